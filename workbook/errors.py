@@ -1,0 +1,100 @@
+"""One exception hierarchy for everything a user can get wrong.
+
+Every exception here carries a message written for the person at the keyboard:
+one line that says what is wrong and what to do about it.  The command line
+prints ``str(error)`` and exits with code 2; the apps show it in a friendly
+box.  Anything that is *not* a ``WorkbookError`` is a bug and may show a
+traceback.
+
+Error tree::
+
+    WorkbookError
+    ├── FrameworkError          the framework YAML is missing or invalid
+    ├── StoreError              the database cannot be opened or upgraded
+    ├── NotFoundError           an organisation, person or cycle does not exist
+    ├── AlreadyExistsError      an organisation (or other unique thing) exists already
+    ├── InputError              a value given by a user is out of range or malformed
+    │   └── ImportFileError     a CSV file to import is malformed (names the row)
+    ├── AccessDeniedError       a missing, wrong or revoked token or key
+    └── ConflictError           the action clashes with stored state
+        └── AlreadySubmittedError   answers are final and cannot change
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDeniedError",
+    "AlreadyExistsError",
+    "AlreadySubmittedError",
+    "ConflictError",
+    "FrameworkError",
+    "ImportFileError",
+    "InputError",
+    "NotFoundError",
+    "StoreError",
+    "WorkbookError",
+]
+
+
+class WorkbookError(Exception):
+    """Base class: a problem the user can fix, with a one-line message."""
+
+    exit_code: int = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FrameworkError(WorkbookError):
+    """The framework file cannot be read or does not validate.
+
+    ``problems`` lists every problem found (``file: dotted.path: what``), so a
+    consultant fixing an adapted copy sees them all at once, not one per run.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems or [message])
+
+
+class StoreError(WorkbookError):
+    """The database cannot be reached, opened or upgraded."""
+
+
+class NotFoundError(WorkbookError):
+    """Something named by the user does not exist."""
+
+
+class AlreadyExistsError(WorkbookError):
+    """Something the user asked to create exists already."""
+
+
+class InputError(WorkbookError):
+    """A value given by the user is malformed or out of range."""
+
+
+class ImportFileError(InputError):
+    """A file to import is malformed; ``problems`` names each bad row."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems or [message])
+
+
+class AccessDeniedError(WorkbookError):
+    """A token or key is missing, wrong or no longer valid.
+
+    The message never reveals whether the token was close, or whose it was.
+    """
+
+
+class ConflictError(WorkbookError):
+    """The requested change clashes with what is stored."""
+
+
+class AlreadySubmittedError(ConflictError):
+    """Answers were submitted and are final."""
