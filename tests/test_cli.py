@@ -1,0 +1,207 @@
+"""The ``workbook`` command as a user types it: output, exit codes, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from workbook.cli import cli
+
+GOOD_CSV = """name,email,role,team
+Ada Leader,ada@example.org,leader,Front Desk
+Ben Staff,ben@example.org,Staff,Front Desk
+=HYPERLINK("http://evil"),eve@example.org,staff,Kitchen
+"""
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.db")
+
+
+def run(db: str, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--db", db, *args], input=input, catch_exceptions=False)
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def acme(db: str, tmp_path: Path) -> str:
+    assert run(db, "org", "create", "Acme Hotels", "--id", "acme").exit_code == 0
+    assert run(db, "people", "import", "acme", write(tmp_path, "p.csv", GOOD_CSV)).exit_code == 0
+    return "acme"
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("org", "people", "invites", "cycle", "framework", "demo"):
+        assert command in result.output
+    assert "DIME™" in result.output
+
+
+def test_org_create_list_delete(db: str) -> None:
+    created = run(db, "org", "create", "Harbour & Vine")
+    assert created.exit_code == 0, created.output
+    assert "id: harbour-vine" in created.output
+    listed = run(db, "org", "list")
+    assert "harbour-vine" in listed.output and "Harbour & Vine" in listed.output
+    refused = run(db, "org", "delete", "harbour-vine", input="n\n")
+    assert refused.exit_code == 1
+    assert "harbour-vine" in run(db, "org", "list").output
+    deleted = run(db, "org", "delete", "harbour-vine", input="y\n")
+    assert deleted.exit_code == 0
+    assert "No organisations yet" in run(db, "org", "list").output
+
+
+def test_delete_without_a_terminal_or_yes_changes_nothing(db: str) -> None:
+    run(db, "org", "create", "Acme", "--id", "acme")
+    result = run(db, "org", "delete", "acme")  # no input: EOF at the prompt
+    assert result.exit_code == 1
+    assert "Nothing was changed" in result.stderr
+    assert run(db, "org", "delete", "acme", "--yes").exit_code == 0
+
+
+def test_people_import_reports_counts_and_is_idempotent(db: str, acme: str, tmp_path: Path) -> None:
+    again = run(db, "people", "import", acme, write(tmp_path, "p.csv", GOOD_CSV))
+    assert again.exit_code == 0
+    assert "3 people read; 0 added, 0 updated, 3 unchanged" in again.output
+    listed = run(db, "people", "list", acme)
+    assert "ben@example.org" in listed.output and "not started" in listed.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("name,email,team\nA,a@x.org,T\n", "missing column(s) role"),
+        ("name,email,role,team\nA,not-an-email,staff,T\n", "row 2: email 'not-an-email' is not a valid address"),
+        ("name,email,role,team\nA,a@x.org,boss,T\n", "row 2: role 'boss' must be 'leader' or 'staff'"),
+        ("name,email,role,team\nA,a@x.org,staff,\n", "row 2: team must not be empty"),
+        ("name,email,role,team\nA,a@x.org,staff,T\nB,A@x.org,staff,T\n", "row 3: email a@x.org is also on row 2"),
+        ("name,email,role,team\nA,a@x.org,staff,T,extra\n", "row 2: 5 cells but the header has 4 columns"),
+        ("name,email,role,team\n", "no people found"),
+        (b"\xff\xfe\x00n\x00a", "not a CSV text file"),
+        (b"name,email,role,team\nJos\xe9,j@x.org,staff,T\n", "not UTF-8"),
+    ],
+)
+def test_bad_csv_is_one_clear_line_and_stores_nothing(db: str, acme: str, tmp_path: Path,
+                                                      content: str | bytes, message: str) -> None:
+    before = run(db, "people", "list", acme).output
+    result = run(db, "people", "import", acme, write(tmp_path, "bad.csv", content))
+    assert result.exit_code == 2
+    first_line = result.stderr.splitlines()[0]
+    assert first_line.startswith("workbook: error: ")
+    assert message in first_line
+    assert "nothing was imported" in first_line or "row" not in message
+    assert "Traceback" not in result.output
+    assert run(db, "people", "list", acme).output == before
+
+
+def test_several_bad_rows_are_all_listed(db: str, acme: str, tmp_path: Path) -> None:
+    content = "name,email,role,team\n,a@x.org,staff,T\nB,b@x.org,chief,T\nC,c@x.org,staff,T\n"
+    result = run(db, "people", "import", acme, write(tmp_path, "bad.csv", content))
+    assert result.exit_code == 2
+    assert "row 2: name must not be empty (and 1 more); nothing was imported" in result.stderr
+    assert "  row 3: role 'chief' must be 'leader' or 'staff'" in result.stderr
+
+
+def test_unknown_organisation_and_missing_file(db: str, tmp_path: Path) -> None:
+    result = run(db, "people", "import", "ghost", write(tmp_path, "p.csv", GOOD_CSV))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "workbook: error: no organisation with the id 'ghost' (see: workbook org list)"
+    run(db, "org", "create", "Acme", "--id", "acme")
+    missing = run(db, "people", "import", "acme", str(tmp_path / "nope.csv"))
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_people_delete_erases_one_person(db: str, acme: str) -> None:
+    result = run(db, "people", "delete", acme, "ben@example.org", "--yes")
+    assert result.exit_code == 0
+    assert "ben@example.org" not in run(db, "people", "list", acme).output
+    again = run(db, "people", "delete", acme, "ben@example.org", "--yes")
+    assert again.exit_code == 2 and "nobody with the email" in again.stderr
+
+
+def test_invites_print_one_personal_link_each(db: str, acme: str) -> None:
+    result = run(db, "invites", acme, "--base-url", "https://survey.example.org/")
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 3
+    links = [line.split("\t")[1] for line in lines]
+    assert all(link.startswith("https://survey.example.org/voila/render/values_assessment.ipynb?token=") for link in links)
+    assert len(set(links)) == 3
+
+
+def test_invites_csv_is_safe_to_open_in_a_spreadsheet(db: str, acme: str) -> None:
+    result = run(db, "invites", acme, "--csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["email"] for r in rows] == ["ada@example.org", "ben@example.org", "eve@example.org"]
+    eve = rows[2]
+    assert eve["name"] == "'=HYPERLINK(\"http://evil\")"
+    assert all(r["link"].startswith("http://127.0.0.1:8866/voila/render/") for r in rows)
+
+
+def test_facilitator_links(db: str, acme: str) -> None:
+    result = run(db, "invites", acme, "--facilitator")
+    assert result.exit_code == 0
+    assert "dime_workshop.ipynb?key=" in result.output and "charter_builder.ipynb?key=" in result.output
+
+
+def test_bad_base_url_is_refused(db: str, acme: str) -> None:
+    result = run(db, "invites", acme, "--base-url", "javascript:alert(1)")
+    assert result.exit_code == 2 and "base URL" in result.stderr
+
+
+def test_cycles(db: str, acme: str) -> None:
+    assert run(db, "cycle", "open", acme, "2027-Q1").exit_code == 0
+    listed = run(db, "cycle", "list", acme)
+    assert listed.output.strip().splitlines()[-1].startswith("2027-Q1")
+    bad = run(db, "cycle", "open", acme, "2027 Q1")
+    assert bad.exit_code == 2
+
+
+def test_threshold(db: str, acme: str) -> None:
+    assert run(db, "org", "set-threshold", acme, "7").exit_code == 0
+    assert run(db, "org", "set-threshold", acme, "1").exit_code == 2
+
+
+def test_framework_check_shipped_and_broken(tmp_path: Path) -> None:
+    ok = CliRunner().invoke(cli, ["framework", "check"])
+    assert ok.exit_code == 0 and "OK" in ok.output
+    broken = write(tmp_path, "mine.yaml", "id: x\nversion: '1'\nvalues: [\n")
+    result = CliRunner().invoke(cli, ["framework", "check", broken])
+    assert result.exit_code == 2
+    assert "mine.yaml: line" in result.stderr
+
+
+def test_demo_seeds_once(db: str) -> None:
+    first = run(db, "demo")
+    assert first.exit_code == 0, first.output
+    assert "25 people in 4 teams" in first.output
+    assert "1 part-way" in first.output
+    second = run(db, "demo")
+    assert "already there" in second.output
+
+
+def test_console_script_has_no_traceback_for_bad_input(tmp_path: Path) -> None:
+    env = {**os.environ, "WORKBOOK_DB": str(tmp_path / "x.db")}
+    exe = Path(sys.executable).with_name("workbook")
+    result = subprocess.run([str(exe), "org", "delete", "ghost", "--yes"], capture_output=True, text=True, env=env,
+                            check=False)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["workbook: error: no organisation with the id 'ghost' (see: workbook org list)"]

@@ -1,0 +1,333 @@
+"""The ``workbook`` command: parse the arguments, make one call into the package.
+
+Heavy imports (SQLAlchemy, pandas, papermill) happen inside the commands, so
+``workbook --help`` answers at once.  A :class:`~workbook.errors.WorkbookError`
+ends the command with its message on stderr and exit code 2; anything else is
+a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from workbook.errors import FrameworkError, ImportFileError, WorkbookError
+
+if TYPE_CHECKING:
+    from workbook.store import Store
+
+__all__ = ["cli", "main"]
+
+_DB_HELP = "Database: a SQLite file path or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]"
+
+
+class _Group(click.Group):
+    """Turns workbook errors into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WorkbookError as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+
+def _fail(error: WorkbookError) -> NoReturn:
+    click.echo(f"workbook: error: {error}", err=True)
+    problems: list[str] = []
+    if isinstance(error, FrameworkError | ImportFileError) and len(error.problems) > 1:
+        problems = error.problems
+    for line in problems:
+        click.echo(f"  {line}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _store(ctx: click.Context) -> Store:
+    from workbook.store import open_store
+
+    store: Store | None = ctx.obj.get("store")
+    if store is None:
+        store = open_store(ctx.obj.get("db"))
+        ctx.obj["store"] = store
+        ctx.call_on_close(store.close)
+    return store
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", metavar="URL", envvar="WORKBOOK_DB", help=_DB_HELP)
+@click.version_option(package_name="dime-workbook", prog_name="workbook")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """DIME Workbook: values self-assessment, DIME™ steps workshop and service charter.
+
+    DIME™ is a trademark of Chris Smoje (dimecustomerservice.com); this workbook
+    uses the framework with credit and does not claim it.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+# --- organisations -----------------------------------------------------------
+@cli.group(cls=_Group)
+def org() -> None:
+    """Create, list and delete organisations."""
+
+
+@org.command("create")
+@click.argument("name")
+@click.option("--id", "slug", metavar="SLUG", help="Short id used in commands and file names [default: from NAME].")
+@click.option("--threshold", type=int, default=5, show_default=True,
+              help="Anonymity threshold: no group smaller than this is ever shown.")
+@click.option("--cycle", "cycle", metavar="LABEL", help="First assessment cycle [default: this quarter, e.g. 2026-Q4].")
+@click.pass_context
+def org_create(ctx: click.Context, name: str, slug: str | None, threshold: int, cycle: str | None) -> None:
+    """Create an organisation called NAME and open its first assessment cycle."""
+    store = _store(ctx)
+    record = store.organisations.create(name, slug, threshold=threshold, first_cycle=cycle)
+    current = store.responses.cycle(record.id)
+    click.echo(f"Created {record.name} (id: {record.id}, cycle {current.label}, anonymity threshold {threshold}).")
+    click.echo(f"Next: workbook people import {record.id} people.csv")
+
+
+@org.command("list")
+@click.pass_context
+def org_list(ctx: click.Context) -> None:
+    """List organisations with their people and this cycle's submissions."""
+    summaries = _store(ctx).organisations.summaries()
+    if not summaries:
+        click.echo("No organisations yet. Create one with: workbook org create NAME  (or try: workbook demo)")
+        return
+    rows = [
+        (s.organisation.id, s.organisation.name, str(s.people), s.current_cycle or "-",
+         f"{s.submitted}/{s.people}", str(s.organisation.anonymity_threshold))
+        for s in summaries
+    ]
+    _table(("ID", "NAME", "PEOPLE", "CYCLE", "SUBMITTED", "THRESHOLD"), rows)
+
+
+@org.command("set-threshold")
+@click.argument("org_id", metavar="ORG")
+@click.argument("threshold", type=int)
+@click.pass_context
+def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
+    """Change ORG's anonymity threshold (the smallest group ever shown)."""
+    record = _store(ctx).organisations.set_threshold(org_id, threshold)
+    click.echo(f"{record.name}: groups smaller than {record.anonymity_threshold} are now never shown.")
+
+
+@org.command("delete")
+@click.argument("org_id", metavar="ORG")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def org_delete(ctx: click.Context, org_id: str, yes: bool) -> None:
+    """Delete ORG with all its people, answers and results."""
+    store = _store(ctx)
+    record = store.organisations.get(org_id)
+    if not yes:
+        _confirm(f"Delete {record.name} ({record.id}) with all its people and answers? This cannot be undone.")
+    store.organisations.delete(org_id)
+    click.echo(f"Deleted {record.name} ({record.id}) and everything stored for it.")
+
+
+# --- people ----------------------------------------------------------------------
+@cli.group(cls=_Group)
+def people() -> None:
+    """Import, list and erase the people of an organisation."""
+
+
+@people.command("import")
+@click.argument("org_id", metavar="ORG")
+@click.argument("file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.pass_context
+def people_import(ctx: click.Context, org_id: str, file: str) -> None:
+    """Import people from a CSV file with the columns name,email,role,team.
+
+    role is 'leader' or 'staff'. The whole file is checked first: if any row is
+    bad, nothing is imported. Importing the same file again changes nothing.
+    """
+    from workbook.people_csv import read_people_csv
+
+    store = _store(ctx)
+    store.organisations.get(org_id)
+    rows = read_people_csv(file)
+    summary = store.people.import_rows(org_id, rows)
+    click.echo(
+        f"{file}: {summary.total} people read; {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged."
+    )
+
+
+@people.command("list")
+@click.argument("org_id", metavar="ORG")
+@click.pass_context
+def people_list(ctx: click.Context, org_id: str) -> None:
+    """List the people of ORG with their progress in the current cycle."""
+    store = _store(ctx)
+    cycle = store.responses.cycle(org_id)
+    listed = store.people.list(org_id)
+    if not listed:
+        click.echo(f"Nobody in {org_id} yet. Import people with: workbook people import {org_id} FILE.csv")
+        return
+    rows = []
+    for person in listed:
+        status = store.responses.submission(person.id, cycle.id).status.replace("_", " ")
+        rows.append((person.name, person.email, person.role, person.team, status))
+    _table(("NAME", "EMAIL", "ROLE", "TEAM", f"STATUS ({cycle.label})"), rows)
+
+
+@people.command("delete")
+@click.argument("org_id", metavar="ORG")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def people_delete(ctx: click.Context, org_id: str, email: str, yes: bool) -> None:
+    """Erase one person and every answer they gave (e.g. on request under GDPR)."""
+    store = _store(ctx)
+    person = store.people.get(org_id, email)
+    if not yes:
+        _confirm(f"Erase {person.name} <{person.email}> and all their answers? This cannot be undone.")
+    store.people.delete(org_id, email)
+    click.echo(f"Erased {person.name} <{person.email}> and all their answers.")
+
+
+# --- invites ---------------------------------------------------------------------
+@cli.command()
+@click.argument("org_id", metavar="ORG")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Where the workbook is served [default: http://127.0.0.1:8866].")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (name,email,role,team,link) for a mail merge.")
+@click.option("--facilitator", is_flag=True, help="Print the facilitator links (workshop and charter) instead.")
+@click.pass_context
+def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool, facilitator: bool) -> None:
+    """Print each person's personal invite link to the values self-assessment."""
+    from workbook.csvsafe import write_csv
+    from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
+
+    base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
+    store = _store(ctx)
+    record = store.organisations.get(org_id)
+    if facilitator:
+        links = [(app, app_url(app, base, key=record.facilitator_key)) for app in ("workshop", "charter")]
+        if as_csv:
+            write_csv(sys.stdout, ("app", "link"), links)
+        else:
+            click.echo(f"Facilitator links for {record.name} (keep them private: they show team results):")
+            for app, link in links:
+                click.echo(f"  {app:9} {link}")
+        return
+    listed = store.people.list(org_id)
+    if not listed:
+        raise_empty(org_id)
+    if as_csv:
+        write_csv(sys.stdout, ("name", "email", "role", "team", "link"),
+                  ((p.name, p.email, p.role, p.team, invite_url(p.token, base)) for p in listed))
+        return
+    for person in listed:
+        click.echo(f"{person.name} <{person.email}>\t{invite_url(person.token, base)}")
+
+
+def raise_empty(org_id: str) -> NoReturn:
+    from workbook.errors import NotFoundError
+
+    raise NotFoundError(f"nobody in {org_id!r} yet; import people with: workbook people import {org_id} FILE.csv")
+
+
+# --- cycles ----------------------------------------------------------------------
+@cli.group(cls=_Group)
+def cycle() -> None:
+    """Assessment cycles (e.g. one a quarter)."""
+
+
+@cycle.command("open")
+@click.argument("org_id", metavar="ORG")
+@click.argument("label")
+@click.pass_context
+def cycle_open(ctx: click.Context, org_id: str, label: str) -> None:
+    """Open a new cycle LABEL (e.g. 2027-Q1); new answers go to it."""
+    record = _store(ctx).responses.open_cycle(org_id, label)
+    click.echo(f"Opened cycle {record.label} for {org_id}; invite links now collect answers for it.")
+
+
+@cycle.command("list")
+@click.argument("org_id", metavar="ORG")
+@click.pass_context
+def cycle_list(ctx: click.Context, org_id: str) -> None:
+    """List ORG's cycles with their progress; the last one is current."""
+    store = _store(ctx)
+    store.organisations.get(org_id)
+    rows = []
+    for record in store.responses.cycles(org_id):
+        progress = store.responses.progress(org_id, record.id)
+        rows.append((record.label, record.created_at.date().isoformat(), str(progress["submitted"]),
+                     str(progress["in_progress"]), str(progress["not_started"])))
+    _table(("CYCLE", "OPENED", "SUBMITTED", "IN PROGRESS", "NOT STARTED"), rows)
+
+
+# --- framework ------------------------------------------------------------------
+@cli.group(cls=_Group)
+def framework() -> None:
+    """The DIME™ framework content (steps, values, promises)."""
+
+
+@framework.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def framework_check(file: str | None) -> None:
+    """Validate a framework YAML file (by default the one shipped with the workbook)."""
+    from workbook.framework import check_framework_file
+    from workbook.paths import framework_file
+
+    path = file or str(framework_file())
+    loaded = check_framework_file(path)
+    statements = len(loaded.statements)
+    click.echo(
+        f"{path}: OK - {loaded.id} {loaded.version}: {len(loaded.steps)} steps, {len(loaded.values)} values, "
+        f"{statements} statements, {len(loaded.promises)} promises."
+    )
+
+
+# --- demo ------------------------------------------------------------------------
+@cli.command()
+@click.option("--reset", is_flag=True, help="Delete and re-create the demo organisation.")
+@click.pass_context
+def demo(ctx: click.Context, reset: bool) -> None:
+    """Create the demo organisation with realistic people and answers."""
+    from workbook.demo import DEMO_ORG_ID, seed_demo
+
+    store = _store(ctx)
+    result = seed_demo(store, reset=reset)
+    if result.created:
+        click.echo(
+            f"Created the demo organisation {result.name} (id: {DEMO_ORG_ID}): {result.people} people in "
+            f"{result.teams} teams; {result.submitted} submitted, {result.in_progress} part-way, "
+            f"{result.not_started} not started."
+        )
+    else:
+        click.echo(f"The demo organisation {result.name} (id: {DEMO_ORG_ID}) is already there (--reset rebuilds it).")
+
+
+# --- helpers ---------------------------------------------------------------------
+def _confirm(question: str) -> None:
+    """Ask before destroying data; no answer (e.g. no terminal) means no."""
+    try:
+        agreed = click.confirm(question, default=False)
+    except click.Abort:
+        agreed = False
+    if not agreed:
+        click.echo("Nothing was changed (add --yes to skip this question).", err=True)
+        sys.exit(1)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="workbook")

@@ -1,0 +1,105 @@
+"""The demo organisation: realistic people and answers from a fixed seed.
+
+Consultants use it to show the workbook before a client's data exists, and the
+apps, reports and tests use it as their shared example.  The people come from
+``data/demo/people.csv`` and go through the same CSV import a client's file
+does; the answers are drawn from the profile in ``data/demo/answers.yaml``
+(``random.Random(seed)``, so every run gives the same answers) and are saved
+through the same calls the app makes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from workbook.framework import Framework, load_framework
+from workbook.paths import data_dir
+from workbook.people_csv import read_people_csv
+from workbook.store import Store
+
+__all__ = ["DEMO_ORG_ID", "DemoResult", "seed_demo"]
+
+DEMO_ORG_ID = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    name: str
+    created: bool
+    people: int
+    teams: int
+    submitted: int
+    in_progress: int
+    not_started: int
+
+
+def _profile() -> dict[str, Any]:
+    with (data_dir() / "demo" / "answers.yaml").open(encoding="utf-8") as handle:
+        loaded: dict[str, Any] = yaml.safe_load(handle)
+    return loaded
+
+
+def _clamp(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
+
+def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None = None) -> DemoResult:
+    """Create the demo organisation unless it exists (``reset`` rebuilds it)."""
+    framework = framework or load_framework()
+    profile = _profile()
+    org = profile["organisation"]
+    existing = {o.id for o in store.organisations.list()}
+    if org["id"] in existing and not reset:
+        progress = store.responses.progress(org["id"], store.responses.cycle(org["id"]).id)
+        teams = {p.team for p in store.people.list(org["id"])}
+        return DemoResult(org["name"], False, progress["people"], len(teams), progress["submitted"],
+                          progress["in_progress"], progress["not_started"])
+    if org["id"] in existing:
+        store.organisations.delete(org["id"])
+
+    store.organisations.create(org["name"], org["id"], threshold=int(org["threshold"]))
+    rows = read_people_csv(data_dir() / "demo" / "people.csv")
+    store.people.import_rows(org["id"], rows)
+    cycle = store.responses.cycle(org["id"])
+    people = store.people.list(org["id"])
+
+    rng = random.Random(int(profile["seed"]))
+    low, high = framework.scale.minimum, framework.scale.maximum
+    not_started = set(profile["not_started"])
+    part_way = set(profile["part_way"])
+    # Sorted by email so the draw order, and so every answer, is stable.
+    for person in sorted(people, key=lambda p: p.email):
+        if person.email in not_started:
+            continue
+        statements = framework.statements
+        if person.email in part_way:
+            statements = statements[: len(statements) // 2]
+        tendency = {v.id: rng.gauss(0, float(profile["person_spread"])) for v in framework.values}
+        offset = float(profile["team_offsets"].get(person.team, 0.0))
+        if person.role == "leader":
+            offset += float(profile["leader_offset"])
+        for statement in statements:
+            value_id = framework.value_of_statement(statement.id).id
+            agreement = (
+                float(profile["value_means"][value_id]) + offset + tendency[value_id]
+                + rng.gauss(0, float(profile["answer_spread"]))
+            )
+            rating: int | None = _clamp(agreement, low, high)
+            if statement.reverse:
+                rating = low + high - (rating or low)
+            if rng.random() < float(profile["dont_know_rate"]):
+                rating = None
+            comment = None
+            if rng.random() < float(profile["comment_rate"]):
+                comment = rng.choice(profile["comments"][value_id])
+            store.responses.save_answer(person.id, cycle.id, statement.id, rating, framework=framework, comment=comment)
+        if person.email not in part_way:
+            store.responses.submit(person.id, cycle.id, framework=framework)
+
+    progress = store.responses.progress(org["id"], cycle.id)
+    return DemoResult(org["name"], True, progress["people"], len({p.team for p in people}),
+                      progress["submitted"], progress["in_progress"], progress["not_started"])

@@ -1,0 +1,125 @@
+"""Reading the people of an organisation from a CSV file.
+
+The file is checked whole before anything is stored: every bad row is reported
+with its row number as a spreadsheet shows it (the header is row 1), and one
+bad row means nothing of the file is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from email_validator import EmailNotValidError, validate_email
+
+from workbook.errors import ImportFileError, InputError
+from workbook.text import clean_line
+
+__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "parse_people_csv", "read_people_csv"]
+
+COLUMNS = ("name", "email", "role", "team")
+MAX_ROWS = 10_000
+MAX_BYTES = 5_000_000
+_ROLES = {"leader": "leader", "leaders": "leader", "staff": "staff"}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    name: str
+    email: str
+    role: Literal["leader", "staff"]
+    team: str
+
+
+def normalise_email(value: object) -> str:
+    """Lower-cased, syntax-checked email; no DNS look-up (works offline)."""
+    text = clean_line(value, "email", max_length=320)
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InputError(f"email {text!r} is not a valid address ({error})") from None
+    return checked.normalized.lower()
+
+
+def _row(values: dict[str, str]) -> PersonRow:
+    name = clean_line(values.get("name"), "name")
+    email = normalise_email(values.get("email"))
+    role_text = clean_line(values.get("role"), "role").lower()
+    role = _ROLES.get(role_text)
+    if role is None:
+        raise InputError(f"role {role_text!r} must be 'leader' or 'staff'")
+    team = clean_line(values.get("team"), "team", max_length=100)
+    return PersonRow(name=name, email=email, role="leader" if role == "leader" else "staff", team=team)
+
+
+def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
+    """Validate CSV text and return its rows, or raise listing every problem."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ImportFileError(f"{source}: cannot read the header row: {error}") from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise ImportFileError(f"{source}: the file is empty; it needs a header row: {','.join(COLUMNS)}")
+    names = [cell.strip().lower() for cell in header]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise ImportFileError(
+            f"{source}: missing column(s) {', '.join(missing)}; the header row must be: {','.join(COLUMNS)}"
+        )
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        raise ImportFileError(f"{source}: column(s) {', '.join(duplicated)} appear more than once in the header")
+    problems: list[str] = []
+    rows: list[PersonRow] = []
+    first_row_of: dict[str, int] = {}
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines at the end of spreadsheet exports
+            if number - 1 > MAX_ROWS:
+                raise ImportFileError(f"{source}: more than {MAX_ROWS} people; split the file")
+            if len(cells) > len(names):
+                problems.append(f"row {number}: {len(cells)} cells but the header has {len(names)} columns")
+                continue
+            values = dict(zip(names, cells, strict=False))
+            try:
+                row = _row(values)
+            except InputError as error:
+                problems.append(f"row {number}: {error}")
+                continue
+            if row.email in first_row_of:
+                problems.append(f"row {number}: email {row.email} is also on row {first_row_of[row.email]}")
+                continue
+            first_row_of[row.email] = number
+            rows.append(row)
+    except csv.Error as error:
+        problems.append(f"row {reader.line_num}: the CSV cannot be read there ({error})")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ImportFileError(f"{source}: {problems[0]}{more}; nothing was imported", problems)
+    if not rows:
+        raise ImportFileError(f"{source}: no people found under the header row; nothing was imported")
+    return rows
+
+
+def read_people_csv(path: str | Path) -> list[PersonRow]:
+    """Read and validate a CSV file (UTF-8, with or without Excel's BOM)."""
+    file = Path(path)
+    if not file.is_file():
+        raise ImportFileError(f"{file}: no such file")
+    data = file.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"{file}: the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?")
+    if b"\x00" in data:
+        raise ImportFileError(f"{file}: this is not a CSV text file (it contains binary data)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            f"{file}: the file is not UTF-8 text; in Excel use 'Save as: CSV UTF-8 (comma delimited)'"
+        ) from None
+    return parse_people_csv(text, source=str(file))

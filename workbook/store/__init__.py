@@ -1,0 +1,89 @@
+"""The workbook's database: SQLite by default, PostgreSQL through a URL.
+
+Usage::
+
+    store = open_store()                    # ./workbook.db, --db or $WORKBOOK_DB
+    org = store.organisations.create("Harbour & Vine")
+    store.people.import_rows(org.id, rows)
+
+Each topic has a repository (``organisations``, ``people``, ``responses``);
+later features add theirs beside them.  Every call is one short transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from workbook.errors import StoreError
+from workbook.store._base import Transactions
+from workbook.store.engine import make_engine, resolve_url
+from workbook.store.organisations import DEFAULT_THRESHOLD, Organisations, OrganisationSummary, quarter_label
+from workbook.store.people import People
+from workbook.store.records import (
+    AnswerRecord,
+    CycleRecord,
+    ImportSummary,
+    OrganisationRecord,
+    PersonRecord,
+    SubmissionRecord,
+)
+from workbook.store.responses import AnswerRow, Responses
+from workbook.store.schema import ensure_schema
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "AnswerRecord",
+    "AnswerRow",
+    "CycleRecord",
+    "ImportSummary",
+    "OrganisationRecord",
+    "OrganisationSummary",
+    "PersonRecord",
+    "Store",
+    "SubmissionRecord",
+    "open_store",
+    "quarter_label",
+]
+
+
+class Store:
+    """One database, with a repository per topic."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.transactions = Transactions(engine)
+        self.organisations = Organisations(self.transactions)
+        self.people = People(self.transactions)
+        self.responses = Responses(self.transactions)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (creating or upgrading as needed) the database named by ``db``.
+
+    ``db`` is a file path or URL; without it ``$WORKBOOK_DB`` or
+    ``./workbook.db`` is used.
+    """
+    url = resolve_url(db)
+    engine = make_engine(url)
+    try:
+        ensure_schema(engine)
+    except OperationalError as error:
+        engine.dispose()
+        detail = str(error.orig).splitlines()[0] if error.orig else str(error)
+        shown = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"cannot open the database {shown}: {detail}") from None
+    return Store(engine)

@@ -1,0 +1,63 @@
+"""What every repository shares: short read and write transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from workbook.errors import StoreError
+from workbook.store.engine import WRITE
+
+__all__ = ["Repository", "Transactions", "as_utc", "utcnow"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Transactions:
+    """Opens short sessions: one per read, one per write, never held open.
+
+    Writes use ``BEGIN IMMEDIATE`` on SQLite (see :mod:`workbook.store.engine`)
+    so concurrent writers from several kernels queue politely.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(engine.execution_options(**{WRITE: True}), expire_on_commit=False)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with _translate_errors(), self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        with _translate_errors(), self._write() as session, session.begin():
+            yield session
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as error:
+        detail = str(error.orig).splitlines()[0] if error.orig else str(error)
+        raise StoreError(f"the database could not be used: {detail}") from error
+
+
+class Repository:
+    """Base of the per-topic repositories (organisations, people, responses)."""
+
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions

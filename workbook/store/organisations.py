@@ -1,0 +1,156 @@
+"""Organisations: create, find, list, change the anonymity threshold, delete."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from workbook.errors import AccessDeniedError, AlreadyExistsError, InputError, NotFoundError
+from workbook.store._base import Repository, as_utc, utcnow
+from workbook.store.records import OrganisationRecord
+from workbook.store.tables import Cycle, Organisation, Person, Submission
+from workbook.text import clean_line, slugify
+from workbook.tokens import looks_like_token, new_token
+
+__all__ = ["DEFAULT_THRESHOLD", "OrganisationSummary", "Organisations", "quarter_label"]
+
+DEFAULT_THRESHOLD = 5
+MIN_THRESHOLD = 3
+MAX_THRESHOLD = 50
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def quarter_label(day: date) -> str:
+    """The cycle label for the quarter ``day`` falls in, e.g. ``2026-Q4``."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationSummary:
+    organisation: OrganisationRecord
+    people: int
+    current_cycle: str | None
+    submitted: int
+
+
+def _record(row: Organisation) -> OrganisationRecord:
+    return OrganisationRecord(
+        id=row.id,
+        name=row.name,
+        anonymity_threshold=row.anonymity_threshold,
+        facilitator_key=row.facilitator_key,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def check_threshold(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_THRESHOLD <= value <= MAX_THRESHOLD:
+        raise InputError(
+            f"the anonymity threshold must be a whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, not {value!r}"
+        )
+    return value
+
+
+class Organisations(Repository):
+    def create(
+        self, name: str, slug: str | None = None, *, threshold: int = DEFAULT_THRESHOLD,
+        first_cycle: str | None = None,
+    ) -> OrganisationRecord:
+        """Create an organisation and open its first assessment cycle (this quarter by default)."""
+        name = clean_line(name, "the organisation name")
+        org_id = slug if slug is not None else slugify(name)
+        if not _SLUG.match(org_id):
+            raise InputError(
+                f"the organisation id {org_id!r} must be 1-63 lower-case letters, digits or hyphens, "
+                "starting with a letter or digit (choose one with --id)"
+            )
+        check_threshold(threshold)
+        from workbook.store.responses import check_cycle_label
+
+        label = check_cycle_label(first_cycle or quarter_label(utcnow().date()))
+        with self._tx.writing() as session:
+            if session.get(Organisation, org_id) is not None:
+                raise AlreadyExistsError(f"an organisation with the id {org_id!r} exists already")
+            now = utcnow()
+            row = Organisation(
+                id=org_id, name=name, anonymity_threshold=threshold,
+                facilitator_key=new_token(), created_at=now,
+            )
+            session.add(row)
+            session.flush()  # the organisation row must exist before its cycle
+            session.add(Cycle(organisation_id=org_id, label=label, created_at=now))
+            session.flush()
+            return _record(row)
+
+    def get(self, org_id: str) -> OrganisationRecord:
+        with self._tx.reading() as session:
+            row = session.get(Organisation, org_id) if isinstance(org_id, str) else None
+            if row is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            return _record(row)
+
+    def by_facilitator_key(self, key: object) -> OrganisationRecord:
+        """The organisation a facilitator link opens; a wrong key reveals nothing."""
+        if not looks_like_token(key):
+            raise AccessDeniedError("this facilitator link is not valid; ask the consultant for a new one")
+        with self._tx.reading() as session:
+            row = session.scalars(select(Organisation).where(Organisation.facilitator_key == key)).first()
+            if row is None:
+                raise AccessDeniedError("this facilitator link is not valid; ask the consultant for a new one")
+            return _record(row)
+
+    def list(self) -> list[OrganisationRecord]:
+        with self._tx.reading() as session:
+            return [_record(r) for r in session.scalars(select(Organisation).order_by(Organisation.id))]
+
+    def summaries(self) -> list[OrganisationSummary]:
+        """Every organisation with its head count and this cycle's submissions, for ``org list``."""
+        with self._tx.reading() as session:
+            people = dict(
+                session.execute(select(Person.organisation_id, func.count()).group_by(Person.organisation_id)).all()
+            )
+            latest: dict[str, tuple[int, str]] = {}
+            for cycle_id, org_id, label in session.execute(
+                select(Cycle.id, Cycle.organisation_id, Cycle.label).order_by(Cycle.created_at, Cycle.id)
+            ).all():
+                latest[org_id] = (cycle_id, label)
+            submitted = dict(
+                session.execute(
+                    select(Submission.cycle_id, func.count())
+                    .where(Submission.status == "submitted")
+                    .group_by(Submission.cycle_id)
+                ).all()
+            )
+            out = []
+            for row in session.scalars(select(Organisation).order_by(Organisation.id)):
+                cycle = latest.get(row.id)
+                out.append(
+                    OrganisationSummary(
+                        organisation=_record(row),
+                        people=people.get(row.id, 0),
+                        current_cycle=cycle[1] if cycle else None,
+                        submitted=submitted.get(cycle[0], 0) if cycle else 0,
+                    )
+                )
+            return out
+
+    def set_threshold(self, org_id: str, threshold: int) -> OrganisationRecord:
+        check_threshold(threshold)
+        with self._tx.writing() as session:
+            row = session.get(Organisation, org_id)
+            if row is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            row.anonymity_threshold = threshold
+            session.flush()
+            return _record(row)
+
+    def delete(self, org_id: str) -> None:
+        """Remove the organisation and, through ON DELETE CASCADE, everything of it."""
+        with self._tx.writing() as session:
+            row = session.get(Organisation, org_id)
+            if row is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            session.delete(row)

@@ -1,0 +1,243 @@
+"""Assessment cycles, answers and submission state.
+
+An answer is saved the moment it is given (the app calls :meth:`save_answer`
+on every change), so closing the browser loses nothing.  Submitting makes a
+person's answers for the cycle final; after that every change is refused.
+Each answer carries the framework id and version it was given against, so a
+later edition of the framework never silently re-interprets old answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workbook.errors import AlreadyExistsError, AlreadySubmittedError, InputError, NotFoundError
+from workbook.store._base import Repository, as_utc, utcnow
+from workbook.store.records import AnswerRecord, CycleRecord, SubmissionRecord
+from workbook.store.tables import Answer, Cycle, Organisation, Person, Submission
+from workbook.text import clean_paragraphs
+
+if TYPE_CHECKING:
+    from workbook.framework import Framework
+
+__all__ = ["AnswerRow", "Responses", "check_cycle_label"]
+
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+COMMENT_MAX = 2000
+
+
+def check_cycle_label(label: str) -> str:
+    label = label.strip() if isinstance(label, str) else ""
+    if not _LABEL.match(label):
+        raise InputError(
+            f"the cycle label {label!r} must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-Q4"
+        )
+    return label
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """One answer joined with who gave it: the raw material of every result."""
+
+    person_id: int
+    role: str
+    team: str
+    statement_id: str
+    rating: int | None
+    dont_know: bool
+    comment: str | None
+    submitted: bool
+
+
+def _cycle(row: Cycle) -> CycleRecord:
+    return CycleRecord(id=row.id, organisation_id=row.organisation_id, label=row.label,
+                       created_at=as_utc(row.created_at))
+
+
+def _answer(row: Answer) -> AnswerRecord:
+    return AnswerRecord(
+        person_id=row.person_id, cycle_id=row.cycle_id, statement_id=row.statement_id,
+        rating=row.rating, dont_know=bool(row.dont_know), comment=row.comment,
+        framework_id=row.framework_id, framework_version=row.framework_version,
+        updated_at=as_utc(row.updated_at),
+    )
+
+
+class Responses(Repository):
+    # --- cycles -----------------------------------------------------------
+    def open_cycle(self, org_id: str, label: str) -> CycleRecord:
+        """Start a new assessment round; it becomes the organisation's current one."""
+        label = check_cycle_label(label)
+        with self._tx.writing() as session:
+            if session.get(Organisation, org_id) is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            exists = session.scalars(
+                select(Cycle).where(Cycle.organisation_id == org_id, Cycle.label == label)
+            ).first()
+            if exists is not None:
+                raise AlreadyExistsError(f"{org_id!r} already has a cycle called {label!r}")
+            row = Cycle(organisation_id=org_id, label=label, created_at=utcnow())
+            session.add(row)
+            session.flush()
+            return _cycle(row)
+
+    def cycles(self, org_id: str) -> list[CycleRecord]:
+        """All cycles of an organisation, oldest first; the last is the current one."""
+        with self._tx.reading() as session:
+            query = select(Cycle).where(Cycle.organisation_id == org_id).order_by(Cycle.created_at, Cycle.id)
+            return [_cycle(c) for c in session.scalars(query)]
+
+    def cycle(self, org_id: str, label: str | None = None) -> CycleRecord:
+        """The named cycle, or the current (most recently opened) one."""
+        cycles = self.cycles(org_id)
+        if label is None:
+            if not cycles:
+                raise NotFoundError(f"{org_id!r} has no assessment cycle; open one with: workbook cycle open {org_id} LABEL")
+            return cycles[-1]
+        for cycle in cycles:
+            if cycle.label == label:
+                return cycle
+        known = ", ".join(c.label for c in cycles) or "none"
+        raise NotFoundError(f"{org_id!r} has no cycle called {label!r} (known: {known})")
+
+    # --- answers ----------------------------------------------------------
+    def save_answer(
+        self, person_id: int, cycle_id: int, statement_id: str, rating: int | None, *,
+        framework: Framework, comment: str | None = None,
+    ) -> AnswerRecord:
+        """Store (or replace) one answer; ``rating=None`` means "don't know".
+
+        Every value is checked here, on the kernel side: a browser can send any
+        widget value, including ones the page would never offer.
+        """
+        framework.statement(statement_id)  # NotFoundError for an unknown statement
+        low, high = framework.scale.minimum, framework.scale.maximum
+        if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high):
+            raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
+        comment = clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)
+        with self._tx.writing() as session:
+            self._check_open(session, person_id, cycle_id, framework)
+            now = utcnow()
+            row = session.scalars(
+                select(Answer).where(
+                    Answer.person_id == person_id, Answer.cycle_id == cycle_id, Answer.statement_id == statement_id
+                )
+            ).first()
+            if row is None:
+                row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
+                session.add(row)
+            row.rating = rating
+            row.dont_know = rating is None
+            row.comment = comment
+            row.framework_id = framework.id
+            row.framework_version = framework.version
+            row.updated_at = now
+            session.flush()
+            return _answer(row)
+
+    def answers(self, person_id: int, cycle_id: int) -> list[AnswerRecord]:
+        with self._tx.reading() as session:
+            query = select(Answer).where(Answer.person_id == person_id, Answer.cycle_id == cycle_id)
+            return [_answer(a) for a in session.scalars(query.order_by(Answer.statement_id))]
+
+    def submission(self, person_id: int, cycle_id: int) -> SubmissionRecord:
+        with self._tx.reading() as session:
+            row = self._submission_row(session, person_id, cycle_id)
+            if row is None:
+                return SubmissionRecord(person_id, cycle_id, "not_started", None, None)
+            status = "submitted" if row.status == "submitted" else "in_progress"
+            return SubmissionRecord(
+                person_id, cycle_id, status, as_utc(row.started_at),
+                as_utc(row.submitted_at) if row.submitted_at else None,
+            )
+
+    def submit(self, person_id: int, cycle_id: int, *, framework: Framework) -> SubmissionRecord:
+        """Make the answers final.  Every statement needs a rating or "don't know"."""
+        with self._tx.writing() as session:
+            row = self._check_open(session, person_id, cycle_id, framework)
+            answered = set(
+                session.scalars(
+                    select(Answer.statement_id).where(Answer.person_id == person_id, Answer.cycle_id == cycle_id)
+                )
+            )
+            missing = [s.id for s in framework.statements if s.id not in answered]
+            if missing:
+                shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+                raise InputError(f"{len(missing)} statement(s) still need an answer: {shown}")
+            now = utcnow()
+            row.status = "submitted"
+            row.submitted_at = now
+            return SubmissionRecord(person_id, cycle_id, "submitted", as_utc(row.started_at), now)
+
+    def rows(self, org_id: str, cycle_id: int) -> list[AnswerRow]:
+        """Every answer of a cycle with the answerer's role and team (no names)."""
+        with self._tx.reading() as session:
+            query = (
+                select(Answer, Person.role, Person.team, Submission.status)
+                .join(Person, Person.id == Answer.person_id)
+                .outerjoin(
+                    Submission, (Submission.person_id == Answer.person_id) & (Submission.cycle_id == Answer.cycle_id)
+                )
+                .where(Person.organisation_id == org_id, Answer.cycle_id == cycle_id)
+                .order_by(Answer.person_id, Answer.statement_id)
+            )
+            return [
+                AnswerRow(
+                    person_id=a.person_id, role=role, team=team, statement_id=a.statement_id, rating=a.rating,
+                    dont_know=bool(a.dont_know), comment=a.comment, submitted=status == "submitted",
+                )
+                for a, role, team, status in session.execute(query).all()
+            ]
+
+    def progress(self, org_id: str, cycle_id: int) -> dict[str, int]:
+        """How many people have not started, are in progress, have submitted."""
+        with self._tx.reading() as session:
+            total = session.scalar(select(func.count()).select_from(Person).where(Person.organisation_id == org_id)) or 0
+            counts = dict(
+                session.execute(
+                    select(Submission.status, func.count())
+                    .join(Person, Person.id == Submission.person_id)
+                    .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id)
+                    .group_by(Submission.status)
+                ).all()
+            )
+        started = counts.get("in_progress", 0)
+        submitted = counts.get("submitted", 0)
+        return {"people": total, "not_started": total - started - submitted,
+                "in_progress": started, "submitted": submitted}
+
+    # --- helpers ----------------------------------------------------------
+    @staticmethod
+    def _submission_row(session: Session, person_id: int, cycle_id: int) -> Submission | None:
+        return session.scalars(
+            select(Submission).where(Submission.person_id == person_id, Submission.cycle_id == cycle_id)
+        ).first()
+
+    def _check_open(self, session: Session, person_id: int, cycle_id: int, framework: Framework) -> Submission:
+        """The person's open submission for the cycle, created on the first answer."""
+        person = session.get(Person, person_id)
+        cycle = session.get(Cycle, cycle_id)
+        if person is None or cycle is None or person.organisation_id != cycle.organisation_id:
+            raise NotFoundError("this person or assessment cycle no longer exists")
+        row = self._submission_row(session, person_id, cycle_id)
+        if row is None:
+            row = Submission(
+                person_id=person_id, cycle_id=cycle_id, status="in_progress", framework_id=framework.id,
+                framework_version=framework.version, started_at=utcnow(),
+            )
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError:  # pragma: no cover - guarded by BEGIN IMMEDIATE / unique key
+                raise AlreadyExistsError("this response was started elsewhere at the same moment; try again") from None
+        elif row.status == "submitted":
+            raise AlreadySubmittedError(
+                "these answers have been submitted already, so they can no longer be changed. Thank you!"
+            )
+        return row
