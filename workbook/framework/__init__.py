@@ -1,0 +1,39 @@
+"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles and rewards.
+
+Load it with ``load_framework()`` (cached) or check an adapted copy with
+``check_framework_file(path)``; both return a frozen ``Framework`` or raise
+``workbook.errors.FrameworkError`` listing every problem in the file.
+"""
+
+from __future__ import annotations
+
+from workbook.framework.loader import check_framework_file, load_framework
+from workbook.framework.models import (
+    Framework,
+    Obstacle,
+    Practice,
+    Promise,
+    Reward,
+    Scale,
+    ScalePoint,
+    Statement,
+    Step,
+    Value,
+)
+from workbook.framework.rules import VALUE_IDS
+
+__all__ = [
+    "VALUE_IDS",
+    "Framework",
+    "Obstacle",
+    "Practice",
+    "Promise",
+    "Reward",
+    "Scale",
+    "ScalePoint",
+    "Statement",
+    "Step",
+    "Value",
+    "check_framework_file",
+    "load_framework",
+]

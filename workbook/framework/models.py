@@ -1,0 +1,285 @@
+"""The DIME(TM) framework as frozen, validated data.
+
+Everything else in the workbook (questionnaires, scoring, the charter, reports)
+reads the framework through these models, so the rules live here once: no blank
+text, no unknown fields, ids that resolve.  The models are frozen because the
+framework is reference data shared by every session; nobody should be able to
+change a question halfway through a workshop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from workbook.errors import InputError, NotFoundError
+from workbook.framework import rules
+
+__all__ = [
+    "ID_PATTERN",
+    "LETTER_PATTERN",
+    "VERSION_PATTERN",
+    "Framework",
+    "Id",
+    "Letter",
+    "Obstacle",
+    "Practice",
+    "Promise",
+    "Reward",
+    "Scale",
+    "ScalePoint",
+    "Statement",
+    "Step",
+    "Text",
+    "Value",
+    "Version",
+]
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+LETTER_PATTERN = r"^[A-Z]$"
+VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+$"
+
+_NON_BLANK = StringConstraints(strip_whitespace=True, min_length=1)
+
+Text = Annotated[str, _NON_BLANK]
+"""Any human-readable text: surrounding whitespace is dropped and blank is refused."""
+
+Id = Annotated[str, _NON_BLANK, StringConstraints(pattern=ID_PATTERN)]
+"""A short reference such as ``A1`` or ``human-connections``: no spaces, safe in URLs and CSVs."""
+
+Letter = Annotated[str, _NON_BLANK, StringConstraints(pattern=LETTER_PATTERN)]
+"""A step's single capital letter (D, I, M, E), shown on charts."""
+
+Version = Annotated[str, _NON_BLANK, StringConstraints(pattern=VERSION_PATTERN)]
+"""``major.minor.patch``, so stored answers can say which wording they were given."""
+
+
+class _Frozen(BaseModel):
+    """Shared config: immutable, and a misspelt field is an error rather than silently ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScalePoint(_Frozen):
+    """One point of the rating scale, with a wording for people and one for practices."""
+
+    value: StrictInt
+    label: Text
+    maturity_label: Text
+
+
+class Scale(_Frozen):
+    """The rating scale shared by statements and practices, so their scores compare."""
+
+    points: tuple[ScalePoint, ...]
+    dont_know_label: Text
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        """The allowed scores, lowest first (1..5 in the shipped file)."""
+        return tuple(point.value for point in self.points)
+
+    @property
+    def minimum(self) -> int:
+        return self.points[0].value
+
+    @property
+    def maximum(self) -> int:
+        return self.points[-1].value
+
+    def point(self, value: int) -> ScalePoint:
+        """The point for a score; a score off the scale is the caller's input error."""
+        for point in self.points:
+            if point.value == value:
+                return point
+        span = f"{self.minimum} to {self.maximum}"
+        raise InputError(f"score {value} is not on the scale (use {span})")
+
+    def label(self, value: int) -> str:
+        """The wording for a score on a personal statement."""
+        return self.point(value).label
+
+    def maturity_label(self, value: int) -> str:
+        """The wording for a score on a team practice."""
+        return self.point(value).maturity_label
+
+
+class Practice(_Frozen):
+    """An observable team behaviour that a team rates for maturity on the scale."""
+
+    id: Id
+    name: Text
+    text: Text
+
+
+class Step(_Frozen):
+    """One of the four DIME steps: a relationship to improve, and how to see progress."""
+
+    id: Id
+    number: StrictInt
+    letter: Letter
+    name: Text
+    relationship: Text
+    purpose: Text
+    practices: tuple[Practice, ...]
+    prompts: tuple[Text, ...]
+    reward: Id
+
+
+class Statement(_Frozen):
+    """A first-person self-assessment item; ``reverse`` items score high for poor behaviour."""
+
+    id: Id
+    text: Text
+    reverse: StrictBool = False
+
+
+class Value(_Frozen):
+    """One of the A-E-I-O-U values, asked of everyone, with statements that show it."""
+
+    id: Id
+    name: Text
+    meaning: Text
+    statements: tuple[Statement, ...]
+
+
+class Promise(_Frozen):
+    """A starter charter promise: what customers read, tied to a value, a step and a standard."""
+
+    id: Id
+    text: Text
+    value: Id
+    step: Id
+    standard: Text
+
+
+class Obstacle(_Frozen):
+    """A known obstacle on the service journey, with signs to spot it early."""
+
+    id: Id
+    name: Text
+    description: Text
+    signs: tuple[Text, ...]
+    threatens: tuple[Id, ...]
+
+
+class Reward(_Frozen):
+    """A reward of exceptional service; each step earns exactly one."""
+
+    id: Id
+    name: Text
+    description: Text
+    step: Id
+
+
+class Framework(_Frozen):
+    """The whole framework file, checked as a unit so every reference resolves."""
+
+    id: Id
+    version: Version
+    name: Text
+    credit: Text
+    scale: Scale
+    steps: tuple[Step, ...]
+    values: tuple[Value, ...]
+    promises: tuple[Promise, ...]
+    obstacles: tuple[Obstacle, ...]
+    rewards: tuple[Reward, ...]
+
+    @model_validator(mode="after")
+    def _whole_file_rules(self) -> Self:
+        """Counts, unique ids and cross-references (see ``rules``) must hold for any Framework."""
+        problems = rules.check(self.model_dump())
+        if problems:
+            lines = [f"{rules.format_loc(loc)}: {message}" for loc, message in problems]
+            raise PydanticCustomError(
+                "framework_rules",
+                "{summary}",
+                {"summary": "; ".join(lines), "problems": lines},
+            )
+        return self
+
+    # --- lookups: unknown ids raise NotFoundError so callers need no None checks ---
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        """Every statement, value by value, in file order."""
+        return tuple(statement for value in self.values for statement in value.statements)
+
+    @property
+    def practices(self) -> tuple[Practice, ...]:
+        """Every practice, step by step, in file order."""
+        return tuple(practice for step in self.steps for practice in step.practices)
+
+    def value(self, value_id: str) -> Value:
+        for value in self.values:
+            if value.id == value_id:
+                return value
+        raise _unknown("value", value_id, [v.id for v in self.values])
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise _unknown("step", step_id, [s.id for s in self.steps])
+
+    def statement(self, statement_id: str) -> Statement:
+        return self._statement_and_value(statement_id)[0]
+
+    def value_of_statement(self, statement_id: str) -> Value:
+        """The value a statement belongs to, so scores can be grouped by value."""
+        return self._statement_and_value(statement_id)[1]
+
+    def practice(self, practice_id: str) -> Practice:
+        return self._practice_and_step(practice_id)[0]
+
+    def step_of_practice(self, practice_id: str) -> Step:
+        """The step a practice belongs to, so maturity can be grouped by step."""
+        return self._practice_and_step(practice_id)[1]
+
+    def promise(self, promise_id: str) -> Promise:
+        for promise in self.promises:
+            if promise.id == promise_id:
+                return promise
+        raise _unknown("promise", promise_id, [p.id for p in self.promises])
+
+    def obstacle(self, obstacle_id: str) -> Obstacle:
+        for obstacle in self.obstacles:
+            if obstacle.id == obstacle_id:
+                return obstacle
+        raise _unknown("obstacle", obstacle_id, [o.id for o in self.obstacles])
+
+    def reward(self, reward_id: str) -> Reward:
+        for reward in self.rewards:
+            if reward.id == reward_id:
+                return reward
+        raise _unknown("reward", reward_id, [r.id for r in self.rewards])
+
+    def _statement_and_value(self, statement_id: str) -> tuple[Statement, Value]:
+        for value in self.values:
+            for statement in value.statements:
+                if statement.id == statement_id:
+                    return statement, value
+        raise _unknown("statement", statement_id, [s.id for s in self.statements])
+
+    def _practice_and_step(self, practice_id: str) -> tuple[Practice, Step]:
+        for step in self.steps:
+            for practice in step.practices:
+                if practice.id == practice_id:
+                    return practice, step
+        raise _unknown("practice", practice_id, [p.id for p in self.practices])
+
+
+def _unknown(kind: str, wanted: str, known: list[str]) -> NotFoundError:
+    """A one-line NotFoundError that lists the ids that do exist, so the fix is obvious."""
+    listed = ", ".join(known)
+    return NotFoundError(f"unknown {kind} id {wanted!r} in the framework (known: {listed})")
