@@ -99,8 +99,9 @@ def test_four_steps_spell_dime(fw: Framework) -> None:
 def test_each_step_has_practices_and_prompts(fw: Framework, index: int) -> None:
     step = fw.steps[index]
     assert 4 <= len(step.practices) <= 6
+    prefix = "".join(word[0] for word in step.id.split("-")).upper()
     assert [p.id for p in step.practices] == [
-        f"{step.letter}{n}" for n in range(1, len(step.practices) + 1)
+        f"{prefix}{n}" for n in range(1, len(step.practices) + 1)
     ]
     assert 3 <= len(step.prompts) <= 5
     assert all(prompt.endswith("?") for prompt in step.prompts)
@@ -205,8 +206,8 @@ def test_lookup_helpers(fw: Framework) -> None:
     assert fw.statement("U3").reverse is True
     assert fw.statement("A1").reverse is False
     assert fw.value_of_statement("I4").id == "I"
-    assert fw.practice("E2").name == "One voice"
-    assert fw.step_of_practice("E2").id == "brand-experiences"
+    assert fw.practice("BE2").name == "One voice"
+    assert fw.step_of_practice("BE2").id == "brand-experiences"
     assert fw.promise("P06").value == "I"
     assert fw.obstacle("clarity").name == "Lack of clarity"
     assert fw.reward("recommendations").step == "positive-memories"
@@ -218,7 +219,7 @@ def test_statements_and_practices_are_flattened_in_file_order(fw: Framework) -> 
     assert fw.statements[-1].id == "U5"
     assert all(isinstance(s, Statement) for s in fw.statements)
     assert len(fw.practices) == 20
-    assert (fw.practices[0].id, fw.practices[-1].id) == ("D1", "E5")
+    assert (fw.practices[0].id, fw.practices[-1].id) == ("DC1", "BE5")
     assert all(isinstance(p, Practice) for p in fw.practices)
 
 
@@ -229,8 +230,8 @@ def test_statements_and_practices_are_flattened_in_file_order(fw: Framework) -> 
         ("step", "known: deliberate-culture, human-connections"),
         ("statement", "known: A1, A2"),
         ("value_of_statement", "known: A1, A2"),
-        ("practice", "known: D1, D2"),
-        ("step_of_practice", "known: D1, D2"),
+        ("practice", "known: DC1, DC2"),
+        ("step_of_practice", "known: DC1, DC2"),
         ("promise", "known: P01, P02"),
         ("obstacle", "known: alignment, credibility"),
         ("reward", "known: return-on-people, repeat-business"),
@@ -504,10 +505,18 @@ BAD_FILES: list[tuple[str, Mutation, list[str]]] = [
     ),
     (
         "duplicate-practice-id-across-steps",
-        lambda d: d["steps"][3]["practices"][0].update(id="D1"),
+        lambda d: d["steps"][3]["practices"][0].update(id="DC1"),
         [
-            "steps[3].practices[0].id: duplicate practice id 'D1' "
+            "steps[3].practices[0].id: duplicate practice id 'DC1' "
             "(also used at steps[0].practices[0].id)"
+        ],
+    ),
+    (
+        "practice-id-shared-with-a-statement",
+        lambda d: d["steps"][3]["practices"][0].update(id="E1"),
+        [
+            "steps[3].practices[0].id: practice id 'E1' is also the id of "
+            "values[1].statements[0]; use another id"
         ],
     ),
     (

@@ -66,6 +66,38 @@ def check(data: object) -> list[Problem]:
     problems += _check_promises(data.get("promises"), data.get("values"), value_ids, step_ids)
     problems += _check_obstacles(data.get("obstacles"), step_ids)
     problems += _check_rewards(data.get("rewards"), data.get("steps"), step_ids)
+    problems += _check_shared_ids(data.get("steps"), data.get("values"), data.get("promises"))
+    return problems
+
+
+def _check_shared_ids(steps: object, values: object, promises: object) -> list[Problem]:
+    """Statement, practice and promise ids must not collide with one another.
+
+    Answers, workshop ratings and charter promises are stored and reported by
+    id; one id naming two things would let their scores mix silently.
+    """
+    owners: dict[str, str] = {}
+    for index, value in _maps(values):
+        for s_index, statement in _maps(value.get("statements")):
+            ident = _text(statement.get("id"))
+            if ident is not None:
+                owners.setdefault(ident, f"values[{index}].statements[{s_index}]")
+    problems: list[Problem] = []
+    practices: dict[str, str] = {}  # duplicates among practices are reported by _check_steps
+    for index, step in _maps(steps):
+        for p_index, practice in _maps(step.get("practices")):
+            ident = _text(practice.get("id"))
+            if ident is not None and ident in owners:
+                loc: Loc = ("steps", index, "practices", p_index, "id")
+                problems.append((loc, f"practice id '{ident}' is also the id of {owners[ident]}; use another id"))
+            elif ident is not None:
+                practices.setdefault(ident, f"steps[{index}].practices[{p_index}]")
+    owners = {**practices, **owners}
+    for index, promise in _maps(promises):
+        ident = _text(promise.get("id"))
+        if ident is not None and ident in owners:
+            problems.append((("promises", index, "id"),
+                             f"promise id '{ident}' is also the id of {owners[ident]}; use another id"))
     return problems
 
 
