@@ -1,0 +1,222 @@
+"""The values self-assessment app, driven through its widgets (no browser).
+
+The browser test checks what a person sees; these tests check the rules the
+kernel keeps whatever the browser sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+
+from workbook.apps import values as app_module
+from workbook.apps.values import DONT_KNOW, ValuesAssessment, build, open_assessment
+from workbook.framework import Framework, load_framework
+from workbook.people_csv import PersonRow
+from workbook.store import Store, open_store
+
+
+@pytest.fixture(scope="module")
+def framework() -> Framework:
+    return load_framework()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "app.db")
+
+
+@pytest.fixture
+def store(db: str) -> Iterator[Store]:
+    with open_store(db) as opened:
+        opened.organisations.create("Harbour & Vine Hotels", "hv", threshold=3)
+        opened.people.import_rows("hv", [
+            PersonRow("<script>alert(1)</script> Ada", "ada@example.org", "leader", "Front Desk"),
+            PersonRow("Ben Staff", "ben@example.org", "staff", "Front Desk"),
+        ])
+        yield opened
+
+
+def token(store: Store, email: str) -> str:
+    return store.people.get("hv", email).token
+
+
+def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def texts(widget: widgets.Widget) -> str:
+    return "\n".join(w.value for w in walk(widget) if isinstance(w, widgets.HTML))
+
+
+def button(app: ValuesAssessment, description: str) -> widgets.Button:
+    found = [w for w in walk(app.body) if isinstance(w, widgets.Button) and w.description == description]
+    assert found, f"no button {description!r} on the page; page says: {texts(app.body)[:300]}"
+    return found[0]
+
+
+def click(app: ValuesAssessment, description: str) -> None:
+    button(app, description).click()
+
+
+def make_app(store: Store, framework: Framework, email: str = "ben@example.org") -> ValuesAssessment:
+    return ValuesAssessment(store, framework, open_assessment(store, token(store, email)))
+
+
+def answer_everything(app: ValuesAssessment, rating: int = 4) -> None:
+    for entry in app.inputs.values():
+        entry.choice.value = rating
+
+
+# --- links that do not work ------------------------------------------------------------
+@pytest.mark.parametrize("bad", [None, "", "nope", "x" * 43, "<script>"])
+def test_bad_token_gets_a_friendly_page_and_no_data(store: Store, db: str, bad: str | None) -> None:
+    page = build(bad, db)
+    shown = texts(page)
+    assert "personal link" in shown or "This link does not work" in shown
+    assert "Harbour" not in shown and "Ben" not in shown
+    assert not any(isinstance(w, widgets.RadioButtons) for w in walk(page))
+
+
+def test_deleted_person_link_stops_working(store: Store, db: str) -> None:
+    old = token(store, "ben@example.org")
+    store.people.delete("hv", "ben@example.org")
+    assert "This link does not work" in texts(build(old, db))
+
+
+def test_broken_database_is_a_friendly_page(tmp_path: Path) -> None:
+    page = build("A" * 43, str(tmp_path / "missing-folder" / "x.db"))
+    assert "not available" in texts(page)
+
+
+# --- welcome and answering ------------------------------------------------------------
+def test_welcome_explains_time_and_anonymity_and_escapes_names(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework, "ada@example.org")
+    shown = texts(app.body)
+    assert "Hello &lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "<script>alert" not in shown
+    assert "Harbour &amp; Vine Hotels" in shown
+    assert f"{len(framework.statements)} statements" in shown
+    assert "at least <strong>3 people</strong>" in shown
+    button(app, "Start")
+
+
+def test_each_answer_is_saved_at_once(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    click(app, "Start")
+    first, second = framework.values[0].statements[:2]
+    app.inputs[first.id].choice.value = 5
+    app.inputs[second.id].choice.value = DONT_KNOW
+    r = app.respondent
+    saved = {a.statement_id: (a.rating, a.dont_know) for a in store.responses.answers(r.person.id, r.cycle.id)}
+    assert saved == {first.id: (5, False), second.id: (None, True)}
+    assert "Saved" in app.inputs[first.id].status.value
+    assert app.progress.value == 2
+
+
+def test_a_comment_is_saved_with_its_rating(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    entry = app.inputs[framework.statements[0].id]
+    entry.comment.value = "Busy   weekends"  # no rating yet: nothing to save
+    r = app.respondent
+    assert store.responses.answers(r.person.id, r.cycle.id) == []
+    entry.choice.value = 3
+    assert store.responses.answers(r.person.id, r.cycle.id)[0].comment == "Busy weekends"
+
+
+def test_reopening_the_link_resumes_with_everything_kept(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    first_value = framework.values[0]
+    for statement in first_value.statements:
+        app.inputs[statement.id].choice.value = 2
+    again = make_app(store, framework)
+    assert all(again.inputs[s.id].choice.value == 2 for s in first_value.statements)
+    assert "Welcome back" in texts(again.body)
+    click(again, "Continue where you left off")
+    assert framework.values[1].name in texts(again.body)  # jumps to the first page with gaps
+
+
+def test_next_and_back_walk_the_pages_and_warn_about_gaps(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    click(app, "Start")
+    assert f"Page 1 of {len(framework.values)}" in texts(app.body)
+    app.inputs[framework.values[0].statements[0].id].choice.value = 4
+    click(app, "Next")
+    click(app, "Back")
+    assert "still need an answer" in texts(app.body)
+    for _ in framework.values[:-1]:
+        click(app, "Next")
+    click(app, "Review and submit")
+    assert "Review and submit" in texts(app.body)
+    assert button(app, "Submit my answers").disabled
+
+
+# --- submitting -------------------------------------------------------------------
+def test_submit_is_final_and_a_second_submit_is_refused_politely(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    answer_everything(app)
+    app.show_review()
+    submit = button(app, "Submit my answers")
+    assert not submit.disabled
+    submit.click()
+    assert "final" in texts(app.body)
+    click(app, "Yes, submit")
+    assert "Your answers are submitted" in texts(app.body)
+    assert app.submitted
+    assert all(entry.choice.disabled for entry in app.inputs.values())
+    assert app.submit() is False
+    assert "already submitted" in texts(app.body)
+
+
+def test_an_edit_after_submitting_is_refused_and_changes_nothing(store: Store, framework: Framework) -> None:
+    stale = make_app(store, framework)  # e.g. a second browser tab left open
+    fresh = make_app(store, framework)
+    answer_everything(fresh, 4)
+    assert fresh.submit()
+    statement = framework.statements[0].id
+    stale.inputs[statement].choice.value = 1
+    r = fresh.respondent
+    assert {a.rating for a in store.responses.answers(r.person.id, r.cycle.id)} == {4}
+    assert "already submitted" in texts(stale.body)
+
+
+def test_a_crafted_click_on_the_disabled_submit_button_submits_nothing(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    app.inputs[framework.statements[0].id].choice.value = 3
+    app.show_review()
+    submit = button(app, "Submit my answers")
+    assert submit.disabled
+    submit._click_handlers(submit)  # what a hand-written comm message would do
+    assert "answer every statement" in texts(app.body)
+    assert not app.submitted
+
+
+def test_a_value_the_page_never_offers_is_not_stored(store: Store, framework: Framework,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(store, framework)
+    entry = app.inputs[framework.statements[0].id]
+    with pytest.raises(Exception):  # noqa: B017 - ipywidgets refuses values outside its options
+        entry.choice.value = 99
+    r = app.respondent
+    assert store.responses.answers(r.person.id, r.cycle.id) == []
+
+
+def test_submitted_link_opens_on_the_results(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    answer_everything(app)
+    app.submit()
+    again = make_app(store, framework)
+    assert "Your results" in texts(again.body)
+    assert not any(isinstance(w, widgets.Button) and w.description == "Start" for w in walk(again.body))
+
+
+def test_show_uses_the_query_string_under_voila(store: Store, db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("workbook.apps.request.query_parameter", lambda name: token(store, "ben@example.org"))
+    monkeypatch.setattr("IPython.display.display", lambda *_a, **_k: None)
+    page = app_module.show(db=db)
+    assert "Hello Ben" in texts(page)

@@ -1,0 +1,499 @@
+"""The A-E-I-O-U values self-assessment, as a widget app for one respondent.
+
+A leader or staff member opens their personal invite link; this module builds
+everything they see: a welcome screen, one page per value, a review page, and
+their results after submitting.
+
+Rules the app keeps, whatever the browser sends:
+
+* every answer is saved the moment it is given (three tries, then a clear
+  message), so closing the browser loses nothing and reopening the link
+  resumes where the person left off;
+* widget values are checked here, on the kernel side, before anything is
+  stored (a browser can set any widget's value, even a hidden one);
+* submitting needs every statement answered and makes the answers final; a
+  second submit, or an edit after submitting, is refused politely;
+* a missing, wrong or deleted token shows a friendly page and nobody's data.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+
+from workbook.errors import (
+    AccessDeniedError,
+    AlreadySubmittedError,
+    InputError,
+    NotFoundError,
+    StoreError,
+    WorkbookError,
+)
+from workbook.framework import Framework, Statement, Value, load_framework
+from workbook.store import CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
+
+__all__ = ["DONT_KNOW", "ValuesAssessment", "open_assessment", "show", "warm_up"]
+
+log = logging.getLogger(__name__)
+
+#: The radio value that stands for "don't know" (ratings are whole numbers).
+DONT_KNOW = "dont_know"
+SAVE_TRIES = 3
+MINUTES_PER_STATEMENT = 0.3
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """Who is answering, and for which organisation and cycle."""
+
+    person: PersonRecord
+    organisation: OrganisationRecord
+    cycle: CycleRecord
+
+
+def open_assessment(store: Store, token: object) -> Respondent:
+    """Resolve an invite token; raises AccessDeniedError for anything not valid."""
+    person = store.people.by_token(token)
+    try:
+        organisation = store.organisations.get(person.organisation_id)
+        cycle = store.responses.cycle(person.organisation_id)
+    except NotFoundError:
+        raise AccessDeniedError("this invite link is not in use at the moment; please ask whoever sent it") from None
+    return Respondent(person=person, organisation=organisation, cycle=cycle)
+
+
+class StatementInput:
+    """One statement: its wording, the rating choices and an optional comment."""
+
+    def __init__(self, statement: Statement, number: int, framework: Framework,
+                 on_change: Callable[[StatementInput], None]) -> None:
+        self.statement = statement
+        self._on_change = on_change
+        self._quiet = False
+        options: list[tuple[str, int | str]] = [(p.label, p.value) for p in framework.scale.points]
+        options.append((framework.scale.dont_know_label, DONT_KNOW))
+        self.choice = widgets.RadioButtons(
+            options=options, value=None, description=f"Statement {number}",
+            layout=widgets.Layout(width="100%"),
+        )
+        self.comment = widgets.Textarea(
+            placeholder="Optional: add an example or context (shown only without your name)",
+            description="Your comment", continuous_update=False,
+            layout=widgets.Layout(width="100%", display="none"),
+            style={"description_width": "initial"},
+        )
+        self.comment_toggle = widgets.Button(
+            description="Add a comment", tooltip=f"Add a comment to statement {number}",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.comment_toggle.on_click(lambda _button: self.show_comment())
+        self.status = widgets.HTML("", layout=widgets.Layout(min_height="1.4rem"))
+        self.status.add_class("wb-status")
+        reverse_hint = ""
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"<p><strong>{number}.</strong> {_esc(statement.text)}{reverse_hint}</p>"),
+                self.choice,
+                widgets.HBox([self.comment_toggle, self.status]),
+                self.comment,
+            ]
+        )
+        self.widget.add_class("wb-card")
+        self.widget.add_class("wb-statement")
+        self.choice.observe(self._changed, names="value")
+        self.comment.observe(self._changed, names="value")
+
+    def show_comment(self) -> None:
+        self.comment.layout.display = "flex"
+        self.comment_toggle.layout.display = "none"
+
+    def set_saved(self, rating: int | None, dont_know: bool, comment: str | None) -> None:
+        """Show a stored answer without saving it again."""
+        self._quiet = True
+        try:
+            self.choice.value = DONT_KNOW if dont_know else rating
+            self.comment.value = comment or ""
+            if comment:
+                self.show_comment()
+        finally:
+            self._quiet = False
+
+    @property
+    def answered(self) -> bool:
+        return self.choice.value is not None
+
+    def rating(self) -> int | None:
+        """The chosen rating (None for "don't know"); checked, never trusted."""
+        value = self.choice.value
+        if value == DONT_KNOW:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise InputError("please choose one of the answers shown")
+
+    def lock(self) -> None:
+        self.choice.disabled = True
+        self.comment.disabled = True
+        self.comment_toggle.disabled = True
+
+    def _changed(self, _change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._on_change(self)
+
+
+class ValuesAssessment:
+    """The whole questionnaire for one respondent, as one widget (``.widget``)."""
+
+    def __init__(self, store: Store, framework: Framework, respondent: Respondent,
+                 results: Callable[[ValuesAssessment], widgets.Widget] | None = None) -> None:
+        self.store = store
+        self.framework = framework
+        self.respondent = respondent
+        self._results = results
+        self.inputs: dict[str, StatementInput] = {}
+        self.value_pages: list[widgets.Widget] = []
+        self.page_index = 0
+        self.saved_at = widgets.HTML("")
+        self.saved_at.add_class("wb-status")
+        self.progress = widgets.IntProgress(min=0, max=len(framework.statements), description="Answered")
+        self.progress.add_class("wb-progress")
+        self.progress_text = widgets.HTML("")
+        self.body = widgets.VBox([])
+        self.widget = widgets.VBox([widgets.HTML(_css()), self.body])
+        self.widget.add_class("wb-app")
+        number = 0
+        for value in framework.values:
+            for statement in value.statements:
+                number += 1
+                self.inputs[statement.id] = StatementInput(statement, number, framework, self._answer_changed)
+        self._load_saved()
+        if self.submitted:
+            self.show_results()
+        else:
+            self.show_welcome()
+
+    # --- state -------------------------------------------------------------------
+    @property
+    def submitted(self) -> bool:
+        r = self.respondent
+        return self.store.responses.submission(r.person.id, r.cycle.id).status == "submitted"
+
+    def answered_count(self) -> int:
+        return sum(1 for i in self.inputs.values() if i.answered)
+
+    def missing(self, value: Value | None = None) -> list[Statement]:
+        values = [value] if value else list(self.framework.values)
+        return [s for v in values for s in v.statements if not self.inputs[s.id].answered]
+
+    def _load_saved(self) -> None:
+        r = self.respondent
+        for answer in self.store.responses.answers(r.person.id, r.cycle.id):
+            entry = self.inputs.get(answer.statement_id)
+            if entry is not None:
+                entry.set_saved(answer.rating, answer.dont_know, answer.comment)
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        done = self.answered_count()
+        total = len(self.inputs)
+        self.progress.value = done
+        self.progress_text.value = f"<span class='wb-muted'>{done} of {total} statements answered</span>"
+
+    # --- saving ------------------------------------------------------------------
+    def _answer_changed(self, entry: StatementInput) -> None:
+        if not entry.answered:
+            entry.status.value = ""
+            return
+        try:
+            rating = entry.rating()
+        except InputError as error:
+            entry.status.value = f"<span class='wb-warn'>{_esc(error)}</span>"
+            return
+        r = self.respondent
+        for attempt in range(1, SAVE_TRIES + 1):
+            try:
+                self.store.responses.save_answer(
+                    r.person.id, r.cycle.id, entry.statement.id, rating,
+                    framework=self.framework, comment=entry.comment.value,
+                )
+            except AlreadySubmittedError:
+                self.show_results(note="Your answers were already submitted, so they can no longer be changed.")
+                return
+            except StoreError:
+                log.warning("saving %s failed (try %d)", entry.statement.id, attempt, exc_info=True)
+                if attempt == SAVE_TRIES:
+                    entry.status.value = (
+                        "<span class='wb-warn' role='alert'>Not saved: the workbook could not reach its "
+                        "database. Please choose your answer again in a moment.</span>"
+                    )
+                    return
+                time.sleep(0.25 * attempt)
+                continue
+            except WorkbookError as error:
+                entry.status.value = f"<span class='wb-warn' role='alert'>Not saved: {_esc(error)}</span>"
+                return
+            break
+        entry.status.value = "<span class='wb-ok'>Saved ✓</span>"
+        self.saved_at.value = (
+            f"<span class='wb-ok' aria-live='polite'>All answers saved at {time.strftime('%H:%M')}.</span>"
+        )
+        self._update_progress()
+
+    # --- screens ------------------------------------------------------------------
+    def _set(self, *children: widgets.Widget) -> None:
+        self.body.children = tuple(children)
+
+    def show_welcome(self) -> None:
+        r = self.respondent
+        first_name = r.person.name.split(" ")[0]
+        total = len(self.inputs)
+        minutes = max(5, round(total * MINUTES_PER_STATEMENT / 5) * 5)
+        threshold = r.organisation.anonymity_threshold
+        answered = self.answered_count()
+        start_label = "Continue where you left off" if answered else "Start"
+        start = widgets.Button(description=start_label, button_style="primary", icon="arrow-right",
+                               tooltip=start_label)
+        start.on_click(lambda _b: self.show_value(self._first_page_with_gaps()))
+        resume = ""
+        if answered:
+            resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
+                      "everything you chose is saved.</p>")
+        values = ", ".join(f"<strong>{_esc(v.name)}</strong>" for v in self.framework.values)
+        self._set(
+            widgets.HTML(
+                f"<p class='wb-muted'>{_esc(r.organisation.name)} · values self-assessment · {_esc(r.cycle.label)}</p>"
+                f"<h1>Hello {_esc(first_name)}</h1>"
+                f"<p>{_esc(r.organisation.name)} is working on the service its customers receive. Great service "
+                f"rests on five values: {values}. This short self-assessment asks how often each one shows up "
+                "in your own everyday work. There are no right or wrong answers: honest answers help your "
+                "team choose what to work on together.</p>"
+                f"<p><strong>It takes about {minutes} minutes</strong>: {total} statements on "
+                f"{len(self.framework.values)} short pages. Your answers are saved as you go, so you can "
+                "stop and come back to this link at any time.</p>"
+                "<div class='wb-card'><h2>What is shared, and what is not</h2><ul>"
+                "<li>Nobody else sees your individual answers: not your manager, not your colleagues.</li>"
+                f"<li>Results are only ever shown for groups of at least <strong>{threshold} people</strong> "
+                "who have submitted; smaller teams are combined or left out.</li>"
+                f"<li>Comments are optional. They are shown without your name, and only from groups of at least "
+                f"{threshold} people.</li>"
+                "<li>After you submit you will see your own scores, beside your team's and the "
+                "organisation's averages once enough people have taken part.</li></ul></div>"
+                f"{resume}"
+            ),
+            start,
+        )
+
+    def _first_page_with_gaps(self) -> int:
+        for index, value in enumerate(self.framework.values):
+            if self.missing(value):
+                return index
+        return len(self.framework.values) - 1
+
+    def show_value(self, index: int) -> None:
+        if self.submitted:
+            self.show_results(note="Your answers were already submitted, so they can no longer be changed.")
+            return
+        values = self.framework.values
+        index = max(0, min(index, len(values) - 1))
+        self.page_index = index
+        value = values[index]
+        back = widgets.Button(description="Back", icon="arrow-left", tooltip="Back")
+        back.on_click(lambda _b: self.show_welcome() if index == 0 else self.show_value(index - 1))
+        is_last = index == len(values) - 1
+        forward_label = "Review and submit" if is_last else "Next"
+        forward = widgets.Button(description=forward_label, button_style="primary", icon="arrow-right",
+                                 tooltip=forward_label)
+        forward.on_click(lambda _b: self.show_review() if is_last else self.show_value(index + 1))
+        notice = widgets.HTML("")
+        missing = self.missing(value)
+        if missing and any(self.inputs[s.id].answered for s in value.statements):
+            notice.value = (f"<p class='wb-warn' role='status'>{len(missing)} statement(s) on this page still "
+                            "need an answer. You can come back to them before you submit.</p>")
+        scale = " · ".join(f"{_esc(p.label)}" for p in self.framework.scale.points)
+        self._set(
+            widgets.HTML(f"<p class='wb-muted'>Page {index + 1} of {len(values)}</p>"),
+            widgets.HBox([self.progress, self.progress_text]),
+            widgets.HTML(
+                f"<h1>{_esc(value.id)} · {_esc(value.name)}</h1><p>{_esc(value.meaning)}</p>"
+                f"<p class='wb-muted'>How often is each statement true of you? ({scale}, or "
+                f"{_esc(self.framework.scale.dont_know_label.lower())} if you cannot say.)</p>"
+            ),
+            *[self.inputs[s.id].widget for s in value.statements],
+            notice,
+            _row(back, forward),
+            self.saved_at,
+        )
+
+    def show_review(self) -> None:
+        if self.submitted:
+            self.show_results()
+            return
+        rows = []
+        for index, value in enumerate(self.framework.values):
+            missing = self.missing(value)
+            total = len(value.statements)
+            if missing:
+                label = f"{value.id} · {value.name}: {total - len(missing)} of {total} answered"
+                go = widgets.Button(description=f"Answer {len(missing)} more", tooltip=f"Go to {value.name}")
+                go.on_click(lambda _b, i=index: self.show_value(i))
+                rows.append(_row(widgets.HTML(f"<span class='wb-warn'>{_esc(label)}</span>"), go))
+            else:
+                rows.append(widgets.HTML(f"<span class='wb-ok'>✓ {_esc(value.id)} · {_esc(value.name)}: "
+                                         f"all {total} answered</span>"))
+        missing_all = self.missing()
+        message = widgets.HTML("")
+        submit = widgets.Button(description="Submit my answers", button_style="primary", icon="check",
+                                tooltip="Submit my answers", disabled=bool(missing_all))
+        back = widgets.Button(description="Back", icon="arrow-left", tooltip="Back")
+        back.on_click(lambda _b: self.show_value(len(self.framework.values) - 1))
+        confirm = widgets.Button(description="Yes, submit", button_style="primary", tooltip="Yes, submit",
+                                 layout=widgets.Layout(display="none"))
+        cancel = widgets.Button(description="Not yet", tooltip="Not yet", layout=widgets.Layout(display="none"))
+
+        def ask(_b: widgets.Button) -> None:
+            if self.missing():  # the button may be clicked through a crafted message
+                message.value = "<p class='wb-warn' role='alert'>Please answer every statement first.</p>"
+                return
+            message.value = ("<p class='wb-note' role='alert'>Once you submit, your answers are final and "
+                             "cannot be changed. Submit now?</p>")
+            confirm.layout.display = cancel.layout.display = "inline-flex"
+            submit.layout.display = "none"
+
+        def not_yet(_b: widgets.Button) -> None:
+            message.value = ""
+            confirm.layout.display = cancel.layout.display = "none"
+            submit.layout.display = "inline-flex"
+
+        submit.on_click(ask)
+        confirm.on_click(lambda _b: self.submit(message))
+        cancel.on_click(not_yet)
+        intro = ("You have answered every statement. Check anything you like, then submit."
+                 if not missing_all else
+                 f"{len(missing_all)} statement(s) still need an answer (choose “don't know” if you cannot say).")
+        self._set(
+            widgets.HTML("<h1>Review and submit</h1>" f"<p>{_esc(intro)}</p>"),
+            widgets.HBox([self.progress, self.progress_text]),
+            widgets.VBox(rows),
+            message,
+            _row(back, submit, confirm, cancel),
+        )
+
+    def submit(self, message: widgets.HTML | None = None) -> bool:
+        """Make the answers final.  Returns True when this call submitted them."""
+        r = self.respondent
+        try:
+            self.store.responses.submit(r.person.id, r.cycle.id, framework=self.framework)
+        except AlreadySubmittedError:
+            self.show_results(note="You had already submitted your answers. Thank you!")
+            return False
+        except WorkbookError as error:
+            if message is not None:
+                message.value = f"<p class='wb-warn' role='alert'>Not submitted: {_esc(error)}</p>"
+            return False
+        self.show_results(note="Thank you! Your answers are submitted.")
+        return True
+
+    def show_results(self, note: str | None = None) -> None:
+        for entry in self.inputs.values():
+            entry.lock()
+        if not self.submitted:  # results are for submitted answers only
+            self.show_welcome()
+            return
+        parts: list[widgets.Widget] = []
+        if note:
+            parts.append(widgets.HTML(f"<p class='wb-note' role='status'>{_esc(note)}</p>"))
+        parts.append(widgets.HTML(f"<h1>Your results</h1><p class='wb-muted'>{_esc(self.respondent.organisation.name)}"
+                                  f" · {_esc(self.respondent.cycle.label)}</p>"))
+        if self._results is not None:
+            parts.append(self._results(self))
+        self._set(*parts)
+
+
+def _row(*children: widgets.Widget) -> widgets.HBox:
+    """A row of widgets that wraps on a narrow screen."""
+    box = widgets.HBox(list(children))
+    box.add_class("wb-row")
+    return box
+
+
+def _css() -> str:
+    from workbook.apps.style import APP_CSS
+
+    return APP_CSS
+
+
+def message_page(title: str, text: str) -> widgets.Widget:
+    """A friendly page for a link that does not work: no data of anyone."""
+    page = widgets.VBox([
+        widgets.HTML(_css()),
+        widgets.HTML(f"<div class='wb-error' role='alert'><h1>{_esc(title)}</h1><p>{_esc(text)}</p></div>"),
+    ])
+    page.add_class("wb-app")
+    return page
+
+
+def warm_up(db: str | None = None) -> None:
+    """Do the slow work before anyone opens the page (pre-heated kernels).
+
+    Loads the framework, opens the database and, in a pre-heated kernel,
+    renders one chart so vl-convert's first-call cost is paid in advance.
+    """
+    load_framework()
+    try:
+        open_store(db).close()
+    except WorkbookError:
+        pass  # reported to the visitor by show()
+    from workbook.apps.request import is_preheating
+
+    if is_preheating():
+        from workbook.charts import warm_up as warm_charts
+
+        warm_charts()
+
+
+def build(token: object, db: str | None = None) -> widgets.Widget:
+    """The app for the person holding ``token``, or a friendly error page."""
+    from workbook.apps.values_results import results_panel
+
+    if token is None or token == "":
+        return message_page(
+            "Please use your personal link",
+            "This questionnaire opens from the personal invite link you were sent. "
+            "Please open that link, or ask whoever sent it for a new one.",
+        )
+    try:
+        store = open_store(db)
+        framework = load_framework()
+        respondent = open_assessment(store, token)
+        return ValuesAssessment(store, framework, respondent, results=results_panel).widget
+    except AccessDeniedError as error:
+        text = str(error)
+        return message_page("This link does not work", text[0].upper() + text[1:])
+    except WorkbookError as error:
+        log.error("values app could not start: %s", error)
+        return message_page("Sorry, the questionnaire is not available",
+                            "Something on our side is not working. Your saved answers are safe; "
+                            "please try the link again later.")
+
+
+def show(token: str | None = None, db: str | None = None) -> widgets.Widget:
+    """Display the app.  Under Voila the token comes from the page's URL."""
+    from IPython.display import display
+
+    from workbook.apps.request import query_parameter
+
+    if token is None:
+        token = query_parameter("token")
+    app = build(token, db)
+    display(app)
+    return app

@@ -1,0 +1,66 @@
+"""From stored answers to the tables the scoring functions read.
+
+The store knows people and answers; the framework knows which value each
+statement belongs to and which are reverse-worded.  This module joins the two
+into the one long table (one row per person and statement) that
+:mod:`workbook.scoring` works on, for the apps and the reports alike.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbook.framework import Framework
+from workbook.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ANSWER_COLUMNS", "answers_frame", "comments_frame"]
+
+ANSWER_COLUMNS = ("person_id", "role", "team", "value_id", "statement_id", "rating", "reverse")
+
+
+def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int,
+                  *, submitted_only: bool = True) -> pd.DataFrame:
+    """Every answer of a cycle as a long table (``rating`` is <NA> for "don't know").
+
+    Only submitted responses count by default: a half-finished questionnaire
+    is not a result.  Answers to statements the framework no longer has (an
+    older edition) are left out rather than guessed at.
+    """
+    import pandas as pd
+
+    known = {s.id: (framework.value_of_statement(s.id).id, s.reverse) for s in framework.statements}
+    records = [
+        {
+            "person_id": str(row.person_id),
+            "role": row.role,
+            "team": row.team,
+            "value_id": known[row.statement_id][0],
+            "statement_id": row.statement_id,
+            "rating": row.rating,
+            "reverse": known[row.statement_id][1],
+        }
+        for row in store.responses.rows(org_id, cycle_id)
+        if row.statement_id in known and (row.submitted or not submitted_only)
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(ANSWER_COLUMNS))
+    return frame.astype({"person_id": "string", "role": "string", "team": "string", "value_id": "string",
+                         "statement_id": "string", "rating": "Int64", "reverse": "bool"})
+
+
+def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: int) -> pd.DataFrame:
+    """Comments of submitted responses, with the answerer's role and team only."""
+    import pandas as pd
+
+    records = [
+        {"person_id": str(row.person_id), "role": row.role, "team": row.team,
+         "value_id": framework.value_of_statement(row.statement_id).id, "statement_id": row.statement_id,
+         "comment": row.comment}
+        for row in store.responses.rows(org_id, cycle_id)
+        if row.submitted and row.comment and row.statement_id in {s.id for s in framework.statements}
+    ]
+    return pd.DataFrame.from_records(
+        records, columns=["person_id", "role", "team", "value_id", "statement_id", "comment"]
+    )
