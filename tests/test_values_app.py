@@ -220,3 +220,46 @@ def test_show_uses_the_query_string_under_voila(store: Store, db: str, monkeypat
     monkeypatch.setattr("IPython.display.display", lambda *_a, **_k: None)
     page = app_module.show(db=db)
     assert "Hello Ben" in texts(page)
+
+
+# --- results ---------------------------------------------------------------------
+def test_results_show_team_average_only_when_enough_have_submitted(tmp_path: Path, framework: Framework) -> None:
+    from workbook.apps.values_results import personal_results
+    from workbook.demo import seed_demo
+
+    with open_store(str(tmp_path / "demo.db")) as demo_store:
+        seed_demo(demo_store, framework=framework)
+        people = {p.email: p for p in demo_store.people.list("demo")}
+        front_desk = open_assessment(demo_store, people["amelia.hart@harbourandvine.example"].token)
+        results = personal_results(demo_store, framework, front_desk)
+        assert results.compared_with == "your team (Front Desk)"
+        assert set(results.chart_data["series"]) == {"You", "Your team (Front Desk)", "Everyone who responded"}
+        assert all(framework.scale.minimum <= s <= framework.scale.maximum for s in results.chart_data["score"])
+        # Reservations has two submitted respondents: below the threshold of 5.
+        reservations = open_assessment(demo_store, people["nadia.haddad@harbourandvine.example"].token)
+        small = personal_results(demo_store, framework, reservations)
+        assert small.compared_with == "everyone who responded"
+        assert not any("Reservations" in s for s in small.chart_data["series"])
+        assert any("not shown on its own" in note for note in small.notes)
+        from workbook.apps.values_results import results_panel
+
+        app = ValuesAssessment(demo_store, framework, reservations, results=results_panel)
+        shown = texts(app.body)
+        assert "<svg" in shown and "Your values profile" in shown
+        assert "aria-label" in shown
+
+
+def test_alone_in_an_organisation_shows_only_your_own_scores(store: Store, framework: Framework) -> None:
+    from workbook.apps.values_results import personal_results
+
+    app = make_app(store, framework)
+    answer_everything(app, 4)
+    app.submit()
+    results = personal_results(store, framework, app.respondent)
+    assert set(results.chart_data["series"]) == {"You"}
+    assert results.compared_with is None
+    # Rating 4 everywhere: reverse-worded statements count as 1 + 5 - 4 = 2.
+    expected = {v.name: sum(2 if s.reverse else 4 for s in v.statements) / len(v.statements)
+                for v in framework.values}
+    assert results.own == pytest.approx(expected)
+    assert any(score < 4 for score in expected.values())

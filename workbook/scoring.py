@@ -1,0 +1,833 @@
+"""Scores for the A-E-I-O-U values: per person, per group, and the gaps between them.
+
+Pure functions over a long *answers* table (one row per person and statement:
+``person_id``, ``role``, ``team``, ``value_id``, ``statement_id``, ``rating``,
+``reverse``); no database and no framework loading, so the same numbers come
+out of the notebooks, the apps and the tests.  Only submitted responses are
+passed in: filtering is the caller's job.
+
+How a score is made, and why:
+
+* A reverse-worded statement ("Nobody here owns a customer's problem") is
+  flipped, ``scale_min + scale_max - rating``, so that a higher score always
+  means the value is lived more.
+* "Don't know" (a missing rating) is left out rather than counted as a middle
+  or a low answer: not knowing is not disagreeing.
+* A person's value score is the mean of their rated statements for that value;
+  a value they rated nothing in has no score (NaN, never 0).
+* A group's value score is the mean of its people's value scores, so each
+  person weighs the same however many statements they rated.
+
+Everything group-level goes through :mod:`workbook.anonymity` before it is
+returned: small groups are merged or left out, small cells hidden, and each
+result says so in ``notes``.  The agreement label and the strongest/weakest
+rules are documented on :func:`agreement_label` and :func:`group_scores`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from workbook.anonymity import (
+    DEFAULT_THRESHOLD,
+    OVERALL_LABEL,
+    GroupPlan,
+    SelectedComments,
+    check_comment_threshold,
+    check_threshold,
+    plan_overall,
+    plan_partition,
+    plan_split,
+    select_comments,
+    suppress_cells,
+)
+from workbook.errors import AccessDeniedError, InputError, NotFoundError
+
+__all__ = [
+    "ANSWER_COLUMNS",
+    "HIGH_AGREEMENT_SD",
+    "MODERATE_AGREEMENT_SD",
+    "ROLES",
+    "VALUE_ORDER",
+    "GroupedScores",
+    "Grouping",
+    "LeaderStaffGaps",
+    "PersonComparison",
+    "StatementScores",
+    "agreement_label",
+    "group_comments",
+    "group_scores",
+    "leader_staff_gaps",
+    "person_team_gap",
+    "person_value_scores",
+    "statement_scores",
+    "validate_answers",
+]
+
+ANSWER_COLUMNS: Final = (
+    "person_id",
+    "role",
+    "team",
+    "value_id",
+    "statement_id",
+    "rating",
+    "reverse",
+)
+ROLES: Final = ("leader", "staff")
+VALUE_ORDER: Final = ("A", "E", "I", "O", "U")
+"""Framework order; it breaks ties and orders tables.  Unknown values follow, alphabetically."""
+
+HIGH_AGREEMENT_SD: Final = 0.15
+"""Spread below this fraction of the scale width (0.6 on 1-5) is "high agreement"."""
+MODERATE_AGREEMENT_SD: Final = 0.25
+"""Spread below this fraction of the scale width (1.0 on 1-5) is "moderate agreement".
+
+From there on it is "low agreement"."""
+
+Grouping = Literal["overall", "role", "team"]
+
+_ROLE_PLURALS: Final = {"leader": "leaders", "staff": "staff"}
+_TIE_TOLERANCE: Final = 1e-9
+_ID_COLUMNS: Final = ("person_id", "role", "team", "value_id", "statement_id")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class GroupedScores:
+    """Value scores per shown group.
+
+    ``table``: one row per shown group and value: ``group``, ``value_id``,
+    ``n_people`` (people with a score for the value; missing when hidden),
+    ``mean``, ``sd``, ``agreement`` and ``shown`` (False for a hidden cell,
+    whose numbers are then missing).  ``groups``: one row per shown group:
+    ``group``, ``n_respondents``, ``strongest``, ``weakest``.
+    ``merged_groups`` are original groups combined into "Other teams";
+    ``suppressed_groups`` are original groups not shown at all.
+    """
+
+    by: Grouping
+    table: pd.DataFrame
+    groups: pd.DataFrame
+    notes: tuple[str, ...]
+    merged_groups: tuple[str, ...]
+    suppressed_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class StatementScores:
+    """Per-statement results per shown group.
+
+    ``table``: ``group``, ``value_id``, ``statement_id``, ``reverse``,
+    ``n_rated`` (missing when hidden), ``mean`` (after flipping reverse-worded
+    statements, so higher is better) and ``shown``.
+    """
+
+    by: Grouping
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+    merged_groups: tuple[str, ...]
+    suppressed_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class LeaderStaffGaps:
+    """Leaders vs staff per value; ``table`` is empty when the split may not be shown.
+
+    ``table``: ``value_id``, ``n_leaders``, ``leader_mean``, ``n_staff``,
+    ``staff_mean``, ``gap`` (leader mean - staff mean; missing where a side is
+    hidden, and then both sides are).
+    """
+
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class PersonComparison:
+    """One person's scores next to their team (or everyone), for that person's eyes only.
+
+    ``compared_with`` is the label of the comparison group (the team, or
+    :data:`~workbook.anonymity.OVERALL_LABEL`), or ``None`` when no group may
+    be shown.  ``table``: ``value_id``, ``score``, ``n_rated``,
+    ``group_mean``, ``gap`` (score - group mean).
+    """
+
+    person_id: str
+    compared_with: str | None
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _whole_number(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputError(f"{name} must be a whole number (got {value!r}).")
+    return int(value)
+
+
+def _check_scale(scale_min: object, scale_max: object) -> tuple[int, int]:
+    lo, hi = _whole_number("scale_min", scale_min), _whole_number("scale_max", scale_max)
+    if lo >= hi:
+        raise InputError(f"The rating scale must run from low to high (got {lo} to {hi}).")
+    return lo, hi
+
+
+def _plural(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _where(df: pd.DataFrame, bad: np.ndarray) -> tuple[pd.Series, str]:
+    """The first offending answer (by value and statement) and a "(3 more ...)" tail."""
+    rows = df.loc[bad].sort_values(["value_id", "statement_id"], kind="stable")
+    more = len(rows) - 1
+    tail = f" ({_plural(more, 'more answer', 'more answers')} like this)" if more else ""
+    return rows.iloc[0], tail
+
+
+def validate_answers(answers: pd.DataFrame, scale_min: int = 1, scale_max: int = 5) -> pd.DataFrame:
+    """Check the answers table and return a clean copy in a canonical row order.
+
+    Raises :class:`InputError` naming what is wrong: a missing column, an
+    empty id, an unknown role, a rating that is not a whole number within the
+    scale (naming the statement and value), a ``reverse`` flag that is not
+    true/false, a person in two teams or roles, a statement under two values
+    or with two ``reverse`` flags, or one person answering a statement twice.
+
+    The copy has the seven answer columns only, ids as strings, ``rating`` as
+    nullable ``Int64`` and ``reverse`` as ``bool``, sorted by person, value and
+    statement, so that every later result is the same whatever the input's
+    row order (floating-point sums depend on it).
+    """
+    lo, hi = _check_scale(scale_min, scale_max)
+    if not isinstance(answers, pd.DataFrame):
+        raise InputError(f"The answers must be a pandas DataFrame (got {type(answers).__name__}).")
+    missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
+    if missing:
+        raise InputError(
+            f"The answers table is missing column(s) {', '.join(missing)}; "
+            f"it needs {', '.join(ANSWER_COLUMNS)}."
+        )
+    df = answers.loc[:, list(ANSWER_COLUMNS)].copy()
+    df.index = pd.RangeIndex(len(df))
+    _clean_ids(df)
+    _clean_ratings(df, lo, hi)
+    reverse = df["reverse"]
+    if reverse.isna().any() or not reverse.map(lambda v: isinstance(v, bool | np.bool_)).all():
+        raise InputError("The reverse column must hold true or false for every answer.")
+    df["reverse"] = reverse.astype(bool)
+    _check_consistency(df)
+    df = df.sort_values(["person_id", "value_id", "statement_id"], kind="stable")
+    return df.reset_index(drop=True)
+
+
+def _clean_ids(df: pd.DataFrame) -> None:
+    """Ids present and strings; roles known."""
+    for column in _ID_COLUMNS:
+        empty = df[column].isna() | (df[column].astype(str).str.strip() == "")
+        if empty.any():
+            raise InputError(
+                f"{_plural(int(empty.sum()), 'answer has', 'answers have')} no {column}; "
+                "every answer needs one."
+            )
+        df[column] = df[column].astype(str)
+    unknown_roles = sorted(set(df["role"]) - set(ROLES))
+    if unknown_roles:
+        raise InputError(
+            f"Unknown role(s) {', '.join(repr(r) for r in unknown_roles)}: "
+            "each answer's role must be 'leader' or 'staff'."
+        )
+
+
+def _clean_ratings(df: pd.DataFrame, lo: int, hi: int) -> None:
+    """Ratings whole numbers within the scale, or missing ("don't know"); stored as Int64."""
+    raw = df["rating"]
+    if raw.dtype == bool:
+        raise InputError(
+            'Ratings must be whole numbers, or empty for "don\'t know", not true/false.'
+        )
+    numeric = pd.to_numeric(raw, errors="coerce")
+    values = numeric.to_numpy(dtype=float, na_value=np.nan)
+    rated = ~np.isnan(values)
+    problems = (
+        (raw.notna().to_numpy() & ~rated, "is not a number"),
+        (rated & (np.floor(values) != values), "is not a whole number"),
+    )
+    for bad, what in problems:
+        if bad.any():
+            first, tail = _where(df, bad)
+            raise InputError(
+                f"The rating for statement {first['statement_id']} (value {first['value_id']}) "
+                f"{what}{tail}; ratings are whole numbers from {lo} to {hi}, or empty for "
+                '"don\'t know".'
+            )
+    outside = rated & ((values < lo) | (values > hi))
+    if outside.any():
+        first, tail = _where(df.assign(_rating=values), outside)
+        raise InputError(
+            f"Rating {int(first['_rating'])} for statement {first['statement_id']} "
+            f"(value {first['value_id']}) is outside the scale {lo} to {hi}{tail}."
+        )
+    df["rating"] = pd.array(values, dtype="Int64")
+
+
+def _check_consistency(df: pd.DataFrame) -> None:
+    """One role and team per person, one value and flag per statement, one answer per pair."""
+    per_person = df.groupby("person_id")[["role", "team"]].nunique()
+    for column in ("role", "team"):
+        k = int((per_person[column] > 1).sum())
+        if k:
+            raise InputError(
+                f"{_plural(k, 'person is', 'people are')} listed with more than one {column}; "
+                f"each person must have exactly one {column}."
+            )
+    per_statement = df.groupby("statement_id")[["value_id", "reverse"]].nunique()
+    for column, what in (("value_id", "value"), ("reverse", "reverse flag")):
+        clashing = per_statement.index[per_statement[column] > 1]
+        if len(clashing):
+            raise InputError(
+                f"Statement {sorted(clashing)[0]} appears with more than one {what}; "
+                "each statement belongs to one value and is reverse-worded or not."
+            )
+    twice = df.duplicated(["person_id", "statement_id"], keep=False)
+    if twice.any():
+        statement = sorted(df.loc[twice, "statement_id"])[0]
+        raise InputError(
+            f"Statement {statement} is answered more than once by the same person; "
+            "pass one answer per person and statement."
+        )
+
+
+def _points(df: pd.DataFrame, lo: int, hi: int) -> pd.Series:
+    """Ratings as floats with reverse-worded ones flipped; NaN for "don't know"."""
+    rating = df["rating"].to_numpy(dtype=float, na_value=np.nan)
+    flipped = np.where(df["reverse"].to_numpy(dtype=bool), lo + hi - rating, rating)
+    return pd.Series(flipped, index=df.index, dtype=float)
+
+
+def _value_order(present: Sequence[str], value_order: Sequence[str] | None) -> list[str]:
+    order = list(VALUE_ORDER if value_order is None else value_order)
+    seen = set(present)
+    return [v for v in order if v in seen] + sorted(seen - set(order))
+
+
+def _natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort "A2" before "A10"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+# --------------------------------------------------------------------------- person level
+
+
+def person_value_scores(
+    answers: pd.DataFrame, scale_min: int = 1, scale_max: int = 5
+) -> pd.DataFrame:
+    """Each person's score per value: the mean of their rated statements.
+
+    Returns ``person_id``, ``role``, ``team``, ``value_id``, ``score`` (float;
+    NaN when the person rated none of the value's statements) and
+    ``n_rated``, one row per person and value present in the answers, sorted
+    by person and framework order.  Reverse-worded ratings are flipped and
+    "don't know" is left out (see the module docstring for why).
+
+    These are individual results: show them only to the person themself.
+    """
+    lo, hi = _check_scale(scale_min, scale_max)
+    df = validate_answers(answers, lo, hi)
+    df["points"] = _points(df, lo, hi)
+    people = df.drop_duplicates("person_id").set_index("person_id")
+    values = _value_order(df["value_id"].unique().tolist(), None)
+    # mean skips "don't know"; count counts rated statements only
+    stats = df.groupby(["person_id", "value_id"], sort=False)["points"].agg(["mean", "count"])
+    grid = pd.MultiIndex.from_product(
+        [people.index.tolist(), values], names=["person_id", "value_id"]
+    )
+    stats = stats.reindex(grid)
+    person = stats.index.get_level_values("person_id")
+    out = pd.DataFrame(
+        {
+            "person_id": pd.Series(person, dtype=str),
+            "role": pd.Series(people["role"].reindex(person).to_numpy(), dtype=str),
+            "team": pd.Series(people["team"].reindex(person).to_numpy(), dtype=str),
+            "value_id": pd.Series(stats.index.get_level_values("value_id"), dtype=str),
+            "score": stats["mean"].to_numpy(dtype=float),
+            "n_rated": stats["count"].fillna(0).to_numpy(dtype=np.int64),
+        }
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- group level
+
+
+def agreement_label(sd: float, scale_min: int = 1, scale_max: int = 5) -> str | None:
+    """Say in words how much a group agrees, from the spread of its people's scores.
+
+    The spread is a fraction of the scale width (``scale_max - scale_min``):
+    below :data:`HIGH_AGREEMENT_SD` (0.6 on a 1-5 scale) most people sit within
+    about half a scale step of the group mean: "high agreement".  From
+    :data:`MODERATE_AGREEMENT_SD` (1.0 on 1-5) a typical person is a whole step
+    or more away, so the group mean hides real differences: "low agreement".
+    In between: "moderate agreement".  Missing spread gives ``None``.
+    """
+    lo, hi = _check_scale(scale_min, scale_max)
+    if sd is None or pd.isna(sd):
+        return None
+    ratio = float(sd) / (hi - lo)
+    if ratio < HIGH_AGREEMENT_SD:
+        return "high agreement"
+    if ratio < MODERATE_AGREEMENT_SD:
+        return "moderate agreement"
+    return "low agreement"
+
+
+def _plan_for(people: pd.DataFrame, by: str, threshold: int) -> tuple[dict[str, str], GroupPlan]:
+    """Map each respondent to their original group and plan which groups may be shown."""
+    ids = people["person_id"].tolist()
+    if by == "overall":
+        return {p: OVERALL_LABEL for p in ids}, plan_overall(len(ids), threshold)
+    if by == "team":
+        teams = people["team"].tolist()
+        sizes: dict[str, int] = {}
+        for team in teams:
+            sizes[team] = sizes.get(team, 0) + 1
+        return dict(zip(ids, teams, strict=True)), plan_partition(sizes, threshold)
+    if by == "role":
+        roles = people["role"].tolist()
+        role_sizes = {r: roles.count(r) for r in ROLES}
+        plan = plan_split(role_sizes, threshold, subject="Leaders and staff", plurals=_ROLE_PLURALS)
+        return dict(zip(ids, roles, strict=True)), plan
+    raise InputError(f"Unknown grouping {by!r}: use 'overall', 'role' or 'team'.")
+
+
+def _extremes(means: Mapping[str, float]) -> tuple[str | None, str | None]:
+    """Strongest and weakest value among shown means (framework order breaks ties).
+
+    Fewer than two shown values, or all of them equal, name neither: calling
+    one value both the strongest and the weakest would mislead.
+    """
+    if len(means) < 2:
+        return None, None
+    top, bottom = max(means.values()), min(means.values())
+    if top - bottom <= _TIE_TOLERANCE:
+        return None, None
+    strongest = next(v for v, m in means.items() if m >= top - _TIE_TOLERANCE)
+    weakest = next(v for v, m in means.items() if m <= bottom + _TIE_TOLERANCE)
+    return strongest, weakest
+
+
+def _cell_lookup(cells: pd.DataFrame, key: str) -> dict[tuple[str, str], tuple[int, float, float]]:
+    """(group, key) -> (n, mean, sd) as plain Python numbers."""
+    sd = cells["sd"] if "sd" in cells.columns else pd.Series(math.nan, index=cells.index)
+    return {
+        (str(g), str(k)): (int(n), float(m), float(d))
+        for g, k, n, m, d in zip(
+            cells["group"].tolist(),
+            cells[key].tolist(),
+            cells["n"].tolist(),
+            cells["mean"].tolist(),
+            sd.tolist(),
+            strict=True,
+        )
+    }
+
+
+def _counts_frame(
+    cells: pd.DataFrame, groups: Sequence[str], columns: Sequence[str], key: str
+) -> pd.DataFrame:
+    """Raters per shown group (rows) and item (columns), zero where nobody rated."""
+    counts = np.zeros((len(groups), len(columns)), dtype=np.int64)
+    row = {g: i for i, g in enumerate(groups)}
+    col = {c: j for j, c in enumerate(columns)}
+    for g, k, n in zip(
+        cells["group"].tolist(), cells[key].tolist(), cells["n"].tolist(), strict=True
+    ):
+        counts[row[str(g)], col[str(k)]] = int(n)
+    return pd.DataFrame(counts, index=pd.Index(list(groups)), columns=pd.Index(list(columns)))
+
+
+_TABLE_COLUMNS: Final = ("group", "value_id", "n_people", "mean", "sd", "agreement", "shown")
+_GROUP_COLUMNS: Final = ("group", "n_respondents", "strongest", "weakest")
+
+
+def group_scores(
+    answers: pd.DataFrame,
+    by: Grouping = "overall",
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    scale_min: int = 1,
+    scale_max: int = 5,
+    value_order: Sequence[str] | None = None,
+) -> GroupedScores:
+    """Mean, spread and agreement of person scores per value, for each shown group.
+
+    ``by`` is ``"overall"`` (everyone), ``"team"`` (small teams pooled as
+    "Other teams") or ``"role"`` (leaders and staff, shown only when both
+    reach the threshold).  The spread is the sample standard deviation of the
+    person scores, labelled by :func:`agreement_label`.  A cell is shown only
+    when ``threshold`` people have a score for that value, and further cells
+    are hidden when the hidden ones could be worked out from the totals.
+
+    Each shown group also gets its strongest and weakest value among its shown
+    cells; a tie (within 1e-9) goes to the value first in framework order
+    (A, E, I, O, U, or ``value_order``).
+    """
+    t = check_threshold(threshold)
+    lo, hi = _check_scale(scale_min, scale_max)
+    scores = person_value_scores(answers, lo, hi)
+    values = _value_order(scores["value_id"].unique().tolist(), value_order)
+    people = scores.drop_duplicates("person_id")
+    membership, plan = _plan_for(people, by, t)
+
+    scored = scores.dropna(subset=["score"]).copy()
+    scored["group"] = scored["person_id"].map(lambda p: plan.label_for(membership[p]))
+    cells = (
+        scored.dropna(subset=["group"])
+        .groupby(["group", "value_id"], sort=True)["score"]
+        .agg(n="count", mean="mean", sd="std")
+        .reset_index()
+    )
+    counts = _counts_frame(cells, plan.groups, values, "value_id")
+    totals = scored.groupby("value_id")["person_id"].nunique()
+    mask = suppress_cells(counts, totals, t)
+    lookup = _cell_lookup(cells, "value_id")
+
+    rows: list[dict[str, object]] = []
+    summary: list[dict[str, object]] = []
+    for group in plan.groups:
+        shown_means: dict[str, float] = {}
+        for value in values:
+            cell = lookup.get((group, value))
+            visible = bool(mask.shown.at[group, value]) and cell is not None
+            n, mean, sd = cell if visible and cell is not None else (0, math.nan, math.nan)
+            if visible:
+                shown_means[value] = mean
+            rows.append(
+                {
+                    "group": group,
+                    "value_id": value,
+                    "n_people": n if visible else pd.NA,
+                    "mean": mean,
+                    "sd": sd,
+                    "agreement": agreement_label(sd, lo, hi) if visible else None,
+                    "shown": visible,
+                }
+            )
+        strongest, weakest = _extremes(shown_means)
+        summary.append(
+            {
+                "group": group,
+                "n_respondents": plan.sizes[group],
+                "strongest": strongest,
+                "weakest": weakest,
+            }
+        )
+    return GroupedScores(
+        by=by,
+        table=_typed_table(
+            rows, _TABLE_COLUMNS, {"n_people": "Int64", "mean": float, "sd": float, "shown": bool}
+        ),
+        groups=_typed_table(summary, _GROUP_COLUMNS, {"n_respondents": "int64"}),
+        notes=plan.notes + mask.notes,
+        merged_groups=plan.merged,
+        suppressed_groups=plan.suppressed,
+    )
+
+
+def _typed_table(
+    rows: list[dict[str, object]], columns: Sequence[str], dtypes: Mapping[str, object]
+) -> pd.DataFrame:
+    """Build a table with fixed columns and dtypes, also when it has no rows (text by default)."""
+    data = {
+        column: pd.Series([row[column] for row in rows], dtype=dtypes.get(column, "str"))  # type: ignore[call-overload]
+        for column in columns
+    }
+    return pd.DataFrame(data)
+
+
+_STATEMENT_COLUMNS: Final = (
+    "group",
+    "value_id",
+    "statement_id",
+    "reverse",
+    "n_rated",
+    "mean",
+    "shown",
+)
+
+
+def statement_scores(
+    answers: pd.DataFrame,
+    by: Grouping = "overall",
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    scale_min: int = 1,
+    scale_max: int = 5,
+    value_order: Sequence[str] | None = None,
+) -> StatementScores:
+    """Mean rating per statement for each shown group (reverse-worded ones flipped).
+
+    A cell is shown only when at least ``threshold`` people rated the
+    statement ("don't know" does not count), with the same pooling, split and
+    differencing rules as :func:`group_scores`.  Rows come in framework order,
+    then statement order ("A2" before "A10").
+    """
+    t = check_threshold(threshold)
+    lo, hi = _check_scale(scale_min, scale_max)
+    df = validate_answers(answers, lo, hi)
+    df["points"] = _points(df, lo, hi)
+    values = _value_order(df["value_id"].unique().tolist(), value_order)
+    rank = {v: i for i, v in enumerate(values)}
+    statements = df.drop_duplicates("statement_id").loc[:, ["statement_id", "value_id", "reverse"]]
+    info = {str(r.statement_id): r for r in statements.itertuples(index=False)}
+    order = sorted(info, key=lambda s: (rank[str(info[s].value_id)], _natural_key(s)))
+    people = df.drop_duplicates("person_id")
+    membership, plan = _plan_for(people, by, t)
+
+    rated = df.dropna(subset=["points"]).copy()
+    rated["group"] = rated["person_id"].map(lambda p: plan.label_for(membership[p]))
+    cells = (
+        rated.dropna(subset=["group"])
+        .groupby(["group", "statement_id"], sort=True)["points"]
+        .agg(n="count", mean="mean")
+        .reset_index()
+    )
+    counts = _counts_frame(cells, plan.groups, order, "statement_id")
+    totals = rated.groupby("statement_id")["person_id"].nunique()
+    mask = suppress_cells(counts, totals, t, item="statement result", items="statement results")
+    lookup = _cell_lookup(cells, "statement_id")
+
+    rows: list[dict[str, object]] = []
+    for group in plan.groups:
+        for statement in order:
+            cell = lookup.get((group, statement))
+            visible = bool(mask.shown.at[group, statement]) and cell is not None
+            n, mean, _ = cell if visible and cell is not None else (0, math.nan, math.nan)
+            rows.append(
+                {
+                    "group": group,
+                    "value_id": str(info[statement].value_id),
+                    "statement_id": statement,
+                    "reverse": bool(info[statement].reverse),
+                    "n_rated": n if visible else pd.NA,
+                    "mean": mean,
+                    "shown": visible,
+                }
+            )
+    return StatementScores(
+        by=by,
+        table=_typed_table(
+            rows,
+            _STATEMENT_COLUMNS,
+            {"reverse": bool, "n_rated": "Int64", "mean": float, "shown": bool},
+        ),
+        notes=plan.notes + mask.notes,
+        merged_groups=plan.merged,
+        suppressed_groups=plan.suppressed,
+    )
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+_GAP_COLUMNS: Final = ("value_id", "n_leaders", "leader_mean", "n_staff", "staff_mean", "gap")
+
+
+def leader_staff_gaps(
+    answers: pd.DataFrame,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    scale_min: int = 1,
+    scale_max: int = 5,
+    value_order: Sequence[str] | None = None,
+) -> LeaderStaffGaps:
+    """Leader mean - staff mean per value: where leaders see the culture differently.
+
+    A positive gap means leaders rate the value higher than staff do.  The
+    comparison is shown only when both leaders and staff reach the threshold
+    (otherwise ``table`` is empty and ``notes`` says why); a value where
+    either side's cell is hidden has no gap.
+    """
+    split = group_scores(
+        answers,
+        "role",
+        threshold=threshold,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        value_order=value_order,
+    )
+    cells = {(r["group"], r["value_id"]): r for r in split.table.to_dict("records")}
+    values = [v for (g, v) in cells if g == "leader"]
+    rows: list[dict[str, object]] = []
+    for value in values:
+        leader, staff = cells[("leader", value)], cells[("staff", value)]
+        both = bool(leader["shown"]) and bool(staff["shown"])
+        leader_mean = float(leader["mean"]) if both else math.nan
+        staff_mean = float(staff["mean"]) if both else math.nan
+        rows.append(
+            {
+                "value_id": str(value),
+                "n_leaders": leader["n_people"] if both else pd.NA,
+                "leader_mean": leader_mean,
+                "n_staff": staff["n_people"] if both else pd.NA,
+                "staff_mean": staff_mean,
+                "gap": leader_mean - staff_mean if both else math.nan,
+            }
+        )
+    gap_types = {
+        "n_leaders": "Int64",
+        "leader_mean": float,
+        "n_staff": "Int64",
+        "staff_mean": float,
+        "gap": float,
+    }
+    return LeaderStaffGaps(table=_typed_table(rows, _GAP_COLUMNS, gap_types), notes=split.notes)
+
+
+_PERSON_COLUMNS: Final = ("value_id", "score", "n_rated", "group_mean", "gap")
+
+
+def person_team_gap(
+    answers: pd.DataFrame,
+    person_id: str,
+    *,
+    viewer_id: str,
+    threshold: int = DEFAULT_THRESHOLD,
+    scale_min: int = 1,
+    scale_max: int = 5,
+    value_order: Sequence[str] | None = None,
+) -> PersonComparison:
+    """A person's value scores next to their team's: score - team mean, for that person only.
+
+    Individual scores are private, so ``viewer_id`` must be the person
+    themself (else :class:`AccessDeniedError`).  The team mean is the one the
+    team report shows (the person included).  When the team is not shown on
+    its own (too small, or pooled), the person is compared with everyone
+    instead: the pooled "Other teams" mixes unrelated teams and would mean
+    little.  When not even that may be shown, there is no comparison.
+    """
+    if str(viewer_id) != str(person_id):
+        raise AccessDeniedError("Personal results can only be shown to the person themself.")
+    t = check_threshold(threshold)
+    lo, hi = _check_scale(scale_min, scale_max)
+    scores = person_value_scores(answers, lo, hi)
+    own = scores[scores["person_id"] == str(person_id)]
+    if own.empty:
+        raise NotFoundError("No submitted answers were found for this person.")
+    team = str(own["team"].iloc[0])
+
+    def scores_by(by: Grouping) -> GroupedScores:
+        return group_scores(
+            answers, by, threshold=t, scale_min=lo, scale_max=hi, value_order=value_order
+        )
+
+    by_team = scores_by("team")
+    notes: list[str] = []
+    if team in by_team.groups["group"].tolist():
+        compared, source = team, by_team
+    else:
+        source = scores_by("overall")
+        compared = OVERALL_LABEL if not source.groups.empty else ""
+        if compared:
+            notes.append(
+                f"Your team is not shown on its own (fewer than {t} respondents, or combined "
+                "with other teams), so you are compared with everyone who responded."
+            )
+        else:
+            notes.extend(source.notes)
+    group_cells = {
+        r["value_id"]: r for r in source.table.to_dict("records") if r["group"] == compared
+    }
+    own_by_value = {r["value_id"]: r for r in own.to_dict("records")}
+    values = _value_order(list(own_by_value), value_order)
+    rows: list[dict[str, object]] = []
+    hidden = 0
+    for value in values:
+        score = float(own_by_value[value]["score"])
+        cell = group_cells.get(value)
+        visible = cell is not None and bool(cell["shown"])
+        group_mean = float(cell["mean"]) if cell is not None and visible else math.nan
+        if compared and not visible:
+            hidden += 1
+        rows.append(
+            {
+                "value_id": value,
+                "score": score,
+                "n_rated": int(own_by_value[value]["n_rated"]),
+                "group_mean": group_mean,
+                "gap": score - group_mean,
+            }
+        )
+    if hidden:
+        notes.append(
+            f"{_plural(hidden, 'value has', 'values have')} no group figure to compare with "
+            f"because too few people rated {'it' if hidden == 1 else 'them'}."
+        )
+    table = _typed_table(
+        rows,
+        _PERSON_COLUMNS,
+        {"score": float, "n_rated": "int64", "group_mean": float, "gap": float},
+    )
+    return PersonComparison(
+        person_id=str(person_id),
+        compared_with=compared or None,
+        table=table,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def group_comments(
+    answers: pd.DataFrame,
+    comments: pd.DataFrame,
+    by: Grouping = "overall",
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    comment_threshold: int | None = None,
+    scale_min: int = 1,
+    scale_max: int = 5,
+) -> SelectedComments:
+    """Free-text comments per shown group, with nothing that points to their author.
+
+    ``comments`` has ``person_id`` and ``text`` and may have ``statement_id``;
+    every author must be among the respondents in ``answers``, which decide
+    the groups.  Groups are planned with ``comment_threshold`` (default
+    ``threshold``, never lower), and a comment keeps its statement only when
+    at least that many people in its group rated the statement.  See
+    :func:`workbook.anonymity.select_comments`.
+    """
+    ct = check_comment_threshold(comment_threshold, threshold)
+    lo, hi = _check_scale(scale_min, scale_max)
+    if not isinstance(comments, pd.DataFrame):
+        raise InputError(
+            f"The comments must be a pandas DataFrame (got {type(comments).__name__})."
+        )
+    df = validate_answers(answers, lo, hi)
+    people = df.drop_duplicates("person_id")
+    membership, plan = _plan_for(people, by, ct)
+    rated = df.dropna(subset=["rating"]).copy()
+    rated["group"] = rated["person_id"].map(lambda p: plan.label_for(membership[p]))
+    raters = (
+        rated.dropna(subset=["group"]).groupby(["group", "statement_id"])["person_id"].nunique()
+    )
+    statement_raters = {
+        (str(key[0]), str(key[1])): int(n)
+        for key, n in zip(raters.index.tolist(), raters.tolist(), strict=True)
+    }
+    return select_comments(comments, membership, plan, ct, statement_raters=statement_raters)
