@@ -19,7 +19,8 @@ from workbook.errors import (
 from workbook.framework import Framework, load_framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store, quarter_label
-from workbook.store.tables import Answer, Base, Cycle, Organisation, Person, Submission
+from workbook.store.all_tables import Base
+from workbook.store.tables import Answer, Cycle, Organisation, Person, Submission
 
 ROWS = [
     PersonRow("Ada Leader", "ada@example.org", "leader", "Front Desk"),
@@ -341,3 +342,33 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, framework: F
         for person_id in ids:
             answers = store.responses.answers(person_id, cycle)
             assert len(answers) == len(framework.statements)
+
+
+def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url: str, framework: Framework) -> None:
+    """A database made by the first release (schema 0001) opens in this one with nothing lost."""
+    from sqlalchemy import create_engine
+
+    from workbook.store import schema
+    from workbook.store.engine import make_engine
+
+    engine = make_engine(db_url) if db_url.startswith("sqlite") else create_engine(db_url)
+    with engine.begin() as connection:
+        schema.upgrade(connection, "0001")
+        connection.execute(text(
+            "INSERT INTO organisations (id, name, anonymity_threshold, facilitator_key, created_at) "
+            "VALUES ('old', 'Old Org', 5, :key, CURRENT_TIMESTAMP)"), {"key": "k" * 43})
+        connection.execute(text(
+            "INSERT INTO cycles (organisation_id, label, created_at) VALUES ('old', '2026-Q1', CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO people (organisation_id, name, email, role, team, token, created_at) "
+            "VALUES ('old', 'Ada', 'ada@example.org', 'leader', 'T', :token, CURRENT_TIMESTAMP)"),
+            {"token": "t" * 43})
+        assert schema.current_revision(connection) == "0001"
+    engine.dispose()
+    with open_store(db_url) as store, store.engine.connect() as connection:
+        assert schema.current_revision(connection) == schema.HEAD_REVISION != "0001"
+        assert store.people.by_token("t" * 43).email == "ada@example.org"
+        assert store.responses.cycle("old").label == "2026-Q1"
+        person = store.people.by_token("t" * 43)
+        store.responses.save_answer(person.id, store.responses.cycle("old").id, framework.statements[0].id, 3,
+                                    framework=framework)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from workbook.store.tables import Base
+from workbook.store.all_tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

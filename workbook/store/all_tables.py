@@ -1,0 +1,8 @@
+"""Every table module, imported in one place for Alembic and the schema tests."""
+
+from __future__ import annotations
+
+from workbook.store import charter_tables, tables, workshop_tables
+from workbook.store.tables import Base
+
+__all__ = ["Base", "charter_tables", "tables", "workshop_tables"]

@@ -1,0 +1,94 @@
+"""Tables of the DIME™ steps workshop: practice ratings, evidence, obstacles, actions.
+
+Everything belongs to an assessment cycle (``ON DELETE CASCADE`` from
+``cycles``, which cascades from ``organisations``), so a quarter's workshop
+sits beside that quarter's self-assessment.  Every row that a facilitator
+edits carries a ``version`` that increases on each change: an update names the
+version it started from, and a mismatch means a second facilitator changed it
+first (so nobody overwrites anybody silently).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workbook.store.tables import Base
+
+__all__ = ["WorkshopAction", "WorkshopObstacle", "WorkshopRating", "WorkshopStep"]
+
+
+class WorkshopRating(Base):
+    """The team's 1-5 maturity rating of one practice, with an optional note."""
+
+    __tablename__ = "workshop_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    practice_id: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "practice_id", name="uq_workshop_ratings_cycle_practice"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+
+class WorkshopStep(Base):
+    """Notes of evidence for one DIME™ step."""
+
+    __tablename__ = "workshop_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (UniqueConstraint("cycle_id", "step_id", name="uq_workshop_steps_cycle_step"),)
+
+
+class WorkshopObstacle(Base):
+    """An obstacle the team sees showing at one step (a row exists = it is showing)."""
+
+    __tablename__ = "workshop_obstacles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[str] = mapped_column(String(64))
+    obstacle_id: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "step_id", "obstacle_id", name="uq_workshop_obstacles_cycle_step_obstacle"),
+    )
+
+
+class WorkshopAction(Base):
+    """One action of the plan: what, who, by when, and how far it has got."""
+
+    __tablename__ = "workshop_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[str] = mapped_column(String(64))
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (CheckConstraint("status IN ('open', 'in_progress', 'done')", name="status"),)
