@@ -18,7 +18,6 @@ Rules the app keeps, whatever the browser sends:
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps.ui import app_root, esc, message_page, row
 from workbook.errors import (
     AccessDeniedError,
     AlreadySubmittedError,
@@ -46,10 +46,6 @@ log = logging.getLogger(__name__)
 DONT_KNOW = "dont_know"
 SAVE_TRIES = 3
 MINUTES_PER_STATEMENT = 0.3
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +98,7 @@ class StatementInput:
         reverse_hint = ""
         self.widget = widgets.VBox(
             [
-                widgets.HTML(f"<p><strong>{number}.</strong> {_esc(statement.text)}{reverse_hint}</p>"),
+                widgets.HTML(f"<p><strong>{number}.</strong> {esc(statement.text)}{reverse_hint}</p>"),
                 self.choice,
                 widgets.HBox([self.comment_toggle, self.status]),
                 self.comment,
@@ -169,8 +165,7 @@ class ValuesAssessment:
         self.progress.add_class("wb-progress")
         self.progress_text = widgets.HTML("")
         self.body = widgets.VBox([])
-        self.widget = widgets.VBox([widgets.HTML(_css()), self.body])
-        self.widget.add_class("wb-app")
+        self.widget = app_root(self.body)
         number = 0
         for value in framework.values:
             for statement in value.statements:
@@ -217,7 +212,7 @@ class ValuesAssessment:
         try:
             rating = entry.rating()
         except InputError as error:
-            entry.status.value = f"<span class='wb-warn'>{_esc(error)}</span>"
+            entry.status.value = f"<span class='wb-warn'>{esc(error)}</span>"
             return
         r = self.respondent
         for attempt in range(1, SAVE_TRIES + 1):
@@ -240,7 +235,7 @@ class ValuesAssessment:
                 time.sleep(0.25 * attempt)
                 continue
             except WorkbookError as error:
-                entry.status.value = f"<span class='wb-warn' role='alert'>Not saved: {_esc(error)}</span>"
+                entry.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
                 return
             break
         entry.status.value = "<span class='wb-ok'>Saved ✓</span>"
@@ -268,12 +263,12 @@ class ValuesAssessment:
         if answered:
             resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
                       "everything you chose is saved.</p>")
-        values = ", ".join(f"<strong>{_esc(v.name)}</strong>" for v in self.framework.values)
+        values = ", ".join(f"<strong>{esc(v.name)}</strong>" for v in self.framework.values)
         self._set(
             widgets.HTML(
-                f"<p class='wb-muted'>{_esc(r.organisation.name)} · values self-assessment · {_esc(r.cycle.label)}</p>"
-                f"<h1>Hello {_esc(first_name)}</h1>"
-                f"<p>{_esc(r.organisation.name)} is working on the service its customers receive. Great service "
+                f"<p class='wb-muted'>{esc(r.organisation.name)} · values self-assessment · {esc(r.cycle.label)}</p>"
+                f"<h1>Hello {esc(first_name)}</h1>"
+                f"<p>{esc(r.organisation.name)} is working on the service its customers receive. Great service "
                 f"rests on five values: {values}. This short self-assessment asks how often each one shows up "
                 "in your own everyday work. There are no right or wrong answers: honest answers help your "
                 "team choose what to work on together.</p>"
@@ -319,18 +314,18 @@ class ValuesAssessment:
         if missing and any(self.inputs[s.id].answered for s in value.statements):
             notice.value = (f"<p class='wb-warn' role='status'>{len(missing)} statement(s) on this page still "
                             "need an answer. You can come back to them before you submit.</p>")
-        scale = " · ".join(f"{_esc(p.label)}" for p in self.framework.scale.points)
+        scale = " · ".join(f"{esc(p.label)}" for p in self.framework.scale.points)
         self._set(
             widgets.HTML(f"<p class='wb-muted'>Page {index + 1} of {len(values)}</p>"),
             widgets.HBox([self.progress, self.progress_text]),
             widgets.HTML(
-                f"<h1>{_esc(value.id)} · {_esc(value.name)}</h1><p>{_esc(value.meaning)}</p>"
+                f"<h1>{esc(value.id)} · {esc(value.name)}</h1><p>{esc(value.meaning)}</p>"
                 f"<p class='wb-muted'>How often is each statement true of you? ({scale}, or "
-                f"{_esc(self.framework.scale.dont_know_label.lower())} if you cannot say.)</p>"
+                f"{esc(self.framework.scale.dont_know_label.lower())} if you cannot say.)</p>"
             ),
             *[self.inputs[s.id].widget for s in value.statements],
             notice,
-            _row(back, forward),
+            row(back, forward),
             self.saved_at,
         )
 
@@ -346,9 +341,9 @@ class ValuesAssessment:
                 label = f"{value.id} · {value.name}: {total - len(missing)} of {total} answered"
                 go = widgets.Button(description=f"Answer {len(missing)} more", tooltip=f"Go to {value.name}")
                 go.on_click(lambda _b, i=index: self.show_value(i))
-                rows.append(_row(widgets.HTML(f"<span class='wb-warn'>{_esc(label)}</span>"), go))
+                rows.append(row(widgets.HTML(f"<span class='wb-warn'>{esc(label)}</span>"), go))
             else:
-                rows.append(widgets.HTML(f"<span class='wb-ok'>✓ {_esc(value.id)} · {_esc(value.name)}: "
+                rows.append(widgets.HTML(f"<span class='wb-ok'>✓ {esc(value.id)} · {esc(value.name)}: "
                                          f"all {total} answered</span>"))
         missing_all = self.missing()
         message = widgets.HTML("")
@@ -381,11 +376,11 @@ class ValuesAssessment:
                  if not missing_all else
                  f"{len(missing_all)} statement(s) still need an answer (choose “don't know” if you cannot say).")
         self._set(
-            widgets.HTML("<h1>Review and submit</h1>" f"<p>{_esc(intro)}</p>"),
+            widgets.HTML("<h1>Review and submit</h1>" f"<p>{esc(intro)}</p>"),
             widgets.HBox([self.progress, self.progress_text]),
             widgets.VBox(rows),
             message,
-            _row(back, submit, confirm, cancel),
+            row(back, submit, confirm, cancel),
         )
 
     def submit(self, message: widgets.HTML | None = None) -> bool:
@@ -398,7 +393,7 @@ class ValuesAssessment:
             return False
         except WorkbookError as error:
             if message is not None:
-                message.value = f"<p class='wb-warn' role='alert'>Not submitted: {_esc(error)}</p>"
+                message.value = f"<p class='wb-warn' role='alert'>Not submitted: {esc(error)}</p>"
             return False
         self.show_results(note="Thank you! Your answers are submitted.")
         return True
@@ -411,35 +406,12 @@ class ValuesAssessment:
             return
         parts: list[widgets.Widget] = []
         if note:
-            parts.append(widgets.HTML(f"<p class='wb-note' role='status'>{_esc(note)}</p>"))
-        parts.append(widgets.HTML(f"<h1>Your results</h1><p class='wb-muted'>{_esc(self.respondent.organisation.name)}"
-                                  f" · {_esc(self.respondent.cycle.label)}</p>"))
+            parts.append(widgets.HTML(f"<p class='wb-note' role='status'>{esc(note)}</p>"))
+        parts.append(widgets.HTML(f"<h1>Your results</h1><p class='wb-muted'>{esc(self.respondent.organisation.name)}"
+                                  f" · {esc(self.respondent.cycle.label)}</p>"))
         if self._results is not None:
             parts.append(self._results(self))
         self._set(*parts)
-
-
-def _row(*children: widgets.Widget) -> widgets.HBox:
-    """A row of widgets that wraps on a narrow screen."""
-    box = widgets.HBox(list(children))
-    box.add_class("wb-row")
-    return box
-
-
-def _css() -> str:
-    from workbook.apps.style import APP_CSS
-
-    return APP_CSS
-
-
-def message_page(title: str, text: str) -> widgets.Widget:
-    """A friendly page for a link that does not work: no data of anyone."""
-    page = widgets.VBox([
-        widgets.HTML(_css()),
-        widgets.HTML(f"<div class='wb-error' role='alert'><h1>{_esc(title)}</h1><p>{_esc(text)}</p></div>"),
-    ])
-    page.add_class("wb-app")
-    return page
 
 
 def warm_up(db: str | None = None) -> None:

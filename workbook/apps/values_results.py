@@ -8,13 +8,13 @@ organisation's threshold is never shown, and the panel says why.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from workbook.apps.ui import esc
 from workbook.framework import Framework
 from workbook.store import Store
 
@@ -88,10 +88,6 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
     return PersonalResults(pd.DataFrame(rows, columns=["value", "series", "score"]), own, compared, gaps, notes)
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def results_panel(app: ValuesAssessment) -> widgets.Widget:
     """The widget shown under "Your results"."""
     from workbook.charts import chart_html, value_profile_chart
@@ -103,23 +99,23 @@ def results_panel(app: ValuesAssessment) -> widgets.Widget:
         best = max(results.own, key=lambda v: results.own[v])
         least = min(results.own, key=lambda v: results.own[v])
         parts.append(
-            f"<p>Your strongest value is <strong>{_esc(best)}</strong> ({results.own[best]:.1f} out of "
-            f"{scale.maximum}); the one with most room to grow is <strong>{_esc(least)}</strong> "
+            f"<p>Your strongest value is <strong>{esc(best)}</strong> ({results.own[best]:.1f} out of "
+            f"{scale.maximum}); the one with most room to grow is <strong>{esc(least)}</strong> "
             f"({results.own[least]:.1f}).</p>"
         )
     above = [v for v, g in results.gaps.items() if g >= GAP_WORTH_MENTIONING]
     below = [v for v, g in results.gaps.items() if g <= -GAP_WORTH_MENTIONING]
     if results.compared_with:
         if above:
-            parts.append(f"<p>You rate yourself higher than {_esc(results.compared_with)} on "
-                         f"{_esc(', '.join(above))}.</p>")
+            parts.append(f"<p>You rate yourself higher than {esc(results.compared_with)} on "
+                         f"{esc(', '.join(above))}.</p>")
         if below:
-            parts.append(f"<p>You rate yourself lower than {_esc(results.compared_with)} on "
-                         f"{_esc(', '.join(below))}.</p>")
+            parts.append(f"<p>You rate yourself lower than {esc(results.compared_with)} on "
+                         f"{esc(', '.join(below))}.</p>")
         if not above and not below:
-            parts.append(f"<p>Your scores are close to those of {_esc(results.compared_with)} on every value.</p>")
+            parts.append(f"<p>Your scores are close to those of {esc(results.compared_with)} on every value.</p>")
     for note in results.notes:
-        parts.append(f"<p class='wb-note'>{_esc(note)}</p>")
+        parts.append(f"<p class='wb-note'>{esc(note)}</p>")
     chart = ""
     if not results.chart_data.empty:
         series = list(dict.fromkeys(results.chart_data["series"]))
