@@ -27,7 +27,7 @@ APP_CSS = f"""
 .wb-statement .widget-radio-box {{ flex-direction: row; flex-wrap: wrap; gap: 0.25rem 0.4rem; }}
 .wb-statement .widget-radio-box label {{ border: 1px solid #9aa3ae; border-radius: 8px; padding: 0.35rem 0.7rem;
             margin: 0 !important; cursor: pointer; font-size: 1rem; line-height: 1.6; min-height: 2.2rem;
-            display: inline-flex; align-items: center; gap: 0.35rem; }}
+            display: inline-flex; flex-direction: row-reverse; align-items: center; gap: 0.4rem; }}
 .wb-statement .widget-radio-box input {{ width: 1.1rem; height: 1.1rem; margin: 0; }}
 .wb-statement .widget-radio-box label:has(input:checked) {{ background: #e3eefb; border-color: {ACCENT};
             font-weight: 600; }}
@@ -45,6 +45,8 @@ APP_CSS = f"""
 .wb-error {{ border-left: 5px solid #b3261e; background: #fdf0ef; padding: 0.8rem 1rem; border-radius: 6px; }}
 .wb-note {{ border-left: 5px solid {ACCENT}; background: #eef4fb; padding: 0.7rem 1rem; border-radius: 6px; }}
 .wb-progress {{ width: 100%; }}
+.wb-progress .widget-label {{ display: none; }}
+.wb-progress .progress, .wb-progress .widget-progress {{ height: 0.8rem; }}
 .wb-row {{ flex-flow: row wrap; gap: 0.6rem; align-items: center; }}
 .wb-app .widget-html-content {{ font-size: inherit; line-height: inherit; }}
 .wb-chart svg {{ max-width: 100%; height: auto; }}

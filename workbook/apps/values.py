@@ -161,7 +161,8 @@ class ValuesAssessment:
         self.page_index = 0
         self.saved_at = widgets.HTML("")
         self.saved_at.add_class("wb-status")
-        self.progress = widgets.IntProgress(min=0, max=len(framework.statements), description="Answered")
+        self.progress = widgets.IntProgress(min=0, max=len(framework.statements), description="Answered",
+                                            layout=widgets.Layout(width="100%"))
         self.progress.add_class("wb-progress")
         self.progress_text = widgets.HTML("")
         self.body = widgets.VBox([])
@@ -317,7 +318,8 @@ class ValuesAssessment:
         scale = " · ".join(f"{esc(p.label)}" for p in self.framework.scale.points)
         self._set(
             widgets.HTML(f"<p class='wb-muted'>Page {index + 1} of {len(values)}</p>"),
-            widgets.HBox([self.progress, self.progress_text]),
+            self.progress_text,
+            self.progress,
             widgets.HTML(
                 f"<h1>{esc(value.id)} · {esc(value.name)}</h1><p>{esc(value.meaning)}</p>"
                 f"<p class='wb-muted'>How often is each statement true of you? ({scale}, or "
@@ -377,7 +379,8 @@ class ValuesAssessment:
                  f"{len(missing_all)} statement(s) still need an answer (choose “don't know” if you cannot say).")
         self._set(
             widgets.HTML("<h1>Review and submit</h1>" f"<p>{esc(intro)}</p>"),
-            widgets.HBox([self.progress, self.progress_text]),
+            self.progress_text,
+            self.progress,
             widgets.VBox(rows),
             message,
             row(back, submit, confirm, cancel),

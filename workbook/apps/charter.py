@@ -1,0 +1,548 @@
+"""The charter builder: the team writes its 10-promise customer service charter.
+
+A facilitator opens the organisation's facilitator link (``?key=…``); this
+module builds everything they see:
+
+* **Where to start** - the organisation's weakest values (self-assessment,
+  only above the anonymity threshold) and lowest-rated steps (workshop), and
+  the starter promises ranked to match, each with its reason;
+* **Checks** - what still blocks approval (vague words without a measure, a
+  missing standard, owner or review date, near-duplicates, values or steps no
+  promise serves), updated after every change;
+* **The promises** - one card each: the words customers read, the value and
+  step it serves, the standard, the owner and the review date; move, remove,
+  add (from the starters or blank);
+* **Approve**, **Versions** (compare any two side by side) and **Export**
+  (Markdown, HTML, PDF, Word: written next to the database and offered as a
+  download straight from the page).
+
+Rules the app keeps, whatever the browser sends: every change is checked on
+the kernel side (:mod:`workbook.charter.validate`) before it is stored, and
+saved at once; a save over someone else's newer save is refused and the page
+offers to reload; approval is refused while a blocking check fails (the store
+checks again); a missing or wrong key shows a friendly page and no data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from workbook.apps.ui import app_root, esc, facilitator_organisation, message_page, row
+from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charter
+from workbook.charter.ranking import Evidence, Suggestion, rank_starters
+from workbook.charter.records import ApprovalRefusedError, CharterRecord, PromiseRecord, format_day
+from workbook.charter.repository import Charters
+from workbook.charter.validate import MAX_PROMISES, clean_promise
+from workbook.charter.views import (
+    CHARTER_CSS,
+    charter_html,
+    checks_html,
+    diff_html,
+    download_link_html,
+    evidence_html,
+    findings_html,
+    reasons_html,
+)
+from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
+from workbook.framework import Framework, load_framework
+from workbook.store import OrganisationRecord, Store, open_store
+
+__all__ = ["BLANK", "CharterBuilder", "build", "show", "warm_up"]
+
+log = logging.getLogger(__name__)
+
+#: The "add a promise" choice that adds an empty promise instead of a starter.
+BLANK = "blank"
+SAVE_TRIES = 3
+EXPORT_LABELS = (("PDF (A4, to print and pin up)", "pdf"), ("Word (to keep editing)", "docx"),
+                 ("HTML (a web page)", "html"), ("Markdown", "md"))
+Today = Callable[[], date]
+
+
+class PromiseCard:
+    """The inputs of one promise; every change goes to ``on_change(card, field, value)``."""
+
+    def __init__(self, position: int, promise: PromiseRecord, framework: Framework,
+                 reasons: tuple[str, ...], on_change: Callable[[PromiseCard, str, object], None],
+                 on_action: Callable[[PromiseCard, str], None], *, last: bool) -> None:
+        self.position = position
+        self._on_change = on_change
+        self._quiet = False
+        wide = widgets.Layout(width="100%")
+        label = {"description_width": "8.5rem"}
+        self.text = widgets.Textarea(value=promise.text, description="Our promise",
+                                     placeholder="What customers can expect, in words they would use",
+                                     continuous_update=False, layout=wide, style=label)
+        self.value = widgets.Dropdown(
+            options=[("Choose a value…", "")] + [(f"{v.id} · {v.name}", v.id) for v in framework.values],
+            value=promise.value_id or "", description="Value it serves", layout=wide, style=label)
+        self.step = widgets.Dropdown(
+            options=[("Choose a step…", "")] + [(f"{s.letter} · {s.name}", s.id) for s in framework.steps],
+            value=promise.step_id or "", description="DIME™ step", layout=wide, style=label)
+        self.standard = widgets.Textarea(value=promise.standard or "", description="Standard",
+                                         placeholder="How you measure it, e.g. “every email answered within "
+                                                     "2 working hours, checked weekly”",
+                                         continuous_update=False, layout=wide, style=label)
+        self.owner = widgets.Text(value=promise.owner or "", description="Owner",
+                                  placeholder="Who makes sure it is kept (a name or role)",
+                                  continuous_update=False, layout=wide, style=label)
+        self.review = widgets.DatePicker(value=promise.review_date, description="Review by", style=label)
+        self.findings = widgets.HTML("")
+        self.status = widgets.HTML("")
+        self.status.add_class("wb-status")
+        up = widgets.Button(description="Move up", icon="arrow-up", tooltip=f"Move promise {position} up",
+                            disabled=position == 1)
+        down = widgets.Button(description="Move down", icon="arrow-down",
+                              tooltip=f"Move promise {position} down", disabled=last)
+        remove = widgets.Button(description="Remove", icon="trash", tooltip=f"Remove promise {position}")
+        up.on_click(lambda _b: on_action(self, "up"))
+        down.on_click(lambda _b: on_action(self, "down"))
+        remove.on_click(lambda _b: on_action(self, "remove"))
+        self.buttons = (up, down, remove)
+        self.widget = widgets.VBox([
+            widgets.HTML(f"<h3>Promise {position}</h3>{reasons_html(reasons)}"),
+            self.text, self.value, self.step, self.standard, self.owner, self.review,
+            self.findings, row(up, down, remove, self.status),
+        ])
+        self.widget.add_class("wb-card")
+        for field, widget in self.fields().items():
+            widget.observe(lambda change, field=field: self._changed(field, change), names="value")
+
+    def fields(self) -> dict[str, widgets.ValueWidget]:
+        return {"text": self.text, "value_id": self.value, "step_id": self.step, "standard": self.standard,
+                "owner": self.owner, "review_date": self.review}
+
+    def lock(self) -> None:
+        for widget in (*self.fields().values(), *self.buttons):
+            widget.disabled = True
+
+    def _changed(self, field: str, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._on_change(self, field, change["new"])
+
+
+class CharterBuilder:
+    """The whole builder for one organisation, as one widget (``.widget``)."""
+
+    def __init__(self, store: Store, framework: Framework, organisation: OrganisationRecord,
+                 evidence: Evidence | None = None, *, today: Today = date.today,
+                 export_dir: Path | None = None) -> None:
+        self.store = store
+        self.framework = framework
+        self.organisation = organisation
+        self.charters = Charters(store.transactions)
+        self.today = today
+        self.export_dir = export_dir if export_dir is not None else _folder_of(store)
+        if evidence is None:
+            from workbook.charter.evidence import gather_evidence
+
+            evidence = gather_evidence(store, framework, organisation)
+        self.evidence = evidence
+        self.suggestions: list[Suggestion] = rank_starters(
+            framework, evidence.value_scores, evidence.step_scores)
+        self.reasons = {s.promise.id: s.reasons for s in self.suggestions}
+        self.charter: CharterRecord | None = None
+        self.promises: list[PromiseRecord] = []
+        self.cards: list[PromiseCard] = []
+        self.report: CheckReport | None = None
+
+        self.alert = widgets.HTML("")
+        self.saved_at = widgets.HTML("")
+        self.saved_at.add_class("wb-status")
+        self.heading = widgets.HTML("")
+        self.checks = widgets.HTML("")
+        self.cards_box = widgets.VBox([])
+        self.body = widgets.VBox([])
+        self.export_result = widgets.HTML("")
+        self.compare_result = widgets.HTML("")
+        self.approve_message = widgets.HTML("")
+        self.approver = widgets.Text(description="Approved by", placeholder="Name and role, e.g. Dana Reid, "
+                                     "General Manager", style={"description_width": "8.5rem"},
+                                     layout=widgets.Layout(width="100%"))
+        self.compare_old = widgets.Dropdown(description="Compare", style={"description_width": "initial"})
+        self.compare_new = widgets.Dropdown(description="with", style={"description_width": "initial"})
+        self.export_format = widgets.Dropdown(options=list(EXPORT_LABELS), value="pdf", description="Format",
+                                              style={"description_width": "initial"})
+        self.reload_button = widgets.Button(description="Load the latest version", button_style="primary",
+                                            icon="refresh", tooltip="Load the latest version")
+        self.reload_button.on_click(lambda _b: self.reload(note="Loaded the latest saved version."))
+        self.widget = app_root(widgets.HTML(CHARTER_CSS), self.alert, self.body, extra_class="wb-charter")
+        self.reload()
+
+    # --- loading --------------------------------------------------------------------
+    def reload(self, note: str | None = None) -> None:
+        """Show the stored state: the open draft, else the latest approved version, else a new draft."""
+        self.alert.value = f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else ""
+        versions = self.charters.versions(self.organisation.id)
+        if not versions:
+            starters = [PromiseRecord(text=s.promise.text, value_id=s.promise.value, step_id=s.promise.step,
+                                      standard=s.promise.standard, starter_id=s.promise.id)
+                        for s in self.suggestions]
+            self.charter = self.charters.start_draft(self.organisation.id, starters, framework=self.framework)
+        else:
+            self.charter = versions[-1]
+        self.promises = list(self.charter.promises)
+        if self.charter.is_draft:
+            self.show_editor()
+        else:
+            self.show_approved()
+
+    # --- the editor ---------------------------------------------------------------------
+    def show_editor(self) -> None:
+        assert self.charter is not None
+        self._build_cards()
+        self._refresh()
+        add_choice = widgets.Dropdown(options=self._add_options(), value=BLANK, description="Add",
+                                      layout=widgets.Layout(width="100%"),
+                                      style={"description_width": "initial"})
+        add = widgets.Button(description="Add this promise", icon="plus", tooltip="Add this promise")
+        add.on_click(lambda _b: self.add_promise(add_choice.value))
+        approve = widgets.Button(description=f"Approve version {self.charter.number}", button_style="primary",
+                                 icon="check", tooltip=f"Approve version {self.charter.number}")
+        approve.on_click(lambda _b: self.approve(self.approver.value))
+        self.approve_message.value = ""
+        self.body.children = (
+            self.heading,
+            widgets.HTML(evidence_html(self.evidence, self.framework)),
+            self.checks,
+            widgets.HTML("<h2>The promises</h2><p>Everything is saved as you type (when you leave a box). "
+                         "Write each promise in the words a customer would use, then say how you will "
+                         "measure it, who owns it and when you will review it.</p>"),
+            self.cards_box,
+            widgets.HTML(f"<h2>Add a promise</h2><p class='wb-muted'>Starters are listed with your weakest "
+                         f"areas first. A charter has exactly {REQUIRED_PROMISES} promises: remove one for "
+                         "each you add.</p>"),
+            row(add_choice, add),
+            widgets.HTML("<h2>Approve</h2><p>Approving freezes this version: later changes start a new "
+                         "version, and this one stays for comparison.</p>"),
+            self.approver,
+            row(approve),
+            self.approve_message,
+            *self._versions_section(),
+            *self._export_section(),
+            self.saved_at,
+        )
+
+    def _build_cards(self) -> None:
+        count = len(self.promises)
+        self.cards = [
+            PromiseCard(i, p, self.framework, self.reasons.get(p.starter_id or "", ()), self._field_changed,
+                        self._card_action, last=i == count)
+            for i, p in enumerate(self.promises, start=1)
+        ]
+        self.cards_box.children = tuple(card.widget for card in self.cards)
+
+    def _add_options(self) -> list[tuple[str, str]]:
+        used = {p.starter_id for p in self.promises}
+        options = [("A blank promise", BLANK)]
+        for suggestion in self.suggestions:
+            if suggestion.promise.id in used:
+                continue
+            why = f" ({'; '.join(suggestion.reasons)})" if suggestion.reasons else ""
+            options.append((f"Starter: {suggestion.promise.text}{why}", suggestion.promise.id))
+        return options
+
+    def _refresh(self) -> None:
+        """Checks, per-promise findings and the heading, after any change."""
+        assert self.charter is not None
+        self.report = check_charter(self.promises, self.framework, today=self.today())
+        self.checks.value = checks_html(self.report, self.framework, required=REQUIRED_PROMISES)
+        for card in self.cards:
+            card.findings.value = findings_html(self.report.for_promise(card.position))
+        status = (f"Version {self.charter.number} · draft" if self.charter.is_draft
+                  else f"Version {self.charter.number} · approved")
+        self.heading.value = (
+            f"<p class='wb-muted'>{esc(self.organisation.name)} · customer service charter · {esc(status)}</p>"
+            "<h1>Your customer service charter</h1>"
+            f"<p>Ten promises that tell customers what to expect from {esc(self.organisation.name)}. A good "
+            "charter is specific and measurable (“within 2 working hours”, not “promptly”), every promise "
+            "has an owner and a review date, and together the promises cover the five values and the "
+            "four DIME™ steps.</p>"
+        )
+
+    # --- saving -----------------------------------------------------------------------
+    def _field_changed(self, card: PromiseCard, field: str, raw: object) -> None:
+        index = card.position - 1
+        if self.charter is None or not self.charter.is_draft or index >= len(self.promises):
+            return
+        value: object = raw if raw != "" or field in ("text",) else None
+        try:
+            cleaned = clean_promise(self.promises[index].with_changes(**{field: value}), self.framework,
+                                    card.position)
+        except WorkbookError as error:
+            card.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            return
+        proposed = list(self.promises)
+        proposed[index] = cleaned
+        if self._save(proposed, card):
+            self._refresh()
+
+    def _save(self, promises: list[PromiseRecord], card: PromiseCard | None = None) -> bool:
+        """Store the whole draft; True when it was saved."""
+        assert self.charter is not None
+        for attempt in range(1, SAVE_TRIES + 1):
+            try:
+                saved = self.charters.save_draft(self.organisation.id, self.charter.number, self.charter.version,
+                                                 promises, framework=self.framework)
+            except ConflictError as error:
+                self._conflict(str(error))
+                return False
+            except StoreError:
+                log.warning("saving the charter failed (try %d)", attempt, exc_info=True)
+                if attempt == SAVE_TRIES:
+                    self._say(card, "Not saved: the workbook could not reach its database. Please try again "
+                                    "in a moment.")
+                    return False
+                time.sleep(0.25 * attempt)
+                continue
+            except WorkbookError as error:
+                self._say(card, f"Not saved: {error}")
+                return False
+            self.charter = saved
+            self.promises = list(saved.promises)
+            if card is not None:
+                card.status.value = "<span class='wb-ok'>Saved ✓</span>"
+            self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
+                                   f"{time.strftime('%H:%M')}.</span>")
+            return True
+        return False
+
+    def _say(self, card: PromiseCard | None, message: str) -> None:
+        html = f"<span class='wb-warn' role='alert'>{esc(message)}</span>"
+        if card is not None:
+            card.status.value = html
+        else:
+            self.alert.value = f"<p>{html}</p>"
+
+    def _conflict(self, message: str) -> None:
+        """Someone else saved first: stop editing this copy and offer theirs."""
+        for card in self.cards:
+            card.lock()
+        self.alert.value = (f"<div class='wb-error' role='alert'><p><strong>Your last change was not saved."
+                            f"</strong> {esc(message[0].upper() + message[1:])}.</p></div>")
+        self.body.children = (row(self.reload_button), *(w for w in self.body.children
+                                                          if self.reload_button not in getattr(w, "children", ())))
+
+    def _card_action(self, card: PromiseCard, action: str) -> None:
+        index = card.position - 1
+        proposed = list(self.promises)
+        if index >= len(proposed):
+            return
+        if action == "up" and index > 0:
+            proposed[index - 1], proposed[index] = proposed[index], proposed[index - 1]
+        elif action == "down" and index < len(proposed) - 1:
+            proposed[index + 1], proposed[index] = proposed[index], proposed[index + 1]
+        elif action == "remove":
+            del proposed[index]
+        else:
+            return
+        if self._save(proposed):
+            self.show_editor()
+
+    def add_promise(self, choice: object) -> None:
+        """Add a starter (by id) or a blank promise at the end."""
+        if len(self.promises) >= MAX_PROMISES:
+            self._say(None, f"A draft holds at most {MAX_PROMISES} promises: remove one first.")
+            return
+        if choice == BLANK:
+            new = PromiseRecord()
+        else:
+            starter = next((s.promise for s in self.suggestions if s.promise.id == choice), None)
+            if starter is None:  # not an option the page offered
+                self._say(None, "Please choose a promise from the list.")
+                return
+            new = PromiseRecord(text=starter.text, value_id=starter.value, step_id=starter.step,
+                                standard=starter.standard, starter_id=starter.id)
+        if self._save([*self.promises, new]):
+            self.show_editor()
+
+    # --- approving ----------------------------------------------------------------------
+    def approve(self, approved_by: object) -> bool:
+        """Approve the draft (True), or say clearly why not (False)."""
+        assert self.charter is not None
+        try:
+            approved = self.charters.approve(self.organisation.id, self.charter.number, self.charter.version,
+                                             approved_by=str(approved_by or ""), framework=self.framework,
+                                             today=self.today())
+        except ApprovalRefusedError as error:
+            items = "".join(f"<li>{esc(p)}</li>" for p in error.problems)
+            self.approve_message.value = (
+                f"<div class='wb-error' role='alert'><p><strong>Not approved yet:</strong> "
+                f"{len(error.problems)} check(s) still fail.</p><ul>{items}</ul></div>")
+            return False
+        except ConflictError as error:
+            self._conflict(str(error))
+            return False
+        except WorkbookError as error:
+            self.approve_message.value = f"<p class='wb-warn' role='alert'>Not approved: {esc(error)}</p>"
+            return False
+        self.charter = approved
+        self.show_approved(note=f"Version {approved.number} is approved. Export it below to print, share or "
+                                "keep editing in Word.")
+        return True
+
+    # --- an approved version ----------------------------------------------------------------
+    def show_approved(self, note: str | None = None) -> None:
+        assert self.charter is not None
+        charter = self.charter
+        when = format_day(charter.approved_at.date()) if charter.approved_at else "earlier"
+        start = widgets.Button(description=f"Start version {charter.number + 1}", button_style="primary",
+                               icon="pencil", tooltip=f"Start version {charter.number + 1} (a copy to edit)")
+        start.on_click(lambda _b: self.start_new_version())
+        self.body.children = (
+            widgets.HTML(
+                (f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else "")
+                + f"<p class='wb-muted'>{esc(self.organisation.name)} · customer service charter · "
+                f"version {charter.number} · approved</p><h1>Your customer service charter</h1>"
+                f"<p>Approved on {esc(when)} by {esc(charter.approved_by or 'the team')}. An approved version "
+                "never changes: to change a promise, start a new version (a copy of this one).</p>"
+                + charter_html(charter, self.framework)
+            ),
+            row(start),
+            *self._versions_section(),
+            *self._export_section(),
+        )
+
+    def start_new_version(self) -> None:
+        self.charter = self.charters.start_draft(self.organisation.id, framework=self.framework)
+        self.promises = list(self.charter.promises)
+        self.show_editor()
+
+    # --- versions -----------------------------------------------------------------------
+    def _versions_section(self) -> list[widgets.Widget]:
+        versions = self.charters.versions(self.organisation.id)
+        if len(versions) < 2:
+            return [widgets.HTML("<h2>Versions</h2><p class='wb-muted'>Once a version is approved, later "
+                                 "versions can be compared with it here.</p>")]
+        options = [(v.label.capitalize(), v.number) for v in versions]
+        self.compare_old.options = options
+        self.compare_old.value = versions[-2].number
+        self.compare_new.options = options
+        self.compare_new.value = versions[-1].number
+        compare = widgets.Button(description="Show the differences", icon="columns",
+                                 tooltip="Show the differences")
+        compare.on_click(lambda _b: self.compare(self.compare_old.value, self.compare_new.value))
+        self.compare_result.value = ""
+        return [widgets.HTML("<h2>Versions</h2><p>Earlier versions are kept. Compare any two: what was "
+                             "added, removed and changed.</p>"),
+                row(self.compare_old, self.compare_new, compare), self.compare_result]
+
+    def compare(self, old_number: object, new_number: object) -> None:
+        known = {v.number: v for v in self.charters.versions(self.organisation.id)}
+        old = known.get(old_number) if isinstance(old_number, int) else None
+        new = known.get(new_number) if isinstance(new_number, int) else None
+        if old is None or new is None:
+            self.compare_result.value = ("<p class='wb-warn' role='alert'>Please choose two versions from the "
+                                         "lists.</p>")
+            return
+        self.compare_result.value = diff_html(old, new, self.framework)
+
+    # --- export -------------------------------------------------------------------------------
+    def _export_section(self) -> list[widgets.Widget]:
+        assert self.charter is not None
+        button = widgets.Button(description="Export", icon="download", tooltip="Export this version")
+        button.on_click(lambda _b: self.export(self.export_format.value))
+        self.export_result.value = ""
+        draft = (" It is a draft, so the export is clearly marked DRAFT." if self.charter.is_draft else "")
+        return [widgets.HTML(f"<h2>Export</h2><p>Export version {self.charter.number} to print, share or "
+                             f"edit in Word.{draft}</p>"),
+                row(self.export_format, button), self.export_result]
+
+    def export(self, fmt: object) -> str | None:
+        """Export the version on screen; returns the file written next to the database, if any."""
+        from workbook.charter.export import FORMATS, export_charter
+
+        assert self.charter is not None
+        if fmt not in FORMATS:
+            self.export_result.value = ("<p class='wb-warn' role='alert'>Please choose a format from the "
+                                        "list.</p>")
+            return None
+        try:
+            exported = export_charter(self.store, self.organisation.id, str(fmt), number=self.charter.number,
+                                      framework=self.framework)
+        except WorkbookError as error:
+            self.export_result.value = f"<p class='wb-warn' role='alert'>Not exported: {esc(error)}</p>"
+            return None
+        written = None
+        where = ""
+        if self.export_dir is not None:
+            path = self.export_dir / exported.filename
+            try:
+                path.write_bytes(exported.data)
+                written = str(path)
+                where = f" Saved as <code>{esc(path)}</code>."
+            except OSError as error:
+                log.warning("could not write %s: %s", path, error)
+        self.export_result.value = (
+            f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}.{where}</p>"
+            f"<p>{download_link_html(exported.filename, exported.media_type, exported.data)}</p>")
+        return written
+
+
+def _folder_of(store: Store) -> Path | None:
+    """The folder of a SQLite database file (exports go beside it); None for PostgreSQL."""
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    folder = Path(url.database).resolve().parent
+    return folder if folder.is_dir() else None
+
+
+def warm_up(db: str | None = None) -> None:
+    """Do the slow work before anyone opens the page (pre-heated kernels)."""
+    load_framework()
+    with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
+        open_store(db).close()
+    # Imported now so the first page does not wait for them (the evidence needs
+    # pandas; the export needs Jinja; WeasyPrint takes about a second, once).
+    modules = ["pandas", "workbook.charter.evidence", "workbook.charter.export.html"]
+    from workbook.apps.request import is_preheating
+
+    if is_preheating():
+        modules.append("weasyprint")
+    for name in modules:
+        with contextlib.suppress(ImportError, OSError):
+            importlib.import_module(name)
+
+
+def build(key: object, db: str | None = None, *, today: Today = date.today) -> widgets.Widget:
+    """The builder for the organisation whose facilitator key is ``key``, or a friendly page."""
+    if key is None or key == "":
+        return message_page("Please use the facilitator link",
+                            "The charter builder opens from the organisation's facilitator link. Ask the "
+                            "consultant for it (workbook invites ORG --facilitator).")
+    try:
+        store = open_store(db)
+        framework = load_framework()
+        organisation = facilitator_organisation(store, key)
+        return CharterBuilder(store, framework, organisation, today=today).widget
+    except AccessDeniedError as error:
+        text = str(error)
+        return message_page("This link does not work", text[0].upper() + text[1:])
+    except WorkbookError as error:
+        log.error("charter builder could not start: %s", error)
+        return message_page("Sorry, the charter builder is not available",
+                            "Something on our side is not working. Everything saved is safe; please try "
+                            "the link again later.")
+
+
+def show(key: str | None = None, db: str | None = None) -> widgets.Widget:
+    """Display the builder.  Under Voila the key comes from the page's URL."""
+    from IPython.display import display
+
+    from workbook.apps.request import query_parameter
+
+    if key is None:
+        key = query_parameter("key")
+    app = build(key, db)
+    display(app)
+    return app
