@@ -309,6 +309,16 @@ def demo(ctx: click.Context, reset: bool) -> None:
         click.echo(f"The demo organisation {result.name} (id: {DEMO_ORG_ID}) is already there (--reset rebuilds it).")
 
 
+# --- feature command groups (each defined beside its feature) ------------------------
+def _register_features() -> None:
+    from workbook.workshop.command import actions
+
+    cli.add_command(actions)
+
+
+_register_features()
+
+
 # --- helpers ---------------------------------------------------------------------
 def _confirm(question: str) -> None:
     """Ask before destroying data; no answer (e.g. no terminal) means no."""

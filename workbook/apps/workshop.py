@@ -90,6 +90,7 @@ PROJECTOR_CSS: Final = """
   margin: 0 !important; cursor: pointer; min-height: 2.6rem; display: inline-flex; align-items: center;
   gap: 0.4rem; }
 .wb-practice .widget-radio-box input { width: 1.3rem; height: 1.3rem; margin: 0; }
+.wb-projector .wb-practice .widget-radio-box label { font-size: 1.2rem !important; }
 .wb-practice .widget-radio-box label:has(input:checked) { background: #0b5cad; color: #fff; border-color: #0b5cad;
   font-weight: 700; }
 .wb-practice .widget-radio { width: 100%; }
@@ -110,7 +111,10 @@ PROJECTOR_CSS: Final = """
   border-radius: 8px; font-weight: 600; text-decoration: none; }
 .wb-download:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .wb-credit { font-size: 1rem !important; }
-.wb-projector .wb-chart svg { width: 100%; max-width: 64rem; height: auto; }
+.wb-projector .wb-chart { display: block; width: 100%; margin: 0.6rem 0; }
+.wb-projector .widget-html:has(.wb-chart), .wb-projector .widget-html:has(.wb-chart) > .widget-html-content {
+  display: block; width: 100%; }
+.wb-projector .wb-chart svg { width: 100%; max-width: 60rem; height: auto; }
 .wb-projector input[type=checkbox] { width: 1.5rem; height: 1.5rem; }
 .wb-obstacle .widget-html p { margin: 0 0 0.2rem 2.2rem; }
 .wb-obstacle details { margin: 0 0 0.4rem 2.2rem; font-size: 1.1rem; }
@@ -200,7 +204,7 @@ class PracticeInput:
             self.version = record.version
             if record.note:
                 self.show_note()
-            self.clear.layout.display = "none" if record.rating is None else "inline-flex"
+            self.clear.layout.display = "none" if record.rating is None else ""
         finally:
             self._quiet = False
 
@@ -209,7 +213,7 @@ class PracticeInput:
 
     def _changed(self, _change: dict[str, Any]) -> None:
         if not self._quiet:
-            self.clear.layout.display = "none" if self.choice.value is None else "inline-flex"
+            self.clear.layout.display = "none" if self.choice.value is None else ""
             self._on_change(self)
 
 
@@ -259,19 +263,19 @@ class ActionRow:
             self.due.value = action.due
             self.status_choice.value = action.status
             self.version = action.version
-            self.done.layout.display = "none" if action.status == "done" else "inline-flex"
+            self.done.layout.display = "none" if action.status == "done" else ""
         finally:
             self._quiet = False
 
     def ask_to_remove(self) -> None:
         self.message.value = _message("Remove this action from the plan?", "warn")
-        self.confirm.layout.display = self.keep.layout.display = "inline-flex"
+        self.confirm.layout.display = self.keep.layout.display = ""
         self.remove.layout.display = "none"
 
     def cancel_remove(self) -> None:
         self.message.value = ""
         self.confirm.layout.display = self.keep.layout.display = "none"
-        self.remove.layout.display = "inline-flex"
+        self.remove.layout.display = ""
 
     def close(self) -> None:
         """Close this row's widgets (and only these), so a long workshop does not pile up comms."""
@@ -423,7 +427,7 @@ class WorkshopApp:
         self.by: str | None = None
         self.page = "live"
         self.name = widgets.Text(placeholder="Optional: shown beside your changes", description="Your name",
-                                 continuous_update=False)
+                                 continuous_update=False, layout=widgets.Layout(width="34rem"))
         self.name.style.description_width = "initial"
         self.name_status = widgets.HTML("")
         self.name.observe(lambda _c: self._name_changed(), names="value")
@@ -445,9 +449,8 @@ class WorkshopApp:
         header = widgets.HTML(
             f"<p class='wb-muted'>{esc(org.name)} · DIME™ steps workshop · {esc(cycle.label)}</p>")
         credit = widgets.HTML(f"<p class='wb-muted wb-credit'>{esc(framework.credit)}</p>")
-        self.widget = app_root(widgets.HTML(PROJECTOR_CSS), header, self.nav, self.body,
-                               row(self.name, self.name_status, self.saved_at), credit,
-                               extra_class=PROJECTOR_CLASS)
+        self.widget = app_root(widgets.HTML(PROJECTOR_CSS), header, row(self.name, self.name_status, self.saved_at),
+                               self.nav, self.body, credit, extra_class=PROJECTOR_CLASS)
         self.reload()
         self.show_live()
 

@@ -1,0 +1,115 @@
+"""Checking every value a facilitator enters, before it is stored.
+
+A browser can send any widget value over the comm channel, even one the page
+would never offer (see the engineering notes), so the repository calls these
+on every write whatever the app has already checked.  Each refusal is an
+:class:`~workbook.errors.InputError` with one line that says what to do.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Final
+
+from workbook.errors import InputError
+from workbook.framework import Framework
+from workbook.text import clean_line, clean_paragraphs
+from workbook.workshop.records import ACTION_STATUSES, STATUS_LABELS, ActionStatus
+
+__all__ = [
+    "EARLIEST_DUE",
+    "EVIDENCE_MAX",
+    "LATEST_DUE",
+    "NAME_MAX",
+    "NOTE_MAX",
+    "OWNER_MAX",
+    "WHAT_MAX",
+    "check_by",
+    "check_due",
+    "check_evidence",
+    "check_note",
+    "check_owner",
+    "check_rating",
+    "check_status",
+    "check_version",
+    "check_what",
+]
+
+WHAT_MAX: Final = 500
+OWNER_MAX: Final = 200  # workshop_actions.owner is VARCHAR(200)
+NAME_MAX: Final = 100  # the updated_by columns are VARCHAR(100)
+NOTE_MAX: Final = 1000
+EVIDENCE_MAX: Final = 4000
+#: Due dates outside this window are typing slips (year 0202, 20266), not plans.
+EARLIEST_DUE: Final = date(2000, 1, 1)
+LATEST_DUE: Final = date(2100, 12, 31)
+
+
+def check_rating(value: object, framework: Framework) -> int | None:
+    """A whole number on the framework's scale, or None to clear the rating."""
+    if value is None:
+        return None
+    low, high = framework.scale.minimum, framework.scale.maximum
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"a rating must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def check_status(value: object) -> ActionStatus:
+    for status in ACTION_STATUSES:
+        if value == status:
+            return status
+    allowed = ", ".join(STATUS_LABELS[s].lower() for s in ACTION_STATUSES)
+    raise InputError(f"an action's status must be one of: {allowed}")
+
+
+def check_due(value: object) -> date | None:
+    """A calendar date (or an ISO ``YYYY-MM-DD`` string), or None for "no date yet"."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(f"the due date {value!r} is not a real date; use the form 2026-12-31") from None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InputError("the due date must be a calendar date, e.g. 2026-12-31")
+    if not EARLIEST_DUE <= value <= LATEST_DUE:
+        raise InputError(f"the due date {value.isoformat()} looks mistyped; choose a date between "
+                         f"{EARLIEST_DUE.year} and {LATEST_DUE.year}")
+    return value
+
+
+def check_what(value: object) -> str:
+    return clean_line(_text(value), "the action", max_length=WHAT_MAX)
+
+
+def check_owner(value: object) -> str:
+    return clean_line(_text(value), "the action's owner", max_length=OWNER_MAX)
+
+
+def check_note(value: object) -> str | None:
+    return clean_paragraphs(_text(value), "the note", max_length=NOTE_MAX)
+
+
+def check_evidence(value: object) -> str | None:
+    return clean_paragraphs(_text(value), "the notes of evidence", max_length=EVIDENCE_MAX)
+
+
+def check_by(value: object) -> str | None:
+    """The facilitator's name shown beside their changes; empty means anonymous."""
+    return clean_line(_text(value), "your name", max_length=NAME_MAX, required=False) or None
+
+
+def check_version(value: object) -> int:
+    """The version an edit started from: 0 (nothing stored yet) or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"the version an edit started from must be a whole number of 0 or more, not {value!r}")
+    return value
+
+
+def _text(value: object) -> str | None:
+    """Only text (or nothing) is accepted: a list or number from a crafted message is refused."""
+    if value is None or isinstance(value, str):
+        return value
+    raise InputError("please type plain text")

@@ -1,0 +1,92 @@
+"""``workbook actions``: the workshop's action plan from the command line.
+
+Register it with the main command (``workbook/cli.py``)::
+
+    from workbook.workshop.command import actions
+    cli.add_command(actions)
+
+It follows the CLI's conventions: ``--db`` comes from the parent command
+(``ctx.obj["db"]``), heavy imports happen inside the command, and a
+:class:`~workbook.errors.WorkbookError` ends it with one line on stderr and
+exit code 2 (handled here too, so the group also works on its own).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workbook.errors import WorkbookError
+
+if TYPE_CHECKING:
+    from workbook.store import Store
+
+__all__ = ["actions"]
+
+
+class _ActionsGroup(click.Group):
+    """Turns workbook errors into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WorkbookError as error:
+            click.echo(f"workbook: error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+
+def _store(ctx: click.Context) -> Store:
+    """The store opened by the main command, or one opened (and closed) here."""
+    from workbook.store import open_store
+
+    obj = ctx.find_root().ensure_object(dict)
+    store: Store | None = obj.get("store")
+    if store is None:
+        store = open_store(obj.get("db"))
+        obj["store"] = store
+        ctx.call_on_close(store.close)
+    return store
+
+
+@click.group(cls=_ActionsGroup)
+def actions() -> None:
+    """The action plan agreed in the DIME™ steps workshop."""
+
+
+@actions.command("export")
+@click.argument("org_id", metavar="ORG")
+@click.option("--cycle", "cycle_label", metavar="LABEL", help="Assessment cycle [default: the current one].")
+@click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE (with a byte-order mark, so Excel reads it right) [default: standard output].")
+@click.pass_context
+def export(ctx: click.Context, org_id: str, cycle_label: str | None, out: str | None) -> None:
+    """Write ORG's action plan as CSV (step, action, owner, due, status).
+
+    Cells that a spreadsheet would run as a formula are made safe.
+    """
+    from workbook.errors import InputError
+    from workbook.framework import load_framework
+    from workbook.workshop.export import actions_csv, write_actions_csv
+    from workbook.workshop.summary import workshop_summary
+
+    store = _store(ctx)
+    organisation = store.organisations.get(org_id)
+    cycle = store.responses.cycle(organisation.id, cycle_label)
+    summary = workshop_summary(store, load_framework(), organisation.id, cycle.id)
+    if out is None:
+        write_actions_csv(sys.stdout, summary)
+        return
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {out}: the folder {target.parent} does not exist")
+    text = actions_csv(summary)
+    try:
+        target.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise InputError(f"cannot write {out}: {error.strerror or error}") from None
+    count = len(summary.actions) if summary else 0
+    noun = "action" if count == 1 else "actions"
+    click.echo(f"Wrote {count} {noun} of {organisation.name} ({cycle.label}) to {out}.")

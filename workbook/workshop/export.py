@@ -1,0 +1,58 @@
+"""The action plan as a CSV file a person can open safely in a spreadsheet.
+
+Every cell goes through :func:`workbook.csvsafe.write_csv`, so an action typed
+as ``=HYPERLINK(...)`` stays text.  Files get a UTF-8 byte-order mark because
+Excel otherwise reads UTF-8 as the local code page and mangles names like
+"Zoë" and the ™ sign; standard output gets none (it is for pipes).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from typing import IO, Final
+
+from workbook.csvsafe import write_csv
+from workbook.workshop.summary import WorkshopSummary
+
+__all__ = ["ACTION_HEADER", "action_rows", "actions_csv", "csv_data_uri", "export_file_name", "write_actions_csv"]
+
+ACTION_HEADER: Final = ("organisation", "cycle", "step", "action", "owner", "due", "status", "last_changed_by")
+_BOM: Final = "\ufeff"
+
+
+def action_rows(summary: WorkshopSummary | None) -> list[Sequence[str]]:
+    """One row per action, step by step in framework order (no rows for no summary)."""
+    if summary is None:
+        return []
+    return [
+        (summary.organisation_id, summary.cycle_label, step.title, action.what, action.owner,
+         action.due.isoformat() if action.due else "", action.status_label, action.updated_by or "")
+        for step, action in summary.actions
+    ]
+
+
+def write_actions_csv(out: IO[str], summary: WorkshopSummary | None) -> int:
+    """Write the header and every action to ``out``; returns the number of actions."""
+    rows = action_rows(summary)
+    write_csv(out, ACTION_HEADER, rows)
+    return len(rows)
+
+
+def actions_csv(summary: WorkshopSummary | None, *, bom: bool = True) -> str:
+    """The CSV file's text (with a byte-order mark for Excel unless ``bom=False``)."""
+    buffer = io.StringIO()
+    write_actions_csv(buffer, summary)
+    return (_BOM if bom else "") + buffer.getvalue()
+
+
+def csv_data_uri(text: str) -> str:
+    """A ``data:`` URL of the CSV, for a download link that needs no server round trip."""
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"data:text/csv;charset=utf-8;base64,{encoded}"
+
+
+def export_file_name(org_id: str, cycle_label: str) -> str:
+    """``actions-<org>-<cycle>.csv``: both parts are already restricted to safe characters."""
+    return f"actions-{org_id}-{cycle_label}.csv"

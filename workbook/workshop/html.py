@@ -1,0 +1,98 @@
+"""HTML fragments of the workshop's results: tables the app shows and a report can reuse.
+
+Pure functions from :class:`~workbook.workshop.summary.WorkshopSummary` (and
+the live panel's data) to HTML strings.  Everything people typed is escaped
+here; the fragments use the apps' CSS classes (``wb-table``, ``wb-tag``,
+``wb-muted``) and carry no styles or scripts of their own.
+"""
+
+from __future__ import annotations
+
+import html
+
+from workbook.workshop.export import csv_data_uri, export_file_name
+from workbook.workshop.live import Participation
+from workbook.workshop.summary import WorkshopSummary
+
+__all__ = ["actions_table_html", "download_link_html", "maturity_table_html", "obstacles_html",
+           "participation_html"]
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def participation_html(progress: Participation) -> str:
+    """Submitted counts per team; the gaps in words (see :mod:`workbook.workshop.live`)."""
+    if not progress.teams:
+        return "<p>Nobody has been invited to the values self-assessment yet.</p>"
+    people = "person has" if progress.submitted == 1 else "people have"
+    rows = "".join(
+        f"<tr><th scope='row'>{_e(team)}</th><td class='wb-num'>{submitted}</td><td>{_e(gap)}</td></tr>"
+        for team, submitted, gap in progress.teams
+    )
+    return (
+        f"<p class='wb-big'><strong>{progress.submitted}</strong> {people} submitted the values "
+        f"self-assessment; {_e(progress.still_to_submit)}.</p>"
+        "<table class='wb-table'><caption class='wb-muted'>Submitted so far, by team</caption>"
+        "<thead><tr><th scope='col'>Team</th><th scope='col'>Submitted</th><th scope='col'>Still to submit</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def maturity_table_html(summary: WorkshopSummary) -> str:
+    """One row per step: its average maturity in numbers and words, and the reward at stake."""
+    rows = []
+    for step in summary.steps:
+        if step.mean is None:
+            maturity = "<span class='wb-muted'>not rated yet</span>"
+        else:
+            maturity = f"{step.mean:.1f} · {_e(step.maturity_label)}"
+        rows.append(
+            f"<tr><th scope='row'>{_e(step.title)}</th><td>{maturity}</td>"
+            f"<td class='wb-num'>{step.rated} of {len(step.practices)}</td><td>{_e(step.reward_name)}</td></tr>"
+        )
+    return (
+        "<table class='wb-table'><caption class='wb-muted'>Maturity by step</caption><thead><tr>"
+        "<th scope='col'>Step</th><th scope='col'>Maturity</th><th scope='col'>Practices rated</th>"
+        f"<th scope='col'>Reward it earns</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def obstacles_html(summary: WorkshopSummary) -> str:
+    """The obstacles ticked at each step; "expected here" marks the framework's likely ones."""
+    items = []
+    for step in summary.steps:
+        if not step.obstacles:
+            continue
+        names = ", ".join(
+            _e(o.name) + (" <span class='wb-tag'>expected here</span>" if o.likely else "") for o in step.obstacles
+        )
+        items.append(f"<li><strong>{_e(step.title)}</strong>: {names}</li>")
+    if not items:
+        return "<p class='wb-muted'>No obstacles have been ticked yet.</p>"
+    return f"<ul class='wb-obstacles'>{''.join(items)}</ul>"
+
+
+def actions_table_html(summary: WorkshopSummary) -> str:
+    """The whole action plan, step by step, as a table."""
+    if not summary.actions:
+        return "<p class='wb-muted'>No actions have been added yet.</p>"
+    rows = "".join(
+        f"<tr><td>{_e(step.title)}</td><td>{_e(action.what)}</td><td>{_e(action.owner)}</td>"
+        f"<td>{action.due.strftime('%d %b %Y') if action.due else '<span class=wb-muted>no date</span>'}</td>"
+        f"<td>{_e(action.status_label)}</td></tr>"
+        for step, action in summary.actions
+    )
+    return (
+        "<table class='wb-table wb-actions' aria-label='Action plan'><thead><tr>"
+        "<th scope='col'>Step</th><th scope='col'>Action</th><th scope='col'>Owner</th><th scope='col'>Due</th>"
+        f"<th scope='col'>Status</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def download_link_html(summary: WorkshopSummary, csv_text: str) -> str:
+    """A link that saves the action plan as CSV straight from the page (no server, no internet)."""
+    name = export_file_name(summary.organisation_id, summary.cycle_label)
+    return (f"<a class='wb-download' download='{_e(name)}' href='{csv_data_uri(csv_text)}'>"
+            f"Download the action plan (CSV)</a>")

@@ -1,0 +1,114 @@
+"""The workshop's live panel: who has taken part so far, and the team's value profile.
+
+Two privacy rules, on top of :mod:`workbook.anonymity`:
+
+* **Counts, never names, and no exact small gaps.**  Submitted counts per team
+  are shown (they are not answers), but the number still to submit is shown
+  exactly only when it is at least the anonymity threshold; below it the panel
+  says "fewer than N".  In a room where everyone knows the team, "1 still to
+  submit" names a person; "fewer than 5" does not.  Team sizes are not shown,
+  because size minus submitted would give the exact gap again.
+* **The profile moves in whole batches.**  The panel is refreshed during the
+  workshop, and comparing the profile before and after one more person
+  submits would reveal that person's answers (the difference attack).  So the
+  profile counts the first ``k * threshold`` people to submit (in submission
+  order, which is stable across refreshes and kernels): two snapshots always
+  differ by a whole batch of at least ``threshold`` people, or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workbook.framework import Framework
+from workbook.store import CycleRecord, OrganisationRecord, Store
+from workbook.workshop.records import TeamProgress
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LiveProfile", "Participation", "live_profile", "participation", "still_to_submit"]
+
+#: The series name of the profile chart.
+PROFILE_SERIES = "Everyone counted so far"
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """How far the values self-assessment has got, in words safe to project."""
+
+    submitted: int
+    still_to_submit: str
+    teams: tuple[tuple[str, int, str], ...]  # team, submitted, still to submit (words)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveProfile:
+    """The organisation's value profile from whole batches of submissions.
+
+    ``chart_data`` (columns ``value``, ``series``, ``score``) is empty until a
+    first batch of ``threshold`` people has submitted.
+    """
+
+    submitted: int
+    counted: int
+    threshold: int
+    chart_data: pd.DataFrame
+    notes: tuple[str, ...]
+
+    @property
+    def shown(self) -> bool:
+        return not self.chart_data.empty
+
+
+def still_to_submit(count: int, threshold: int) -> str:
+    """Words for how many people are still to submit, never an exact small number."""
+    if count <= 0:
+        return "everyone has submitted"
+    if count < threshold:
+        return f"fewer than {threshold} still to submit"
+    return f"{count} still to submit"
+
+
+def participation(progress: tuple[TeamProgress, ...], threshold: int) -> Participation:
+    """Counts per team (and overall) with the gaps put safely into words."""
+    submitted = sum(t.submitted for t in progress)
+    missing = sum(t.still_to_submit for t in progress)
+    teams = tuple((t.team, t.submitted, still_to_submit(t.still_to_submit, threshold)) for t in progress)
+    return Participation(submitted, still_to_submit(missing, threshold), teams)
+
+
+def live_profile(store: Store, framework: Framework, organisation: OrganisationRecord,
+                 cycle: CycleRecord) -> LiveProfile:
+    """The value profile of everyone in the counted batches (see the module's rules)."""
+    import pandas as pd
+
+    from workbook.dataset import answers_frame
+    from workbook.scoring import group_scores
+    from workbook.workshop.repository import Workshop
+
+    threshold = organisation.anonymity_threshold
+    order = Workshop(store).submission_order(organisation.id, cycle.id)
+    counted = len(order) - len(order) % threshold
+    empty = pd.DataFrame(columns=["value", "series", "score"])
+    if counted == 0:
+        note = (f"The team's value profile appears once {threshold} people have submitted "
+                f"({'nobody has' if not order else 'fewer than ' + str(threshold) + ' have'} so far).")
+        return LiveProfile(len(order), 0, threshold, empty, (note,))
+    people = {str(p) for p in order[:counted]}
+    answers = answers_frame(store, framework, organisation.id, cycle.id)
+    answers = answers[answers["person_id"].isin(people)]
+    scores = group_scores(answers, "overall", threshold=threshold, scale_min=framework.scale.minimum,
+                          scale_max=framework.scale.maximum, value_order=[v.id for v in framework.values])
+    names = {v.id: v.name for v in framework.values}
+    rows = [
+        {"value": names[str(r["value_id"])], "series": PROFILE_SERIES, "score": float(r["mean"])}
+        for r in scores.table.to_dict("records") if r["shown"] and str(r["value_id"]) in names
+    ]
+    notes = list(scores.notes)
+    if counted < len(order):
+        notes.append(f"The profile counts {counted} of the {len(order)} people who have submitted: it moves in "
+                     f"steps of {threshold}, so nobody's answers can be worked out from a change.")
+    frame = pd.DataFrame(rows, columns=["value", "series", "score"]) if rows else empty
+    return LiveProfile(len(order), counted, threshold, frame, tuple(dict.fromkeys(notes)))

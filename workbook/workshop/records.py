@@ -1,0 +1,143 @@
+"""Plain frozen records of the DIME™ steps workshop.
+
+The app, the summary, the export and the organisation report all receive these
+instead of ORM rows, like the rest of the store (:mod:`workbook.store.records`):
+they cannot lazy-load or be written back by accident.
+
+A rating or evidence record with ``version == 0`` stands for "nothing stored
+yet": the app keeps the version it last saw and sends it back with the next
+change, so 0 means "I believe nobody has saved this".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Final, Literal
+
+__all__ = [
+    "ACTION_STATUSES",
+    "STATUS_LABELS",
+    "ActionRecord",
+    "ActionStatus",
+    "ObstacleRecord",
+    "PracticeRatingRecord",
+    "StepEvidenceRecord",
+    "TeamProgress",
+    "WorkshopState",
+]
+
+ActionStatus = Literal["open", "in_progress", "done"]
+#: The statuses an action may have, in the order they are offered.
+ACTION_STATUSES: Final[tuple[ActionStatus, ...]] = ("open", "in_progress", "done")
+#: What people read for each status (screens and CSV files).
+STATUS_LABELS: Final[Mapping[str, str]] = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeRatingRecord:
+    """The team's maturity rating of one practice (None: not rated yet) and a note."""
+
+    cycle_id: int
+    practice_id: str
+    rating: int | None = None
+    note: str | None = None
+    version: int = 0
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepEvidenceRecord:
+    """Notes of evidence the team gathered for one step."""
+
+    cycle_id: int
+    step_id: str
+    evidence: str | None = None
+    version: int = 0
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObstacleRecord:
+    """An obstacle the team sees showing at one step."""
+
+    cycle_id: int
+    step_id: str
+    obstacle_id: str
+    note: str | None
+    updated_at: datetime
+    updated_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One action of the plan: what, who, by when, how far it has got."""
+
+    id: int
+    cycle_id: int
+    step_id: str
+    what: str
+    owner: str
+    due: date | None
+    status: ActionStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamProgress:
+    """How many people of one team have submitted the values self-assessment.
+
+    Deliberately no names: the live panel may show counts, never who is missing.
+    """
+
+    team: str
+    people: int
+    submitted: int
+
+    @property
+    def still_to_submit(self) -> int:
+        return self.people - self.submitted
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopState:
+    """Everything entered for one cycle's workshop, read in one transaction."""
+
+    cycle_id: int
+    ratings: Mapping[str, PracticeRatingRecord] = field(default_factory=dict)
+    evidence: Mapping[str, StepEvidenceRecord] = field(default_factory=dict)
+    obstacles: tuple[ObstacleRecord, ...] = ()
+    actions: tuple[ActionRecord, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nobody has entered anything (a blank rating or evidence row counts as nothing)."""
+        return (
+            all(r.rating is None and not r.note for r in self.ratings.values())
+            and all(not e.evidence for e in self.evidence.values())
+            and not self.obstacles
+            and not self.actions
+        )
+
+    def rating(self, practice_id: str) -> PracticeRatingRecord:
+        """The stored rating, or an empty one (version 0) when none was saved."""
+        return self.ratings.get(practice_id) or PracticeRatingRecord(self.cycle_id, practice_id)
+
+    def evidence_for(self, step_id: str) -> StepEvidenceRecord:
+        return self.evidence.get(step_id) or StepEvidenceRecord(self.cycle_id, step_id)
+
+    def obstacles_at(self, step_id: str) -> frozenset[str]:
+        return frozenset(o.obstacle_id for o in self.obstacles if o.step_id == step_id)
+
+    def actions_for(self, step_id: str) -> tuple[ActionRecord, ...]:
+        return tuple(a for a in self.actions if a.step_id == step_id)
