@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     import altair as alt
     import pandas as pd
 
-__all__ = ["SERIES_COLOURS", "chart_html", "to_svg", "value_profile_chart", "warm_up"]
+__all__ = [
+    "RATING_COLOURS", "SCORE_COLOURS", "SERIES_COLOURS", "chart_html", "distribution_chart", "gap_chart",
+    "heatmap_chart", "maturity_by_step_chart", "spread_chart", "to_svg", "value_profile_chart",
+    "values_radar_chart", "warm_up",
+]
 
 #: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
 SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -69,6 +73,43 @@ def value_profile_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+def maturity_by_step_chart(
+    data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
+    scale_title: str | None = None, step_order: Sequence[str] | None = None,
+) -> alt.Chart:
+    """Horizontal bars of each DIME step's average maturity rating, labelled at the end.
+
+    ``data`` has columns ``step`` (e.g. ``1 · D · Deliberate culture``),
+    ``score`` (the mean rating, NaN for a step nobody rated) and ``label``
+    (text shown after the bar, e.g. ``3.4 · In places`` or ``not rated yet``).
+    Bars start at the lowest point of the scale, because 1 means "not
+    started", not zero; the steps stay in framework order so the chart reads
+    as the journey D, I, M, E.
+    """
+    import altair as alt
+
+    low, high = scale
+    steps = list(step_order or dict.fromkeys(data["step"]))
+    axis_title = scale_title or f"Average maturity rating ({low} = lowest, {high} = highest)"
+    y = alt.Y("step:N", title=None, sort=steps, scale=alt.Scale(domain=steps),
+              axis=alt.Axis(labelLimit=260))
+    base = alt.Chart(data).transform_calculate(
+        start=str(low), at=f"isValid(datum.score) && isFinite(datum.score) ? datum.score : {low}"
+    )
+    bars = base.mark_bar(color=SERIES_COLOURS[0], height={"band": 0.6}).encode(
+        x=alt.X("score:Q", title=axis_title, scale=alt.Scale(domain=[low, high], nice=False),
+                axis=alt.Axis(values=list(range(low, high + 1)), format="d")),
+        x2="start:Q",
+        y=y,
+        tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("score:Q", title="Average", format=".1f")],
+    )
+    labels = base.mark_text(align="left", dx=6, fontSize=13, color="#1b1f24").encode(
+        x=alt.X("at:Q", scale=alt.Scale(domain=[low, high], nice=False)), y=y, text="label:N"
+    )
+    chart = alt.layer(bars, labels).properties(title=title, width=420, height=alt.Step(44), description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to an SVG string, in-process and offline."""
     import vl_convert as vlc
@@ -94,3 +135,230 @@ def warm_up() -> None:
 
     frame = pd.DataFrame({"value": ["A"], "series": ["You"], "score": [3.0]})
     to_svg(value_profile_chart(frame, title="warm-up", description="warm-up"))
+
+
+# --------------------------------------------------------------------------- report charts
+#: Five colours from Okabe-Ito orange (low) through grey to blue (high), for 1-5 ratings.
+RATING_COLOURS = ("#D55E00", "#E69F00", "#BDBDBD", "#56B4E9", "#0072B2")
+#: Low - middle - high colours for continuous scores (heatmap cells): light enough that
+#: dark text keeps a contrast of at least 4.5:1 on every cell.
+SCORE_COLOURS = ("#E58A3A", "#F7F7F7", "#4B92DB")
+HIDDEN_FILL = "#E3E6EA"
+
+
+def values_radar_chart(
+    data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
+    series_order: Sequence[str] | None = None, value_order: Sequence[str] | None = None,
+) -> alt.LayerChart:
+    """A radar (spider) chart of value scores per series, drawn from plain x/y lines.
+
+    Vega-Lite has no polar line mark, so the polygon corners are computed here:
+    value *i* sits on a spoke at ``360° * i / n`` clockwise from the top, and a
+    score's distance from the centre is ``(score - low + 1) / (high - low + 1)``,
+    so the lowest rating is a small ring rather than a point where spokes meet.
+    ``data`` has ``value``, ``series`` and ``score``; a series missing a value
+    simply has no corner there.
+    """
+    import math
+
+    import altair as alt
+    import pandas as pd
+
+    lo, hi = scale
+    values = list(value_order or dict.fromkeys(data["value"]))
+    series = list(series_order or dict.fromkeys(data["series"]))
+    angle = {v: math.pi / 2 - 2 * math.pi * i / len(values) for i, v in enumerate(values)}
+
+    def radius(score: float) -> float:
+        return (score - lo + 1) / (hi - lo + 1)
+
+    rings = pd.DataFrame([
+        {"ring": k, "order": i, "x": radius(k) * math.cos(angle[v]), "y": radius(k) * math.sin(angle[v])}
+        for k in range(lo, hi + 1) for i, v in enumerate([*values, values[0]])
+    ])
+    spokes = pd.DataFrame([{"x": 0.0, "y": 0.0, "x2": math.cos(angle[v]), "y2": math.sin(angle[v])}
+                           for v in values])
+    labels = pd.DataFrame([{"value": v, "x": 1.16 * math.cos(angle[v]), "y": 1.16 * math.sin(angle[v])}
+                           for v in values])
+    ticks = pd.DataFrame([{"label": str(k), "x": 0.0, "y": radius(k)} for k in range(lo, hi + 1)])
+    points = []
+    for name in series:
+        rows = [r for r in data[data["series"] == name].to_dict("records") if r["value"] in angle]
+        rows.sort(key=lambda r: values.index(r["value"]))
+        closed = [*rows, rows[0]] if len(rows) > 2 else rows
+        points += [{"series": name, "value": r["value"], "score": float(r["score"]), "order": i,
+                    "x": radius(float(r["score"])) * math.cos(angle[r["value"]]),
+                    "y": radius(float(r["score"])) * math.sin(angle[r["value"]])}
+                   for i, r in enumerate(closed)]
+    corners = pd.DataFrame(points, columns=["series", "value", "score", "order", "x", "y"])
+
+    domain = alt.Scale(domain=[-1.35, 1.35], nice=False, zero=False)
+    x = alt.X("x:Q", axis=None, scale=domain)
+    y = alt.Y("y:Q", axis=None, scale=domain)
+    colour = alt.Color("series:N", title=None, sort=series,
+                       scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[: len(series)])))
+    shape = alt.Shape("series:N", title=None, sort=series,
+                      scale=alt.Scale(domain=series, range=list(SERIES_SHAPES[: len(series)])))
+    grid = alt.Chart(rings).mark_line(color="#d5d9de", strokeWidth=1).encode(
+        x=x, y=y, detail="ring:N", order="order:Q")
+    spoke = alt.Chart(spokes).mark_rule(color="#d5d9de").encode(x=x, y=y, x2="x2:Q", y2="y2:Q")
+    names = alt.Chart(labels).mark_text(fontSize=13, fontWeight="bold", color="#1b1f24").encode(
+        x=x, y=y, text="value:N")
+    scale_marks = alt.Chart(ticks).mark_text(fontSize=10, color="#6b7480", align="right", dx=-8, dy=-2).encode(
+        x=x, y=y, text="label:N")
+    lines = alt.Chart(corners).mark_line(strokeWidth=2.5).encode(
+        x=x, y=y, color=colour, detail="series:N", order="order:Q")
+    dots = alt.Chart(corners).mark_point(size=70, filled=True, opacity=1).encode(
+        x=x, y=y, color=colour, shape=shape,
+        tooltip=[alt.Tooltip("value:N", title="Value"), alt.Tooltip("series:N", title="Who"),
+                 alt.Tooltip("score:Q", title="Score", format=".1f")])
+    chart = alt.layer(grid, spoke, scale_marks, names, lines, dots).properties(
+        title=title, width=380, height=380, description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
+
+
+def gap_chart(
+    data: pd.DataFrame, *, title: str, description: str, value_order: Sequence[str] | None = None,
+    positive: str = "Leaders rate higher", negative: str = "Staff rate higher",
+    gap_title: str = "Difference in average rating (leaders minus staff)",
+) -> alt.LayerChart:
+    """Horizontal bars of a signed difference per value (e.g. leaders minus staff).
+
+    ``data`` has ``value`` and ``gap``.  The axis is symmetric around zero so a
+    gap in either direction looks as large as it is; each bar carries its
+    number, and the two directions differ in colour *and* label.
+    """
+    import math
+
+    import altair as alt
+
+    frame = data.assign(direction=[positive if g >= 0 else negative for g in data["gap"]],
+                        label=[f"{g:+.1f}" for g in data["gap"]])
+    values = list(value_order or dict.fromkeys(frame["value"]))
+    biggest = max([abs(float(g)) for g in frame["gap"]] + [0.5])
+    limit = math.ceil(biggest * 2 + 0.4) / 2
+    steps = [k / 2 for k in range(-int(limit * 2), int(limit * 2) + 1)]
+    x = alt.X("gap:Q", title=gap_title, scale=alt.Scale(domain=[-limit, limit], nice=False),
+              axis=alt.Axis(values=steps, format=".1f"))
+    y = alt.Y("value:N", title=None, sort=values)
+    colour = alt.Color("direction:N", title=None, sort=[positive, negative],
+                       scale=alt.Scale(domain=[positive, negative], range=[SERIES_COLOURS[0], SERIES_COLOURS[1]]))
+    base = alt.Chart(frame)
+    bars = base.mark_bar(height=20).encode(
+        x=x, y=y, color=colour,
+        tooltip=[alt.Tooltip("value:N", title="Value"), alt.Tooltip("gap:Q", title="Difference", format="+.2f")])
+    right = base.transform_filter("datum.gap >= 0").mark_text(fontSize=12, align="left", dx=5).encode(
+        x=x, y=y, text="label:N")
+    left = base.transform_filter("datum.gap < 0").mark_text(fontSize=12, align="right", dx=-5).encode(
+        x=x, y=y, text="label:N")
+    zero = alt.Chart(frame.head(1)).mark_rule(color="#1b1f24").encode(x=alt.datum(0))
+    chart = alt.layer(bars, right, left, zero).properties(
+        title=title, width=440, height=alt.Step(34), description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
+
+
+def heatmap_chart(
+    data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
+    group_order: Sequence[str] | None = None, row_order: Sequence[str] | None = None,
+    group_title: str = "Team", score_title: str = "Average rating",
+) -> alt.LayerChart:
+    """Rows (statements) by groups (teams), each cell coloured by its average and labelled.
+
+    ``data`` has ``row``, ``group``, ``score`` and ``shown``.  A hidden cell
+    (``shown`` false: too few raters) is drawn plain grey with a dash and no
+    number, so a reader sees that something was withheld, never what.  Every
+    cell carries its number in dark text (the colours are light enough for it).
+    """
+    import altair as alt
+
+    lo, hi = scale
+    groups = list(group_order or dict.fromkeys(data["group"]))
+    rows = list(row_order or dict.fromkeys(data["row"]))
+    frame = data.assign(
+        score=[float(s) if shown else None for s, shown in zip(data["score"], data["shown"], strict=True)],
+        label=[f"{s:.1f}" if shown else "–" for s, shown in zip(data["score"], data["shown"], strict=True)],
+    )
+    # Column names slant upwards so long team names never run into each other.
+    x = alt.X("group:N", title=group_title or None, sort=groups,
+              axis=alt.Axis(orient="top", labelAngle=-35, labelAlign="left", labelBaseline="middle",
+                            labelLimit=180))
+    # No label limit: truncating a label means measuring it again and again (slow in
+    # vl-convert); callers pass labels short enough to show whole.
+    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=0))
+    base = alt.Chart(frame)
+    hidden = base.transform_filter("!datum.shown").mark_rect(fill=HIDDEN_FILL, stroke="white").encode(x=x, y=y)
+    # A symbol legend (not a gradient): it prints everywhere, including PDF engines
+    # that do not draw SVG gradients.
+    cells = base.transform_filter("datum.shown").mark_rect(stroke="white").encode(
+        x=x, y=y,
+        color=alt.Color("score:Q", title=score_title,
+                        scale=alt.Scale(domain=[lo, (lo + hi) / 2, hi], range=list(SCORE_COLOURS)),
+                        legend=alt.Legend(type="symbol", values=list(range(lo, hi + 1)), symbolType="square",
+                                          symbolSize=200, direction="horizontal", format="d")),
+        tooltip=[alt.Tooltip("row:N", title="Statement"), alt.Tooltip("group:N", title=group_title or "Group"),
+                 alt.Tooltip("score:Q", title="Average", format=".1f")])
+    text = base.mark_text(fontSize=11, color="#1b1f24").encode(x=x, y=y, text="label:N")
+    chart = alt.layer(hidden, cells, text).properties(
+        title=title, width=alt.Step(86), height=alt.Step(20), description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
+
+
+def distribution_chart(
+    data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
+    value_order: Sequence[str] | None = None, rating_title: str = "Rating",
+) -> alt.Chart:
+    """One 100% stacked bar per value: the share of answers at each rating.
+
+    ``data`` has ``value``, ``rating`` (whole number) and ``count``.  Low
+    ratings sit on the left in orange, high ones on the right in blue, so the
+    balance of each value shows at a glance; the exact share is in the tooltip.
+    """
+    import altair as alt
+
+    lo, hi = scale
+    ratings = [str(k) for k in range(lo, hi + 1)]
+    colours = list(RATING_COLOURS) if len(ratings) == len(RATING_COLOURS) else None
+    frame = data.assign(rating=[str(int(r)) for r in data["rating"]],
+                        rank=[int(r) for r in data["rating"]])
+    values = list(value_order or dict.fromkeys(frame["value"]))
+    chart = alt.Chart(frame).transform_joinaggregate(total="sum(count)", groupby=["value"]).transform_calculate(
+        share="datum.count / datum.total").mark_bar(height=22).encode(
+        x=alt.X("count:Q", stack="normalize", title="Share of answers", axis=alt.Axis(format="%")),
+        y=alt.Y("value:N", title=None, sort=values),
+        color=alt.Color("rating:N", title=rating_title, sort=ratings, legend=alt.Legend(titleLimit=400),
+                        scale=alt.Scale(domain=ratings, range=colours) if colours else alt.Scale(domain=ratings)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("value:N", title="Value"), alt.Tooltip("rating:N", title="Rating"),
+                 alt.Tooltip("count:Q", title="Answers"), alt.Tooltip("share:Q", title="Share", format=".0%")],
+    ).properties(title=title, width=440, height=alt.Step(34), description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
+
+
+def spread_chart(
+    data: pd.DataFrame, *, title: str, description: str, bands: Sequence[tuple[str, float, float]],
+    value_order: Sequence[str] | None = None, spread_title: str = "Spread of person scores (standard deviation)",
+) -> alt.LayerChart:
+    """Spread per value as dots over shaded agreement bands (high / moderate / low).
+
+    ``data`` has ``value``, ``sd`` and ``agreement``; ``bands`` lists
+    ``(label, start, end)`` on the spread axis.  Showing the bands makes the
+    label of each dot readable without a legend lookup.
+    """
+    import altair as alt
+    import pandas as pd
+
+    values = list(value_order or dict.fromkeys(data["value"]))
+    band_frame = pd.DataFrame([{"band": b, "start": s, "end": e} for b, s, e in bands])
+    top = max(e for _, _, e in bands)
+    x = alt.X("sd:Q", title=spread_title, scale=alt.Scale(domain=[0, top], nice=False))
+    shades = alt.Chart(band_frame).mark_rect(opacity=0.5).encode(
+        x=alt.X("start:Q", scale=alt.Scale(domain=[0, top], nice=False)), x2="end:Q",
+        color=alt.Color("band:N", title="Agreement", sort=[b for b, _, _ in bands],
+                        scale=alt.Scale(domain=[b for b, _, _ in bands], range=["#CFE8F7", "#F4F1D0", "#F9DCC8"])))
+    dots = alt.Chart(data).mark_point(size=140, filled=True, color=SERIES_COLOURS[0], opacity=1).encode(
+        x=x, y=alt.Y("value:N", title=None, sort=values),
+        tooltip=[alt.Tooltip("value:N", title="Value"), alt.Tooltip("sd:Q", title="Spread", format=".2f"),
+                 alt.Tooltip("agreement:N", title="Agreement")])
+    chart = alt.layer(shades, dots).properties(
+        title=title, width=440, height=alt.Step(34), description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
