@@ -49,7 +49,7 @@ def acme(db: str, tmp_path: Path) -> str:
 def test_help_lists_every_command() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for command in ("org", "people", "invites", "cycle", "framework", "demo"):
+    for command in ("org", "people", "invites", "cycle", "framework", "demo", "serve", "actions", "charter"):
         assert command in result.output
     assert "DIME™" in result.output
 

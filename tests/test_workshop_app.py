@@ -126,14 +126,17 @@ def test_show_reads_key_and_cycle_from_one_request(store: Store, db: str, monkey
         calls.append(1)
         return {"key": key(store), "cycle": "2026-Q3"}
 
-    monkeypatch.setattr(app_module, "request_parameters", fake_request)
+    monkeypatch.setattr("workbook.apps.request.query_parameters", fake_request)
     monkeypatch.setattr("IPython.display.display", lambda *_a, **_k: None)
     page = app_module.show(db=db)
     assert "2026-Q3" in texts(page) and calls == [1]
 
 
 def test_request_parameters_outside_voila_are_empty() -> None:
-    assert app_module.request_parameters() == {}
+    from workbook.apps.request import query_parameters
+
+    query_parameters.cache_clear()
+    assert query_parameters() == {}
 
 
 # --- live panel ----------------------------------------------------------------------------------------------

@@ -309,11 +309,43 @@ def demo(ctx: click.Context, reset: bool) -> None:
         click.echo(f"The demo organisation {result.name} (id: {DEMO_ORG_ID}) is already there (--reset rebuilds it).")
 
 
+# --- serving the apps ---------------------------------------------------------------
+def _serve_help(key: str) -> str:
+    from workbook.serve import HELP  # cheap: loads neither voila nor jupyter_server
+
+    return HELP[key]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=False, help=_serve_help("host"))
+@click.option("--port", type=int, default=8866, help=_serve_help("port"))
+@click.option("--pool-size", type=int, default=None, help=_serve_help("pool_size"))
+@click.option("--no-preheat", is_flag=True, help=_serve_help("no_preheat"))
+@click.option("--max-kernels", type=int, default=None, help=_serve_help("max_kernels"))
+@click.option("--cull-idle-seconds", type=int, default=1800, help=_serve_help("cull_idle_seconds"))
+@click.option("--open", "open_browser", is_flag=True, help=_serve_help("open_browser"))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_preheat: bool,
+          max_kernels: int | None, cull_idle_seconds: int, open_browser: bool) -> None:
+    """Serve the apps (values self-assessment, workshop, charter) with Voila.
+
+    Runs until Ctrl-C. Respondents open their personal links (workbook invites
+    ORG); facilitators open the links of workbook invites ORG --facilitator.
+    """
+    from workbook.serve import serve as run
+
+    _store(ctx)  # open (create or upgrade) the database before any kernel uses it
+    run(host=host, port=port, db_url=ctx.obj.get("db"), pool_size=pool_size, preheat=not no_preheat,
+        open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels)
+
+
 # --- feature command groups (each defined beside its feature) ------------------------
 def _register_features() -> None:
+    from workbook.charter.command import charter
     from workbook.workshop.command import actions
 
     cli.add_command(actions)
+    cli.add_command(charter)
 
 
 _register_features()

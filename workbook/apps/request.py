@@ -3,16 +3,19 @@
 Under Voila with pre-heated kernels the notebook runs *before* anyone asks for
 the page, so ``os.environ["QUERY_STRING"]`` is empty; ``voila.utils.
 get_query_string()`` blocks until the request arrives and returns its query.
-Outside Voila (papermill, JupyterLab) it returns None and the notebook's
-parameters are used instead.
+A second call would block for good, so the query is read once per kernel
+(a pre-heated kernel serves exactly one page) and kept.  Outside Voila
+(papermill, JupyterLab) there is no query and the notebook's parameters are
+used instead.
 """
 
 from __future__ import annotations
 
 import os
+from functools import cache
 from urllib.parse import parse_qs
 
-__all__ = ["is_preheating", "query_parameter"]
+__all__ = ["is_preheating", "query_parameter", "query_parameters"]
 
 
 def is_preheating() -> bool:
@@ -20,14 +23,19 @@ def is_preheating() -> bool:
     return os.environ.get("VOILA_PREHEAT", "False") == "True"
 
 
-def query_parameter(name: str) -> str | None:
-    """The first value of ``name`` in the page's query string, if any."""
+@cache
+def query_parameters() -> dict[str, str]:
+    """The page's query parameters (first value of each), read once."""
     try:
         from voila.utils import get_query_string
     except ImportError:  # pragma: no cover - voila is a dependency
-        return None
+        return {}
     query = get_query_string()
     if not query:
-        return None
-    values = parse_qs(query, keep_blank_values=True).get(name)
-    return values[0] if values else None
+        return {}
+    return {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
+
+
+def query_parameter(name: str) -> str | None:
+    """One query parameter of the page, if it was given."""
+    return query_parameters().get(name)

@@ -54,7 +54,7 @@ from workbook.workshop.records import (
 from workbook.workshop.repository import Workshop
 
 __all__ = ["PROJECTOR_CLASS", "PROJECTOR_CSS", "WorkshopApp", "WorkshopSession", "build", "open_workshop",
-           "request_parameters", "show", "warm_up"]
+           "show", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -780,32 +780,15 @@ def build(key: object, db: str | None = None, *, cycle: object = None,
                             "please try the link again later.")
 
 
-def request_parameters() -> dict[str, str]:
-    """The page's query parameters, read once.
-
-    In a pre-heated kernel ``voila.utils.get_query_string()`` blocks until the
-    request comes, and a second call would block for good, so all parameters
-    are read from one call.  Outside Voila it returns nothing.
-    """
-    from urllib.parse import parse_qs
-
-    try:
-        from voila.utils import get_query_string
-    except ImportError:  # pragma: no cover - voila is a dependency
-        return {}
-    query = get_query_string()
-    if not query:
-        return {}
-    return {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
-
-
 def show(key: str | None = None, db: str | None = None, cycle: str | None = None,
          facilitator: str | None = None) -> widgets.Widget:
     """Display the app.  Under Voila the key (and an optional ``cycle``) come from the page's URL."""
     from IPython.display import display
 
+    from workbook.apps.request import query_parameters
+
     if key is None:
-        query = request_parameters()
+        query = query_parameters()
         key = query.get("key")
         cycle = cycle or query.get("cycle")
     app = build(key, db, cycle=cycle, facilitator=facilitator)

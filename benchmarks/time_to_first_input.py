@@ -1,0 +1,281 @@
+"""Time from opening an invite link to the first usable input, in headless Chromium.
+
+Three ways of serving the same notebook on this machine, N runs each:
+
+* ``warm``  - ``workbook serve`` with pre-heated kernels (the pool is refilled and
+              quiet again before every run);
+* ``cold``  - ``workbook serve --no-preheat`` (a kernel starts per page);
+* ``plain`` - the plain ``voila NOTEBOOK`` command line.
+
+Each run opens the page in a new browser context (empty cache, like a first
+visit) and stops the clock when the first ``.widget-button`` or ``input`` is
+visible and enabled.  Requests to other hosts are blocked and counted.
+
+    .venv/bin/python benchmarks/time_to_first_input.py                  # values app, demo DB
+    .venv/bin/python benchmarks/time_to_first_input.py --runs 10
+    .venv/bin/python benchmarks/time_to_first_input.py --notebook tests/browser/fixtures/hello.ipynb
+
+Needs /usr/bin/chromium (apt-get install chromium).  Without --db a throw-away
+SQLite database with the demo organisation is used; without --token, the first
+demo person who has not submitted yet (someone who has submitted sees results,
+which have no input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from harness import (  # noqa: E402
+    CHROMIUM,
+    LOCAL_HOST,
+    OutsideRequests,
+    VoilaServer,
+    free_port,
+    launch_chromium,
+    wait_for_widgets,
+)
+
+MODES = ("warm", "cold", "plain")
+LABELS = {"warm": "workbook serve (warm)", "cold": "workbook serve (cold)", "plain": "plain voila"}
+
+
+@dataclass
+class Result:
+    mode: str
+    seconds: list[float] = field(default_factory=list)
+    outside: int = 0
+
+    def row(self) -> str:
+        if not self.seconds:
+            return f"{LABELS[self.mode]:24} {'-':>7}"
+        median, low, high = statistics.median(self.seconds), min(self.seconds), max(self.seconds)
+        return f"{LABELS[self.mode]:24} {median:7.2f} {low:7.2f} {high:7.2f}   {self.outside}"
+
+
+def _demo_database(folder: Path) -> str:
+    from workbook.demo import seed_demo
+    from workbook.store import open_store
+
+    url = f"sqlite:///{folder / 'benchmark.db'}"
+    store = open_store(url)
+    try:
+        seed_demo(store)
+    finally:
+        store.close()
+    return url
+
+
+def _demo_token(db_url: str) -> str:
+    from workbook.store import open_store
+
+    store = open_store(db_url)
+    try:
+        people = store.people.list("demo")
+        cycle = store.responses.cycle("demo").id
+        for person in people:
+            if store.responses.submission(person.id, cycle).status != "submitted":
+                return person.token
+        return people[0].token
+    finally:
+        store.close()
+
+
+@contextmanager
+def _plain_voila(notebook: Path, db_url: str, log_path: Path) -> Iterator[str]:
+    """``voila NOTEBOOK`` as people run it by hand; yields the page URL without query."""
+    port = free_port()
+    voila = Path(sys.executable).with_name("voila")
+    command = [
+        str(voila),
+        str(notebook),
+        f"--port={port}",
+        "--no-browser",
+        f"--Voila.ip={LOCAL_HOST}",
+    ]
+    env = {**os.environ, "WORKBOOK_DB": db_url}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=notebook.parent
+        )
+    base = f"http://{LOCAL_HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # a static file: asking for the page itself would start a kernel
+            try:
+                with urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=2):
+                    break
+            except (TimeoutError, urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"voila did not start:\n{log_path.read_text()}") from None
+                time.sleep(0.1)
+        yield f"{base}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _measure(browser: object, url: str, outside: OutsideRequests) -> float:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(service_workers="block")
+    outside.install(context)
+    page = context.new_page()
+    try:
+        started = time.monotonic()
+        page.goto(url, wait_until="commit")
+        wait_for_widgets(page, timeout=120)
+        return time.monotonic() - started
+    finally:
+        page.close(run_before_unload=True)  # the page's kernel is shut down, as when a tab closes
+        context.close()
+
+
+def _run_mode(
+    mode: str,
+    *,
+    runs: int,
+    browser: object,
+    notebook: Path,
+    token: str,
+    db_url: str,
+    work: Path,
+    pool_size: int | None,
+    say: Callable[[str], None],
+) -> Result:
+    result = Result(mode)
+    outside = OutsideRequests()
+    query = f"?{urlencode({'token': token})}"
+    if mode == "plain":
+        with _plain_voila(notebook, db_url, work / "plain.log") as base:
+            for run in range(runs):
+                result.seconds.append(_measure(browser, base + query, outside))
+                say(f"  {mode} run {run + 1}: {result.seconds[-1]:.2f} s")
+    else:
+        extra = ["--no-preheat"] if mode == "cold" else []
+        if mode == "warm" and pool_size:
+            extra += ["--pool-size", str(pool_size)]
+        with VoilaServer.start(
+            db_url=db_url,
+            log_path=work / f"{mode}.log",
+            notebooks=notebook.parent,
+            apps=[notebook.name],
+            extra_args=extra,
+        ) as server:
+            url = server.app_url(notebook.name, token=token)
+            for run in range(runs):
+                if mode == "warm":
+                    server.wait_for_log(
+                        rf"Kernel pool of {notebook.name} is filled", count=run + 1, timeout=120
+                    )
+                    server.wait_for_quiet_kernels()
+                result.seconds.append(_measure(browser, url, outside))
+                say(f"  {mode} run {run + 1}: {result.seconds[-1]:.2f} s")
+    result.outside = len(outside.attempted)
+    if outside.attempted:
+        say(f"  {mode}: blocked requests to other hosts: {sorted(set(outside.attempted))}")
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--notebook",
+        type=Path,
+        default=ROOT / "notebooks" / "values_assessment.ipynb",
+        help="notebook to serve [default: notebooks/values_assessment.ipynb]",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per mode [default: 5]")
+    parser.add_argument(
+        "--db", help="database URL [default: a throw-away SQLite file with the demo organisation]"
+    )
+    parser.add_argument(
+        "--token", help="token in the URL [default: a demo person who has not submitted]"
+    )
+    parser.add_argument(
+        "--pool-size", type=int, help="pre-heated kernels for the warm mode [default: serve's]"
+    )
+    parser.add_argument(
+        "--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only the table")
+    args = parser.parse_args(argv)
+
+    if not CHROMIUM.exists():
+        print(
+            f"error: {CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium",
+            file=sys.stderr,
+        )
+        return 2
+    notebook = args.notebook.resolve()
+    if not notebook.is_file():
+        print(f"error: no notebook {notebook}", file=sys.stderr)
+        return 2
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if unknown := set(modes) - set(MODES):
+        print(f"error: unknown mode(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+
+    def say(line: str) -> None:
+        if not args.quiet:
+            print(line, flush=True)
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="workbook-bench-") as folder:
+        work = Path(folder)
+        db_url = args.db or _demo_database(work)
+        token = args.token or _demo_token(db_url)
+        say(f"{notebook.name}: {args.runs} run(s) per mode, {os.cpu_count()} CPU(s); logs: {work}")
+        results: dict[str, Result] = {}
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                for mode in modes:
+                    results[mode] = _run_mode(
+                        mode,
+                        runs=args.runs,
+                        browser=browser,
+                        notebook=notebook,
+                        token=token,
+                        db_url=db_url,
+                        work=work,
+                        pool_size=args.pool_size,
+                        say=say,
+                    )
+            finally:
+                browser.close()
+
+    print(f"\nTime to first usable input, seconds ({notebook.name}, {args.runs} runs each)")
+    print(f"{'':24} {'median':>7} {'min':>7} {'max':>7}   blocked outside requests")
+    for mode in modes:
+        print(results[mode].row())
+    if "warm" in results and results["warm"].seconds:
+        warm = statistics.median(results["warm"].seconds)
+        for other in ("cold", "plain"):
+            if other in results and results[other].seconds:
+                print(f"{other} / warm: {statistics.median(results[other].seconds) / warm:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,300 @@
+"""Real headless Chromium against a real ``workbook serve``, fully offline.
+
+Used by ``tests/browser/conftest.py`` and ``benchmarks/time_to_first_input.py``:
+
+* :class:`VoilaServer` - ``python -m workbook.serve`` in a subprocess on a free
+  port; stopped like Ctrl-C, and every kernel it started is gone afterwards.
+* :func:`launch_chromium` - the Debian ``/usr/bin/chromium`` through Playwright
+  (no ``playwright install``), headless, with a fresh empty profile.
+* :class:`OutsideRequests` - aborts and records every request whose host is
+  not 127.0.0.1, so a test proves the page works with no internet.
+* :func:`wait_for_widgets`, :func:`screenshot`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, ElementHandle, Page, Playwright, Route
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "LOCAL_HOST",
+    "SCREENS_DIR",
+    "WIDGET_SELECTOR",
+    "OutsideRequests",
+    "VoilaServer",
+    "free_port",
+    "in_ci",
+    "launch_chromium",
+    "screenshot",
+    "wait_for_widgets",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+LOCAL_HOST = "127.0.0.1"
+SCREENS_DIR = ROOT / "tests" / "artifacts" / "screens"
+#: The first thing a person can use on an app page.
+WIDGET_SELECTOR = ".jupyter-widgets .widget-button, .jupyter-widgets input"
+#: Schemes that never leave the browser.
+_LOCAL_SCHEMES = frozenset({"data", "blob", "about", "chrome-extension"})
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOCAL_HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# --- the server ----------------------------------------------------------------------
+@dataclass
+class VoilaServer:
+    """A ``workbook serve`` subprocess (see :meth:`start`)."""
+
+    base_url: str
+    db_url: str
+    log_path: Path
+    process: subprocess.Popen[bytes]
+    apps: tuple[str, ...] = ()
+
+    @classmethod
+    @contextmanager
+    def start(
+        cls,
+        *,
+        db_url: str,
+        log_path: Path,
+        notebooks: Path | None = None,
+        apps: Sequence[str] = (),
+        extra_args: Sequence[str] = (),
+        timeout: float = 60.0,
+    ) -> Iterator[VoilaServer]:
+        """Run the server until the block ends; always stop it and its kernels."""
+        port = free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "workbook.serve",
+            "--host",
+            LOCAL_HOST,
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            *extra_args,
+        ]
+        if notebooks is not None:
+            command += ["--notebooks", str(notebooks)]
+        for app in apps:
+            command += ["--app", app]
+        env = {**os.environ, "WORKBOOK_DB": db_url, "PYTHONUNBUFFERED": "1"}
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT
+            )
+        server = cls(f"http://{LOCAL_HOST}:{port}", db_url, log_path, process, tuple(apps))
+        try:
+            server.wait_until_up(timeout)
+            yield server
+        finally:
+            server.stop()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def app_url(self, notebook: str, **query: str) -> str:
+        from urllib.parse import urlencode
+
+        suffix = f"?{urlencode(query)}" if query else ""
+        return f"{self.base_url}/voila/render/{notebook}{suffix}"
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_until_up(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"workbook serve exited with {self.process.returncode}:\n{self.log_text()}"
+                )
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        raise TimeoutError(
+            f"workbook serve did not answer within {timeout:.0f} s:\n{self.log_text()}"
+        )
+
+    def wait_for_log(self, pattern: str, count: int = 1, timeout: float = 60.0) -> None:
+        """Wait until ``pattern`` (a regex) appears ``count`` times in the log."""
+        deadline = time.monotonic() + timeout
+        while len(re.findall(pattern, self.log_text())) < count:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{pattern!r} not seen {count} time(s) in the server log:\n{self.log_text()}"
+                )
+            time.sleep(0.1)
+
+    def wait_for_pools(self, timeout: float = 90.0) -> None:
+        """Wait until every app's pool of pre-heated kernels is full."""
+        for app in self.apps:
+            self.wait_for_log(rf"Kernel pool of {re.escape(app)} is filled", timeout=timeout)
+
+    def wait_for_quiet_kernels(self, timeout: float = 120.0, window: float = 0.5) -> None:
+        """Wait until no kernel uses the CPU: pre-heated kernels have run their
+        notebook up to ``get_query_string()`` and wait for a visitor."""
+        import psutil
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            kernels = [psutil.Process(pid) for pid in self.kernel_pids()]
+            try:
+                before = [sum(k.cpu_times()[:2]) for k in kernels]
+                time.sleep(window)
+                after = [sum(k.cpu_times()[:2]) for k in kernels]
+            except psutil.NoSuchProcess:
+                continue
+            if kernels and all(b - a < 0.05 * window for a, b in zip(before, after, strict=True)):
+                return
+        raise TimeoutError(f"kernels still busy after {timeout:.0f} s:\n{self.log_text()}")
+
+    def kernel_pids(self) -> list[int]:
+        import psutil
+
+        try:
+            return [
+                child.pid for child in psutil.Process(self.process.pid).children(recursive=True)
+            ]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """Stop like Ctrl-C; kill whatever is left (server or kernels)."""
+        import psutil
+
+        kernels = self.kernel_pids()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        for pid in kernels:
+            try:
+                psutil.Process(pid).kill()
+            except psutil.NoSuchProcess:
+                continue
+        return self.process.returncode
+
+
+# --- the browser ------------------------------------------------------------------------
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless; Playwright gives every launch a new empty profile."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
+    )
+
+
+@dataclass
+class OutsideRequests:
+    """Abort and remember every request that would leave 127.0.0.1."""
+
+    attempted: list[str] = field(default_factory=list)
+
+    def install(self, context: BrowserContext) -> None:
+        context.route("**/*", self._route)
+        context.on(
+            "page", lambda page: page.on("websocket", lambda ws: self._check_websocket(ws.url))
+        )
+
+    def _route(self, route: Route) -> None:
+        url = route.request.url
+        if self.is_outside(url):
+            self.attempted.append(f"{route.request.method} {url}")
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def _check_websocket(self, url: str) -> None:
+        if self.is_outside(url):  # cannot be aborted here, but the test fails
+            self.attempted.append(f"WEBSOCKET {url}")
+
+    @staticmethod
+    def is_outside(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme not in _LOCAL_SCHEMES and parts.hostname != LOCAL_HOST
+
+
+def wait_for_widgets(
+    page: Page, selector: str = WIDGET_SELECTOR, timeout: float = 60.0
+) -> ElementHandle:
+    """Wait until a widget a person can use is visible and enabled (not page load).
+
+    Voila shows widgets a few seconds after the page has loaded; its console
+    warnings about front-end versions are not failures.
+    """
+    handle = page.wait_for_selector(
+        f":is({selector}):not([disabled])", state="visible", timeout=timeout * 1000
+    )
+    assert handle is not None
+    return handle
+
+
+#: Voila's page shell scrolls inside itself, so "full page" would stop at the window.
+_CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
+    ...Array.from(document.querySelectorAll('#main, #jp-main-content-panel, #rendered_cells'),
+                  element => element.scrollHeight))"""
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page as ``tests/artifacts/screens/<name>.png`` (gitignored)."""
+    SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENS_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    window = page.viewport_size
+    height = int(page.evaluate(_CONTENT_HEIGHT))
+    if window and height > window["height"]:  # grow the window to the content, then put it back
+        page.set_viewport_size({"width": window["width"], "height": min(height, 16_000)})
+        page.wait_for_timeout(200)  # let the shell lay itself out again
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        finally:
+            page.set_viewport_size(window)
+    else:
+        page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,103 @@
+"""The charter builder in real headless Chromium, served by ``workbook serve``, fully offline.
+
+One facilitator's flow: open the link, see the evidence and the checks, fill
+in owners and review dates, be refused approval until everything passes,
+approve, export a PDF (downloaded from the page itself) and start version 2.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from harness import VoilaServer, screenshot, wait_for_widgets
+
+if TYPE_CHECKING:
+    from conftest import StartVoila
+    from playwright.sync_api import Page
+
+NOTEBOOK = "charter_builder.ipynb"
+SECONDS = 1000  # Playwright timeouts are in milliseconds
+
+
+@pytest.fixture(scope="session")
+def charter_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of its own (the demo organisation), so this flow never disturbs other browser tests."""
+    from workbook.demo import seed_demo
+    from workbook.store import open_store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('charter-browser') / 'workbook.db'}"
+    with open_store(url) as store:
+        seed_demo(store)
+    return url
+
+
+@pytest.fixture(scope="session")
+def charter_server(start_voila: StartVoila, charter_db_url: str) -> VoilaServer:
+    return start_voila(apps=[NOTEBOOK], db_url=charter_db_url)
+
+
+@pytest.fixture(scope="session")
+def facilitator_key(charter_db_url: str) -> str:
+    from workbook.store import open_store
+
+    with open_store(charter_db_url) as store:
+        return store.organisations.get("demo").facilitator_key
+
+
+def test_no_key_is_a_friendly_page(charter_server: VoilaServer, page: Page) -> None:
+    page.goto(charter_server.app_url(NOTEBOOK))
+    page.wait_for_selector("text=Please use the facilitator link", timeout=60 * SECONDS)
+    assert "Harbour" not in page.inner_text("body")
+    page.goto(charter_server.app_url(NOTEBOOK, key="not-a-real-key"))
+    page.wait_for_selector("text=This link does not work", timeout=60 * SECONDS)
+
+
+def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, page: Page,
+                                                  facilitator_key: str, tmp_path: Path) -> None:
+    page.goto(charter_server.app_url(NOTEBOOK, key=facilitator_key))
+    wait_for_widgets(page)
+    page.wait_for_selector("text=Your customer service charter")
+    body = page.inner_text("body")
+    assert "is your lowest value" in body and "Where to start" in body
+    assert "20 thing(s) to fix before this charter can be approved" in body
+    screenshot(page, "charter-builder-start")
+
+    owners = page.get_by_placeholder("Who makes sure it is kept (a name or role)")
+    assert owners.count() == 10
+    owners.nth(0).fill("Front-desk manager")
+    owners.nth(0).press("Tab")
+    page.wait_for_selector("text=Saved ✓", timeout=30 * SECONDS)
+
+    page.get_by_placeholder("Name and role, e.g. Dana Reid, General Manager").fill("Dana Reid, General Manager")
+    page.get_by_role("button", name="Approve version 1").click()
+    page.wait_for_selector("text=Not approved yet", timeout=30 * SECONDS)
+
+    review = (date.today() + timedelta(days=120)).isoformat()
+    dates = page.locator(".wb-card input[type=date]")
+    assert dates.count() == 10
+    for index in range(10):
+        owners.nth(index).fill(f"Owner {index + 1}")
+        owners.nth(index).press("Tab")
+        dates.nth(index).fill(review)
+        dates.nth(index).press("Tab")
+    page.wait_for_selector("text=All checks pass", timeout=60 * SECONDS)
+    page.get_by_role("button", name="Approve version 1").click()
+    page.wait_for_selector("text=Version 1 is approved", timeout=30 * SECONDS)
+    assert page.locator("textarea").count() == 0  # an approved version is read-only
+    screenshot(page, "charter-builder-approved")
+
+    page.get_by_role("button", name="Export").click()
+    link = page.wait_for_selector("a.wb-download", timeout=60 * SECONDS)
+    assert link is not None and link.get_attribute("download") == "charter-demo-v1.pdf"
+    with page.expect_download() as download_info:
+        link.click()
+    saved = tmp_path / "downloaded.pdf"
+    download_info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+
+    page.get_by_role("button", name="Start version 2").click()
+    page.wait_for_selector("text=Version 2 · draft", timeout=30 * SECONDS)
+    assert page.get_by_placeholder("Who makes sure it is kept (a name or role)").first.input_value() == "Owner 1"

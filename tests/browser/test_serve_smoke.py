@@ -1,0 +1,316 @@
+"""``workbook serve`` end to end, on a tiny notebook (``fixtures/hello.ipynb``).
+
+The notebook reads ``voila.utils.get_query_string()`` like the apps do and shows
+the ``token`` it was opened with, the database file it was given through
+``$WORKBOOK_DB``, and a button.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.cookiejar
+import re
+import signal
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
+
+import psutil
+import pytest
+from harness import LOCAL_HOST, VoilaServer, screenshot, wait_for_widgets
+
+if TYPE_CHECKING:
+    from conftest import StartVoila
+    from playwright.sync_api import Page
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+HELLO = "hello.ipynb"
+PREHEATED = r"Using pre-heated kernel: \S+ for hello\.ipynb"
+POOL_FILLED = r"Kernel pool of hello\.ipynb is filled"
+
+
+@pytest.fixture(scope="session")
+def hello_server(start_voila: StartVoila) -> VoilaServer:
+    server = start_voila(notebooks=FIXTURES, apps=[HELLO], extra_args=["--pool-size", "2"])
+    server.wait_for_pools()
+    return server
+
+
+_COOKIES = http.cookiejar.CookieJar()
+_OPENER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(_COOKIES))
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with _OPENER.open(url, timeout=60) as reply:
+            return reply.status, reply.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def _raw_get(server: VoilaServer, path: str) -> tuple[int, str]:
+    """GET ``path`` exactly as written (no client-side ``..`` clean-up)."""
+    parts = urlsplit(server.base_url)
+    connection = http.client.HTTPConnection(parts.hostname or LOCAL_HOST, parts.port, timeout=30)
+    try:
+        connection.request("GET", path)
+        reply = connection.getresponse()
+        return reply.status, reply.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def _close_page(server: VoilaServer, kernel_id: str) -> None:
+    """What the page sends when it is closed (``navigator.sendBeacon`` on ``beforeunload``)."""
+    xsrf = next(cookie.value for cookie in _COOKIES if cookie.name == "_xsrf")
+    form = urlencode({"_xsrf": xsrf}).encode()
+    with _OPENER.open(
+        server.url(f"/voila/api/shutdown/{kernel_id}"), data=form, timeout=30
+    ) as reply:
+        assert reply.status == 204
+
+
+def _kernel_id(html: str) -> str:
+    found = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
+    assert found, "no kernel id in the page"
+    return found.group(1)
+
+
+# --- in the browser ---------------------------------------------------------------------
+def test_page_shows_the_query_value_from_a_preheated_kernel(
+    hello_server: VoilaServer, page: Page
+) -> None:
+    used_before = len(re.findall(PREHEATED, hello_server.log_text()))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    started = time.monotonic()
+    page.goto(hello_server.app_url(HELLO, token="tok-42"))
+    button = wait_for_widgets(page)
+    elapsed = time.monotonic() - started
+
+    assert page.inner_text(".hello-token") == "token=tok-42"
+    assert page.inner_text(".hello-db") == "db=workbook.db"  # $WORKBOOK_DB reached the kernel
+    button.click()
+    page.wait_for_selector(".hello-clicks >> text=clicks=1", timeout=15_000)  # the kernel answers
+    assert len(re.findall(PREHEATED, hello_server.log_text())) == used_before + 1
+    screenshot(page, "serve-smoke-hello")
+    assert errors == []  # (Voila's front-end version *warnings* are expected and ignored)
+    assert elapsed < 30, f"first input after {elapsed:.1f} s"
+
+
+def test_page_is_british_english_readable_and_credits_dime(
+    hello_server: VoilaServer, page: Page
+) -> None:
+    page.goto(hello_server.app_url(HELLO, token="tok-lang"))
+    button = wait_for_widgets(page)
+
+    assert page.get_attribute("html", "lang") == "en-GB"
+    assert "width=device-width" in (page.get_attribute("meta[name=viewport]", "content") or "")
+    assert "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)" in page.inner_text(
+        "footer"
+    )
+    font_size = page.evaluate("getComputedStyle(document.querySelector('.widget-button')).fontSize")
+    assert float(font_size.removesuffix("px")) >= 16
+    page.keyboard.press("Tab")
+    for _ in range(10):  # tab to the button; its focus outline must show
+        if page.evaluate("document.activeElement.classList.contains('widget-button')"):
+            break
+        page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "(b => [getComputedStyle(b).outlineStyle, getComputedStyle(b).outlineWidth])"
+        "(document.activeElement)"
+    )
+    assert outline[0] != "none" and float(outline[1].removesuffix("px")) >= 2, outline
+    assert button.is_enabled()
+
+
+def test_served_html_names_no_other_host(hello_server: VoilaServer, page: Page) -> None:
+    response = page.goto(hello_server.app_url(HELLO, token="tok-html"))
+    assert response is not None and response.ok
+    html = response.text()
+    wait_for_widgets(page)
+
+    urls = re.findall(r"""(?:https?:)?//[^\s"'<>()]+""", html)
+    outside = [
+        u
+        for u in urls
+        if urlsplit(u if u.startswith("http") else "http:" + u).hostname != LOCAL_HOST
+    ]
+    assert outside == []
+    for cdn in (
+        "cdnjs",
+        "jsdelivr",
+        "unpkg",
+        "googleapis",
+        "mathjax.js",
+        "require.min.js",
+        "fontawesome",
+    ):
+        assert cdn not in html.lower(), cdn
+    assert "Loading…" in html  # our loading message, not Voila's "Executing 1 of 3"
+    assert 'id="loading_text"' not in html  # so Voila never writes "Executing 1 of 3" there
+    assert "get_query_string" not in html  # sources are stripped
+
+
+def test_a_culled_kernel_asks_the_visitor_to_reload(start_voila: StartVoila, page: Page) -> None:
+    server = start_voila(
+        notebooks=FIXTURES,
+        apps=[HELLO],
+        extra_args=["--pool-size", "1", "--cull-idle-seconds", "3"],
+    )
+    server.wait_for_pools()
+    page.goto(server.app_url(HELLO, token="sleepy"))
+    wait_for_widgets(page)
+    assert page.is_hidden("#wb-reload")
+    server.wait_for_log(r"Culling '\w+' kernel", timeout=30)  # idle for 3 s, tab still open
+    deadline = time.monotonic() + 15
+    while page.is_hidden("#wb-reload"):  # the person comes back to the tab
+        assert time.monotonic() < deadline, "no reload notice after the kernel was culled"
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page.wait_for_timeout(500)
+    assert "Your answers are saved" in page.inner_text("#wb-reload")
+    screenshot(page, "serve-smoke-reload-notice")
+
+
+# --- over plain HTTP ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../../../../etc/passwd",
+        "/voila/static/../../../../../etc/passwd",
+        "/voila/static/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/voila/templates/workbook/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/voila/files/../../../../etc/passwd",
+        "/voila/files/hello.ipynb",
+        "/voila/render/../../../../etc/passwd",
+        "/voila/render/other.ipynb",
+        "/api/kernels",
+        "/api/contents",
+        "/api/sessions",
+        "/voila/api/contents",
+        "/voila/api/contents/hello.ipynb",
+        "/voila/tree",
+        "/",
+    ],
+)
+def test_no_file_contents_and_no_listings(hello_server: VoilaServer, path: str) -> None:
+    status, body = _raw_get(hello_server, path)
+    assert status in (403, 404), (status, body[:200])
+    assert (
+        "root:" not in body
+        and '"cells"' not in body
+        and "kernelId" not in body
+        and '"content"' not in body
+    )
+
+
+def test_unknown_page_is_friendly_and_offline(hello_server: VoilaServer) -> None:
+    status, body = _get(hello_server.url("/voila/render/missing.ipynb"))
+    assert status == 404
+    assert 'lang="en-GB"' in body and "Page not found" in body
+    assert not re.search(r"https?://", body)
+
+
+def test_assets_are_compressed(hello_server: VoilaServer) -> None:
+    request = urllib.request.Request(
+        hello_server.url("/voila/static/voila.js"), headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.headers["Content-Encoding"] == "gzip"
+
+
+def test_health_check_starts_no_kernel(hello_server: VoilaServer) -> None:
+    started = hello_server.log_text().count("Kernel started")
+    for _ in range(3):
+        assert _get(hello_server.url("/healthz")) == (200, "ok\n")
+    time.sleep(0.5)
+    assert hello_server.log_text().count("Kernel started") == started
+
+
+# --- the kernel cap -------------------------------------------------------------------------
+def test_kernel_cap_refuses_politely_then_recovers(start_voila: StartVoila) -> None:
+    # 1 pre-heated kernel, 3 kernels at most: pages 1-3 get kernels, the 4th is refused.
+    server = start_voila(
+        notebooks=FIXTURES, apps=[HELLO], extra_args=["--pool-size", "1", "--max-kernels", "3"]
+    )
+    server.wait_for_pools()
+    kernels = []
+    for page_number in (1, 2, 3):
+        status, html = _get(server.app_url(HELLO, token=f"page-{page_number}"))
+        assert status == 200 and f"token=page-{page_number}" in html
+        kernels.append(_kernel_id(html))
+        if page_number < 3:
+            server.wait_for_log(POOL_FILLED, count=page_number + 1)
+    server.wait_for_log(r"Kernel limit reached: 3 kernels alive \(max_kernels=3\)")
+
+    status, html = _get(server.app_url(HELLO, token="page-4"))
+    assert status == 503
+    assert "busy" in html and 'lang="en-GB"' in html and "Traceback" not in html
+
+    _close_page(server, kernels[0])
+    server.wait_for_log(POOL_FILLED, count=4)  # the pool is refilled
+    status, html = _get(server.app_url(HELLO, token="page-5"))
+    assert status == 200 and "token=page-5" in html
+    assert len(re.findall(PREHEATED, server.log_text())) == 4
+
+
+def test_kernel_cap_without_preheating(start_voila: StartVoila) -> None:
+    server = start_voila(
+        notebooks=FIXTURES, apps=[HELLO], extra_args=["--no-preheat", "--max-kernels", "1"]
+    )
+    status, html = _get(server.app_url(HELLO, token="cold"))
+    assert status == 200 and "token=cold" in html
+    status, html = _get(server.app_url(HELLO, token="cold-2"))
+    assert status == 503 and "busy" in html
+
+
+# --- stopping ---------------------------------------------------------------------------------
+def _running(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "moment"),
+    [
+        (signal.SIGINT, "idle"),  # Ctrl-C
+        (signal.SIGINT, "refilling"),  # Ctrl-C while a used kernel is being replaced
+        (signal.SIGTERM, "refilling"),  # systemd, docker stop
+    ],
+)
+def test_stopping_ends_server_and_kernels_without_traceback(
+    demo_db_url: str, tmp_path: Path, signal_number: int, moment: str
+) -> None:
+    with VoilaServer.start(
+        db_url=demo_db_url,
+        log_path=tmp_path / "serve.log",
+        notebooks=FIXTURES,
+        apps=[HELLO],
+        extra_args=["--pool-size", "2"],
+    ) as server:
+        server.wait_for_pools()
+        assert _get(server.app_url(HELLO, token="bye"))[0] == 200
+        if moment == "idle":
+            server.wait_for_log(POOL_FILLED, count=2)  # the used kernel is replaced
+            assert len(server.kernel_pids()) == 3
+        else:
+            time.sleep(1.1)  # the pool starts its refill 1 s after a kernel is taken
+        kernels = server.kernel_pids()
+        server.process.send_signal(signal_number)
+        assert server.process.wait(30) == 0
+        log = server.log_text()
+    assert "Traceback" not in log and "Stopped." in log, log
+    deadline = time.monotonic() + 10
+    while _running(kernels):
+        assert time.monotonic() < deadline, "kernels still running after the server stopped"
+        time.sleep(0.2)

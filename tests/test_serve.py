@@ -1,0 +1,321 @@
+"""``workbook serve`` without a server: the configuration it builds, its sizing
+rules, the kernel cap and the template.  (End to end: tests/browser/test_serve_smoke.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbook import serve as serve_module
+from workbook.errors import InputError
+from workbook.links import NOTEBOOKS
+from workbook.paths import templates_dir
+from workbook.serve import (
+    HELP,
+    KERNEL_MEMORY_BYTES,
+    Machine,
+    default_max_kernels,
+    default_pool_size,
+    serve,
+    voila_config,
+)
+
+GIB = 2**30
+APPS = list(NOTEBOOKS.values())
+TEMPLATE = templates_dir() / "voila" / "workbook"
+
+
+
+def _run(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: earlier tests (ipykernel, nbclient) may
+    leave an event loop set on the main thread, where asyncio.run refuses to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+def _config(tmp_path: Path, **options: Any) -> dict[str, dict[str, Any]]:
+    options.setdefault("machine", Machine(cpus=2, available_memory=24 * GIB))
+    return voila_config(notebooks=tmp_path, apps=options.pop("apps", APPS), **options)
+
+
+def test_public_api() -> None:
+    assert set(serve_module.__all__) == {
+        "DEFAULT_CULL_IDLE_SECONDS",
+        "HEALTH_PATH",
+        "HELP",
+        "KERNEL_MEMORY_BYTES",
+        "TEMPLATE_NAME",
+        "Machine",
+        "default_max_kernels",
+        "default_pool_size",
+        "serve",
+        "voila_config",
+    }
+    for name in serve_module.__all__:
+        assert getattr(serve_module, name) is not None
+    # not in __all__ (built on first use), but Voila imports it by this name
+    assert serve_module.WorkbookKernelManager.__name__ == "WorkbookKernelManager"
+
+
+# --- sizing ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("cpus", "memory_gib", "apps", "expected"),
+    [
+        (2, 24, 3, 2),  # the project's machines: one per core
+        (16, 64, 3, 4),  # never more than 4 per app
+        (1, 8, 3, 1),  # one core
+        (8, 1, 3, 1),  # little memory: a quarter of 1 GiB holds one kernel, the floor is 1
+        (4, 2, 1, 2),  # a quarter of 2 GiB holds 2.5 kernels of 200 MiB
+        (4, 0, 3, 1),  # memory unknown or exhausted: still one
+    ],
+)
+def test_pool_size_follows_cores_within_a_quarter_of_memory(
+    cpus: int, memory_gib: float, apps: int, expected: int
+) -> None:
+    assert default_pool_size(Machine(cpus, int(memory_gib * GIB)), apps) == expected
+
+
+@pytest.mark.parametrize(
+    ("memory_gib", "pooled", "expected"),
+    [
+        (24, 6, int(24 * GIB * 0.75) // KERNEL_MEMORY_BYTES),  # three quarters of the memory
+        (0.5, 3, 5),  # at least the pools + 2 visitors
+        (0, 0, 2),
+    ],
+)
+def test_kernel_cap_is_three_quarters_of_memory(
+    memory_gib: float, pooled: int, expected: int
+) -> None:
+    assert default_max_kernels(Machine(2, int(memory_gib * GIB)), pooled) == expected
+
+
+def test_machine_is_measured() -> None:
+    machine = Machine.measure()
+    assert machine.cpus >= 1 and machine.available_memory > 0
+
+
+# --- the configuration ------------------------------------------------------------------
+def test_config_serves_our_template_without_sources_or_tracebacks(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    voila = config["VoilaConfiguration"]
+    assert voila["template"] == "workbook"
+    assert voila["strip_sources"] is True
+    assert voila["show_tracebacks"] is False
+    assert voila["allow_template_override"] == voila["allow_theme_override"] == "NO"
+    assert voila["progressive_rendering"] is False
+    assert voila["multi_kernel_manager_class"] == "workbook.serve.WorkbookKernelManager"
+    assert config["WorkbookVoila"]["apps"] == APPS
+
+
+def test_config_listens_only_where_asked(tmp_path: Path) -> None:
+    app = _config(tmp_path, host="10.1.2.3", port=9999)["Voila"]
+    assert (app["ip"], app["port"], app["port_retries"]) == ("10.1.2.3", 9999, 0)
+    assert app["open_browser"] is False
+    assert app["root_dir"] == str(tmp_path)
+    assert _config(tmp_path)["Voila"]["ip"] == "127.0.0.1"
+
+
+def test_config_preheats_only_the_apps(tmp_path: Path) -> None:
+    config = _config(tmp_path, machine=Machine(cpus=2, available_memory=24 * GIB))
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
+    assert config["VoilaConfiguration"]["default_pool_size"] == 0
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools == {"default": {"pool_size": 0}, "values_assessment.ipynb": {"pool_size": 2},
+                     "dime_workshop.ipynb": {"pool_size": 1}, "charter_builder.ipynb": {"pool_size": 1}}
+
+
+def test_an_explicit_pool_size_applies_to_every_app(tmp_path: Path) -> None:
+    config = _config(tmp_path, pool_size=3, machine=Machine(cpus=2, available_memory=24 * GIB))
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    assert {app: pools[app]["pool_size"] for app in APPS} == dict.fromkeys(APPS, 3)
+
+
+def test_config_without_preheating(tmp_path: Path) -> None:
+    config = _config(tmp_path, preheat=False)
+    assert config["VoilaConfiguration"]["preheat_kernel"] is False
+    pools = config["VoilaKernelManager"]["kernel_pools_config"].values()
+    assert all(pool["pool_size"] == 0 for pool in pools)
+
+
+def test_config_takes_explicit_pool_and_cap(tmp_path: Path) -> None:
+    config = _config(tmp_path, pool_size=3, max_kernels=40)
+    assert config["VoilaKernelManager"]["kernel_pools_config"][APPS[0]] == {"pool_size": 3}
+    assert config["WorkbookKernelManager"]["max_kernels"] == 40
+
+
+def test_config_culls_idle_kernels_even_with_an_open_tab(tmp_path: Path) -> None:
+    culling = _config(tmp_path, cull_idle_seconds=600)["MappingKernelManager"]
+    assert culling == {
+        "cull_idle_timeout": 600,
+        "cull_interval": 60,
+        "cull_connected": True,
+        "cull_busy": False,
+    }
+    default = _config(tmp_path)["MappingKernelManager"]
+    assert default["cull_idle_timeout"] == serve_module.DEFAULT_CULL_IDLE_SECONDS == 1800
+    assert default["cull_interval"] == 60
+    assert _config(tmp_path, cull_idle_seconds=8)["MappingKernelManager"]["cull_interval"] == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"pool_size": 2, "max_kernels": 6}, "above the 6 pre-heated kernels"),
+        ({"pool_size": 0}, "at least 1"),
+        ({"cull_idle_seconds": -1}, "0 (never cull)"),
+        ({"apps": []}, "no app notebook"),
+    ],
+)
+def test_config_refuses_nonsense(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        _config(tmp_path, **options)
+
+
+def test_config_is_plain_data(tmp_path: Path) -> None:
+    json.dumps(_config(tmp_path))
+
+
+def test_every_option_has_help_text() -> None:
+    options = {"db_url": "db", "preheat": "no_preheat", "apps": "app"}
+    for name in inspect.signature(serve).parameters:
+        assert HELP[options.get(name, name)].strip()
+
+
+# --- the kernel cap ---------------------------------------------------------------------
+def test_kernel_manager_is_importable_by_name() -> None:
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from traitlets.utils.importstring import import_item
+
+    manager = import_item("workbook.serve.WorkbookKernelManager")
+    assert issubclass(manager, AsyncMappingKernelManager)
+    assert manager.class_traits()["max_kernels"].default_value == 0
+
+
+def test_kernel_cap_refuses_kernels_above_the_limit_even_when_started_together(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado.web import HTTPError
+
+    async def fake_start(self: Any, *args: Any, **kwargs: Any) -> str:
+        await asyncio.sleep(0.05)  # kernels take a while to start: count the ones on their way
+        kernel_id = f"k{len(self._kernels)}"
+        self._kernels[kernel_id] = object()
+        return kernel_id
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
+    manager = serve_module.WorkbookKernelManager(max_kernels=2)
+
+    async def start_three() -> list[Any]:
+        starts = (manager.start_kernel(path="") for _ in range(3))
+        return await asyncio.gather(*starts, return_exceptions=True)
+
+    outcomes = _run(start_three())
+    assert outcomes[:2] == ["k0", "k1"]
+    assert isinstance(outcomes[2], HTTPError) and outcomes[2].status_code == 503
+    assert "Kernel limit reached: 2 kernels alive (max_kernels=2)" in caplog.text
+
+
+def test_no_cap_when_max_kernels_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    async def fake_start(self: Any, *args: Any, **kwargs: Any) -> str:
+        self._kernels[str(len(self._kernels))] = object()
+        return "ok"
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", fake_start)
+    manager = serve_module.WorkbookKernelManager()
+
+    async def start_many() -> list[str]:
+        return [await manager.start_kernel() for _ in range(5)]
+
+    assert _run(start_many()) == ["ok"] * 5
+
+
+# --- serve() checks before starting anything ---------------------------------------------
+def test_serve_refuses_a_missing_folder_or_notebook(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        serve(notebooks=tmp_path / "missing")
+    with pytest.raises(InputError, match="no such notebook"):
+        serve(notebooks=tmp_path, apps=["missing.ipynb"])
+    with pytest.raises(InputError, match="no app notebook"):
+        serve(notebooks=tmp_path)
+
+
+def test_serve_refuses_a_port_in_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app.ipynb").write_text("{}")
+    monkeypatch.delenv("WORKBOOK_DB", raising=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(InputError, match=f"port {port} on 127.0.0.1 is in use"):
+            serve(
+                notebooks=tmp_path,
+                apps=["app.ipynb"],
+                port=port,
+                db_url=str(tmp_path.parent / "x.db"),
+            )
+    assert "WORKBOOK_DB" not in os.environ  # nothing was changed
+
+
+def test_serve_keeps_the_database_out_of_the_served_folder(tmp_path: Path) -> None:
+    (tmp_path / "app.ipynb").write_text("{}")
+    with pytest.raises(InputError, match="inside the served folder"):
+        serve(notebooks=tmp_path, apps=["app.ipynb"], db_url=str(tmp_path / "workbook.db"))
+
+
+def test_kernels_get_an_absolute_database_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = serve_module._kernel_db_url("sqlite:///relative.db", tmp_path / "notebooks")
+    assert url == f"sqlite:///{tmp_path / 'relative.db'}"
+    postgres = "postgresql://user:secret@db.example.org/workbook"
+    expected = "postgresql+psycopg://user:secret@db.example.org/workbook"
+    assert serve_module._kernel_db_url(postgres, tmp_path) == expected
+
+
+def test_importing_serve_stays_cheap() -> None:
+    """``workbook --help`` imports HELP from here: no voila, no jupyter_server."""
+    code = (
+        "import sys, workbook.serve; heavy = ('voila', 'jupyter_server'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = run.stdout
+    assert out.strip() == "[]"
+
+
+# --- the template ---------------------------------------------------------------------------
+def test_template_extends_lab() -> None:
+    assert json.loads((TEMPLATE / "conf.json").read_text())["base_template"] == "lab"
+    index = (TEMPLATE / "index.html.j2").read_text()
+    assert "extends 'voila/templates/lab/index.html.j2'" in index
+    assert '<html lang="en-GB">' in index
+    assert '<html lang="en-GB">' in (TEMPLATE / "page.html").read_text()
+
+
+def test_template_names_no_other_host() -> None:
+    for path in TEMPLATE.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.IGNORECASE), path
+
+
+def test_template_credits_dime_and_shows_our_loading_message() -> None:
+    index = (TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    assert "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)" in index
+    assert "Loading your questionnaire…" in index
+    assert 'id="loading_text"' not in index  # Voila would write "Executing 1 of 3" into it

@@ -1,0 +1,555 @@
+"""Serving the apps to respondents and facilitators: ``workbook serve``.
+
+One standalone Voila server (never the Jupyter server extension: only the
+standalone app refuses ``execute_request`` from the browser) serves the app
+notebooks with:
+
+* **pre-heated kernels** - every app notebook keeps a pool of kernels that have
+  already run the notebook up to ``voila.utils.get_query_string()``, so a page
+  opens in a fraction of a second instead of ~2 s (see :func:`default_pool_size`);
+* **a cap on live kernels** - Voila starts a kernel for every page view and has
+  no limit of its own; ``workbook.serve.WorkbookKernelManager`` (Voila imports
+  it by that name) refuses kernels above ``max_kernels`` and the visitor sees
+  "busy, try again in a minute" (HTTP 503);
+* **idle-kernel culling** - a kernel nobody has used for ``cull_idle_seconds``
+  is shut down even if its tab is still open (answers are saved on every
+  change; the page tells the respondent to reload);
+* **only the apps** - notebooks not listed as apps, the file tree and the
+  contents API answer 404; tracebacks and code are never shown;
+* **our template** (``templates/voila/workbook``) - no asset from another host,
+  ``lang="en-GB"``, readable type, visible keyboard focus;
+* the database URL handed to kernels as ``$WORKBOOK_DB`` (kernels inherit the
+  server's environment); a SQLite file inside the served folder is refused;
+* gzip (a page's 5.3 MB of scripts travel as 1.5 MB), ``Referrer-Policy:
+  no-referrer`` (the token in the URL never leaks to a linked site), tokens
+  scrubbed from the access log, kernels on Unix sockets instead of TCP ports.
+
+Health checks: ``GET /healthz`` answers ``ok`` without starting a kernel or
+rendering a template.  Never point a health check at a notebook URL (each GET
+starts a kernel).
+
+:func:`voila_config` returns the whole Voila configuration as plain data so that
+tests can check it without starting a server; :func:`serve` runs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import os
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbook.errors import InputError
+from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url
+from workbook.paths import notebooks_dir, templates_dir
+
+__all__ = [
+    "DEFAULT_CULL_IDLE_SECONDS",
+    "HEALTH_PATH",
+    "HELP",
+    "KERNEL_MEMORY_BYTES",
+    "TEMPLATE_NAME",
+    "Machine",
+    "default_max_kernels",
+    "default_pool_size",
+    "serve",
+    "voila_config",
+]
+
+TEMPLATE_NAME = "workbook"
+HEALTH_PATH = "/healthz"
+DEFAULT_CULL_IDLE_SECONDS = 30 * 60
+#: How often idle kernels are looked for (more often for very short timeouts).
+CULL_INTERVAL_SECONDS = 60
+
+#: Memory of one app kernel: the values app measured 160-190 MB unique
+#: (240-270 MB resident, shared libraries included) once it has run.
+KERNEL_MEMORY_BYTES = 200 * 2**20
+#: Most pre-heated kernels per app: refilling more kernels than cores at once
+#: only makes them queue for the CPU (an empty pool is slower than no pool).
+MAX_POOL_PER_APP = 4
+#: Share of the available memory the pools may hold, and all kernels together.
+POOL_MEMORY_SHARE = 0.25
+KERNEL_MEMORY_SHARE = 0.75
+#: Kernels for visitors that the cap always allows beyond the pools.
+MIN_VISITOR_KERNELS = 2
+
+#: Help text of every user-facing option, shared by ``workbook serve`` and
+#: ``python -m workbook.serve``.
+#: Apps one facilitator uses at a time: a single pre-heated kernel is enough.
+FACILITATOR_APPS = frozenset({"dime_workshop.ipynb", "charter_builder.ipynb"})
+
+HELP: dict[str, str] = {
+    "host": "Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 lets other machines "
+            "(or a proxy) in. [default: 127.0.0.1]",
+    "port": f"Port to listen on; it must be free. [default: {DEFAULT_PORT}]",
+    "db": "Database the apps use (given to the kernels as $WORKBOOK_DB): a SQLite file path "
+          "or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]",
+    "pool_size": "Pre-heated kernels kept ready for each app. [default: one per CPU core, "
+                 f"at most {MAX_POOL_PER_APP}, within a quarter of the free memory]",
+    "no_preheat": "Start a kernel only when a page is opened (slower pages, less memory).",
+    "max_kernels": "Most kernels alive at once, pre-heated ones included; past it visitors "
+                   "are asked to try again in a minute. [default: what three quarters of the "
+                   "free memory holds at ~200 MB a kernel]",
+    "cull_idle_seconds": "Shut down a kernel unused for this many seconds, even with its page "
+                         "open (answers are saved; the page asks to reload); 0 never does. "
+                         f"[default: {DEFAULT_CULL_IDLE_SECONDS}]",
+    "open_browser": "Open the workshop app in a web browser once the server runs.",
+    "notebooks": "Folder of app notebooks to serve. [default: the workbook's notebooks]",
+    "app": "Notebook (file name in the folder) to serve as an app; repeat for several. "
+           "[default: the workbook's apps found in the folder]",
+}
+
+
+# --- sizing ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """What the pools and the kernel cap are sized from."""
+
+    cpus: int
+    available_memory: int  # bytes
+
+    @classmethod
+    def measure(cls) -> Machine:
+        return cls(cpus=_cpu_count(), available_memory=_available_memory())
+
+
+def _cpu_count() -> int:
+    usable = getattr(os, "sched_getaffinity", None)  # the CPUs this process may use (Linux)
+    cpus = len(usable(0)) if usable else (os.cpu_count() or 1)
+    with contextlib.suppress(OSError, ValueError):  # a container's CPU quota (cgroup v2)
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            cpus = min(cpus, max(1, -(-int(quota) // int(period))))
+    return max(1, cpus)
+
+
+def _available_memory() -> int:
+    available = 2 * 2**30  # a guess where nothing below can be read
+    with contextlib.suppress(OSError, ValueError):
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                available = int(line.split()[1]) * 1024
+    with contextlib.suppress(OSError, ValueError):  # a container's memory limit (cgroup v2)
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit != "max":
+            used = int(Path("/sys/fs/cgroup/memory.current").read_text())
+            available = min(available, max(0, int(limit) - used))
+    return available
+
+
+def default_pool_size(machine: Machine, apps: int) -> int:
+    """Pre-heated kernels per app notebook.
+
+    One per CPU core, at most :data:`MAX_POOL_PER_APP`: the pool absorbs as
+    many simultaneous arrivals as there are kernels in it, and is refilled in
+    parallel, which only pays while there is a core per refill.  All pools
+    together hold at most a quarter of the available memory at
+    :data:`KERNEL_MEMORY_BYTES` a kernel.  Never fewer than one.
+    """
+    by_cpu = min(machine.cpus, MAX_POOL_PER_APP)
+    pools_memory = int(machine.available_memory * POOL_MEMORY_SHARE)
+    by_memory = pools_memory // (KERNEL_MEMORY_BYTES * max(apps, 1))
+    return max(1, min(by_cpu, by_memory))
+
+
+def default_max_kernels(machine: Machine, pooled: int) -> int:
+    """Most live kernels: three quarters of the available memory, and at least
+    the pools plus :data:`MIN_VISITOR_KERNELS` kernels for visitors."""
+    by_memory = int(machine.available_memory * KERNEL_MEMORY_SHARE) // KERNEL_MEMORY_BYTES
+    return max(pooled + MIN_VISITOR_KERNELS, by_memory)
+
+
+# --- the kernel cap ---------------------------------------------------------------
+@functools.cache
+def _kernel_manager_class() -> type[Any]:
+    """Build ``WorkbookKernelManager`` on first use (jupyter_server is slow to import)."""
+    import asyncio
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado import web
+    from traitlets import Integer
+
+    class WorkbookKernelManager(AsyncMappingKernelManager):
+        """Voila's kernel manager with a cap on live kernels.
+
+        Above ``max_kernels`` a new kernel is refused with HTTP 503 (the page
+        says "busy, try again in a minute") and one warning is logged.
+        Pre-heated kernels count too; a pool refill refused at the cap is
+        retried as soon as a kernel shuts down (page closed or kernel culled).
+        """
+
+        max_kernels = Integer(0, config=True, help="Most live kernels (0: no limit).")
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+            self._starting = 0
+            self._closing = False
+
+        async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+            if self._closing:  # a pool refill that woke up while the server stops
+                raise web.HTTPError(503, "the server is stopping", reason="Stopping")
+            kernel_id = kwargs.get("kernel_id")
+            if self.max_kernels and (kernel_id is None or kernel_id not in self):
+                live = len(self) + self._starting
+                if live >= self.max_kernels:
+                    self.log.warning(
+                        "Kernel limit reached: %d kernels alive (max_kernels=%d); refused a kernel "
+                        "for %s. Visitors are asked to try again; raise --max-kernels if memory "
+                        "allows.", live, self.max_kernels, kwargs.get("path") or "a page",
+                    )
+                    raise web.HTTPError(503, "kernel limit reached", reason="Busy")
+            self._starting += 1
+            try:
+                started: str = await super().start_kernel(*args, **kwargs)
+            finally:
+                self._starting -= 1
+            return started
+
+        async def shutdown_kernel(  # type: ignore[override]
+            self, kernel_id: str, *args: Any, **kwargs: Any
+        ) -> None:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)  # type: ignore[no-untyped-call]
+            self._top_up_pools()
+
+        async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
+            # The server is stopping.  Refuse new kernels, let the ones on their
+            # way arrive (jupyter_client cannot shut down a kernel still
+            # starting), then stop them all at once: a pre-heated kernel is
+            # still running its notebook, and asked politely it would print a
+            # traceback while it dies.
+            self._closing = True
+            for _ in range(150):
+                if not self._starting:
+                    break
+                await asyncio.sleep(0.1)
+            await super().shutdown_all(now=True)
+
+        def _top_up_pools(self) -> None:
+            """A kernel has gone: refill pools that lost kernels refused at the cap."""
+            # ``_pools`` and ``fill_if_needed`` belong to the pre-heating subclass
+            # Voila 0.5 builds on top of this class (voila/voila_kernel_manager.py).
+            pools: dict[str, list[Any]] = getattr(self, "_pools", {})
+            if self._closing or not hasattr(self, "fill_if_needed"):
+                return
+            for notebook, pool in pools.items():
+                refused = [t for t in pool if t.done() and not t.cancelled() and t.exception()]
+                for task in refused:
+                    pool.remove(task)
+                self.fill_if_needed(delay=0, notebook_name=notebook)  # starts only what is missing
+
+    WorkbookKernelManager.__module__ = __name__
+    return WorkbookKernelManager
+
+
+def __getattr__(name: str) -> Any:
+    # Voila imports the kernel manager by name: ``workbook.serve.WorkbookKernelManager``.
+    if name == "WorkbookKernelManager":
+        return _kernel_manager_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --- configuration as data ---------------------------------------------------------
+def voila_config(
+    *,
+    notebooks: Path,
+    apps: Sequence[str],
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    preheat: bool = True,
+    pool_size: int | None = None,
+    max_kernels: int | None = None,
+    cull_idle_seconds: int = DEFAULT_CULL_IDLE_SECONDS,
+    machine: Machine | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The traitlets configuration of the Voila server, as plain data."""
+    if not apps:
+        raise InputError(f"no app notebook to serve in {notebooks}")
+    if pool_size is not None and pool_size < 1:
+        raise InputError("the pool size must be at least 1 (or use --no-preheat)")
+    if cull_idle_seconds < 0:
+        raise InputError("cull_idle_seconds must be 0 (never cull) or more")
+    machine = machine or Machine.measure()
+    pool = (pool_size or default_pool_size(machine, len(apps))) if preheat else 0
+    # One facilitator runs the workshop or the charter at a time; many
+    # respondents arrive at once.  Unless a size is given, the facilitator
+    # apps keep one kernel ready, which also shortens the first minute after
+    # start-up on a small laptop.
+    pools = {app: (min(pool, 1) if pool_size is None and app in FACILITATOR_APPS else pool) for app in apps}
+    pooled = sum(pools.values())
+    limit = max_kernels if max_kernels is not None else default_max_kernels(machine, pooled)
+    if limit <= pooled:
+        raise InputError(f"--max-kernels must be above the {pooled} pre-heated kernels; "
+                         "lower --pool-size or raise --max-kernels")
+    return {
+        "Voila": {
+            "ip": host,
+            "port": port,
+            "port_retries": 0,  # listen where asked or fail, never on another port
+            "open_browser": False,
+            "root_dir": str(notebooks),
+            "tornado_settings": {"headers": {"Referrer-Policy": "no-referrer"}},
+        },
+        "VoilaConfiguration": {
+            "template": TEMPLATE_NAME,
+            "theme": "light",
+            "allow_template_override": "NO",
+            "allow_theme_override": "NO",
+            "strip_sources": True,
+            "show_tracebacks": False,
+            "preheat_kernel": preheat,
+            "default_pool_size": 0,  # notebooks that are not apps get no pool
+            "progressive_rendering": False,  # incompatible with pre-heating
+            "multi_kernel_manager_class": f"{__name__}.WorkbookKernelManager",
+        },
+        "VoilaKernelManager": {
+            "kernel_pools_config": {
+                "default": {"pool_size": 0},
+                **{app: {"pool_size": size} for app, size in pools.items()},
+            },
+        },
+        "WorkbookVoila": {"apps": list(apps)},
+        "WorkbookKernelManager": {"max_kernels": limit},
+        # Kernels talk to the server over Unix sockets in Voila's private (0700)
+        # connection folder, not over TCP ports any local user could reach.
+        "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},
+        "MappingKernelManager": {
+            "cull_idle_timeout": cull_idle_seconds,
+            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, cull_idle_seconds // 4)),
+            "cull_connected": True,  # an open but forgotten tab must not hold a kernel for ever
+            "cull_busy": False,
+        },
+    }
+
+
+# --- the server --------------------------------------------------------------------
+@functools.cache
+def _voila_class() -> type[Any]:
+    """Voila with the workbook's routes (built on first use: voila is slow to import)."""
+    from jupyter_server.log import log_request
+    from jupyter_server.utils import url_path_join
+    from tornado import web
+    from traitlets import List, Unicode
+    from voila.app import Voila
+    from voila.handler import BaseVoilaHandler
+
+    class NotFound(BaseVoilaHandler):  # type: ignore[misc]
+        """404 page in our template: no kernel, no listing."""
+
+        async def prepare(self) -> None:
+            await super().prepare()  # sets the (anonymous) user the error page needs
+            raise web.HTTPError(404)
+
+    class Health(web.RequestHandler):
+        """``ok``: the server answers (no kernel, no template, no disk)."""
+
+        def get(self) -> None:
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("ok\n")
+
+    class WorkbookVoila(Voila):  # type: ignore[misc]
+        apps = List(Unicode(), config=True, help="The only notebooks served (names in root_dir).")
+
+        def init_settings(self) -> dict[str, Any]:
+            settings: dict[str, Any] = super().init_settings()
+            settings["log_function"] = log_request  # scrubs ?token= from logged URLs
+            # gzip: a page's 5 MB of scripts and styles travel as ~1.5 MB (tornado reads
+            # this when the application is built, so Voila.tornado_settings is too late)
+            settings["compress_response"] = True
+            return settings
+
+        def init_handlers(self) -> list[Any]:
+            served = "|".join(re.escape(app) for app in self.apps)
+            page = {"voila_configuration": self.voila_configuration}
+            hidden = [
+                r"/.*(?:\.\.|%2[fF]|%5[cC]).*",  # "..", "/" or "\\" escaped: a probe, never ours
+                r"/?",  # the file tree and its API: nobody needs to list the notebooks
+                r"/voila/tree(/.*)?",
+                r"/voila/api/contents(/.*)?",
+                rf"/voila/render/(?!(?:{served})$).*",  # notebooks that are not apps
+            ]
+            guards: list[tuple[Any, ...]] = [(url_path_join(self.server_url, HEALTH_PATH), Health)]
+            guards += [(url_path_join(self.server_url, path), NotFound, page) for path in hidden]
+            return [*guards, *super().init_handlers()]  # tornado takes the first match
+
+    return WorkbookVoila
+
+
+@contextlib.contextmanager
+def _template_search_path() -> Iterator[None]:
+    """Let Voila find ``templates/voila/workbook`` by its name.
+
+    Voila looks templates up as ``<root>/voila/templates/<name>`` in every
+    Jupyter data folder (``voila/paths.py``), so a throw-away root linking to
+    ours goes first on ``$JUPYTER_PATH`` while the server runs.
+    """
+    source = templates_dir() / "voila" / TEMPLATE_NAME
+    root = Path(tempfile.mkdtemp(prefix="workbook-voila-"))
+    target = root / "voila" / "templates" / TEMPLATE_NAME
+    target.parent.mkdir(parents=True)
+    try:
+        target.symlink_to(source, target_is_directory=True)
+    except OSError:  # no symlinks (Windows without developer mode): copy instead
+        shutil.copytree(source, target)
+    saved = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(root), saved]))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = saved
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _kernel_db_url(db_url: str | None, notebooks: Path) -> str:
+    """An absolute URL (kernels run in the notebooks folder), kept out of it."""
+    from sqlalchemy.engine import make_url
+
+    from workbook.store.engine import resolve_url
+
+    url = resolve_url(db_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        database = Path(parsed.database).expanduser().resolve()
+        if database.is_relative_to(notebooks):
+            raise InputError(f"the database {database} is inside the served folder {notebooks}; "
+                             "keep it elsewhere")
+        url = parsed.set(database=str(database)).render_as_string(hide_password=False)
+    return url
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise InputError(f"port {port} on {host} is in use (another workbook serve?); "
+                                 "stop it or choose another port with --port") from None
+            raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def _base_url(host: str, port: int) -> str:
+    """The address people use to reach a server listening on ``host``."""
+    shown = socket.gethostname() if host in ("", "0.0.0.0", "::") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return check_base_url(f"http://{shown}:{port}")
+
+
+def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]]) -> str:
+    """Print where the apps are; return the URL to open in a browser."""
+    names = {notebook: name for name, notebook in NOTEBOOKS.items()}
+    keys = {"values": "?token=…", "workshop": "?key=…", "charter": "?key=…"}
+    option = "" if base == DEFAULT_BASE_URL else f" --base-url {base}"
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    pool = sum(pools[app]["pool_size"] for app in apps)
+    culled = config["MappingKernelManager"]["cull_idle_timeout"]
+    print(f"Serving the workbook at {base}  (Ctrl-C stops it)")
+    for app in apps:
+        name = names.get(app, app)
+        print(f"  {name:9} {base}/voila/render/{app}{keys.get(name, '')}")
+    print(f"Personal links (values):               workbook invites ORG{option}")
+    print(f"Facilitator links (workshop, charter): workbook invites ORG --facilitator{option}")
+    print(f"{pool} pre-heated kernel(s) in all" if pool else "No pre-heated kernels",
+          f"at most {config['WorkbookKernelManager']['max_kernels']} kernels",
+          f"idle ones shut down after {culled} s" if culled else "never culled", sep="; ")
+    print(f"Health check (starts no kernel): {base}{HEALTH_PATH}")
+    sys.stdout.flush()
+    opened = NOTEBOOKS["workshop"] if NOTEBOOKS["workshop"] in apps else apps[0]
+    return f"{base}/voila/render/{opened}"
+
+
+def _default_apps(notebooks: Path) -> list[str]:
+    return [notebook for notebook in NOTEBOOKS.values() if (notebooks / notebook).is_file()]
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    db_url: str | None = None,
+    pool_size: int | None = None,
+    preheat: bool = True,
+    open_browser: bool = False,
+    cull_idle_seconds: int = DEFAULT_CULL_IDLE_SECONDS,
+    max_kernels: int | None = None,
+    notebooks: Path | str | None = None,
+    apps: Sequence[str] | None = None,
+) -> None:
+    """Serve the app notebooks until Ctrl-C (or SIGTERM); all kernels are shut down."""
+    from traitlets.config import Config
+
+    folder = Path(notebooks).resolve() if notebooks else notebooks_dir().resolve()
+    if not folder.is_dir():
+        raise InputError(f"the notebooks folder {folder} does not exist")
+    served = list(apps) if apps else _default_apps(folder)
+    missing = [app for app in served if not (folder / app).is_file()]
+    if missing:
+        raise InputError(f"no such notebook in {folder}: {', '.join(missing)}")
+    config = voila_config(notebooks=folder, apps=served, host=host, port=port, preheat=preheat,
+                          pool_size=pool_size, max_kernels=max_kernels,
+                          cull_idle_seconds=cull_idle_seconds)
+    kernel_db = _kernel_db_url(db_url, folder)
+    _check_port_free(host, port)
+    os.environ["WORKBOOK_DB"] = kernel_db  # every kernel inherits the server's environment
+    with _template_search_path():
+        # config_file_paths=[]: no voila.json / voila.py lying around can change any of this
+        app = _voila_class()(config=Config(config), config_file_paths=[])
+        app.initialize([])
+        url = _announce(_base_url(host, port), served, config)
+        if open_browser:
+            threading.Timer(1.0, webbrowser.open, [url]).start()
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
+            app.start()  # returns after Ctrl-C / SIGTERM, once the kernels are shut down
+    print("Stopped.")
+
+
+def _main(argv: Sequence[str] | None = None) -> None:
+    """``python -m workbook.serve``: the same options as ``workbook serve``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m workbook.serve", description=serve.__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help=HELP["host"])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
+    parser.add_argument("--db", metavar="URL", help=HELP["db"])
+    parser.add_argument("--pool-size", type=int, help=HELP["pool_size"])
+    parser.add_argument("--no-preheat", action="store_true", help=HELP["no_preheat"])
+    parser.add_argument("--max-kernels", type=int, help=HELP["max_kernels"])
+    parser.add_argument("--cull-idle-seconds", type=int, default=DEFAULT_CULL_IDLE_SECONDS,
+                        help=HELP["cull_idle_seconds"])
+    parser.add_argument("--open", dest="open_browser", action="store_true",
+                        help=HELP["open_browser"])
+    parser.add_argument("--notebooks", metavar="DIR", help=HELP["notebooks"])
+    parser.add_argument("--app", dest="apps", metavar="NOTEBOOK", action="append", help=HELP["app"])
+    args = parser.parse_args(argv)
+    try:
+        serve(host=args.host, port=args.port, db_url=args.db, pool_size=args.pool_size,
+              preheat=not args.no_preheat, open_browser=args.open_browser,
+              cull_idle_seconds=args.cull_idle_seconds, max_kernels=args.max_kernels,
+              notebooks=args.notebooks, apps=args.apps)
+    except InputError as error:
+        print(f"workbook serve: error: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    _main()
