@@ -79,7 +79,7 @@ class PromiseCard:
         self._quiet = False
         wide = widgets.Layout(width="100%")
         label = {"description_width": "8.5rem"}
-        self.text = widgets.Textarea(value=promise.text, description="Our promise",
+        self.text = widgets.Textarea(value=promise.text, description="Our promise", rows=3,
                                      placeholder="What customers can expect, in words they would use",
                                      continuous_update=False, layout=wide, style=label)
         self.value = widgets.Dropdown(
@@ -88,7 +88,7 @@ class PromiseCard:
         self.step = widgets.Dropdown(
             options=[("Choose a step…", "")] + [(f"{s.letter} · {s.name}", s.id) for s in framework.steps],
             value=promise.step_id or "", description="DIME™ step", layout=wide, style=label)
-        self.standard = widgets.Textarea(value=promise.standard or "", description="Standard",
+        self.standard = widgets.Textarea(value=promise.standard or "", description="Standard", rows=3,
                                          placeholder="How you measure it, e.g. “every email answered within "
                                                      "2 working hours, checked weekly”",
                                          continuous_update=False, layout=wide, style=label)
@@ -99,11 +99,11 @@ class PromiseCard:
         self.findings = widgets.HTML("")
         self.status = widgets.HTML("")
         self.status.add_class("wb-status")
-        up = widgets.Button(description="Move up", icon="arrow-up", tooltip=f"Move promise {position} up",
-                            disabled=position == 1)
-        down = widgets.Button(description="Move down", icon="arrow-down",
-                              tooltip=f"Move promise {position} down", disabled=last)
-        remove = widgets.Button(description="Remove", icon="trash", tooltip=f"Remove promise {position}")
+        up = _button(description="Move up", icon="arrow-up", tooltip=f"Move promise {position} up",
+                     disabled=position == 1)
+        down = _button(description="Move down", icon="arrow-down",
+                       tooltip=f"Move promise {position} down", disabled=last)
+        remove = _button(description="Remove", icon="trash", tooltip=f"Remove promise {position}")
         up.on_click(lambda _b: on_action(self, "up"))
         down.on_click(lambda _b: on_action(self, "down"))
         remove.on_click(lambda _b: on_action(self, "remove"))
@@ -166,14 +166,15 @@ class CharterBuilder:
         self.compare_result = widgets.HTML("")
         self.approve_message = widgets.HTML("")
         self.approver = widgets.Text(description="Approved by", placeholder="Name and role, e.g. Dana Reid, "
-                                     "General Manager", style={"description_width": "8.5rem"},
-                                     layout=widgets.Layout(width="100%"))
-        self.compare_old = widgets.Dropdown(description="Compare", style={"description_width": "initial"})
-        self.compare_new = widgets.Dropdown(description="with", style={"description_width": "initial"})
+                                     "General Manager", style={"description_width": "initial"},
+                                     layout=widgets.Layout(width="auto", flex="1 1 22rem"))
+        auto = {"style": {"description_width": "initial"}}
+        self.compare_old = widgets.Dropdown(description="Compare", layout=widgets.Layout(width="auto"), **auto)
+        self.compare_new = widgets.Dropdown(description="with", layout=widgets.Layout(width="auto"), **auto)
         self.export_format = widgets.Dropdown(options=list(EXPORT_LABELS), value="pdf", description="Format",
-                                              style={"description_width": "initial"})
-        self.reload_button = widgets.Button(description="Load the latest version", button_style="primary",
-                                            icon="refresh", tooltip="Load the latest version")
+                                              layout=widgets.Layout(width="auto"), **auto)
+        self.reload_button = _button(description="Load the latest version", button_style="primary",
+                                     icon="refresh", tooltip="Load the latest version")
         self.reload_button.on_click(lambda _b: self.reload(note="Loaded the latest saved version."))
         self.widget = app_root(widgets.HTML(CHARTER_CSS), self.alert, self.body, extra_class="wb-charter")
         self.reload()
@@ -204,10 +205,10 @@ class CharterBuilder:
         add_choice = widgets.Dropdown(options=self._add_options(), value=BLANK, description="Add",
                                       layout=widgets.Layout(width="100%"),
                                       style={"description_width": "initial"})
-        add = widgets.Button(description="Add this promise", icon="plus", tooltip="Add this promise")
+        add = _button(description="Add this promise", icon="plus", tooltip="Add this promise")
         add.on_click(lambda _b: self.add_promise(add_choice.value))
-        approve = widgets.Button(description=f"Approve version {self.charter.number}", button_style="primary",
-                                 icon="check", tooltip=f"Approve version {self.charter.number}")
+        approve = _button(description=f"Approve version {self.charter.number}", button_style="primary",
+                          icon="check", tooltip=f"Approve version {self.charter.number}")
         approve.on_click(lambda _b: self.approve(self.approver.value))
         self.approve_message.value = ""
         self.body.children = (
@@ -224,8 +225,7 @@ class CharterBuilder:
             row(add_choice, add),
             widgets.HTML("<h2>Approve</h2><p>Approving freezes this version: later changes start a new "
                          "version, and this one stays for comparison.</p>"),
-            self.approver,
-            row(approve),
+            row(self.approver, approve),
             self.approve_message,
             *self._versions_section(),
             *self._export_section(),
@@ -395,8 +395,8 @@ class CharterBuilder:
         assert self.charter is not None
         charter = self.charter
         when = format_day(charter.approved_at.date()) if charter.approved_at else "earlier"
-        start = widgets.Button(description=f"Start version {charter.number + 1}", button_style="primary",
-                               icon="pencil", tooltip=f"Start version {charter.number + 1} (a copy to edit)")
+        start = _button(description=f"Start version {charter.number + 1}", button_style="primary",
+                        icon="pencil", tooltip=f"Start version {charter.number + 1} (a copy to edit)")
         start.on_click(lambda _b: self.start_new_version())
         self.body.children = (
             widgets.HTML(
@@ -423,13 +423,13 @@ class CharterBuilder:
         if len(versions) < 2:
             return [widgets.HTML("<h2>Versions</h2><p class='wb-muted'>Once a version is approved, later "
                                  "versions can be compared with it here.</p>")]
-        options = [(v.label.capitalize(), v.number) for v in versions]
+        options = [(v.label[:1].upper() + v.label[1:], v.number) for v in versions]
         self.compare_old.options = options
         self.compare_old.value = versions[-2].number
         self.compare_new.options = options
         self.compare_new.value = versions[-1].number
-        compare = widgets.Button(description="Show the differences", icon="columns",
-                                 tooltip="Show the differences")
+        compare = _button(description="Show the differences", icon="columns",
+                          tooltip="Show the differences")
         compare.on_click(lambda _b: self.compare(self.compare_old.value, self.compare_new.value))
         self.compare_result.value = ""
         return [widgets.HTML("<h2>Versions</h2><p>Earlier versions are kept. Compare any two: what was "
@@ -449,7 +449,7 @@ class CharterBuilder:
     # --- export -------------------------------------------------------------------------------
     def _export_section(self) -> list[widgets.Widget]:
         assert self.charter is not None
-        button = widgets.Button(description="Export", icon="download", tooltip="Export this version")
+        button = _button(description="Export", icon="download", tooltip="Export this version")
         button.on_click(lambda _b: self.export(self.export_format.value))
         self.export_result.value = ""
         draft = (" It is a draft, so the export is clearly marked DRAFT." if self.charter.is_draft else "")
@@ -486,6 +486,11 @@ class CharterBuilder:
             f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}.{where}</p>"
             f"<p>{download_link_html(exported.filename, exported.media_type, exported.data)}</p>")
         return written
+
+
+def _button(**options: Any) -> widgets.Button:
+    """A button as wide as its words (the default width cuts long labels short)."""
+    return widgets.Button(layout=widgets.Layout(width="auto"), **options)
 
 
 def _folder_of(store: Store) -> Path | None:
@@ -544,5 +549,5 @@ def show(key: str | None = None, db: str | None = None) -> widgets.Widget:
     if key is None:
         key = query_parameter("key")
     app = build(key, db)
-    display(app)
+    display(app)  # type: ignore[no-untyped-call]
     return app

@@ -1,0 +1,311 @@
+"""The charter builder, driven through its widgets (no browser).
+
+These check the rules the kernel keeps whatever the browser sends: every
+change validated and saved at once, approval refused while a check blocks,
+a stale copy never overwriting a newer save, and nothing of anyone's shown
+without the right key.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+
+from workbook.apps import charter as app_module
+from workbook.apps.charter import BLANK, CharterBuilder, build
+from workbook.charter import Charters
+from workbook.charter.ranking import Evidence
+from workbook.framework import Framework, load_framework
+from workbook.store import Store, open_store
+
+TODAY = date(2026, 11, 24)
+REVIEW = date(2027, 3, 31)
+
+
+@pytest.fixture(scope="module")
+def framework() -> Framework:
+    return load_framework()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "charter.db")
+
+
+@pytest.fixture
+def store(db: str) -> Iterator[Store]:
+    with open_store(db) as opened:
+        opened.organisations.create("Harbour & Vine <Hotels>", "hv", threshold=3)
+        yield opened
+
+
+def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def texts(widget: widgets.Widget) -> str:
+    return "\n".join(w.value for w in walk(widget) if isinstance(w, widgets.HTML) and "<style>" not in w.value)
+
+
+def button(app: CharterBuilder, description: str) -> widgets.Button:
+    found = [w for w in walk(app.widget) if isinstance(w, widgets.Button) and w.description == description]
+    assert found, f"no button {description!r}; the page says: {texts(app.widget)[:400]}"
+    return found[0]
+
+
+EVIDENCE = Evidence(value_scores={"A": 4.1, "E": 3.8, "I": 2.8, "O": 3.2, "U": 4.4},
+                    value_source="values self-assessment, 2026-Q4, 12 people")
+
+
+def make_app(store: Store, framework: Framework, tmp_path: Path | None = None,
+             evidence: Evidence = EVIDENCE) -> CharterBuilder:
+    organisation = store.organisations.get("hv")
+    return CharterBuilder(store, framework, organisation, evidence, today=lambda: TODAY, export_dir=tmp_path)
+
+
+def stored(store: Store) -> list:  # type: ignore[type-arg]
+    return list(Charters(store.transactions).versions("hv"))
+
+
+def complete(app: CharterBuilder) -> None:
+    """Give every promise an owner and a review date, through the widgets."""
+    for card in app.cards:
+        card.owner.value = f"Owner {card.position}"
+        card.review.value = REVIEW
+
+
+# --- links that do not work ---------------------------------------------------------------
+@pytest.mark.parametrize("bad", [None, "", "nope", "x" * 43, "<script>"])
+def test_a_bad_key_gets_a_friendly_page_and_no_data(store: Store, db: str, bad: str | None) -> None:
+    page = build(bad, db)
+    shown = texts(page)
+    assert "facilitator link" in shown or "This link does not work" in shown
+    assert "Harbour" not in shown and "promise" not in shown.lower()
+    assert not any(isinstance(w, widgets.Textarea) for w in walk(page))
+    assert stored(store) == []  # and nothing was created
+
+
+def test_a_broken_database_is_a_friendly_page(tmp_path: Path) -> None:
+    page = build("A" * 43, str(tmp_path / "missing-folder" / "x.db"))
+    assert "not available" in texts(page)
+
+
+def test_show_reads_the_key_from_the_page_address(store: Store, db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = store.organisations.get("hv").facilitator_key
+    monkeypatch.setattr("workbook.apps.request.query_parameter", lambda name: key if name == "key" else None)
+    monkeypatch.setattr("IPython.display.display", lambda *_a, **_k: None)
+    page = app_module.show(db=db)
+    assert "Harbour &amp; Vine &lt;Hotels&gt;" in texts(page)
+
+
+# --- starting ----------------------------------------------------------------------------
+def test_the_first_visit_starts_a_draft_from_the_ranked_starters(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    [draft] = stored(store)
+    assert draft.is_draft and len(draft.promises) == 10
+    assert [p.starter_id for p in draft.promises][:3] == ["P06", "P07", "P09"]  # Innovative, then Optimistic
+    assert len(app.cards) == 10
+    assert app.cards[0].text.value == framework.promise("P06").text
+    shown = texts(app.widget)
+    assert "Harbour &amp; Vine &lt;Hotels&gt;" in shown and "<Hotels>" not in shown
+    assert "Innovative is your lowest value: 2.8 of 5" in shown
+    assert "Values, lowest first" in shown and "values self-assessment, 2026-Q4, 12 people" in shown
+    assert "20 thing(s) to fix before this charter can be approved" in shown
+    assert "Promise 1 needs an owner" in app.cards[0].findings.value
+
+
+def test_without_results_the_starters_come_in_framework_order_with_a_note(store: Store,
+                                                                          framework: Framework) -> None:
+    note = "Value scores appear here once at least 3 people have submitted the values self-assessment."
+    app = make_app(store, framework, evidence=Evidence(notes=(note,)))
+    assert [p.starter_id for p in app.promises] == [p.id for p in framework.promises]
+    assert note in texts(app.widget)
+    assert "Your results:" not in texts(app.widget)
+
+
+def test_reopening_the_builder_continues_the_same_draft(store: Store, framework: Framework) -> None:
+    first = make_app(store, framework)
+    first.cards[2].owner.value = "Ada"
+    again = make_app(store, framework)
+    assert again.cards[2].owner.value == "Ada"
+    assert len(stored(store)) == 1
+
+
+# --- saving as they go -----------------------------------------------------------------------
+def test_each_change_is_saved_at_once(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    card = app.cards[0]
+    card.owner.value = "  Front-desk   manager "
+    card.review.value = REVIEW
+    card.standard.value = "Every idea answered within 5 working days."
+    card.value.value = "E"
+    [draft] = stored(store)
+    saved = draft.promises[0]
+    assert (saved.owner, saved.review_date, saved.standard, saved.value_id) == (
+        "Front-desk manager", REVIEW, "Every idea answered within 5 working days.", "E")
+    assert draft.version == 5
+    assert "Saved ✓" in card.status.value and "All changes saved" in app.saved_at.value
+    assert "Promise 1 needs an owner" not in card.findings.value
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("text", "x" * 301, "too long (301 characters; at most 300)"),
+    ("owner", "x" * 121, "the owner of promise 1 is too long"),
+    ("value_id", "Z", "unknown value &#x27;Z&#x27;"),
+    ("step_id", "<b>", "unknown step &#x27;&lt;b&gt;&#x27;"),
+    ("review_date", date(9999, 12, 31), "is not a plausible date"),
+    ("review_date", "not a date", "is not a date"),
+])
+def test_a_value_the_page_should_never_send_is_not_stored(store: Store, framework: Framework, field: str,
+                                                          value: object, message: str) -> None:
+    app = make_app(store, framework)
+    before = stored(store)
+    app._field_changed(app.cards[0], field, value)  # what a hand-written comm message would cause
+    assert "Not saved" in app.cards[0].status.value and message in app.cards[0].status.value
+    assert stored(store) == before
+
+
+def test_too_long_text_typed_in_the_box_is_refused_with_one_line(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    app.cards[1].text.value = "We promise " + "a lot " * 60
+    assert "Not saved" in app.cards[1].status.value
+    assert stored(store)[0].promises[1].text == app.promises[1].text != app.cards[1].text.value
+
+
+def test_hostile_text_is_stored_as_typed_and_shown_as_text(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    app.cards[0].text.value = "<script>alert(\"x\")</script> We reply promptly"
+    app.cards[0].standard.value = "<img src=x onerror=alert(this)> Replies are prompt."
+    assert stored(store)[0].promises[0].text == "<script>alert(\"x\")</script> We reply promptly"
+    again = make_app(store, framework)
+    shown = texts(again.widget)
+    assert "<script>" not in shown and "<img" not in shown
+    assert "“promptly”" in again.cards[0].findings.value  # the check sees it; the page escapes it
+
+
+def test_move_remove_and_add_promises(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    first, second = app.promises[0].starter_id, app.promises[1].starter_id
+    button(app, "Move down").click()  # the first card's
+    assert [p.starter_id for p in stored(store)[0].promises][:2] == [second, first]
+    app.cards[9].buttons[2].click()  # remove the last promise
+    assert len(stored(store)[0].promises) == 9
+    assert "this one has 9 (add 1)" in texts(app.widget)
+    app.add_promise(BLANK)
+    assert len(app.cards) == 10 and app.cards[9].text.value == ""
+    assert "Promise 10 has no text yet" in app.cards[9].findings.value
+    app.add_promise("P99")  # not an option the page offers
+    assert "Please choose a promise from the list" in app.alert.value
+    assert len(stored(store)[0].promises) == 10
+
+
+def test_a_removed_starter_can_be_added_back(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    removed = app.promises[4].starter_id
+    app.cards[4].buttons[2].click()
+    assert removed in [value for _label, value in app._add_options()]
+    app.add_promise(removed)
+    assert app.promises[-1].starter_id == removed and len(app.promises) == 10
+
+
+# --- two facilitators at once ---------------------------------------------------------------------
+def test_a_stale_copy_never_overwrites_a_newer_save(store: Store, framework: Framework) -> None:
+    mine = make_app(store, framework)
+    theirs = make_app(store, framework)
+    theirs.cards[0].owner.value = "Theirs"
+    mine.cards[0].owner.value = "Mine"
+    assert stored(store)[0].promises[0].owner == "Theirs"
+    assert "Your last change was not saved" in mine.alert.value
+    assert all(card.owner.disabled for card in mine.cards)
+    button(mine, "Load the latest version").click()
+    assert mine.cards[0].owner.value == "Theirs" and not mine.cards[0].owner.disabled
+    assert "Loaded the latest saved version" in mine.alert.value
+    mine.cards[0].owner.value = "Mine, after reloading"
+    assert stored(store)[0].promises[0].owner == "Mine, after reloading"
+
+
+# --- approving ---------------------------------------------------------------------------------------
+def test_approval_is_refused_with_the_reasons_while_checks_fail(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    app.approver.value = "Dana Reid"
+    button(app, "Approve version 1").click()
+    assert "Not approved yet" in app.approve_message.value
+    assert "Promise 1 needs an owner" in app.approve_message.value
+    assert stored(store)[0].is_draft
+
+
+def test_approve_then_start_a_new_version_and_compare(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    complete(app)
+    assert "All checks pass" in app.checks.value
+    button(app, "Approve version 1").click()  # nobody named
+    assert "must not be empty" in app.approve_message.value
+    app.approver.value = "Dana Reid <GM>"
+    button(app, "Approve version 1").click()
+    [approved] = stored(store)
+    assert approved.status == "approved" and approved.approved_by == "Dana Reid <GM>"
+    shown = texts(app.widget)
+    assert "Version 1 is approved" in shown and "Dana Reid &lt;GM&gt;" in shown
+    assert not any(isinstance(w, widgets.Textarea) for w in walk(app.widget))  # read-only now
+
+    button(app, "Start version 2").click()
+    assert [c.number for c in stored(store)] == [1, 2]
+    app.cards[0].standard.value = "Every idea gets a reply within 3 working days."
+    app.cards[9].buttons[2].click()  # remove the last
+    app.add_promise(BLANK)
+    app.cards[9].text.value = "We text you when your room is ready, within 1 minute."
+    app.compare(1, 2)
+    diff = app.compare_result.value
+    assert "1 added, 1 removed, 1 changed, 8 unchanged" in diff
+    assert "<del>" in diff and "within 3 working days" in diff
+    assert stored(store)[0].promises == approved.promises  # version 1 never changed
+    app.compare(1, 99)
+    assert "Please choose two versions" in app.compare_result.value
+
+
+def test_reopening_after_approval_shows_the_approved_version(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    complete(app)
+    app.approve("Dana")
+    again = make_app(store, framework)
+    assert "Approved on " in texts(again.widget) and "Start version 2" in [
+        w.description for w in walk(again.widget) if isinstance(w, widgets.Button)]
+
+
+# --- export ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf", "docx"])
+def test_export_writes_beside_the_database_and_offers_a_download(store: Store, framework: Framework,
+                                                                 tmp_path: Path, fmt: str) -> None:
+    app = make_app(store, framework, tmp_path)
+    app.export_format.value = fmt
+    button(app, "Export").click()
+    path = tmp_path / f"charter-hv-v1-DRAFT.{fmt}"
+    assert path.is_file()
+    result = app.export_result.value
+    link = re.search(r"href='data:([^;']+);base64,([^']+)'", result)
+    assert link is not None and base64.b64decode(link.group(2)) == path.read_bytes()
+    assert f"download='charter-hv-v1-DRAFT.{fmt}'" in result
+    assert "Exported version 1 (draft)" in result
+
+
+def test_export_refuses_a_format_it_does_not_offer(store: Store, framework: Framework, tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    app = make_app(store, framework, exports)
+    assert app.export("exe") is None
+    assert "Please choose a format" in app.export_result.value
+    assert list(exports.iterdir()) == []
+
+
+def test_exports_go_beside_a_sqlite_database_by_default(store: Store, framework: Framework, db: str) -> None:
+    app = CharterBuilder(store, framework, store.organisations.get("hv"), EVIDENCE, today=lambda: TODAY)
+    written = app.export("md")
+    assert written == str(Path(db).parent / "charter-hv-v1-DRAFT.md")

@@ -1,0 +1,93 @@
+"""``workbook charter ...``: the charter from the command line.
+
+Registered by the main command with ``cli.add_command(charter)``.  Like every
+workbook command it parses, makes one call into the package and reports in one
+line; a :class:`~workbook.errors.WorkbookError` ends it with that line on
+stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workbook.errors import WorkbookError
+
+if TYPE_CHECKING:
+    from workbook.store import Store
+
+__all__ = ["charter"]
+
+_FORMATS = ("md", "html", "pdf", "docx")
+
+
+class _Group(click.Group):
+    """Turns workbook errors into one clear line and exit code 2 (as the main command does)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WorkbookError as error:
+            click.echo(f"workbook: error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+
+def _store(ctx: click.Context) -> Store:
+    """The store the main command opened (``--db``), opened once and closed at the end."""
+    from workbook.store import open_store
+
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    store: Store | None = root.obj.get("store")
+    if store is None:
+        store = open_store(root.obj.get("db"))
+        root.obj["store"] = store
+        root.call_on_close(store.close)
+    return store
+
+
+@click.group(cls=_Group)
+def charter() -> None:
+    """The customer service charter: export it for print, the web or Word."""
+
+
+@charter.command("export")
+@click.argument("org_id", metavar="ORG")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="pdf", show_default=True,
+              help="md (Markdown), html (a page to print), pdf (A4) or docx (Word, to keep editing).")
+@click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False, writable=True),
+              help="Where to write it; - for standard output. [default: charter-ORG-vN.FORMAT here]")
+@click.option("--version", "number", metavar="N", type=click.IntRange(min=1),
+              help="Which version. [default: the latest approved, else the draft, marked DRAFT]")
+@click.pass_context
+def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: int | None) -> None:
+    """Export ORG's charter: the 10 promises with their standards, owners and review dates."""
+    from workbook.charter.export import export_charter
+    from workbook.charter.records import format_day
+
+    exported = export_charter(_store(ctx), org_id, fmt, number=number)
+    record = exported.charter
+    label = (f"version {record.number}, a DRAFT not yet approved" if record.is_draft
+             else f"version {record.number}, approved"
+             + (f" {format_day(record.approved_at.date())}" if record.approved_at else ""))
+    if out == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(exported.data)
+        sys.stdout.buffer.flush()
+        click.echo(f"Exported {label}.", err=True)
+        return
+    path = Path(out or exported.filename)
+    if not path.parent.is_dir():
+        from workbook.errors import InputError
+
+        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist")
+    try:
+        path.write_bytes(exported.data)
+    except OSError as error:
+        from workbook.errors import InputError
+
+        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+    click.echo(f"Wrote {path}: {label}.")

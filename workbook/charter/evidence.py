@@ -1,0 +1,87 @@
+"""Reading the organisation's results that the charter suggestions rest on.
+
+* Value scores come from the values self-assessment through
+  :func:`workbook.scoring.group_scores` (everyone together), so they exist only
+  when the anonymity threshold is met; the newest cycle that meets it is used.
+* Step scores come from the DIME™ steps workshop: the mean of the team's 1-5
+  practice ratings per step, from the newest cycle with any ratings.  They are
+  read with a small query of our own on the ``workshop_ratings`` table, so the
+  charter does not depend on the workshop app's code.
+
+Either may be missing; :class:`~workbook.charter.ranking.Evidence` says why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from workbook.charter.ranking import Evidence
+from workbook.errors import NotFoundError
+from workbook.framework import Framework
+from workbook.store import OrganisationRecord, Store
+from workbook.store.tables import Cycle
+from workbook.store.workshop_tables import WorkshopRating
+
+__all__ = ["gather_evidence", "step_scores", "value_scores"]
+
+
+def value_scores(store: Store, framework: Framework,
+                 organisation: OrganisationRecord) -> tuple[dict[str, float] | None, str | None, str | None]:
+    """(value id -> score, source, note) from the newest cycle above the anonymity threshold."""
+    from workbook.dataset import answers_frame
+    from workbook.scoring import group_scores
+
+    order = [v.id for v in framework.values]
+    for cycle in reversed(store.responses.cycles(organisation.id)):
+        answers = answers_frame(store, framework, organisation.id, cycle.id)
+        if answers.empty:
+            continue
+        grouped = group_scores(answers, "overall", threshold=organisation.anonymity_threshold,
+                               scale_min=framework.scale.minimum, scale_max=framework.scale.maximum,
+                               value_order=order)
+        shown = {str(r["value_id"]): float(r["mean"]) for r in grouped.table.to_dict("records")
+                 if r["shown"] and not math.isnan(float(r["mean"]))}
+        if shown:
+            people = int(grouped.groups["n_respondents"].iloc[0]) if not grouped.groups.empty else 0
+            return shown, f"values self-assessment, {cycle.label}, {people} people", None
+    return None, None, (f"Value scores appear here once at least {organisation.anonymity_threshold} people "
+                        "have submitted the values self-assessment.")
+
+
+def step_scores(store: Store, framework: Framework,
+                org_id: str) -> tuple[dict[str, float] | None, str | None, str | None]:
+    """(step id -> mean practice rating, source, note) from the newest cycle with workshop ratings."""
+    with store.transactions.reading() as session:
+        rows = session.execute(
+            select(Cycle.id, Cycle.label, WorkshopRating.practice_id, WorkshopRating.rating)
+            .join(WorkshopRating, WorkshopRating.cycle_id == Cycle.id)
+            .where(Cycle.organisation_id == org_id, WorkshopRating.rating.is_not(None))
+            .order_by(Cycle.created_at.desc(), Cycle.id.desc())
+        ).all()
+    if not rows:
+        return None, None, "Step scores appear here once the team has rated practices in the DIME™ steps workshop."
+    newest, label = rows[0][0], rows[0][1]
+    ratings: dict[str, list[int]] = defaultdict(list)
+    for cycle_id, _label, practice_id, rating in rows:
+        if cycle_id != newest:
+            break
+        if rating is None:
+            continue
+        try:
+            step = framework.step_of_practice(practice_id)
+        except NotFoundError:
+            continue  # a practice of another framework edition
+        ratings[step.id].append(int(rating))
+    scores = {step: sum(r) / len(r) for step, r in ratings.items()}
+    return scores or None, f"DIME™ steps workshop, {label}", None
+
+
+def gather_evidence(store: Store, framework: Framework, organisation: OrganisationRecord) -> Evidence:
+    """Everything the suggestions rest on, for one organisation."""
+    values, value_source, value_note = value_scores(store, framework, organisation)
+    steps, step_source, step_note = step_scores(store, framework, organisation.id)
+    notes = tuple(n for n in (value_note, step_note) if n)
+    return Evidence(values, steps, value_source, step_source, notes)

@@ -1,0 +1,83 @@
+"""The charter as a printable document: every format renders this one model.
+
+Building the words once (status line, dates in British English, value and
+step names, "not yet chosen" for gaps in a draft) keeps Markdown, HTML, PDF
+and Word saying exactly the same thing.  Nothing here is escaped: each
+renderer escapes for its own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbook.charter.records import CharterRecord, format_day
+from workbook.errors import NotFoundError
+from workbook.framework import Framework
+
+__all__ = ["CREDIT", "DEFAULT_TITLE", "CharterDocument", "DocumentPromise", "build_document"]
+
+DEFAULT_TITLE = "Our customer service charter"
+CREDIT = ("Built with the DIME™ framework. DIME™ is a trademark of Chris Smoje (dimecustomerservice.com).")
+INTRO = ("Our promises to you: what you can expect from us, how we check that we keep each promise, "
+         "and who makes sure it happens.")
+NOT_CHOSEN = "not yet chosen"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPromise:
+    number: int
+    text: str
+    standard: str
+    owner: str
+    review: str
+    value: str
+    step: str
+
+
+@dataclass(frozen=True, slots=True)
+class CharterDocument:
+    organisation: str
+    title: str
+    intro: str
+    is_draft: bool
+    version: int
+    status: str  # "Approved on 5 March 2027 by Dana Reid" / "DRAFT: not yet approved"
+    promises: tuple[DocumentPromise, ...]
+    credit: str = CREDIT
+
+    @property
+    def version_line(self) -> str:
+        return f"Version {self.version}"
+
+
+def _name(lookup: object, item_id: str | None) -> str:
+    if not item_id:
+        return NOT_CHOSEN
+    try:
+        return str(lookup(item_id).name)  # type: ignore[operator]
+    except NotFoundError:
+        return item_id
+
+
+def build_document(charter: CharterRecord, organisation: str, framework: Framework) -> CharterDocument:
+    """The words of the printed charter for one version of it."""
+    promises = tuple(
+        DocumentPromise(
+            number=i,
+            text=p.text or "(no wording yet)",
+            standard=p.standard or NOT_CHOSEN,
+            owner=p.owner or NOT_CHOSEN,
+            review=format_day(p.review_date) if p.review_date else NOT_CHOSEN,
+            value=_name(framework.value, p.value_id),
+            step=_name(framework.step, p.step_id),
+        )
+        for i, p in enumerate(charter.promises, start=1)
+    )
+    if charter.is_draft:
+        status = "DRAFT: not yet approved"
+    else:
+        when = f" on {format_day(charter.approved_at.date())}" if charter.approved_at else ""
+        by = f" by {charter.approved_by}" if charter.approved_by else ""
+        status = f"Approved{when}{by}"
+    return CharterDocument(organisation=organisation, title=charter.title or DEFAULT_TITLE, intro=INTRO,
+                           is_draft=charter.is_draft, version=charter.number, status=status, promises=promises)

@@ -1,0 +1,82 @@
+"""The charter as a Word document a consultant can keep editing.
+
+Real structure, not a picture of one: the title and the organisation are
+headings, the promises a numbered list (Word's "List Number" style) with the
+standard, owner and review date in "List Continue" paragraphs under each, and
+the credit in the footer.  User text goes in as plain runs: python-docx
+escapes it for XML, so ``<script>`` is just seven characters in Word.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from workbook.charter.export.document import CharterDocument
+
+__all__ = ["render_docx"]
+
+#: Characters XML 1.0 cannot hold at all (python-docx would raise on them).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _plain(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def render_docx(document: CharterDocument) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt, RGBColor
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+    section.top_margin, section.bottom_margin = Mm(16), Mm(16)
+
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10.5)
+
+    properties = doc.core_properties
+    properties.title = _plain(f"{document.title} · {document.organisation}")
+    properties.subject = "Customer service charter"
+    properties.author = _plain(document.organisation)
+    properties.comments = document.credit
+
+    if document.is_draft:
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = header.add_run(f"DRAFT: not yet approved · {document.version_line}")
+        run.bold = True
+        run.font.color.rgb = RGBColor(0x8A, 0x1C, 0x12)
+
+    doc.add_paragraph(_plain(document.organisation), style="Subtitle")
+    doc.add_heading(_plain(document.title), level=0)
+    doc.add_paragraph(_plain(document.intro))
+    status = doc.add_paragraph()
+    status_run = status.add_run(f"{_plain(document.status)} · {document.version_line}")
+    status_run.italic = not document.is_draft
+    status_run.bold = document.is_draft
+
+    doc.add_heading("Our promises", level=1)
+    for promise in document.promises:
+        item = doc.add_paragraph(style="List Number")
+        item.add_run(_plain(promise.text)).bold = True
+        for label, value in (("How we measure it: ", promise.standard),
+                             ("Owner: ", f"{promise.owner} · Review by: {promise.review}"),
+                             ("Serves: ", f"{promise.value} (value) · {promise.step} (DIME™ step)")):
+            line = doc.add_paragraph(style="List Continue")
+            line.paragraph_format.space_after = Pt(0)
+            line.add_run(label).bold = True
+            line.add_run(_plain(value))
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    credit = footer.add_run(document.credit)
+    credit.font.size = Pt(7.5)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,28 @@
+"""The charter as an A4 PDF, drawn by WeasyPrint from the HTML export.
+
+Kept in its own module (and WeasyPrint imported only here, on first use):
+its import costs about a second, which nobody opening the builder or running
+``workbook --help`` should pay.  WeasyPrint needs Pango from the system
+(Debian: ``libpango-1.0-0``, ``libpangoft2-1.0-0``, ``libharfbuzz-subset0``)
+and a font; the stylesheet asks for DejaVu Sans (``fonts-dejavu-core``).
+"""
+
+from __future__ import annotations
+
+from workbook.charter.export.document import CharterDocument
+from workbook.charter.export.html import render_html
+from workbook.errors import WorkbookError
+from workbook.paths import templates_dir
+
+__all__ = ["render_pdf"]
+
+
+def render_pdf(document: CharterDocument) -> bytes:
+    try:
+        from weasyprint import HTML  # type: ignore[import-untyped]
+    except (ImportError, OSError) as error:  # OSError: Pango missing from the system
+        raise WorkbookError(f"PDF export needs WeasyPrint and the Pango library ({error}); "
+                            "export as html and print it from a browser instead") from None
+    # The <title> and <meta name="author"> of the page become the PDF's metadata.
+    pdf: bytes = HTML(string=render_html(document), base_url=str(templates_dir() / "charter")).write_pdf()
+    return pdf

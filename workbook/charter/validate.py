@@ -1,0 +1,124 @@
+"""Cleaning what the team types before a charter is stored.
+
+Every value from a widget, the command line or a test goes through here on the
+kernel side: a browser can send any widget value, including ones the page never
+offers (an unknown value id, a date in the year 9999, a megabyte of text).
+Each problem is one :class:`~workbook.errors.InputError` saying what to fix.
+
+Drafts may be incomplete (an empty promise, no owner yet): completeness is the
+job of :mod:`workbook.charter.checks`, which blocks approval, not of saving.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from workbook.charter.records import PromiseRecord
+from workbook.errors import InputError, NotFoundError
+from workbook.framework import Framework
+from workbook.text import clean_line, clean_paragraphs
+
+__all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "MAX_PROMISES",
+    "OWNER_MAX",
+    "STANDARD_MAX",
+    "TEXT_MAX",
+    "TITLE_MAX",
+    "clean_approver",
+    "clean_promise",
+    "clean_promises",
+    "clean_review_date",
+    "clean_title",
+]
+
+#: A promise customers read at a glance: two or three sentences at most.
+TEXT_MAX = 300
+#: The measurable standard behind it, with how it is checked.
+STANDARD_MAX = 400
+#: A name or a role ("Front-desk manager"); the database column holds 200.
+OWNER_MAX = 120
+TITLE_MAX = 200
+#: A draft may hold a few more (or fewer) than the 10 an approved charter needs,
+#: while the team swaps promises in and out; more than this is not a charter.
+MAX_PROMISES = 15
+#: Review dates outside these years are typing mistakes (or crafted values).
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+_FOLD_LINES = re.compile(r"\s*\n+\s*")
+
+
+def _one_paragraph(value: object, field: str, max_length: int) -> str | None:
+    """Free text folded into one paragraph: a promise is printed as one."""
+    cleaned = clean_paragraphs(value, field, max_length=max_length)
+    return None if cleaned is None else _FOLD_LINES.sub(" ", cleaned)
+
+
+def clean_review_date(value: object, where: str = "the review date") -> date | None:
+    """A real calendar date (or None); ISO text such as ``2027-03-31`` is accepted too."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):  # a datetime is a date subclass: keep the day only
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(f"{where} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-31") from None
+    if not isinstance(value, date):
+        raise InputError(f"{where} must be a date, not {type(value).__name__}")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InputError(f"{where} {value.isoformat()} is not a plausible date (use a year from "
+                         f"{EARLIEST_YEAR} to {LATEST_YEAR})")
+    return value
+
+
+def _framework_id(value: object, kind: str, known: Iterable[str], where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    ids = list(known)
+    if not isinstance(value, str) or value not in ids:
+        raise NotFoundError(f"{where}: unknown {kind} {value!r} (choose one of {', '.join(ids)})")
+    return value
+
+
+def clean_promise(promise: PromiseRecord, framework: Framework, position: int | None = None) -> PromiseRecord:
+    """The promise with every field checked and tidied; InputError names the field."""
+    where = f"promise {position}" if position is not None else "the promise"
+    if not isinstance(promise, PromiseRecord):
+        raise InputError(f"{where} must be a PromiseRecord, not {type(promise).__name__}")
+    text = _one_paragraph(promise.text, f"the text of {where}", TEXT_MAX) or ""
+    standard = _one_paragraph(promise.standard, f"the standard of {where}", STANDARD_MAX)
+    owner = clean_line(promise.owner, f"the owner of {where}", max_length=OWNER_MAX, required=False) or None
+    return PromiseRecord(
+        text=text,
+        value_id=_framework_id(promise.value_id, "value", (v.id for v in framework.values), where),
+        step_id=_framework_id(promise.step_id, "step", (s.id for s in framework.steps), where),
+        standard=standard,
+        owner=owner,
+        review_date=clean_review_date(promise.review_date, f"the review date of {where}"),
+        starter_id=_framework_id(promise.starter_id, "starter promise", (p.id for p in framework.promises),
+                                 where),
+    )
+
+
+def clean_promises(promises: Iterable[PromiseRecord], framework: Framework) -> tuple[PromiseRecord, ...]:
+    """Every promise of a draft, cleaned, in order; at most :data:`MAX_PROMISES`."""
+    listed = list(promises)
+    if len(listed) > MAX_PROMISES:
+        raise InputError(f"a charter draft holds at most {MAX_PROMISES} promises (this one has {len(listed)}); "
+                         "an approved charter has exactly 10")
+    return tuple(clean_promise(p, framework, i) for i, p in enumerate(listed, start=1))
+
+
+def clean_title(value: object) -> str | None:
+    return clean_line(value, "the charter title", max_length=TITLE_MAX, required=False) or None
+
+
+def clean_approver(value: object) -> str:
+    """Who approved the charter (a name or role): required, one line."""
+    return clean_line(value, "the name of whoever approves the charter", max_length=OWNER_MAX)

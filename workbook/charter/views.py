@@ -1,0 +1,232 @@
+"""HTML fragments of the charter builder: checks, coverage, evidence, versions.
+
+Pure functions from records to HTML strings, so they are tested without
+widgets and every piece of team text is escaped in one place (``_e``).  The
+app (:mod:`workbook.apps.charter`) puts them in HTML widgets.  Colour is never
+the only cue: every state also has a word ("To fix", "Added") and a symbol.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable, Sequence
+
+from workbook.charter.checks import CheckReport, Coverage, Finding
+from workbook.charter.diff import PromiseChange, compare_promises, summarise
+from workbook.charter.ranking import Evidence
+from workbook.charter.records import CharterRecord, PromiseRecord, format_day
+from workbook.errors import NotFoundError
+from workbook.framework import Framework
+
+__all__ = [
+    "CHARTER_CSS",
+    "charter_html",
+    "checks_html",
+    "coverage_html",
+    "diff_html",
+    "download_link_html",
+    "evidence_html",
+    "findings_html",
+    "reasons_html",
+]
+
+CHARTER_CSS = """
+<style>
+.wb-charter .wb-card h3 { font-size: 1.1rem; margin: 0 0 0.3rem; }
+.wb-charter textarea { font-family: inherit; min-height: 4.2rem; }
+.wb-charter .widget-label { min-width: 8.5rem; }
+.wb-charter .wb-card .widget-inline-hbox { max-width: 100%; }
+.wb-charter caption { text-align: left; }
+@media (max-width: 600px) {
+  .wb-charter .widget-inline-hbox { flex-direction: column; align-items: stretch; height: auto; }
+  .wb-charter .widget-inline-hbox > .widget-label { text-align: left; width: auto !important;
+    min-width: 0; max-width: none; }
+  .wb-charter .widget-inline-hbox > select, .wb-charter .widget-inline-hbox > input {
+    flex: 0 0 auto; height: 2.2rem; }
+}
+.wb-findings { list-style: none; padding: 0; margin: 0.3rem 0; }
+.wb-findings li { margin: 0.15rem 0; padding-left: 1.5rem; text-indent: -1.5rem; }
+.wb-fix { color: #8a1c12; }
+.wb-advice { color: #4a5260; }
+.wb-coverage { border-collapse: collapse; margin: 0.4rem 0; font-size: 0.95rem; }
+.wb-coverage th, .wb-coverage td { border: 1px solid #c9ced6; padding: 0.2rem 0.5rem; text-align: left; }
+.wb-diff { border-collapse: collapse; width: 100%; font-size: 0.92rem; table-layout: fixed; }
+.wb-diff th, .wb-diff td { border: 1px solid #c9ced6; padding: 0.35rem 0.5rem; vertical-align: top; }
+.wb-diff td.wb-kind { font-weight: 600; }
+.wb-diff .wb-added { background: #eaf6ee; }
+.wb-diff .wb-removed { background: #fdf0ef; }
+.wb-diff .wb-changed { background: #fff7e6; }
+.wb-diff del { color: #8a1c12; }
+.wb-diff ins { color: #1f6f3a; text-decoration: none; font-weight: 600; }
+.wb-evidence li { margin: 0.1rem 0; }
+.wb-version-list li { margin: 0.4rem 0; }
+</style>
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def findings_html(findings: Sequence[Finding]) -> str:
+    """A list of findings: "✗ To fix:" for blocking ones, "ⓘ Advice:" for the rest."""
+    if not findings:
+        return ""
+    items = []
+    for finding in findings:
+        if finding.blocking:
+            items.append(f"<li class='wb-fix'>✗ <strong>To fix:</strong> {_e(finding.message)}</li>")
+        else:
+            items.append(f"<li class='wb-advice'>ⓘ <strong>Advice:</strong> {_e(finding.message)}</li>")
+    return f"<ul class='wb-findings'>{''.join(items)}</ul>"
+
+
+def coverage_html(coverage: Coverage, framework: Framework) -> str:
+    """Which promises serve each value and each step, as two small tables."""
+    def table(caption: str, rows: Sequence[tuple[str, tuple[int, ...]]], name: Callable[[str], str]) -> str:
+        body = "".join(
+            f"<tr><td>{_e(name(item))}</td><td>"
+            + (f"✓ promise {', '.join(map(str, used))}" if used else "<span class='wb-fix'>✗ none yet</span>")
+            + "</td></tr>"
+            for item, used in rows
+        )
+        return (f"<table class='wb-coverage'><caption class='wb-muted'>{_e(caption)}</caption>"
+                f"<thead><tr><th scope='col'>{_e(caption.split()[0])}</th><th scope='col'>Served by</th></tr>"
+                f"</thead><tbody>{body}</tbody></table>")
+
+    return (table("Values (all five)", coverage.values, lambda v: framework.value(v).name)
+            + table("Steps (all four)", coverage.steps, lambda s: framework.step(s).name))
+
+
+def checks_html(report: CheckReport, framework: Framework, *, required: int) -> str:
+    """The charter's checks: a one-line verdict, what blocks approval, advice and coverage."""
+    blocking = report.blocking
+    if blocking:
+        verdict = (f"<p class='wb-warn' role='status'>{len(blocking)} thing(s) to fix before this charter "
+                   "can be approved.</p>")
+    else:
+        verdict = (f"<p class='wb-ok' role='status'>✓ All checks pass: {required} promises, each specific, "
+                   "measured, owned and reviewed. Ready to approve.</p>")
+    charter_wide = [f for f in report.findings if f.position is None]
+    per_promise = [f for f in report.findings if f.position is not None]
+    return (
+        "<h2>Checks</h2>" + verdict + findings_html(charter_wide)
+        + (f"<details><summary>Every finding, promise by promise ({len(per_promise)})</summary>"
+           f"{findings_html(per_promise)}</details>" if per_promise else "")
+        + coverage_html(report.coverage, framework)
+    )
+
+
+def reasons_html(reasons: Sequence[str]) -> str:
+    """"Your results: Innovative is your lowest value: 2.8 of 5; ...", or nothing."""
+    if not reasons:
+        return ""
+    return f"<p class='wb-muted'>Your results: {_e('; '.join(reasons))}.</p>"
+
+
+def evidence_html(evidence: Evidence, framework: Framework) -> str:
+    """Where the team is weakest, lowest first, and where the numbers come from."""
+    high = framework.scale.maximum
+    parts = ["<h2>Where to start</h2>"]
+    if evidence.value_scores:
+        ordered = sorted(evidence.value_scores.items(), key=lambda kv: kv[1])
+        items = "".join(f"<li>{_e(framework.value(v).name)}: {s:.1f} of {high}</li>" for v, s in ordered)
+        parts.append(f"<p>Values, lowest first <span class='wb-muted'>({_e(evidence.value_source)})</span>:</p>"
+                     f"<ol class='wb-evidence'>{items}</ol>")
+    if evidence.step_scores:
+        ordered = sorted(evidence.step_scores.items(), key=lambda kv: kv[1])
+        items = "".join(f"<li>{_e(framework.step(s).name)}: {v:.1f} of {high}</li>" for s, v in ordered)
+        parts.append(f"<p>DIME™ steps, lowest-rated first <span class='wb-muted'>({_e(evidence.step_source)})"
+                     f"</span>:</p><ol class='wb-evidence'>{items}</ol>")
+    for note in evidence.notes:
+        parts.append(f"<p class='wb-note'>{_e(note)}</p>")
+    if evidence.value_scores or evidence.step_scores:
+        parts.append("<p>The starter promises are ordered to match: the ones for your weakest areas come "
+                     "first, with the reason beside each.</p>")
+    return "".join(parts)
+
+
+def _promise_block(promise: PromiseRecord, framework: Framework) -> str:
+    def name(kind: str, item: str | None) -> str:
+        if not item:
+            return "not yet chosen"
+        try:
+            return str(framework.value(item).name if kind == "value" else framework.step(item).name)
+        except NotFoundError:  # an id from another framework edition
+            return item
+
+    review = format_day(promise.review_date) if promise.review_date else "not yet set"
+    return (f"<strong>{_e(promise.text or '(no wording yet)')}</strong><br>"
+            f"<span>Standard: {_e(promise.standard or 'not yet written')}</span><br>"
+            f"<span class='wb-muted'>Owner: {_e(promise.owner or 'not yet chosen')} · Review by: {_e(review)} · "
+            f"{_e(name('value', promise.value_id))} · {_e(name('step', promise.step_id))}</span>")
+
+
+def charter_html(charter: CharterRecord, framework: Framework) -> str:
+    """One version, read-only, as a numbered list."""
+    items = "".join(f"<li>{_promise_block(p, framework)}</li>" for p in charter.promises)
+    return f"<ol class='wb-version-list'>{items}</ol>"
+
+
+_KIND_WORDS = {"added": "+ Added", "removed": "- Removed", "changed": "~ Changed", "unchanged": "= Unchanged"}
+
+
+def _changed_fields(change: PromiseChange, framework: Framework) -> str:
+    """Old and new values of each changed field, struck through and inserted."""
+    assert change.old is not None and change.new is not None
+    rows = []
+    for attribute, label in (("text", "wording"), ("standard", "standard"), ("owner", "owner"),
+                             ("review_date", "review date"), ("value_id", "value"), ("step_id", "step")):
+        if label not in change.fields:
+            continue
+        old, new = getattr(change.old, attribute), getattr(change.new, attribute)
+        if attribute == "review_date":
+            old, new = (format_day(old) if old else "none"), (format_day(new) if new else "none")
+        rows.append(f"<div><em>{_e(label)}:</em> <del>{_e(old or 'none')}</del> → <ins>{_e(new or 'none')}</ins>"
+                    "</div>")
+    return "".join(rows)
+
+
+def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> str:
+    """Two versions side by side: every promise added, removed, changed or unchanged."""
+    changes = compare_promises(old.promises, new.promises)
+    rows = []
+    for change in changes:
+        kind = _KIND_WORDS[change.kind]
+        if change.kind == "changed":
+            kind += f"<br><span class='wb-muted'>{_e(', '.join(change.fields))}</span>"
+        if change.moved:
+            kind += f"<br><span class='wb-muted'>moved from {change.old_position} to {change.new_position}</span>"
+        if change.kind == "unchanged":  # the wording is enough to recognise it
+            assert change.old is not None and change.new is not None
+            left = f"<span class='wb-muted'>{change.old_position}. {_e(change.old.text)}</span>"
+            right = f"<span class='wb-muted'>{change.new_position}. {_e(change.new.text)}</span>"
+        else:
+            left = (f"<strong>{change.old_position}.</strong> {_promise_block(change.old, framework)}"
+                    if change.old is not None else "")
+            right = (f"<strong>{change.new_position}.</strong> {_promise_block(change.new, framework)}"
+                     if change.new is not None else "")
+        if change.kind == "changed":
+            right += f"<div class='wb-muted'>{_changed_fields(change, framework)}</div>"
+        rows.append(f"<tr class='wb-{change.kind}'><td class='wb-kind'>{kind}</td><td>{left}</td>"
+                    f"<td>{right}</td></tr>")
+    return (f"<p role='status'><strong>{_e(_first_upper(old.label))} → {_e(new.label)}:</strong> "
+            f"{_e(summarise(changes))}.</p>"
+            "<table class='wb-diff'><colgroup><col style='width: 7.5rem'><col><col></colgroup>"
+            "<thead><tr><th scope='col'>Change</th>"
+            f"<th scope='col'>{_e(_first_upper(old.label))}</th><th scope='col'>{_e(_first_upper(new.label))}</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _first_upper(text: str) -> str:
+    """"version 2 (approved 5 March 2027)" → "Version 2 (approved 5 March 2027)" (str.capitalize lowers March)."""
+    return text[:1].upper() + text[1:]
+
+
+def download_link_html(filename: str, media_type: str, data: bytes) -> str:
+    """A link that downloads ``data`` from the page itself (a data: URL): no server, no internet."""
+    encoded = base64.b64encode(data).decode("ascii")
+    kind = media_type.split(";")[0]
+    return (f"<a class='wb-download' download='{_e(filename)}' href='data:{_e(kind)};base64,{encoded}'>"
+            f"Download {_e(filename)}</a>")
