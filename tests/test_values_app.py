@@ -240,7 +240,7 @@ def test_results_show_team_average_only_when_enough_have_submitted(tmp_path: Pat
         small = personal_results(demo_store, framework, reservations)
         assert small.compared_with == "everyone who responded"
         assert not any("Reservations" in s for s in small.chart_data["series"])
-        assert any("not shown on its own" in note for note in small.notes)
+        assert any("once 5 people in your team have submitted" in note for note in small.notes)
         from workbook.apps.values_results import results_panel
 
         app = ValuesAssessment(demo_store, framework, reservations, results=results_panel)
@@ -263,3 +263,23 @@ def test_alone_in_an_organisation_shows_only_your_own_scores(store: Store, frame
                 for v in framework.values}
     assert results.own == pytest.approx(expected)
     assert any(score < 4 for score in expected.values())
+
+
+def test_one_more_submission_does_not_move_the_averages_anyone_sees(tmp_path: Path, framework: Framework) -> None:
+    """The difference attack: look, let one person submit, look again."""
+    from workbook.apps.values_results import personal_results
+    from workbook.demo import seed_demo
+
+    with open_store(str(tmp_path / "demo.db")) as demo_store:
+        seed_demo(demo_store, framework=framework)
+        people = {p.email.split("@")[0]: p for p in demo_store.people.list("demo")}
+        viewer = open_assessment(demo_store, people["amelia.hart"].token)
+        before = personal_results(demo_store, framework, viewer).chart_data
+        # Daniel (Front Desk, like Amelia) answers everything and submits: the 21st person.
+        late = open_assessment(demo_store, people["daniel.kim"].token)
+        for statement in framework.statements:
+            demo_store.responses.save_answer(late.person.id, late.cycle.id, statement.id, 1, framework=framework)
+        demo_store.responses.submit(late.person.id, late.cycle.id, framework=framework)
+        after = personal_results(demo_store, framework, viewer)
+        assert after.chart_data.equals(before)
+        assert any("whole groups of 5" in note for note in after.notes)

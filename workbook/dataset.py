@@ -8,6 +8,7 @@ into the one long table (one row per person and statement) that
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbook.framework import Framework
@@ -16,7 +17,7 @@ from workbook.store import Store
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ANSWER_COLUMNS", "answers_frame", "comments_frame"]
+__all__ = ["ANSWER_COLUMNS", "BatchedAnswers", "answers_frame", "answers_in_whole_batches", "comments_frame"]
 
 ANSWER_COLUMNS = ("person_id", "role", "team", "value_id", "statement_id", "rating", "reverse")
 
@@ -64,3 +65,35 @@ def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: in
     return pd.DataFrame.from_records(
         records, columns=["person_id", "role", "team", "value_id", "statement_id", "comment"]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchedAnswers:
+    """Answers of the people counted in whole batches (see :func:`answers_in_whole_batches`)."""
+
+    frame: pd.DataFrame
+    submitted: int
+    counted: int
+    threshold: int
+
+
+def answers_in_whole_batches(store: Store, framework: Framework, org_id: str, cycle_id: int,
+                             threshold: int, *, team: str | None = None) -> BatchedAnswers:
+    """Submitted answers of the first ``k * threshold`` people to submit.
+
+    A view that people can open again and again (the live workshop panel, a
+    respondent's own results) would otherwise change with every submission,
+    and the difference between two looks would reveal the one person who
+    submitted in between.  Counting only whole batches, in submission order
+    (stable across kernels), means two looks differ by at least ``threshold``
+    people or not at all.  With ``team`` the batches are counted within that
+    team, so a team's figures move in whole batches too.
+    """
+    frame = answers_frame(store, framework, org_id, cycle_id)
+    order = [str(person_id) for person_id in store.responses.submission_order(org_id, cycle_id)]
+    if team is not None:
+        members = set(frame.loc[frame["team"] == team, "person_id"])
+        order = [person_id for person_id in order if person_id in members]
+    counted = len(order) - len(order) % threshold
+    frame = frame[frame["person_id"].isin(set(order[:counted]))].reset_index(drop=True)
+    return BatchedAnswers(frame=frame, submitted=len(order), counted=counted, threshold=threshold)

@@ -41,51 +41,69 @@ class PersonalResults:
 
 
 def personal_results(store: Store, framework: Framework, respondent: Respondent) -> PersonalResults:
-    """Compute the results panel's numbers (pure data, so it is easy to test)."""
+    """Compute the results panel's numbers (pure data, so it is easy to test).
+
+    The person's own scores use all their answers.  The team's and everyone's
+    averages use whole batches of submissions only
+    (:func:`workbook.dataset.answers_in_whole_batches`): a respondent can open
+    their results again after others submit, and a figure that moved by one
+    person would reveal that person's answers.
+    """
     import pandas as pd
 
-    from workbook.dataset import answers_frame
-    from workbook.scoring import group_scores, person_team_gap
+    from workbook.dataset import answers_frame, answers_in_whole_batches
+    from workbook.scoring import group_scores, person_value_scores
 
-    threshold = respondent.organisation.anonymity_threshold
+    org, cycle, person = respondent.organisation, respondent.cycle, respondent.person
+    threshold = org.anonymity_threshold
     order = [v.id for v in framework.values]
     names = {v.id: v.name for v in framework.values}
-    answers = answers_frame(store, framework, respondent.organisation.id, respondent.cycle.id)
-    person_id = str(respondent.person.id)
-    kwargs = {"threshold": threshold, "scale_min": framework.scale.minimum,
-              "scale_max": framework.scale.maximum, "value_order": order}
-    comparison = person_team_gap(answers, person_id, viewer_id=person_id, **kwargs)  # type: ignore[arg-type]
-    overall = group_scores(answers, "overall", **kwargs)  # type: ignore[arg-type]
+    low, high = framework.scale.minimum, framework.scale.maximum
+    everyone = answers_frame(store, framework, org.id, cycle.id)
+    mine = everyone[everyone["person_id"] == str(person.id)]
+    own_scores = person_value_scores(mine, low, high)
 
+    def group_means(frame: pd.DataFrame) -> tuple[dict[str, float], tuple[str, ...]]:
+        scores = group_scores(frame, "overall", threshold=threshold, scale_min=low, scale_max=high,
+                              value_order=order)
+        means = {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
+        return means, scores.notes
+
+    team_batch = answers_in_whole_batches(store, framework, org.id, cycle.id, threshold, team=person.team)
+    team_means, _ = group_means(team_batch.frame)
+    org_batch = answers_in_whole_batches(store, framework, org.id, cycle.id, threshold)
+    org_means, org_notes = group_means(org_batch.frame)
+
+    team_label = f"Your team ({person.team})"
     rows: list[dict[str, object]] = []
     own: dict[str, float] = {}
-    gaps: dict[str, float] = {}
-    team_label = None
-    if comparison.compared_with == respondent.person.team:
-        team_label = f"Your team ({respondent.person.team})"
-    for record in comparison.table.to_dict("records"):
-        name = names[str(record["value_id"])]
-        score = float(record["score"])
-        if math.isnan(score):
-            continue
-        own[name] = score
-        rows.append({"value": name, "series": "You", "score": score})
-        if team_label and not math.isnan(float(record["group_mean"])):
-            rows.append({"value": name, "series": team_label, "score": float(record["group_mean"])})
-        if comparison.compared_with and not math.isnan(float(record["gap"])):
-            gaps[name] = float(record["gap"])
-    for record in overall.table.to_dict("records"):
-        if record["shown"]:
-            rows.append({"value": names[str(record["value_id"])], "series": "Everyone who responded",
-                         "score": float(record["mean"])})
-    if team_label:
-        compared = f"your team ({respondent.person.team})"
-    elif comparison.compared_with:
-        compared = "everyone who responded"
+    for record in own_scores.to_dict("records"):
+        value_id, score = str(record["value_id"]), float(record["score"])
+        if not math.isnan(score):
+            own[names[value_id]] = score
+            rows.append({"value": names[value_id], "series": "You", "score": score})
+    for means, series in ((team_means, team_label), (org_means, "Everyone who responded")):
+        rows += [{"value": names[v], "series": series, "score": m} for v, m in means.items() if v in names]
+
+    notes: list[str] = []
+    if team_means:
+        compared: str | None = f"your team ({person.team})"
+        reference = team_means
     else:
-        compared = None
-    notes = tuple(dict.fromkeys([*comparison.notes, *overall.notes]))
-    return PersonalResults(pd.DataFrame(rows, columns=["value", "series", "score"]), own, compared, gaps, notes)
+        notes.append(f"Your team's average appears once {threshold} people in your team have submitted; "
+                     "smaller groups are never shown, to keep everyone's answers private.")
+        compared = "everyone who responded" if org_means else None
+        reference = org_means
+    if not org_means:
+        notes.extend(org_notes or (f"Averages appear once {threshold} people have submitted.",))
+    for count, batch in ((team_batch.counted, team_batch), (org_batch.counted, org_batch)):
+        if 0 < count < batch.submitted:
+            notes.append(f"Averages include people in whole groups of {threshold} as they submit, so nobody's "
+                         "answers can be worked out from a change; they may not include everyone yet.")
+            break
+    gaps = {names[v]: own[names[v]] - m for v, m in reference.items() if names.get(v) in own}
+    frame = pd.DataFrame(rows, columns=["value", "series", "score"])
+    return PersonalResults(frame, own, compared, gaps, tuple(dict.fromkeys(notes)))
 
 
 def results_panel(app: ValuesAssessment) -> widgets.Widget:

@@ -212,6 +212,23 @@ class Responses(Repository):
         return {"people": total, "not_started": total - started - submitted,
                 "in_progress": started, "submitted": submitted}
 
+    def submission_order(self, org_id: str, cycle_id: int) -> tuple[int, ...]:
+        """Ids of the people who submitted, first to submit first.
+
+        Live views count people in this order, a whole batch at a time (see
+        :func:`workbook.dataset.answers_in_whole_batches`), so two snapshots
+        never differ by fewer people than the anonymity threshold.
+        """
+        query = (
+            select(Submission.person_id)
+            .join(Person, Person.id == Submission.person_id)
+            .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id,
+                   Submission.status == "submitted")
+            .order_by(Submission.submitted_at, Submission.person_id)
+        )
+        with self._tx.reading() as session:
+            return tuple(session.scalars(query))
+
     # --- helpers ----------------------------------------------------------
     @staticmethod
     def _submission_row(session: Session, person_id: int, cycle_id: int) -> Submission | None:

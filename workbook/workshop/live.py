@@ -84,21 +84,17 @@ def live_profile(store: Store, framework: Framework, organisation: OrganisationR
     """The value profile of everyone in the counted batches (see the module's rules)."""
     import pandas as pd
 
-    from workbook.dataset import answers_frame
+    from workbook.dataset import answers_in_whole_batches
     from workbook.scoring import group_scores
-    from workbook.workshop.repository import Workshop
 
     threshold = organisation.anonymity_threshold
-    order = Workshop(store).submission_order(organisation.id, cycle.id)
-    counted = len(order) - len(order) % threshold
+    batched = answers_in_whole_batches(store, framework, organisation.id, cycle.id, threshold)
+    submitted, counted, answers = batched.submitted, batched.counted, batched.frame
     empty = pd.DataFrame(columns=["value", "series", "score"])
     if counted == 0:
         note = (f"The team's value profile appears once {threshold} people have submitted "
-                f"({'nobody has' if not order else 'fewer than ' + str(threshold) + ' have'} so far).")
-        return LiveProfile(len(order), 0, threshold, empty, (note,))
-    people = {str(p) for p in order[:counted]}
-    answers = answers_frame(store, framework, organisation.id, cycle.id)
-    answers = answers[answers["person_id"].isin(people)]
+                f"({'nobody has' if not submitted else 'fewer than ' + str(threshold) + ' have'} so far).")
+        return LiveProfile(submitted, 0, threshold, empty, (note,))
     scores = group_scores(answers, "overall", threshold=threshold, scale_min=framework.scale.minimum,
                           scale_max=framework.scale.maximum, value_order=[v.id for v in framework.values])
     names = {v.id: v.name for v in framework.values}
@@ -107,8 +103,8 @@ def live_profile(store: Store, framework: Framework, organisation: OrganisationR
         for r in scores.table.to_dict("records") if r["shown"] and str(r["value_id"]) in names
     ]
     notes = list(scores.notes)
-    if counted < len(order):
-        notes.append(f"The profile counts {counted} of the {len(order)} people who have submitted: it moves in "
+    if counted < submitted:
+        notes.append(f"The profile counts {counted} of the {submitted} people who have submitted: it moves in "
                      f"steps of {threshold}, so nobody's answers can be worked out from a change.")
     frame = pd.DataFrame(rows, columns=["value", "series", "score"]) if rows else empty
-    return LiveProfile(len(order), counted, threshold, frame, tuple(dict.fromkeys(notes)))
+    return LiveProfile(submitted, counted, threshold, frame, tuple(dict.fromkeys(notes)))

@@ -129,22 +129,6 @@ class Workshop(Repository):
         with self._tx.reading() as session:
             return tuple(TeamProgress(team, int(people), int(done)) for team, people, done in session.execute(query))
 
-    def submission_order(self, org_id: str, cycle_id: int) -> tuple[int, ...]:
-        """Ids of the people who submitted, first to submit first.
-
-        The live value profile counts people in this order, a whole batch at a
-        time, so two snapshots never differ by fewer people than the threshold.
-        """
-        query = (
-            select(Submission.person_id)
-            .join(Person, Person.id == Submission.person_id)
-            .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id,
-                   Submission.status == "submitted")
-            .order_by(Submission.submitted_at, Submission.person_id)
-        )
-        with self._tx.reading() as session:
-            return tuple(session.scalars(query))
-
     # --- ratings and evidence ---------------------------------------------------------
     def save_rating(
         self, cycle_id: int, practice_id: str, rating: int | None, note: str | None = None, *,
