@@ -32,7 +32,7 @@ def _theme(chart: alt.TopLevelMixin) -> Any:
     return chart.configure(font=FONT).configure_axis(
         labelFontSize=13, titleFontSize=13, labelColor="#1b1f24", titleColor="#1b1f24", gridColor="#e3e6ea"
     ).configure_title(fontSize=16, anchor="start", color="#1b1f24").configure_legend(
-        labelFontSize=13, titleFontSize=13, orient="bottom"
+        labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=400
     ).configure_view(stroke=None)
 
 
@@ -270,13 +270,15 @@ def heatmap_chart(
     cell carries its number in dark text (the colours are light enough for it).
     """
     import altair as alt
+    import pandas as pd
 
     lo, hi = scale
     groups = list(group_order or dict.fromkeys(data["group"]))
     rows = list(row_order or dict.fromkeys(data["row"]))
+    pairs = list(zip(data["score"], data["shown"], strict=True))
     frame = data.assign(
-        score=[float(s) if shown else None for s, shown in zip(data["score"], data["shown"], strict=True)],
-        label=[f"{s:.1f}" if shown else "–" for s, shown in zip(data["score"], data["shown"], strict=True)],
+        score=pd.array([float(s) if shown else None for s, shown in pairs], dtype="Float64"),
+        label=[f"{s:.1f}" if shown else "–" for s, shown in pairs],
     )
     # Column names slant upwards so long team names never run into each other.
     x = alt.X("group:N", title=group_title or None, sort=groups,

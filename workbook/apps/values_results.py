@@ -82,6 +82,8 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
         if not math.isnan(score):
             own[names[value_id]] = score
             rows.append({"value": names[value_id], "series": "You", "score": score})
+    if set(team_batch.frame["person_id"]) == set(org_batch.frame["person_id"]):
+        org_means = {}  # the same people: a second, identical series would only hide the first
     for means, series in ((team_means, team_label), (org_means, "Everyone who responded")):
         rows += [{"value": names[v], "series": series, "score": m} for v, m in means.items() if v in names]
 
@@ -94,7 +96,7 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
                      "smaller groups are never shown, to keep everyone's answers private.")
         compared = "everyone who responded" if org_means else None
         reference = org_means
-    if not org_means:
+    if not org_means and not team_means:
         notes.extend(org_notes or (f"Averages appear once {threshold} people have submitted.",))
     for count, batch in ((team_batch.counted, team_batch), (org_batch.counted, org_batch)):
         if 0 < count < batch.submitted:

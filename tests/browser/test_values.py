@@ -1,0 +1,216 @@
+"""The values self-assessment as a respondent uses it, in real headless Chromium, offline.
+
+Open a personal invite link, answer part, reload (a new kernel) and resume with
+everything kept, finish, submit, see the results; a second submit from a tab
+left open is refused politely; a bad or missing token shows nobody's data.
+Uses an organisation of its own in the session's demo database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from harness import VoilaServer, screenshot, wait_for_widgets
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from workbook.framework import Framework
+
+NOTEBOOK = "values_assessment.ipynb"
+ORG_ID = "browser-values"
+TIMEOUT = 30_000
+# Three colleagues in the respondent's team submitted already: with a threshold
+# of 3 the team's averages can be shown beside the respondent's own scores.
+COLLEAGUES = ("cara@example.org", "dev@example.org", "eli@example.org")
+
+
+@pytest.fixture(scope="module")
+def framework() -> Framework:
+    from workbook.framework import load_framework
+
+    return load_framework()
+
+
+@pytest.fixture(scope="module")
+def tokens(demo_db_url: str, framework: Framework) -> dict[str, str]:
+    from workbook.people_csv import PersonRow
+    from workbook.store import open_store
+
+    with open_store(demo_db_url) as store:
+        if ORG_ID not in {o.id for o in store.organisations.list()}:
+            store.organisations.create("Browser <Values> & Co", ORG_ID, threshold=3)
+            rows = [PersonRow("Ava Respondent", "ava@example.org", "staff", "Front Desk"),
+                    PersonRow("Bo Twice", "bo@example.org", "staff", "Front Desk"),
+                    PersonRow("Kim Keys", "kim@example.org", "leader", "Front Desk")]
+            rows += [PersonRow(email.split("@")[0].title(), email, "staff", "Front Desk") for email in COLLEAGUES]
+            store.people.import_rows(ORG_ID, rows)
+            cycle = store.responses.cycle(ORG_ID).id
+            for number, email in enumerate(COLLEAGUES):
+                person = store.people.get(ORG_ID, email)
+                for statement in framework.statements:
+                    store.responses.save_answer(person.id, cycle, statement.id, 2 + number, framework=framework)
+                store.responses.submit(person.id, cycle, framework=framework)
+        return {p.email.split("@")[0]: p.token for p in store.people.list(ORG_ID)}
+
+
+def open_link(page: Page, server: VoilaServer, token: str | None) -> None:
+    url = server.app_url(NOTEBOOK, token=token) if token is not None else server.app_url(NOTEBOOK)
+    page.goto(url)
+    page.wait_for_selector(".wb-app", timeout=60_000)
+
+
+def choose(page: Page, statement: int, option: int) -> None:
+    """Pick answer ``option`` (0 = first label) of the ``statement``-th card on the page."""
+    card = page.locator(".wb-statement").nth(statement)
+    card.locator(".widget-radio-box label").nth(option).click()
+    card.get_by_text("Saved ✓").wait_for(timeout=TIMEOUT)
+
+
+def answer_page(page: Page, option: int) -> None:
+    cards = page.locator(".wb-statement")
+    for index in range(cards.count()):
+        if not cards.nth(index).locator("input:checked").count():
+            choose(page, index, option)
+
+
+def test_answer_part_reload_resume_submit_and_see_results(
+    voila_server: VoilaServer, page: Page, tokens: dict[str, str], framework: Framework
+) -> None:
+    open_link(page, voila_server, tokens["ava"])
+    wait_for_widgets(page)
+    assert page.get_by_role("heading", name="Hello Ava").is_visible()
+    assert page.get_by_text("Browser <Values> & Co is working on").is_visible()  # escaped, shown as text
+    assert page.get_by_text("at least 3 people").first.is_visible()
+    screenshot(page, "values-1-welcome")
+
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector(".wb-statement", timeout=TIMEOUT)
+    first_value = framework.values[0]
+    assert page.get_by_role("heading", name=f"{first_value.id} · {first_value.name}").is_visible()
+    choose(page, 0, 3)  # Usually
+    choose(page, 1, 5)  # Don't know
+    choose(page, 2, 4)  # Always
+    page.get_by_role("button", name="Add a comment").first.click()
+    comment = page.get_by_label("Your comment").first
+    comment.fill("Handovers <b>between shifts</b> lose things")
+    comment.blur()
+    page.locator(".wb-statement").first.get_by_text("Saved ✓").wait_for(timeout=TIMEOUT)
+    assert page.get_by_text("3 of 25 statements answered").is_visible()
+    screenshot(page, "values-2-first-page")
+
+    page.reload()  # a new kernel: everything must come back from the database
+    page.wait_for_selector(".wb-app", timeout=60_000)
+    assert page.get_by_text("Welcome back!").is_visible()
+    page.get_by_role("button", name="Continue where you left off").click()
+    page.wait_for_selector(".wb-statement", timeout=TIMEOUT)
+    assert page.locator(".wb-statement input:checked").count() == 3
+    assert page.get_by_label("Your comment").first.input_value() == "Handovers <b>between shifts</b> lose things"
+    screenshot(page, "values-3-resumed")
+
+    for index, _value in enumerate(framework.values):
+        answer_page(page, 3)
+        if index < len(framework.values) - 1:
+            page.get_by_role("button", name="Next").click()
+            page.get_by_text(f"Page {index + 2} of {len(framework.values)}").wait_for(timeout=TIMEOUT)
+    page.get_by_role("button", name="Review and submit").click()
+    page.get_by_text("You have answered every statement.").wait_for(timeout=TIMEOUT)
+    screenshot(page, "values-4-review")
+    page.get_by_role("button", name="Submit my answers").click()
+    page.get_by_text("Once you submit, your answers are final").wait_for(timeout=TIMEOUT)
+    page.get_by_role("button", name="Yes, submit").click()
+    page.get_by_role("heading", name="Your results").wait_for(timeout=TIMEOUT)
+    chart = page.locator(".wb-chart svg")
+    chart.wait_for(timeout=TIMEOUT)
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 100
+    assert "Your team (Front Desk)" in page.locator(".wb-chart").inner_text()
+    screenshot(page, "values-5-results")
+
+    page.reload()  # the link now opens on the results, with nothing to edit
+    page.get_by_role("heading", name="Your results").wait_for(timeout=60_000)
+    assert page.locator(".wb-statement input").count() == 0
+    assert page.get_by_role("button", name="Submit my answers").count() == 0
+
+
+def test_a_second_submit_from_another_tab_is_refused_politely(
+    voila_server: VoilaServer, browser: Browser, page: Page, tokens: dict[str, str], framework: Framework
+) -> None:
+    from workbook.store import open_store
+
+    with open_store(voila_server.db_url) as store:  # Bo has answered everything but not submitted
+        bo = store.people.by_token(tokens["bo"])
+        cycle = store.responses.cycle(ORG_ID).id
+        for statement in framework.statements:
+            store.responses.save_answer(bo.id, cycle, statement.id, 4, framework=framework)
+    tabs: list[Page] = [page, page.context.new_page()]
+    for tab in tabs:
+        open_link(tab, voila_server, tokens["bo"])
+        tab.get_by_role("button", name="Continue where you left off").click()
+        # Everything is answered, so "continue" opens the last page.
+        tab.get_by_role("button", name="Review and submit").click()
+        tab.get_by_role("button", name="Submit my answers").click()
+    tabs[0].get_by_role("button", name="Yes, submit").click()
+    tabs[0].get_by_text("Your answers are submitted").wait_for(timeout=TIMEOUT)
+    tabs[1].get_by_role("button", name="Yes, submit").click()
+    tabs[1].get_by_text("You had already submitted your answers").wait_for(timeout=TIMEOUT)
+    screenshot(tabs[1], "values-6-second-submit")
+    with open_store(voila_server.db_url) as store:
+        assert store.responses.submission(bo.id, cycle).status == "submitted"
+        assert {a.rating for a in store.responses.answers(bo.id, cycle)} == {4}
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("not-a-real-token", "This link does not work"),
+        ("A" * 43, "This link does not work"),
+        (None, "Please use your personal link"),
+    ],
+)
+def test_a_bad_or_missing_token_shows_no_data(
+    voila_server: VoilaServer, page: Page, tokens: dict[str, str], token: str | None, message: str
+) -> None:
+    open_link(page, voila_server, token)
+    page.get_by_role("heading", name=message).wait_for(timeout=TIMEOUT)
+    body = page.locator(".wb-app").inner_text()
+    assert "Browser" not in body and "Ava" not in body and "Harbour" not in body
+    assert page.locator(".wb-statement").count() == 0
+    screenshot(page, f"values-bad-token-{'missing' if token is None else len(token)}")
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+    yield context.new_page()
+    context.close()
+
+
+def test_readable_on_a_phone_and_usable_from_the_keyboard(
+    voila_server: VoilaServer, phone: Page, tokens: dict[str, str]
+) -> None:
+    open_link(phone, voila_server, tokens["kim"])
+    wait_for_widgets(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
+    screenshot(phone, "values-phone-welcome")
+
+    def tab_to(predicate: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            phone.keyboard.press("Tab")
+            if phone.evaluate(predicate):
+                return
+        raise AssertionError(f"could not reach the element by keyboard: {predicate}")
+
+    tab_to("document.activeElement.textContent.trim() === 'Start'")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector(".wb-statement", timeout=TIMEOUT)
+    tab_to("document.activeElement.type === 'radio'")
+    phone.keyboard.press("Space")
+    phone.locator(".wb-statement").first.get_by_text("Saved ✓").wait_for(timeout=TIMEOUT)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    labels = phone.locator(".wb-statement").first.locator("label")
+    assert labels.count() >= 6  # every choice is a labelled radio button
+    screenshot(phone, "values-phone-question")
