@@ -9,55 +9,21 @@ a bug and keeps its traceback.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from workbook.errors import FrameworkError, ImportFileError, WorkbookError
+from workbook.clitools import WorkbookGroup, store_of
 
 if TYPE_CHECKING:
-    from workbook.store import Store
+    pass
 
 __all__ = ["cli", "main"]
 
 _DB_HELP = "Database: a SQLite file path or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]"
 
 
-class _Group(click.Group):
-    """Turns workbook errors into one clear line and exit code 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except WorkbookError as error:
-            _fail(error)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
-
-
-def _fail(error: WorkbookError) -> NoReturn:
-    click.echo(f"workbook: error: {error}", err=True)
-    problems: list[str] = []
-    if isinstance(error, FrameworkError | ImportFileError) and len(error.problems) > 1:
-        problems = error.problems
-    for line in problems:
-        click.echo(f"  {line}", err=True)
-    sys.exit(error.exit_code)
-
-
-def _store(ctx: click.Context) -> Store:
-    from workbook.store import open_store
-
-    store: Store | None = ctx.obj.get("store")
-    if store is None:
-        store = open_store(ctx.obj.get("db"))
-        ctx.obj["store"] = store
-        ctx.call_on_close(store.close)
-    return store
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=WorkbookGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", metavar="URL", envvar="WORKBOOK_DB", help=_DB_HELP)
 @click.version_option(package_name="dime-workbook", prog_name="workbook")
 @click.pass_context
@@ -72,7 +38,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 # --- organisations -----------------------------------------------------------
-@cli.group(cls=_Group)
+@cli.group(cls=WorkbookGroup)
 def org() -> None:
     """Create, list and delete organisations."""
 
@@ -86,7 +52,7 @@ def org() -> None:
 @click.pass_context
 def org_create(ctx: click.Context, name: str, slug: str | None, threshold: int, cycle: str | None) -> None:
     """Create an organisation called NAME and open its first assessment cycle."""
-    store = _store(ctx)
+    store = store_of(ctx)
     record = store.organisations.create(name, slug, threshold=threshold, first_cycle=cycle)
     current = store.responses.cycle(record.id)
     click.echo(f"Created {record.name} (id: {record.id}, cycle {current.label}, anonymity threshold {threshold}).")
@@ -97,7 +63,7 @@ def org_create(ctx: click.Context, name: str, slug: str | None, threshold: int, 
 @click.pass_context
 def org_list(ctx: click.Context) -> None:
     """List organisations with their people and this cycle's submissions."""
-    summaries = _store(ctx).organisations.summaries()
+    summaries = store_of(ctx).organisations.summaries()
     if not summaries:
         click.echo("No organisations yet. Create one with: workbook org create NAME  (or try: workbook demo)")
         return
@@ -115,7 +81,7 @@ def org_list(ctx: click.Context) -> None:
 @click.pass_context
 def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
     """Change ORG's anonymity threshold (the smallest group ever shown)."""
-    record = _store(ctx).organisations.set_threshold(org_id, threshold)
+    record = store_of(ctx).organisations.set_threshold(org_id, threshold)
     click.echo(f"{record.name}: groups smaller than {record.anonymity_threshold} are now never shown.")
 
 
@@ -125,7 +91,7 @@ def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
 @click.pass_context
 def org_delete(ctx: click.Context, org_id: str, yes: bool) -> None:
     """Delete ORG with all its people, answers and results."""
-    store = _store(ctx)
+    store = store_of(ctx)
     record = store.organisations.get(org_id)
     if not yes:
         _confirm(f"Delete {record.name} ({record.id}) with all its people and answers? This cannot be undone.")
@@ -134,7 +100,7 @@ def org_delete(ctx: click.Context, org_id: str, yes: bool) -> None:
 
 
 # --- people ----------------------------------------------------------------------
-@cli.group(cls=_Group)
+@cli.group(cls=WorkbookGroup)
 def people() -> None:
     """Import, list and erase the people of an organisation."""
 
@@ -151,7 +117,7 @@ def people_import(ctx: click.Context, org_id: str, file: str) -> None:
     """
     from workbook.people_csv import read_people_csv
 
-    store = _store(ctx)
+    store = store_of(ctx)
     store.organisations.get(org_id)
     rows = read_people_csv(file)
     summary = store.people.import_rows(org_id, rows)
@@ -166,7 +132,7 @@ def people_import(ctx: click.Context, org_id: str, file: str) -> None:
 @click.pass_context
 def people_list(ctx: click.Context, org_id: str) -> None:
     """List the people of ORG with their progress in the current cycle."""
-    store = _store(ctx)
+    store = store_of(ctx)
     cycle = store.responses.cycle(org_id)
     listed = store.people.list(org_id)
     if not listed:
@@ -186,7 +152,7 @@ def people_list(ctx: click.Context, org_id: str) -> None:
 @click.pass_context
 def people_delete(ctx: click.Context, org_id: str, email: str, yes: bool) -> None:
     """Erase one person and every answer they gave (e.g. on request under GDPR)."""
-    store = _store(ctx)
+    store = store_of(ctx)
     person = store.people.get(org_id, email)
     if not yes:
         _confirm(f"Erase {person.name} <{person.email}> and all their answers? This cannot be undone.")
@@ -208,7 +174,7 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
     from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
 
     base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
-    store = _store(ctx)
+    store = store_of(ctx)
     record = store.organisations.get(org_id)
     if facilitator:
         links = [(app, app_url(app, base, key=record.facilitator_key)) for app in ("workshop", "charter")]
@@ -237,7 +203,7 @@ def raise_empty(org_id: str) -> NoReturn:
 
 
 # --- cycles ----------------------------------------------------------------------
-@cli.group(cls=_Group)
+@cli.group(cls=WorkbookGroup)
 def cycle() -> None:
     """Assessment cycles (e.g. one a quarter)."""
 
@@ -248,7 +214,7 @@ def cycle() -> None:
 @click.pass_context
 def cycle_open(ctx: click.Context, org_id: str, label: str) -> None:
     """Open a new cycle LABEL (e.g. 2027-Q1); new answers go to it."""
-    record = _store(ctx).responses.open_cycle(org_id, label)
+    record = store_of(ctx).responses.open_cycle(org_id, label)
     click.echo(f"Opened cycle {record.label} for {org_id}; invite links now collect answers for it.")
 
 
@@ -257,7 +223,7 @@ def cycle_open(ctx: click.Context, org_id: str, label: str) -> None:
 @click.pass_context
 def cycle_list(ctx: click.Context, org_id: str) -> None:
     """List ORG's cycles with their progress; the last one is current."""
-    store = _store(ctx)
+    store = store_of(ctx)
     store.organisations.get(org_id)
     rows = []
     for record in store.responses.cycles(org_id):
@@ -268,7 +234,7 @@ def cycle_list(ctx: click.Context, org_id: str) -> None:
 
 
 # --- framework ------------------------------------------------------------------
-@cli.group(cls=_Group)
+@cli.group(cls=WorkbookGroup)
 def framework() -> None:
     """The DIME™ framework content (steps, values, promises)."""
 
@@ -297,7 +263,7 @@ def demo(ctx: click.Context, reset: bool) -> None:
     """Create the demo organisation with realistic people and answers."""
     from workbook.demo import DEMO_ORG_ID, seed_demo
 
-    store = _store(ctx)
+    store = store_of(ctx)
     result = seed_demo(store, reset=reset)
     if result.created:
         click.echo(
@@ -334,7 +300,7 @@ def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_pr
     """
     from workbook.serve import serve as run
 
-    _store(ctx)  # open (create or upgrade) the database before any kernel uses it
+    store_of(ctx)  # open (create or upgrade) the database before any kernel uses it
     run(host=host, port=port, db_url=ctx.obj.get("db"), pool_size=pool_size, preheat=not no_preheat,
         open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels)
 

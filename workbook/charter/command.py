@@ -10,46 +10,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from workbook.errors import WorkbookError
+from workbook.clitools import WorkbookGroup, store_of
 
 if TYPE_CHECKING:
-    from workbook.store import Store
+    pass
 
 __all__ = ["charter"]
 
 _FORMATS = ("md", "html", "pdf", "docx")
 
 
-class _Group(click.Group):
-    """Turns workbook errors into one clear line and exit code 2 (as the main command does)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except WorkbookError as error:
-            click.echo(f"workbook: error: {error}", err=True)
-            sys.exit(error.exit_code)
-
-
-def _store(ctx: click.Context) -> Store:
-    """The store the main command opened (``--db``), opened once and closed at the end."""
-    from workbook.store import open_store
-
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    store: Store | None = root.obj.get("store")
-    if store is None:
-        store = open_store(root.obj.get("db"))
-        root.obj["store"] = store
-        root.call_on_close(store.close)
-    return store
-
-
-@click.group(cls=_Group)
+@click.group(cls=WorkbookGroup)
 def charter() -> None:
     """The customer service charter: export it for print, the web or Word."""
 
@@ -68,7 +43,7 @@ def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: i
     from workbook.charter.export import export_charter
     from workbook.charter.records import format_day
 
-    exported = export_charter(_store(ctx), org_id, fmt, number=number)
+    exported = export_charter(store_of(ctx), org_id, fmt, number=number)
     record = exported.charter
     label = (f"version {record.number}, a DRAFT not yet approved" if record.is_draft
              else f"version {record.number}, approved"

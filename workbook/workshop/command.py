@@ -15,43 +15,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from workbook.errors import WorkbookError
+from workbook.clitools import WorkbookGroup, store_of
 
 if TYPE_CHECKING:
-    from workbook.store import Store
+    pass
 
 __all__ = ["actions"]
 
 
-class _ActionsGroup(click.Group):
-    """Turns workbook errors into one clear line and exit code 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except WorkbookError as error:
-            click.echo(f"workbook: error: {error}", err=True)
-            sys.exit(error.exit_code)
-
-
-def _store(ctx: click.Context) -> Store:
-    """The store opened by the main command, or one opened (and closed) here."""
-    from workbook.store import open_store
-
-    obj = ctx.find_root().ensure_object(dict)
-    store: Store | None = obj.get("store")
-    if store is None:
-        store = open_store(obj.get("db"))
-        obj["store"] = store
-        ctx.call_on_close(store.close)
-    return store
-
-
-@click.group(cls=_ActionsGroup)
+@click.group(cls=WorkbookGroup)
 def actions() -> None:
     """The action plan agreed in the DIME™ steps workshop."""
 
@@ -72,7 +48,7 @@ def export(ctx: click.Context, org_id: str, cycle_label: str | None, out: str | 
     from workbook.workshop.export import actions_csv, write_actions_csv
     from workbook.workshop.summary import workshop_summary
 
-    store = _store(ctx)
+    store = store_of(ctx)
     organisation = store.organisations.get(org_id)
     cycle = store.responses.cycle(organisation.id, cycle_label)
     summary = workshop_summary(store, load_framework(), organisation.id, cycle.id)
