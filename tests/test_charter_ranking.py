@@ -122,8 +122,21 @@ def test_value_scores_come_from_the_self_assessment_above_the_threshold(demo: St
     scores, source, note = value_scores(demo, framework, organisation)
     assert scores is not None and set(scores) == {"A", "E", "I", "O", "U"}
     assert all(1 <= s <= 5 for s in scores.values())
-    assert source is not None and source.startswith("values self-assessment, ") and "people" in source
+    assert source == "values self-assessment, 2026-Q4".replace("2026-Q4", demo.responses.cycle("demo").label)
     assert note is None
+
+
+def test_value_scores_move_only_in_whole_batches(demo: Store, framework: Framework) -> None:
+    """One more submission must not change what the builder shows (the difference attack)."""
+    organisation = demo.organisations.get("demo")
+    before, _, _ = value_scores(demo, framework, organisation)
+    late = next(p for p in demo.people.list("demo") if p.email.startswith("daniel.kim"))
+    cycle = demo.responses.cycle("demo").id
+    for statement in framework.statements:
+        demo.responses.save_answer(late.id, cycle, statement.id, 1, framework=framework)
+    demo.responses.submit(late.id, cycle, framework=framework)
+    after, _, _ = value_scores(demo, framework, organisation)
+    assert after == before
 
 
 def test_below_the_threshold_there_are_no_value_scores(tmp_path: Path, framework: Framework) -> None:

@@ -205,3 +205,40 @@ def test_console_script_has_no_traceback_for_bad_input(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["workbook: error: no organisation with the id 'ghost' (see: workbook org list)"]
+
+
+def test_the_pooled_team_name_is_reserved(db: str, tmp_path: Path) -> None:
+    from workbook.anonymity import POOL_LABEL
+    from workbook.people_csv import POOLED_TEAM
+
+    assert POOLED_TEAM == POOL_LABEL
+    run(db, "org", "create", "Acme", "--id", "acme")
+    result = run(db, "people", "import", "acme", write(tmp_path, "p.csv", "name,email,role,team\nA,a@x.org,staff,other teams\n"))
+    assert result.exit_code == 2 and "row 2: team 'other teams' is reserved" in result.stderr
+
+
+def test_demo_never_touches_a_real_organisation_called_demo(db: str, tmp_path: Path) -> None:
+    run(db, "org", "create", "Demo Bakery", "--id", "demo")
+    run(db, "people", "import", "demo", write(tmp_path, "p.csv", "name,email,role,team\nA,a@x.org,staff,T\n"))
+    for args in (("demo",), ("demo", "--reset")):
+        result = run(db, *args)
+        assert result.exit_code == 2 and "is not the demo" in result.stderr
+    assert "a@x.org" in run(db, "people", "list", "demo").output
+
+
+def test_people_list_of_an_unknown_organisation(db: str) -> None:
+    result = run(db, "people", "list", "nope")
+    assert result.exit_code == 2
+    assert "no organisation with the id 'nope'" in result.stderr
+
+
+def test_serve_refuses_a_port_out_of_range(db: str) -> None:
+    result = run(db, "serve", "--port", "99999")
+    assert result.exit_code == 2 and "99999" in result.output
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -> None:
+    not_db = write(tmp_path, "README.md", "# hello\n" * 50)
+    result = CliRunner().invoke(cli, ["--db", not_db, "org", "list"])
+    assert result.exit_code == 2
+    assert "file is not a database" in result.stderr and "Traceback" not in result.output

@@ -547,7 +547,7 @@ BAD_FILES: list[tuple[str, Mutation, list[str]]] = [
     (
         "scale-one-point",
         lambda d: d["scale"].update(points=d["scale"]["points"][:1]),
-        ["scale.points: must have 2 to 10 points, found 1"],
+        ["scale.points: must have exactly 5 points, found 1"],
     ),
     (
         "scale-value-not-a-number",
@@ -723,3 +723,26 @@ def test_every_problem_line_has_the_documented_shape(tmp_path: Path, shipped: Da
         assert shape.match(line), line
     assert len(set(problems)) == len(problems)
     assert str(caught.value).startswith(f"{target}: {len(problems)} problems found; first: ")
+
+
+def test_a_scale_other_than_1_to_5_is_refused_because_it_could_not_be_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped: Data
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = copy.deepcopy(shipped)
+    data["scale"]["points"].append({"value": 6, "label": "Beyond", "maturity_label": "Beyond"})
+    Path("my.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(FrameworkError) as caught:
+        check_framework_file("my.yaml")
+    assert caught.value.problems == ["my.yaml: scale.points: must have exactly 5 points, found 6"]
+
+
+def test_an_id_longer_than_its_column_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   shipped: Data) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = copy.deepcopy(shipped)
+    data["values"][0]["statements"][0]["id"] = "A" * 33
+    Path("my.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(FrameworkError) as caught:
+        check_framework_file("my.yaml")
+    assert any(p.startswith("my.yaml: values[0].statements[0].id:") for p in caught.value.problems)

@@ -13,13 +13,12 @@ from hypothesis import strategies as st
 
 from workbook import scoring
 from workbook.anonymity import OVERALL_LABEL, POOL_LABEL, plan_partition
-from workbook.errors import AccessDeniedError, InputError, NotFoundError
+from workbook.errors import InputError
 from workbook.scoring import (
     agreement_label,
     group_comments,
     group_scores,
     leader_staff_gaps,
-    person_team_gap,
     person_value_scores,
     statement_scores,
     validate_answers,
@@ -317,46 +316,6 @@ def test_leader_staff_gaps_need_both_sides() -> None:
     )
 
 
-def test_person_against_own_team() -> None:
-    result = person_team_gap(make_answers(FOUR), "q1", viewer_id="q1", threshold=2)
-    assert result.compared_with == "T1"
-    table = result.table.set_index("value_id")
-    assert table.at["A", "score"] == 5.0
-    assert table.at["A", "group_mean"] == 4.0
-    assert table.at["A", "gap"] == 1.0
-    assert table.at["E", "gap"] == 0.0
-    assert math.isnan(table.at["I", "gap"])  # T1's I cell has one rater
-    assert table.at["I", "score"] == 3.0
-    assert result.notes == (
-        "1 value has no group figure to compare with because too few people rated it.",
-    )
-
-
-def test_person_in_a_pooled_team_is_compared_with_everyone() -> None:
-    people = [*FOUR, ("q5", "staff", "T3", {"A1": 1, "E1": 1, "I1": 1})]
-    result = person_team_gap(make_answers(people), "q5", viewer_id="q5", threshold=2)
-    assert result.compared_with == OVERALL_LABEL
-    table = result.table.set_index("value_id")
-    assert table.at["A", "group_mean"] == pytest.approx((5 + 3 + 4 + 2 + 1) / 5)
-    assert "compared with everyone" in result.notes[0]
-
-
-def test_person_comparison_is_only_for_that_person() -> None:
-    df = make_answers(FOUR)
-    with pytest.raises(AccessDeniedError, match="only be shown to the person themself"):
-        person_team_gap(df, "q1", viewer_id="q2", threshold=2)
-    with pytest.raises(NotFoundError, match="No submitted answers"):
-        person_team_gap(df, "nobody", viewer_id="nobody", threshold=2)
-
-
-def test_person_comparison_without_any_group() -> None:
-    result = person_team_gap(make_answers(FOUR), "q1", viewer_id="q1", threshold=5)
-    assert result.compared_with is None
-    assert result.table["group_mean"].isna().all()
-    assert result.table["score"].iloc[0] == 5.0
-    assert result.notes == ("Nothing is shown: fewer than 5 people have responded.",)
-
-
 # --------------------------------------------------------------------------- comments
 
 
@@ -525,41 +484,6 @@ def test_scores_stay_within_the_scale(data: st.DataObject, lo: int, width: int) 
     groups = group_scores(df, "overall", threshold=2, scale_min=lo, scale_max=hi).table
     shown = groups[groups["shown"]]
     assert ((shown["mean"] >= lo) & (shown["mean"] <= hi)).all()
-
-
-@HEAVY
-@given(
-    df=answer_tables(),
-    seed=st.integers(0, 2**16),
-    threshold=st.integers(2, 6),
-    by=st.sampled_from(["overall", "team", "role"]),
-)
-def test_row_order_changes_nothing(df: pd.DataFrame, seed: int, threshold: int, by: str) -> None:
-    other = shuffled(df, seed)
-    pd.testing.assert_frame_equal(person_value_scores(df), person_value_scores(other))
-    a = group_scores(df, by, threshold=threshold)  # type: ignore[arg-type]
-    b = group_scores(other, by, threshold=threshold)  # type: ignore[arg-type]
-    pd.testing.assert_frame_equal(a.table, b.table)
-    pd.testing.assert_frame_equal(a.groups, b.groups)
-    assert (a.notes, a.merged_groups, a.suppressed_groups) == (
-        b.notes,
-        b.merged_groups,
-        b.suppressed_groups,
-    )
-    sa = statement_scores(df, by, threshold=threshold)  # type: ignore[arg-type]
-    sb = statement_scores(other, by, threshold=threshold)  # type: ignore[arg-type]
-    pd.testing.assert_frame_equal(sa.table, sb.table)
-    assert sa.notes == sb.notes
-    if by == "role":
-        ga = leader_staff_gaps(df, threshold=threshold)
-        gb = leader_staff_gaps(other, threshold=threshold)
-        pd.testing.assert_frame_equal(ga.table, gb.table)
-    if by == "team" and len(df):
-        person = str(df["person_id"].iloc[0])
-        pa = person_team_gap(df, person, viewer_id=person, threshold=threshold)
-        pb = person_team_gap(other, person, viewer_id=person, threshold=threshold)
-        pd.testing.assert_frame_equal(pa.table, pb.table)
-        assert (pa.compared_with, pa.notes) == (pb.compared_with, pb.notes)
 
 
 @HEAVY

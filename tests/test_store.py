@@ -372,3 +372,18 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url: str, fr
         person = store.people.by_token("t" * 43)
         store.responses.save_answer(person.id, store.responses.cycle("old").id, framework.statements[0].id, 3,
                                     framework=framework)
+
+
+def test_threshold_is_fixed_once_someone_has_submitted_in_the_cycle(store: Store, org: str,
+                                                                      framework: Framework) -> None:
+    from workbook.errors import ConflictError
+
+    ada = store.people.get(org, "ada@example.org")
+    cycle = store.responses.cycle(org)
+    _answer_all(store, framework, ada.id, cycle.id)
+    store.responses.submit(ada.id, cycle.id, framework=framework)
+    with pytest.raises(ConflictError, match="already submitted in cycle"):
+        store.organisations.set_threshold(org, 3)
+    assert store.organisations.get(org).anonymity_threshold == 5
+    store.responses.open_cycle(org, "2027-Q1")
+    assert store.organisations.set_threshold(org, 3).anonymity_threshold == 3

@@ -196,14 +196,44 @@ def test_a_crafted_click_on_the_disabled_submit_button_submits_nothing(store: St
     assert not app.submitted
 
 
-def test_a_value_the_page_never_offers_is_not_stored(store: Store, framework: Framework,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("crafted", [True, 0, 6, "3", 3.5, "dont know", None])
+def test_a_value_the_page_never_offers_is_not_stored(store: Store, framework: Framework, crafted: object) -> None:
+    """The app re-checks a widget's value before storing it.
+
+    ipywidgets itself maps a browser's index to an offered option, so this
+    writes the value under traitlets' validation to reach the app's own check
+    (defence in depth, should a widget class ever accept a raw value).
+    """
     app = make_app(store, framework)
     entry = app.inputs[framework.statements[0].id]
-    with pytest.raises(Exception):  # noqa: B017 - ipywidgets refuses values outside its options
-        entry.choice.value = 99
+    entry.choice._trait_values["value"] = crafted
+    app._answer_changed(entry)
     r = app.respondent
     assert store.responses.answers(r.person.id, r.cycle.id) == []
+    if crafted is not None:
+        assert "Not saved" in entry.status.value or "choose one of the answers" in entry.status.value
+
+
+def test_an_overlong_comment_is_refused_and_nothing_is_stored(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    entry = app.inputs[framework.statements[0].id]
+    entry.comment.value = "x" * 5000
+    entry.choice.value = 3
+    r = app.respondent
+    assert store.responses.answers(r.person.id, r.cycle.id) == []
+    assert "too long" in entry.status.value
+
+
+def test_a_crafted_click_on_the_hidden_confirm_button_submits_nothing(store: Store,
+                                                                      framework: Framework) -> None:
+    app = make_app(store, framework)
+    app.inputs[framework.statements[0].id].choice.value = 3
+    app.show_review()
+    confirm = button(app, "Yes, submit")
+    assert confirm.layout.display == "none"
+    confirm._click_handlers(confirm)  # a hand-written comm message
+    assert not app.submitted
+    assert "still need an answer" in texts(app.body)
 
 
 def test_submitted_link_opens_on_the_results(store: Store, framework: Framework) -> None:
@@ -223,30 +253,45 @@ def test_show_uses_the_query_string_under_voila(store: Store, db: str, monkeypat
 
 
 # --- results ---------------------------------------------------------------------
-def test_results_show_team_average_only_when_enough_have_submitted(tmp_path: Path, framework: Framework) -> None:
-    from workbook.apps.values_results import personal_results
+def test_results_show_everyones_average_in_whole_batches_and_never_a_team(tmp_path: Path,
+                                                                           framework: Framework) -> None:
+    from workbook.apps.values_results import EVERYONE, personal_results, results_panel
     from workbook.demo import seed_demo
 
     with open_store(str(tmp_path / "demo.db")) as demo_store:
         seed_demo(demo_store, framework=framework)
         people = {p.email: p for p in demo_store.people.list("demo")}
-        front_desk = open_assessment(demo_store, people["amelia.hart@harbourandvine.example"].token)
-        results = personal_results(demo_store, framework, front_desk)
-        assert results.compared_with == "your team (Front Desk)"
-        assert set(results.chart_data["series"]) == {"You", "Your team (Front Desk)", "Everyone who responded"}
+        viewer = open_assessment(demo_store, people["nadia.haddad@harbourandvine.example"].token)
+        results = personal_results(demo_store, framework, viewer)
+        assert results.compared_with == "everyone who responded"
+        assert set(results.chart_data["series"]) == {"You", EVERYONE}
+        assert not any("Reservations" in s or "team" in s.lower() for s in results.chart_data["series"])
         assert all(framework.scale.minimum <= s <= framework.scale.maximum for s in results.chart_data["score"])
-        # Reservations has two submitted respondents: below the threshold of 5.
-        reservations = open_assessment(demo_store, people["nadia.haddad@harbourandvine.example"].token)
-        small = personal_results(demo_store, framework, reservations)
-        assert small.compared_with == "everyone who responded"
-        assert not any("Reservations" in s for s in small.chart_data["series"])
-        assert any("once 5 people in your team have submitted" in note for note in small.notes)
-        from workbook.apps.values_results import results_panel
-
-        app = ValuesAssessment(demo_store, framework, reservations, results=results_panel)
+        app = ValuesAssessment(demo_store, framework, viewer, results=results_panel)
         shown = texts(app.body)
-        assert "<svg" in shown and "Your values profile" in shown
-        assert "aria-label" in shown
+        assert "<svg" in shown and "Your values profile" in shown and "aria-label" in shown
+
+
+def test_team_and_organisation_figures_cannot_be_subtracted_to_reveal_one_person(
+        tmp_path: Path, framework: Framework) -> None:
+    """The reviewer's attack: team a1-a5, lone x1 submits between a4 and a5 (threshold 5)."""
+    from workbook.apps.values_results import personal_results
+
+    with open_store(str(tmp_path / "attack.db")) as s:
+        s.organisations.create("Attack", "atk", threshold=5)
+        rows = [PersonRow(f"A{i}", f"a{i}@x.org", "staff", "Team A") for i in range(1, 6)]
+        rows.append(PersonRow("X1", "x1@x.org", "staff", "Team X"))
+        s.people.import_rows("atk", rows)
+        cycle = s.responses.cycle("atk").id
+        for email, rating in [("a1", 3), ("a2", 3), ("a3", 3), ("a4", 3), ("x1", 1), ("a5", 5)]:
+            person = s.people.get("atk", f"{email}@x.org")
+            for statement in framework.statements:
+                s.responses.save_answer(person.id, cycle, statement.id, rating, framework=framework)
+            s.responses.submit(person.id, cycle, framework=framework)
+        viewer = open_assessment(s, s.people.get("atk", "a5@x.org").token)
+        results = personal_results(s, framework, viewer)
+        # Only one comparison series: nothing to subtract it from.
+        assert set(results.chart_data["series"]) - {"You"} == {"Everyone who responded"}
 
 
 def test_alone_in_an_organisation_shows_only_your_own_scores(store: Store, framework: Framework) -> None:

@@ -122,7 +122,8 @@ def people_import(ctx: click.Context, org_id: str, file: str) -> None:
     rows = read_people_csv(file)
     summary = store.people.import_rows(org_id, rows)
     click.echo(
-        f"{file}: {summary.total} people read; {summary.added} added, {summary.updated} updated, "
+        f"{file}: {summary.total} {'person' if summary.total == 1 else 'people'} read; "
+        f"{summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged."
     )
 
@@ -133,6 +134,7 @@ def people_import(ctx: click.Context, org_id: str, file: str) -> None:
 def people_list(ctx: click.Context, org_id: str) -> None:
     """List the people of ORG with their progress in the current cycle."""
     store = store_of(ctx)
+    store.organisations.get(org_id)
     cycle = store.responses.cycle(org_id)
     listed = store.people.list(org_id)
     if not listed:
@@ -284,7 +286,7 @@ def _serve_help(key: str) -> str:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=False, help=_serve_help("host"))
-@click.option("--port", type=int, default=8866, help=_serve_help("port"))
+@click.option("--port", type=click.IntRange(1, 65535), default=8866, help=_serve_help("port"))
 @click.option("--pool-size", type=int, default=None, help=_serve_help("pool_size"))
 @click.option("--no-preheat", is_flag=True, help=_serve_help("no_preheat"))
 @click.option("--max-kernels", type=int, default=None, help=_serve_help("max_kernels"))

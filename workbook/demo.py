@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from workbook.errors import AlreadyExistsError
 from workbook.framework import Framework, load_framework
 from workbook.paths import data_dir
 from workbook.people_csv import read_people_csv
@@ -52,7 +53,12 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
     framework = framework or load_framework()
     profile = _profile()
     org = profile["organisation"]
-    existing = {o.id for o in store.organisations.list()}
+    existing = {o.id: o for o in store.organisations.list()}
+    if org["id"] in existing and existing[org["id"]].name != org["name"]:
+        raise AlreadyExistsError(
+            f"an organisation with the id {org['id']!r} exists and is not the demo "
+            f"({existing[org['id']].name}); the demo will not touch it"
+        )
     if org["id"] in existing and not reset:
         progress = store.responses.progress(org["id"], store.responses.cycle(org["id"]).id)
         teams = {p.team for p in store.people.list(org["id"])}

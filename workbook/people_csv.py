@@ -23,6 +23,8 @@ __all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "parse_people_csv", "read_people_
 COLUMNS = ("name", "email", "role", "team")
 MAX_ROWS = 10_000
 MAX_BYTES = 5_000_000
+#: The label results give small teams combined (workbook.anonymity.POOL_LABEL; a test keeps them equal).
+POOLED_TEAM = "Other teams"
 _ROLES = {"leader": "leader", "leaders": "leader", "staff": "staff"}
 
 
@@ -52,6 +54,8 @@ def _row(values: dict[str, str]) -> PersonRow:
     if role is None:
         raise InputError(f"role {role_text!r} must be 'leader' or 'staff'")
     team = clean_line(values.get("team"), "team", max_length=100)
+    if team.casefold() == POOLED_TEAM.casefold():
+        raise InputError(f"team {team!r} is reserved: results use it for small teams combined; choose another name")
     return PersonRow(name=name, email=email, role="leader" if role == "leader" else "staff", team=team)
 
 

@@ -48,7 +48,7 @@ from workbook.anonymity import (
     select_comments,
     suppress_cells,
 )
-from workbook.errors import AccessDeniedError, InputError, NotFoundError
+from workbook.errors import InputError
 
 __all__ = [
     "ANSWER_COLUMNS",
@@ -59,13 +59,11 @@ __all__ = [
     "GroupedScores",
     "Grouping",
     "LeaderStaffGaps",
-    "PersonComparison",
     "StatementScores",
     "agreement_label",
     "group_comments",
     "group_scores",
     "leader_staff_gaps",
-    "person_team_gap",
     "person_value_scores",
     "statement_scores",
     "validate_answers",
@@ -147,22 +145,6 @@ class LeaderStaffGaps:
     hidden, and then both sides are).
     """
 
-    table: pd.DataFrame
-    notes: tuple[str, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class PersonComparison:
-    """One person's scores next to their team (or everyone), for that person's eyes only.
-
-    ``compared_with`` is the label of the comparison group (the team, or
-    :data:`~workbook.anonymity.OVERALL_LABEL`), or ``None`` when no group may
-    be shown.  ``table``: ``value_id``, ``score``, ``n_rated``,
-    ``group_mean``, ``gap`` (score - group mean).
-    """
-
-    person_id: str
-    compared_with: str | None
     table: pd.DataFrame
     notes: tuple[str, ...]
 
@@ -699,95 +681,6 @@ def leader_staff_gaps(
 
 
 _PERSON_COLUMNS: Final = ("value_id", "score", "n_rated", "group_mean", "gap")
-
-
-def person_team_gap(
-    answers: pd.DataFrame,
-    person_id: str,
-    *,
-    viewer_id: str,
-    threshold: int = DEFAULT_THRESHOLD,
-    scale_min: int = 1,
-    scale_max: int = 5,
-    value_order: Sequence[str] | None = None,
-) -> PersonComparison:
-    """A person's value scores next to their team's: score - team mean, for that person only.
-
-    Individual scores are private, so ``viewer_id`` must be the person
-    themself (else :class:`AccessDeniedError`).  The team mean is the one the
-    team report shows (the person included).  When the team is not shown on
-    its own (too small, or pooled), the person is compared with everyone
-    instead: the pooled "Other teams" mixes unrelated teams and would mean
-    little.  When not even that may be shown, there is no comparison.
-    """
-    if str(viewer_id) != str(person_id):
-        raise AccessDeniedError("Personal results can only be shown to the person themself.")
-    t = check_threshold(threshold)
-    lo, hi = _check_scale(scale_min, scale_max)
-    scores = person_value_scores(answers, lo, hi)
-    own = scores[scores["person_id"] == str(person_id)]
-    if own.empty:
-        raise NotFoundError("No submitted answers were found for this person.")
-    team = str(own["team"].iloc[0])
-
-    def scores_by(by: Grouping) -> GroupedScores:
-        return group_scores(
-            answers, by, threshold=t, scale_min=lo, scale_max=hi, value_order=value_order
-        )
-
-    by_team = scores_by("team")
-    notes: list[str] = []
-    if team in by_team.groups["group"].tolist():
-        compared, source = team, by_team
-    else:
-        source = scores_by("overall")
-        compared = OVERALL_LABEL if not source.groups.empty else ""
-        if compared:
-            notes.append(
-                f"Your team is not shown on its own (fewer than {t} respondents, or combined "
-                "with other teams), so you are compared with everyone who responded."
-            )
-        else:
-            notes.extend(source.notes)
-    group_cells = {
-        r["value_id"]: r for r in source.table.to_dict("records") if r["group"] == compared
-    }
-    own_by_value = {r["value_id"]: r for r in own.to_dict("records")}
-    values = _value_order(list(own_by_value), value_order)
-    rows: list[dict[str, object]] = []
-    hidden = 0
-    for value in values:
-        score = float(own_by_value[value]["score"])
-        cell = group_cells.get(value)
-        visible = cell is not None and bool(cell["shown"])
-        group_mean = float(cell["mean"]) if cell is not None and visible else math.nan
-        if compared and not visible:
-            hidden += 1
-        rows.append(
-            {
-                "value_id": value,
-                "score": score,
-                "n_rated": int(own_by_value[value]["n_rated"]),
-                "group_mean": group_mean,
-                "gap": score - group_mean,
-            }
-        )
-    if hidden:
-        notes.append(
-            f"{_plural(hidden, 'value has', 'values have')} no group figure to compare with "
-            f"because too few people rated {'it' if hidden == 1 else 'them'}."
-        )
-    table = _typed_table(
-        rows,
-        _PERSON_COLUMNS,
-        {"score": float, "n_rated": "int64", "group_mean": float, "gap": float},
-    )
-    return PersonComparison(
-        person_id=str(person_id),
-        compared_with=compared or None,
-        table=table,
-        notes=tuple(notes),
-    )
 
 
 # --------------------------------------------------------------------------- comments

@@ -504,16 +504,16 @@ def _folder_of(store: Store) -> Path | None:
 
 def warm_up(db: str | None = None) -> None:
     """Do the slow work before anyone opens the page (pre-heated kernels)."""
+    from workbook.apps.request import is_preheating
+
     load_framework()
-    with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
-        open_store(db).close()
     # Imported now so the first page does not wait for them (the evidence needs
     # pandas; the export needs Jinja; WeasyPrint takes about a second, once).
     modules = ["pandas", "workbook.charter.evidence", "workbook.charter.export.html"]
-    from workbook.apps.request import is_preheating
-
     if is_preheating():
         modules.append("weasyprint")
+        with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
+            open_store(db).close()  # only here: elsewhere it could create a stray workbook.db
     for name in modules:
         with contextlib.suppress(ImportError, OSError):
             importlib.import_module(name)

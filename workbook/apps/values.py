@@ -282,8 +282,8 @@ class ValuesAssessment:
                 "who have submitted; smaller teams are combined or left out.</li>"
                 f"<li>Comments are optional. They are shown without your name, and only from groups of at least "
                 f"{threshold} people.</li>"
-                "<li>After you submit you will see your own scores, beside your team's and the "
-                "organisation's averages once enough people have taken part.</li></ul></div>"
+                "<li>After you submit you will see your own scores, beside the average of everyone "
+                "taking part once enough people have submitted.</li></ul></div>"
                 f"{resume}"
             ),
             start,
@@ -420,20 +420,23 @@ class ValuesAssessment:
 def warm_up(db: str | None = None) -> None:
     """Do the slow work before anyone opens the page (pre-heated kernels).
 
-    Loads the framework, opens the database and, in a pre-heated kernel,
+    Loads the framework; in a pre-heated kernel also opens the database and
     renders one chart so vl-convert's first-call cost is paid in advance.
+    Elsewhere the database is not opened: before the ``db`` parameter is
+    known that could create a stray ``workbook.db`` beside the notebook.
     """
+    from workbook.apps.request import is_preheating
+
     load_framework()
+    if not is_preheating():
+        return  # papermill or JupyterLab: nobody waits, and no stray workbook.db is made
     try:
         open_store(db).close()
     except WorkbookError:
         pass  # reported to the visitor by show()
-    from workbook.apps.request import is_preheating
+    from workbook.charts import warm_up as warm_charts
 
-    if is_preheating():
-        from workbook.charts import warm_up as warm_charts
-
-        warm_charts()
+    warm_charts()
 
 
 def build(token: object, db: str | None = None) -> widgets.Widget:

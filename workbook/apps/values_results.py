@@ -1,4 +1,4 @@
-"""What a respondent sees after submitting: their scores beside the team's.
+"""What a respondent sees after submitting: their scores beside everyone's average.
 
 The person's own scores are shown only to them (the app is opened with their
 token).  Team and organisation averages go through the anonymity layer of
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
     from workbook.apps.values import Respondent, ValuesAssessment
 
-__all__ = ["GAP_WORTH_MENTIONING", "PersonalResults", "personal_results", "results_panel"]
+__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "PersonalResults", "personal_results", "results_panel"]
 
-#: A difference from the team of at least this much (on a 1-5 scale) is pointed out.
+#: A difference from the average of at least this much (on a 1-5 scale) is pointed out.
 GAP_WORTH_MENTIONING = 0.5
+EVERYONE = "Everyone who responded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class PersonalResults:
 
     chart_data: pd.DataFrame  # value, series, score (long, for the chart)
     own: dict[str, float]  # value name -> the person's score
-    compared_with: str | None  # "your team (Front Desk)", "everyone who responded" or None
+    compared_with: str | None  # "everyone who responded", or None below the threshold
     gaps: dict[str, float]  # value name -> person - comparison group
     notes: tuple[str, ...]
 
@@ -43,11 +44,15 @@ class PersonalResults:
 def personal_results(store: Store, framework: Framework, respondent: Respondent) -> PersonalResults:
     """Compute the results panel's numbers (pure data, so it is easy to test).
 
-    The person's own scores use all their answers.  The team's and everyone's
-    averages use whole batches of submissions only
-    (:func:`workbook.dataset.answers_in_whole_batches`): a respondent can open
-    their results again after others submit, and a figure that moved by one
-    person would reveal that person's answers.
+    The person's own scores use all their answers.  The only comparison is the
+    average of everyone counted so far, in whole batches of the threshold
+    (:func:`workbook.dataset.answers_in_whole_batches`): the counted sets are
+    nested prefixes of the submission order, so two looks at this page differ
+    by a whole batch of people or not at all.  A per-team series is left out on
+    purpose: a team average next to the organisation's, each counted from a
+    different set of people, can be subtracted (with the viewer's own scores)
+    to isolate one colleague.  Team comparisons belong to the workshop and the
+    report, where partitions are suppressed as a whole.
     """
     import pandas as pd
 
@@ -60,21 +65,13 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
     names = {v.id: v.name for v in framework.values}
     low, high = framework.scale.minimum, framework.scale.maximum
     everyone = answers_frame(store, framework, org.id, cycle.id)
-    mine = everyone[everyone["person_id"] == str(person.id)]
-    own_scores = person_value_scores(mine, low, high)
+    own_scores = person_value_scores(everyone[everyone["person_id"] == str(person.id)], low, high)
 
-    def group_means(frame: pd.DataFrame) -> tuple[dict[str, float], tuple[str, ...]]:
-        scores = group_scores(frame, "overall", threshold=threshold, scale_min=low, scale_max=high,
-                              value_order=order)
-        means = {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
-        return means, scores.notes
+    batch = answers_in_whole_batches(store, framework, org.id, cycle.id, threshold)
+    scores = group_scores(batch.frame, "overall", threshold=threshold, scale_min=low, scale_max=high,
+                          value_order=order)
+    means = {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
 
-    team_batch = answers_in_whole_batches(store, framework, org.id, cycle.id, threshold, team=person.team)
-    team_means, _ = group_means(team_batch.frame)
-    org_batch = answers_in_whole_batches(store, framework, org.id, cycle.id, threshold)
-    org_means, org_notes = group_means(org_batch.frame)
-
-    team_label = f"Your team ({person.team})"
     rows: list[dict[str, object]] = []
     own: dict[str, float] = {}
     for record in own_scores.to_dict("records"):
@@ -82,30 +79,19 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
         if not math.isnan(score):
             own[names[value_id]] = score
             rows.append({"value": names[value_id], "series": "You", "score": score})
-    if set(team_batch.frame["person_id"]) == set(org_batch.frame["person_id"]):
-        org_means = {}  # the same people: a second, identical series would only hide the first
-    for means, series in ((team_means, team_label), (org_means, "Everyone who responded")):
-        rows += [{"value": names[v], "series": series, "score": m} for v, m in means.items() if v in names]
+    rows += [{"value": names[v], "series": EVERYONE, "score": m} for v, m in means.items() if v in names]
 
     notes: list[str] = []
-    if team_means:
-        compared: str | None = f"your team ({person.team})"
-        reference = team_means
-    else:
-        notes.append(f"Your team's average appears once {threshold} people in your team have submitted; "
+    if not means:
+        notes.append(f"The average of everyone taking part appears once {threshold} people have submitted; "
                      "smaller groups are never shown, to keep everyone's answers private.")
-        compared = "everyone who responded" if org_means else None
-        reference = org_means
-    if not org_means and not team_means:
-        notes.extend(org_notes or (f"Averages appear once {threshold} people have submitted.",))
-    for count, batch in ((team_batch.counted, team_batch), (org_batch.counted, org_batch)):
-        if 0 < count < batch.submitted:
-            notes.append(f"Averages include people in whole groups of {threshold} as they submit, so nobody's "
-                         "answers can be worked out from a change; they may not include everyone yet.")
-            break
-    gaps = {names[v]: own[names[v]] - m for v, m in reference.items() if names.get(v) in own}
+    elif batch.counted < batch.submitted:
+        notes.append(f"The average counts people in whole groups of {threshold} as they submit, so nobody's "
+                     f"answers can be worked out from a change: it includes {batch.counted} people so far.")
+    gaps = {names[v]: own[names[v]] - m for v, m in means.items() if names.get(v) in own}
     frame = pd.DataFrame(rows, columns=["value", "series", "score"])
-    return PersonalResults(frame, own, compared, gaps, tuple(dict.fromkeys(notes)))
+    compared = "everyone who responded" if means else None
+    return PersonalResults(frame, own, compared, gaps, tuple(notes))
 
 
 def results_panel(app: ValuesAssessment) -> widgets.Widget:

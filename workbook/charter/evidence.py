@@ -30,13 +30,19 @@ __all__ = ["gather_evidence", "step_scores", "value_scores"]
 
 def value_scores(store: Store, framework: Framework,
                  organisation: OrganisationRecord) -> tuple[dict[str, float] | None, str | None, str | None]:
-    """(value id -> score, source, note) from the newest cycle above the anonymity threshold."""
-    from workbook.dataset import answers_frame
+    """(value id -> score, source, note) from the newest cycle above the anonymity threshold.
+
+    Counted in whole batches of the threshold (as the live panel is): the
+    builder is reopened while people are still submitting, and a score that
+    moved by one person between two looks would reveal that person.
+    """
+    from workbook.dataset import answers_in_whole_batches
     from workbook.scoring import group_scores
 
     order = [v.id for v in framework.values]
+    threshold = organisation.anonymity_threshold
     for cycle in reversed(store.responses.cycles(organisation.id)):
-        answers = answers_frame(store, framework, organisation.id, cycle.id)
+        answers = answers_in_whole_batches(store, framework, organisation.id, cycle.id, threshold).frame
         if answers.empty:
             continue
         grouped = group_scores(answers, "overall", threshold=organisation.anonymity_threshold,
@@ -45,8 +51,7 @@ def value_scores(store: Store, framework: Framework,
         shown = {str(r["value_id"]): float(r["mean"]) for r in grouped.table.to_dict("records")
                  if r["shown"] and not math.isnan(float(r["mean"]))}
         if shown:
-            people = int(grouped.groups["n_respondents"].iloc[0]) if not grouped.groups.empty else 0
-            return shown, f"values self-assessment, {cycle.label}, {people} people", None
+            return shown, f"values self-assessment, {cycle.label}", None
     return None, None, (f"Value scores appear here once at least {organisation.anonymity_threshold} people "
                         "have submitted the values self-assessment.")
 

@@ -28,7 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbook.charter.checks import check_charter
-from workbook.charter.records import APPROVED, DRAFT, ApprovalRefusedError, CharterRecord, PromiseRecord
+from workbook.charter.records import (
+    APPROVED,
+    DRAFT,
+    ApprovalRefusedError,
+    CharterRecord,
+    PromiseRecord,
+)
 from workbook.charter.validate import clean_approver, clean_promises, clean_title
 from workbook.errors import ConflictError, InputError, NotFoundError
 from workbook.framework import Framework
@@ -130,9 +136,10 @@ class Charters(Repository):
                 session.flush()
                 stored = self._replace_promises(session, row.id, cleaned)
                 return _record(row, stored)
-        except IntegrityError:
-            # PostgreSQL: another session created the same version number first.
-            existing = self.draft(org_id)
+        except ConflictError as error:
+            # PostgreSQL: another session created the same version number first
+            # (the store reports the unique-key clash as a ConflictError).
+            existing = self.draft(org_id) if isinstance(error.__cause__, IntegrityError) else None
             if existing is None:
                 raise
             return existing

@@ -44,7 +44,8 @@ __all__ = [
     "Version",
 ]
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+# At most 32 characters: ids are stored in columns of that width.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 LETTER_PATTERN = r"^[A-Z]$"
 VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+$"
 

@@ -38,7 +38,9 @@ OBSTACLE_COUNT = 5
 REWARD_COUNT = 4
 PRACTICES_PER_STEP = (4, 6)
 STATEMENTS_PER_VALUE = (4, 6)
-SCALE_POINTS = (2, 10)
+# Exactly 1 to 5: answers and workshop ratings are stored with a database
+# CHECK of 1..5, so an adapted scale of another length could not be saved.
+SCALE_POINTS = (5, 5)
 
 
 def format_loc(loc: Loc) -> str:

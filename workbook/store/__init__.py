@@ -13,7 +13,7 @@ later features add theirs beside them.  Every call is one short transaction.
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from workbook.errors import StoreError
 from workbook.store._base import Transactions
@@ -81,7 +81,7 @@ def open_store(db: str | None = None) -> Store:
     engine = make_engine(url)
     try:
         ensure_schema(engine)
-    except OperationalError as error:
+    except (OperationalError, DatabaseError) as error:
         engine.dispose()
         detail = str(error.orig).splitlines()[0] if error.orig else str(error)
         shown = engine.url.render_as_string(hide_password=True)

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbook.errors import StoreError
+from workbook.errors import ConflictError, StoreError
 from workbook.store.engine import WRITE
 
 __all__ = ["Repository", "Transactions", "as_utc", "utcnow"]
@@ -54,6 +54,12 @@ def _translate_errors() -> Iterator[None]:
     except OperationalError as error:
         detail = str(error.orig).splitlines()[0] if error.orig else str(error)
         raise StoreError(f"the database could not be used: {detail}") from error
+    except IntegrityError as error:
+        # Two tabs or kernels saving the same thing at the same moment, or a
+        # value the database's own rules refuse: say so instead of losing it.
+        raise ConflictError("this change clashed with another one saved at the same moment; please try again") from error
+    except DataError as error:
+        raise StoreError("the database refused a value as too long or malformed") from error
 
 
 class Repository:

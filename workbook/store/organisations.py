@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from workbook.errors import AccessDeniedError, AlreadyExistsError, InputError, NotFoundError
+from workbook.errors import AccessDeniedError, AlreadyExistsError, ConflictError, InputError, NotFoundError
 from workbook.store._base import Repository, as_utc, utcnow
 from workbook.store.records import OrganisationRecord
 from workbook.store.tables import Cycle, Organisation, Person, Submission
@@ -138,11 +138,29 @@ class Organisations(Repository):
             return out
 
     def set_threshold(self, org_id: str, threshold: int) -> OrganisationRecord:
+        """Change the threshold, but only before anyone has submitted in the current cycle.
+
+        Live views count people in whole batches of the threshold; changing it
+        mid-cycle would move the batch boundary by fewer people than the
+        threshold, and comparing a figure before and after could reveal them.
+        """
         check_threshold(threshold)
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
                 raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            latest = session.scalars(
+                select(Cycle).where(Cycle.organisation_id == org_id).order_by(Cycle.created_at.desc(), Cycle.id.desc())
+            ).first()
+            submitted = 0 if latest is None else session.scalar(
+                select(func.count()).select_from(Submission)
+                .where(Submission.cycle_id == latest.id, Submission.status == "submitted")
+            )
+            if submitted and threshold != row.anonymity_threshold:
+                raise ConflictError(
+                    f"{submitted} people have already submitted in cycle {latest.label}; the threshold can only "
+                    "change before the first submission (open a new cycle first: workbook cycle open)"
+                )
             row.anonymity_threshold = threshold
             session.flush()
             return _record(row)

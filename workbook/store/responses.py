@@ -231,10 +231,13 @@ class Responses(Repository):
 
     # --- helpers ----------------------------------------------------------
     @staticmethod
-    def _submission_row(session: Session, person_id: int, cycle_id: int) -> Submission | None:
-        return session.scalars(
-            select(Submission).where(Submission.person_id == person_id, Submission.cycle_id == cycle_id)
-        ).first()
+    def _submission_row(session: Session, person_id: int, cycle_id: int, *, lock: bool = False) -> Submission | None:
+        query = select(Submission).where(Submission.person_id == person_id, Submission.cycle_id == cycle_id)
+        if lock:
+            # PostgreSQL: a save and a submit from two tabs must not interleave
+            # (SQLite's BEGIN IMMEDIATE already serialises them).
+            query = query.with_for_update()
+        return session.scalars(query).first()
 
     def _check_open(self, session: Session, person_id: int, cycle_id: int, framework: Framework) -> Submission:
         """The person's open submission for the cycle, created on the first answer."""
@@ -242,7 +245,7 @@ class Responses(Repository):
         cycle = session.get(Cycle, cycle_id)
         if person is None or cycle is None or person.organisation_id != cycle.organisation_id:
             raise NotFoundError("this person or assessment cycle no longer exists")
-        row = self._submission_row(session, person_id, cycle_id)
+        row = self._submission_row(session, person_id, cycle_id, lock=True)
         if row is None:
             row = Submission(
                 person_id=person_id, cycle_id=cycle_id, status="in_progress", framework_id=framework.id,
