@@ -310,10 +310,12 @@ def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_pr
 # --- feature command groups (each defined beside its feature) ------------------------
 def _register_features() -> None:
     from workbook.charter.command import charter
+    from workbook.report.command import report
     from workbook.workshop.command import actions
 
     cli.add_command(actions)
     cli.add_command(charter)
+    cli.add_command(report)
 
 
 _register_features()

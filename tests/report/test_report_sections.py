@@ -1,0 +1,221 @@
+"""The report's sections, computed in-process from hand-made organisations.
+
+``acme`` (threshold 3): 4 leaders rate every value A5 E5 I3 O4 U4, 8 staff A4 E3 I2 O4 U4.
+Teams Alpha 4 and Beta 4 are shown; Gamma 2 and Solo 2 only together, as 'Other teams'.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workbook.errors import InputError, NotFoundError
+from workbook.framework import Framework
+from workbook.report import sections
+from workbook.report.model import Report, load_report
+from workbook.store import Store
+
+
+@pytest.fixture(scope="module")
+def acme(acme_store: Store) -> Report:
+    return load_report("acme", store=acme_store)
+
+
+def all_sections(report: Report) -> dict[str, sections.Section | None]:
+    names = ["cover", "executive_summary", "values_profile", "leaders_and_staff", "statements_by_team",
+             "rating_distribution", "agreement", "obstacles", "comments", "workshop", "charter", "method"]
+    return {name: getattr(sections, name)(report) for name in names}
+
+
+def test_numbers_worked_out_by_hand(acme: Report) -> None:
+    assert acme.respondents == acme.submitted == acme.invited == 12 and acme.status == "ok"
+    means = dict(zip(acme.overall.table["value_id"], acme.overall.table["mean"].round(3), strict=True))
+    assert means == {"A": round(52 / 12, 3), "E": round(44 / 12, 3), "I": round(28 / 12, 3), "O": 4.0, "U": 4.0}
+    gaps = dict(zip(acme.gaps.table["value_id"], acme.gaps.table["gap"].round(3), strict=True))
+    assert gaps == {"A": 1.0, "E": 2.0, "I": 1.0, "O": 0.0, "U": 0.0}
+
+
+def test_summary_sentences_from_the_data(acme: Report) -> None:
+    text = sections.executive_summary(acme).text
+    assert "12 of the 12 people invited (100%) submitted their answers for" in text
+    assert "Accountable is the strongest value (4.3 out of 5); Innovative has the most room to grow (2.3)." in text
+    assert ("The largest difference between leaders and staff is on Energetic: leaders rate it 2.0 higher than "
+            "staff do (5.0 for leaders, 3.0 for staff).") in text
+    assert ("the results point most to lack of resources (Innovative averages 2.3, below 3.5) and lack of "
+            "alignment (leaders rate Accountable, Energetic and Innovative at least 0.5 higher than staff do).") in text
+    assert "count the first" not in text
+    steps = re.findall(r"^\d\. (.*)$", text, flags=re.M)
+    assert len(steps) == 3
+    assert "Innovative" in steps[0] and "Energetic" in steps[1] and "workshop" in steps[2]
+
+
+def test_small_team_is_pooled_in_the_heatmap_and_the_report_says_so(acme: Report) -> None:
+    section = sections.statements_by_team(acme)
+    assert section is not None
+    header = section.text.splitlines()[3]  # title, underline, intro, then the table header
+    assert header.split("  ")[0] == "Statement"
+    columns = [c.strip() for c in re.split(r"\s{2,}", header)][1:]
+    assert columns == ["All respondents", "Alpha", "Beta", "Other teams"]
+    svg = section.html[section.html.index("<svg"):section.html.index("</svg>")]
+    assert "Solo" not in svg and "Gamma" not in svg and "Other teams" in svg
+    assert "'Other teams' combines Gamma and Solo." in section.text
+    assert "combined as 'Other teams'" in sections.executive_summary(acme).text
+
+
+def test_agreement_table_has_only_shown_teams(acme: Report) -> None:
+    section = sections.agreement(acme)
+    assert section is not None
+    assert "<th scope=\"col\">Alpha</th>" in section.html and "<th scope=\"col\">Other teams</th>" in section.html
+    assert "<th scope=\"col\">Solo</th>" not in section.html
+
+
+def test_comments_only_from_groups_at_the_threshold_and_escaped(acme: Report) -> None:
+    section = sections.comments(acme)
+    assert section is not None
+    html = section.html
+    # Solo's comment is shown, but under the pooled label, never under its own team.
+    assert "<h3>Other teams</h3>" in html and "<h3>Solo</h3>" not in html
+    other = html[html.index("<h3>Other teams</h3>"):]
+    assert "Only the two of us work nights" in other
+    # People's text is escaped, never markup.
+    assert "Alpha says &lt;b&gt;hello&lt;/b&gt; &amp; thanks" in html and "<b>hello</b>" not in html
+
+
+def test_comments_hidden_when_no_group_reaches_the_comment_threshold(acme_store: Store) -> None:
+    strict = load_report("acme", store=acme_store, comment_threshold=13)
+    section = sections.comments(strict)
+    assert section is not None
+    assert "No comments can be shown." in section.text
+    assert "work nights" not in section.html and "hello" not in section.html
+
+
+def test_a_higher_threshold_suppresses_more(acme_store: Store) -> None:
+    strict = load_report("acme", store=acme_store, threshold=5)
+    heat = sections.statements_by_team(strict)
+    assert heat is not None
+    # Every team is below 5, so even the pool would be everyone: no team column at all.
+    header = heat.text.splitlines()[3]
+    assert [c.strip() for c in re.split(r"\s{2,}", header)][1:] == ["All respondents"]
+    assert "Results are not shown by team" in heat.text
+    gaps = sections.leaders_and_staff(strict)
+    assert gaps is not None and "fewer than 5 leaders" in gaps.text
+    assert "<svg" not in gaps.html
+
+
+def test_the_threshold_can_be_raised_but_never_lowered(acme_store: Store) -> None:
+    with pytest.raises(InputError, match="anonymity threshold for 'acme' is 3"):
+        load_report("acme", store=acme_store, threshold=2)
+
+
+def test_unknown_organisation_and_cycle(acme_store: Store) -> None:
+    with pytest.raises(NotFoundError, match="no organisation with the id 'nope'"):
+        load_report("nope", store=acme_store)
+    with pytest.raises(NotFoundError, match="no cycle called '1999-Q1'"):
+        load_report("acme", store=acme_store, cycle="1999-Q1")
+
+
+def test_every_chart_has_a_title_and_a_description(acme: Report) -> None:
+    charts = 0
+    for name, section in all_sections(acme).items():
+        assert section is not None, name
+        for svg in re.findall(r"<svg.*?</svg>", section.html, flags=re.S):
+            charts += 1
+            label = re.search(r'aria-label="([^"]+)"', svg)
+            assert label and len(label.group(1)) > 40, name
+    assert charts == 5
+
+
+def test_organisation_name_is_escaped(acme: Report) -> None:
+    cover = sections.cover(acme)
+    assert "<h1>Acme &lt;Widgets&gt; &amp; Co</h1>" in cover.html
+    assert "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)." in cover.text
+
+
+def test_too_few_answers_give_a_short_report(acme_store: Store) -> None:
+    report = load_report("tiny", store=acme_store)
+    assert report.status == "too few answers"
+    shown = {k: v for k, v in all_sections(report).items() if v is not None}
+    assert set(shown) == {"cover", "executive_summary", "method"}
+    text = shown["executive_summary"].text
+    assert "2 of the 5 people invited (40%)" in text and report.respondents == 0
+    assert "Only 2 people have submitted answers so far. Results are shown once at least 3 people have" in text
+    assert "<svg" not in "".join(s.html for s in shown.values())
+
+
+def test_no_people_at_all(acme_store: Store) -> None:
+    report = load_report("empty", store=acme_store)
+    text = sections.executive_summary(report).text
+    assert "Nobody has been invited" in text and "No one has submitted answers" in text
+    assert "no submitted answers yet" in sections.method(report).text
+
+
+def test_method_appendix(acme: Report) -> None:
+    text = sections.method(acme).text
+    assert "1 = Never" in text and "5 = Always" in text
+    assert "dime-aeiou version 1.0.0" in text
+    assert "Reverse-worded statements are flipped" in text
+    assert re.search(r"12 of the 12 people invited submitted; the results count 12, the first to submit in whole "
+                     r"groups of 3, up to \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", text)
+
+
+def test_workshop_and_charter_say_not_done_yet(acme: Report) -> None:
+    assert "has not been run yet" in sections.workshop(acme).text  # type: ignore[union-attr]
+    assert "has not been written yet" in sections.charter(acme).text  # type: ignore[union-attr]
+
+
+def test_workshop_hook_fills_its_section(acme: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook.report import hooks
+
+    monkeypatch.setattr(hooks, "workshop_fragment",
+                        lambda store, org, cycle: hooks.Fragment("<p>Done on Monday</p>", "Done on Monday"))
+    section = sections.workshop(acme)
+    assert section is not None and "<p>Done on Monday</p>" in section.html and "not been run" not in section.text
+
+
+def test_record_is_independent_of_dates(acme: Report) -> None:
+    bundle = sections.record(acme)._repr_mimebundle_()
+    data = bundle[sections.RECORD_MIMETYPE]
+    assert data["status"] == "ok" and data["respondents"] == 12
+    assert not any(re.search(r"\d{4}-\d\d", str(v)) for v in data.values())
+
+
+def test_only_whole_groups_of_submitters_count(acme_store: Store) -> None:
+    """Two versions of a report must never differ by one person: the 4th of 4 waits for two more."""
+    report = load_report("late", store=acme_store)
+    assert (report.submitted, report.respondents) == (4, 3)
+    text = sections.executive_summary(report).text
+    assert "4 of the 4 people invited (100%) submitted" in text
+    assert "The results count the first 3 of them: answers are counted in whole groups of 3" in text
+    shown = sections.comments(report)
+    assert shown is not None
+    assert [c for c in ("l0", "l1", "l2", "l3") if f"comment from {c}" in shown.html] == ["l0", "l1", "l2"]
+
+
+def test_workshop_and_charter_appear_once_they_exist(acme_store: Store, framework: Framework) -> None:
+    from report_helpers import STAFF, Member, make_org
+
+    from workbook.charter.records import PromiseRecord
+    from workbook.charter.repository import Charters
+    from workbook.workshop.repository import Workshop
+
+    make_org(acme_store, framework, "held", [Member(f"h{i}", "staff", "Desk", STAFF) for i in range(3)])
+    cycle = acme_store.responses.cycle("held")
+    workshop = Workshop(acme_store)
+    step = framework.steps[0]
+    for practice in step.practices[:2]:
+        workshop.save_rating(cycle.id, practice.id, 4, None, expected_version=0, framework=framework, by="Fac")
+    workshop.add_action(cycle.id, step.id, "Weekly <huddle>", "Sam", framework=framework)
+    Charters(acme_store.transactions).start_draft(
+        "held", [PromiseRecord(text="We reply to every email within one working day.", value_id="E")],
+        framework=framework)
+
+    report = load_report("held", store=acme_store)
+    shown = sections.workshop(report)
+    assert shown is not None and "not been run" not in shown.text
+    assert f"{step.letter} · {step.name}: 4.0" in shown.text and "Actions agreed: 1." in shown.text
+    assert "Weekly &lt;huddle&gt;" in shown.html and "<svg" in shown.html
+    charter = sections.charter(report)
+    assert charter is not None
+    assert "(version 1): a draft, not yet approved." in charter.text
+    assert "1. We reply to every email within one working day." in charter.text

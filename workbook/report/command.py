@@ -1,0 +1,94 @@
+"""``workbook report``: make organisation reports (HTML, optionally PDF) in parallel.
+
+Register it on the main group with ``cli.add_command(report)``.  Like every
+workbook command it turns a :class:`~workbook.errors.WorkbookError` into one
+line on stderr and exit code 2 (unknown organisation or cycle, bad option);
+a report that fails while running does not stop the others, is listed in the
+summary, and makes the exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from workbook.errors import InputError, WorkbookError
+
+if TYPE_CHECKING:
+    from workbook.report.batch import ReportOutcome
+
+__all__ = ["report"]
+
+EXIT_SOME_FAILED = 1
+
+
+@click.command("report")
+@click.argument("organisations", metavar="ORG...", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Report on every organisation.")
+@click.option("--cycle", metavar="LABEL", help="Assessment cycle, e.g. 2026-Q4 [default: each one's current cycle].")
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False), default="reports",
+              show_default=True, help="Folder for the reports and their index.html.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), metavar="N",
+              help="Reports made in parallel [default: the number of CPU cores + 1].")
+@click.option("--pdf", is_flag=True, help="Also make a PDF of each report.")
+@click.option("--threshold", type=int, metavar="N",
+              help="Anonymity threshold for these reports; may only raise each organisation's own.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
+@click.pass_context
+def report(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle: str | None, out_dir: str,
+           jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None) -> None:
+    """Make the organisation report for each ORG (or --all) as HTML, and PDF with --pdf.
+
+    Each report runs the notebook organisation_report.ipynb; the executed notebook is
+    kept beside the report. One failing organisation does not stop the others: it is
+    listed as failed at the end and the exit code is 1. DIR/index.html lists every report.
+    """
+    try:
+        outcomes = _make(ctx, organisations, every, cycle, out_dir, jobs, pdf, threshold, progress)
+    except WorkbookError as error:
+        click.echo(f"workbook: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    if any(o.failed for o in outcomes):
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _make(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle: str | None, out_dir: str,
+          jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None) -> tuple[ReportOutcome, ...]:
+    from workbook.report.batch import BatchSettings, plan_jobs, run_batch
+    from workbook.store import open_store
+    from workbook.store.engine import resolve_url
+
+    if every and organisations:
+        raise InputError("name organisations or use --all, not both")
+    if not every and not organisations:
+        raise InputError("name at least one organisation (see: workbook org list), or use --all")
+    db = (ctx.obj or {}).get("db")
+    url = resolve_url(db)
+    with open_store(url) as store:
+        planned, skipped = plan_jobs(store, None if every else list(organisations), cycle=cycle,
+                                     threshold=threshold)
+    if not planned and not skipped:
+        click.echo("No organisations yet. Create one with: workbook org create NAME  (or try: workbook demo)")
+        return ()
+    out = Path(out_dir).expanduser().resolve()
+    settings = BatchSettings(out_dir=str(out), db_url=url, pdf=pdf, threshold=threshold)
+    result = run_batch(planned, settings, workers=jobs, progress=progress, skipped=skipped)
+    _summary(result.outcomes)
+    made = sum(1 for o in result.outcomes if o.status in ("ok", "too few answers"))
+    left_out = sum(1 for o in result.outcomes if o.status == "skipped")
+    counts = f"{made} made, {len(result.failed)} failed" + (f", {left_out} skipped" if left_out else "")
+    click.echo(f"{counts} in {result.seconds:.1f} s; index: {result.index}")
+    return result.outcomes
+
+
+def _summary(outcomes: tuple[ReportOutcome, ...]) -> None:
+    rows = [(o.organisation, o.cycle, o.status.upper() if o.failed else o.status, f"{o.seconds:.1f}s",
+             o.files.get("HTML") or o.files.get("notebook") or "-", o.message) for o in outcomes]
+    header = ("ORGANISATION", "CYCLE", "STATUS", "TIME", "FILE", "NOTE")
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header) - 1)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, [*widths, 0], strict=True)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, [*widths, 0], strict=True)).rstrip())

@@ -1,0 +1,88 @@
+"""Where the workshop and the charter plug their results into the organisation report.
+
+Each hook returns a :class:`Fragment` (HTML for the report, plain text for
+the notebook and its tests) or ``None`` when there is nothing yet, in which
+case the report says, in a friendly line, that the step has not been done.
+The fragments reuse what those features built for exactly this purpose
+(:func:`workbook.workshop.summary.workshop_summary` and its HTML tables;
+:func:`workbook.charter.repository.charter_for_report` and the charter's
+printed wording), so the report shows what the apps show.
+
+A hook receives the store and plain ids, never the report's data frames, so a
+feature reads its own tables.  Neither feature shows individual answers: the
+workshop holds the team's agreed ratings, the charter the team's promises.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbook.store import Store
+
+__all__ = ["Fragment", "charter_fragment", "workshop_fragment"]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Content for one report section: ``html`` (already escaped) and its plain-text twin."""
+
+    html: str
+    text: str
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) -> Fragment | None:
+    """The DIME™ steps workshop of this cycle: maturity by step, obstacles seen, action plan."""
+    if store is None:
+        return None
+    from workbook.charts import chart_html
+    from workbook.framework import load_framework
+    from workbook.workshop.html import actions_table_html, maturity_table_html, obstacles_html
+    from workbook.workshop.summary import maturity_chart, workshop_summary
+
+    summary = workshop_summary(store, load_framework(), organisation_id, cycle_id)
+    if summary is None:
+        return None
+    chart = maturity_chart(summary)
+    intro = ("In the workshop the team rated how established each DIME™ practice is, noted which obstacles "
+             "they see at each step, and agreed actions.")
+    parts = [f"<p>{_e(intro)}</p>", chart_html(chart) if chart is not None else "", maturity_table_html(summary),
+             "<h3>Obstacles the team sees</h3>", obstacles_html(summary),
+             "<h3>Action plan</h3>", actions_table_html(summary)]
+    lines = [intro]
+    for step in summary.steps:
+        maturity = f"{step.mean:.1f} ({step.maturity_label})" if step.mean is not None else "not rated yet"
+        lines.append(f"{step.title}: {maturity}")
+    lines.append(f"Actions agreed: {len(summary.actions)}.")
+    return Fragment("".join(parts), "\n".join(lines))
+
+
+def charter_fragment(store: Store | None, organisation_id: str) -> Fragment | None:
+    """The customer service charter: the latest approved version, else the draft."""
+    if store is None:
+        return None
+    from workbook.charter.export.document import build_document
+    from workbook.charter.repository import charter_for_report
+    from workbook.framework import load_framework
+
+    record = charter_for_report(store, organisation_id)
+    if record is None or not record.promises:
+        return None
+    organisation = store.organisations.get(organisation_id).name
+    document = build_document(record, organisation, load_framework())
+    items = "".join(
+        f"<li><strong>{_e(p.text)}</strong><span class='wb-about'>How we check: {_e(p.standard)} · "
+        f"owner: {_e(p.owner)} · review: {_e(p.review)} · value: {_e(p.value)} · step: {_e(p.step)}</span></li>"
+        for p in document.promises
+    )
+    state = "a draft, not yet approved" if document.is_draft else document.status
+    status = f"{document.title} (version {document.version}): {state}."
+    body = f"<p>{_e(status)}</p><p>{_e(document.intro)}</p><ol class='wb-promises'>{items}</ol>"
+    lines = [status, *[f"{p.number}. {p.text}" for p in document.promises]]
+    return Fragment(body, "\n".join(lines))

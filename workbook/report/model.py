@@ -1,0 +1,298 @@
+"""Everything one organisation report shows, read once from the store and computed once.
+
+:func:`load_report` reads the organisation, the cycle, the submitted answers
+and their comments, then closes nothing it did not open and keeps no
+connection: the :class:`Report` it returns is plain data, so the same kernel
+can go on to the next organisation.  Every group figure comes from
+:mod:`workbook.scoring`, so thresholds, pooling and the notes explaining them
+are the same as in the apps.  Results are computed on first use and cached,
+because several sections (and the executive summary) share them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from workbook.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbook.anonymity import SelectedComments
+    from workbook.framework import Framework
+    from workbook.report.summary import ExecutiveSummary, SummaryInputs
+    from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
+    from workbook.store import CycleRecord, OrganisationRecord, Store
+
+__all__ = ["Report", "ReportStatus", "load_report"]
+
+ReportStatus = Literal["ok", "too few answers"]
+
+# A batch runs many organisations from one database in one kernel: opening the
+# store (engine, schema check) once per database and not once per report saves
+# a few milliseconds each and keeps the connection count flat.
+_STORES: dict[str, Store] = {}
+
+
+def _store_for(db: str | None) -> Store:
+    from workbook.store import open_store
+    from workbook.store.engine import resolve_url
+
+    url = resolve_url(db)
+    store = _STORES.get(url)
+    if store is None:
+        store = _STORES[url] = open_store(url)
+    return store
+
+
+def _effective_thresholds(organisation: OrganisationRecord, threshold: object,
+                          comment_threshold: object) -> tuple[int, int]:
+    """The organisation's threshold, or a stricter one; never a looser one."""
+    from workbook.anonymity import check_comment_threshold, check_threshold
+
+    own = organisation.anonymity_threshold
+    chosen = own if threshold is None else check_threshold(threshold)
+    if chosen < own:
+        raise InputError(
+            f"the anonymity threshold for {organisation.id!r} is {own}; a report may use a higher one "
+            f"but not {chosen}"
+        )
+    return chosen, check_comment_threshold(comment_threshold, chosen)
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """The raw material of one report; every result is a cached property.
+
+    ``answers`` holds the submitted answers the report counts: those of the first
+    ``k * threshold`` people to submit (:func:`workbook.dataset.answers_in_whole_batches`),
+    so two versions of a report made as answers come in never differ by fewer than
+    ``threshold`` people, and comparing them cannot single anyone out.
+    ``submitted`` counts everyone who submitted, counted or not.
+    ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
+    ``invited`` counts the people on the organisation's list, ``in_progress``
+    those who started but have not submitted.  ``data_as_of`` is the last
+    submission the report includes (``None`` when there is none).  ``store``
+    is kept only for the section hooks of later features (:mod:`workbook.report.hooks`).
+    """
+
+    organisation: OrganisationRecord
+    cycle: CycleRecord
+    framework: Framework
+    threshold: int
+    comment_threshold: int
+    invited: int
+    in_progress: int
+    submitted: int
+    answers: pd.DataFrame
+    comments: pd.DataFrame
+    data_as_of: datetime | None
+    store: Store | None = field(default=None, repr=False)
+
+    # --- basics ----------------------------------------------------------------
+    @property
+    def scale(self) -> tuple[int, int]:
+        return self.framework.scale.minimum, self.framework.scale.maximum
+
+    @property
+    def value_order(self) -> list[str]:
+        return [v.id for v in self.framework.values]
+
+    @cached_property
+    def value_names(self) -> dict[str, str]:
+        """Value id -> name, in framework order."""
+        return {v.id: v.name for v in self.framework.values}
+
+    @cached_property
+    def statement_texts(self) -> dict[str, str]:
+        return {s.id: s.text for s in self.framework.statements}
+
+    @cached_property
+    def respondents(self) -> int:
+        """People whose submitted answers the report counts."""
+        return int(self.answers["person_id"].nunique())
+
+    @property
+    def enough(self) -> bool:
+        """Whether anything may be shown at all: everyone together reaches the threshold."""
+        return self.respondents >= self.threshold
+
+    @property
+    def status(self) -> ReportStatus:
+        return "ok" if self.enough else "too few answers"
+
+    def _kwargs(self) -> dict[str, Any]:
+        lo, hi = self.scale
+        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order}
+
+    # --- results (all through workbook.scoring, so all anonymity-checked) ---------
+    @cached_property
+    def overall(self) -> GroupedScores:
+        from workbook.scoring import group_scores
+
+        return group_scores(self.answers, "overall", **self._kwargs())
+
+    @cached_property
+    def by_team(self) -> GroupedScores:
+        from workbook.scoring import group_scores
+
+        return group_scores(self.answers, "team", **self._kwargs())
+
+    @cached_property
+    def by_role(self) -> GroupedScores:
+        from workbook.scoring import group_scores
+
+        return group_scores(self.answers, "role", **self._kwargs())
+
+    @cached_property
+    def gaps(self) -> LeaderStaffGaps:
+        from workbook.scoring import leader_staff_gaps
+
+        return leader_staff_gaps(self.answers, **self._kwargs())
+
+    @cached_property
+    def statements_overall(self) -> StatementScores:
+        from workbook.scoring import statement_scores
+
+        return statement_scores(self.answers, "overall", **self._kwargs())
+
+    @cached_property
+    def statements_by_team(self) -> StatementScores:
+        from workbook.scoring import statement_scores
+
+        return statement_scores(self.answers, "team", **self._kwargs())
+
+    @cached_property
+    def selected_comments(self) -> SelectedComments:
+        """Comments by team; when no team may be shown on its own, by everyone together."""
+        from workbook.scoring import group_comments
+
+        lo, hi = self.scale
+        kwargs = {"threshold": self.threshold, "comment_threshold": self.comment_threshold,
+                  "scale_min": lo, "scale_max": hi}
+        by_team = group_comments(self.answers, self.comments, "team", **kwargs)
+        # With teams shown, every respondent sits in a shown team or the pool, so an
+        # empty table means there are no comments, or no team may be shown at all.
+        if not by_team.table.empty:
+            return by_team
+        return group_comments(self.answers, self.comments, "overall", **kwargs)
+
+    @cached_property
+    def distribution(self) -> pd.DataFrame:
+        """Answers per value and rating, everyone together (reverse-worded statements flipped).
+
+        Columns ``value_id``, ``rating``, ``count``; empty when the overall
+        group may not be shown.  "Don't know" answers are not counted.
+        """
+        import pandas as pd
+
+        if self.overall.groups.empty:
+            return pd.DataFrame({"value_id": pd.Series(dtype="str"), "rating": pd.Series(dtype="int64"),
+                                 "count": pd.Series(dtype="int64")})
+        lo, hi = self.scale
+        rated = self.answers.dropna(subset=["rating"])
+        points = [lo + hi - int(r) if rev else int(r) for r, rev in zip(rated["rating"], rated["reverse"], strict=True)]
+        counts = pd.DataFrame({"value_id": rated["value_id"].astype(str).tolist(), "rating": points})
+        table = counts.groupby(["value_id", "rating"]).size().rename("count").reset_index()
+        full = pd.MultiIndex.from_product([self.value_order, range(lo, hi + 1)], names=["value_id", "rating"])
+        table = table.set_index(["value_id", "rating"]).reindex(full, fill_value=0).reset_index()
+        present = set(counts["value_id"])
+        return table[table["value_id"].isin(present)].reset_index(drop=True)
+
+    @cached_property
+    def dont_know(self) -> int:
+        """How many submitted answers were "don't know"."""
+        return int(self.answers["rating"].isna().sum())
+
+    # --- the executive summary ------------------------------------------------------
+    @cached_property
+    def summary_inputs(self) -> SummaryInputs:
+        from workbook.report.summary import SummaryInputs
+
+        means: dict[str, float] = {}
+        agreement: dict[str, str] = {}
+        for row in self.overall.table.to_dict("records"):
+            if row["shown"]:
+                means[str(row["value_id"])] = float(row["mean"])
+                agreement[str(row["value_id"])] = str(row["agreement"])
+        strongest = weakest = None
+        if not self.overall.groups.empty:
+            first = self.overall.groups.iloc[0]
+            strongest = None if _missing(first["strongest"]) else str(first["strongest"])
+            weakest = None if _missing(first["weakest"]) else str(first["weakest"])
+        gaps: dict[str, tuple[float, float]] | None = None
+        if not self.gaps.table.empty:
+            gaps = {str(r["value_id"]): (float(r["leader_mean"]), float(r["staff_mean"]))
+                    for r in self.gaps.table.to_dict("records") if not math.isnan(float(r["gap"]))}
+        return SummaryInputs(
+            organisation=self.organisation.name, cycle=self.cycle.label, invited=self.invited,
+            respondents=self.respondents, in_progress=self.in_progress, threshold=self.threshold,
+            submitted=self.submitted,
+            scale=self.scale, values=self.value_names, means=means, agreement=agreement,
+            strongest=strongest, weakest=weakest, gaps=gaps,
+            gap_note=self.gaps.notes[0] if gaps is None and self.gaps.notes else None,
+        )
+
+    @cached_property
+    def summary(self) -> ExecutiveSummary:
+        from workbook.report.summary import executive_summary
+
+        return executive_summary(self.summary_inputs, self.framework.obstacles)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("", "<NA>", "nan")
+
+
+def _last_submission(store: Store, org_id: str, cycle_id: int, counted: set[str]) -> tuple[datetime | None, int]:
+    """The latest submission time among the ``counted`` people, and how many are part-way."""
+    latest: datetime | None = None
+    for person in store.people.list(org_id):
+        if str(person.id) not in counted:
+            continue
+        record = store.responses.submission(person.id, cycle_id)
+        if record.submitted_at is not None and (latest is None or record.submitted_at > latest):
+            latest = record.submitted_at
+    progress = store.responses.progress(org_id, cycle_id)
+    return latest, int(progress["in_progress"])
+
+
+def load_report(
+    organisation: str, *, cycle: str | None = None, threshold: int | None = None,
+    comment_threshold: int | None = None, db: str | None = None, store: Store | None = None,
+    framework: Framework | None = None,
+) -> Report:
+    """Read one organisation's cycle (the current one by default) into a :class:`Report`.
+
+    ``threshold`` may raise the organisation's own anonymity threshold for this
+    report, never lower it (:class:`InputError`); an unknown organisation or
+    cycle is a :class:`NotFoundError`.  ``store`` overrides ``db``.
+    """
+    from workbook.dataset import answers_in_whole_batches, comments_frame
+    from workbook.framework import load_framework
+
+    if not isinstance(organisation, str) or not organisation.strip():
+        raise InputError("name the organisation to report on (its id, see: workbook org list)")
+    store = store or _store_for(db)
+    framework = framework or load_framework()
+    record = store.organisations.get(organisation.strip())
+    chosen, comment_chosen = _effective_thresholds(record, threshold, comment_threshold)
+    cycle_record = store.responses.cycle(record.id, cycle)
+    batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, chosen)
+    answers = batched.frame
+    counted = set(answers["person_id"].astype(str))
+    comments = comments_frame(store, framework, record.id, cycle_record.id)
+    comments = comments[comments["person_id"].astype(str).isin(counted)]
+    comments = comments.loc[:, ["person_id", "statement_id", "comment"]].rename(columns={"comment": "text"})
+    latest, in_progress = _last_submission(store, record.id, cycle_record.id, counted)
+    invited = int(store.responses.progress(record.id, cycle_record.id)["people"])
+    return Report(
+        organisation=record, cycle=cycle_record, framework=framework, threshold=chosen,
+        comment_threshold=comment_chosen, invited=invited, in_progress=in_progress,
+        submitted=batched.submitted, answers=answers.reset_index(drop=True),
+        comments=comments.reset_index(drop=True), data_as_of=latest, store=store,
+    )

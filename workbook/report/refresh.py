@@ -1,0 +1,61 @@
+"""Re-run the report notebook on a fresh demo organisation and store its outputs in place.
+
+The notebook test (nbval) compares a fresh run with the outputs stored in
+``notebooks/organisation_report.ipynb``, so after a deliberate change to a
+section, a chart or the demo data, refresh them and review the diff::
+
+    .venv/bin/python -m workbook.report.refresh
+
+Only outputs change: sources, cell ids and tags stay as they are; execution
+metadata (timings) is dropped so the file diffs cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["main", "refresh"]
+
+
+def refresh(notebook: Path | None = None) -> Path:
+    """Execute ``notebook`` (the shipped report notebook by default) on a new demo database."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from workbook.demo import seed_demo
+    from workbook.paths import notebooks_dir
+    from workbook.report import REPORT_NOTEBOOK
+    from workbook.report.files import atomic_write
+    from workbook.store import open_store
+
+    path = notebook or notebooks_dir() / REPORT_NOTEBOOK
+    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    with tempfile.TemporaryDirectory(prefix="workbook-refresh-") as folder:
+        db = os.path.join(folder, "demo.db")
+        with open_store(db) as store:
+            seed_demo(store)
+        previous = os.environ.get("WORKBOOK_DB")
+        os.environ["WORKBOOK_DB"] = db
+        try:
+            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+        finally:
+            if previous is None:
+                os.environ.pop("WORKBOOK_DB", None)
+            else:
+                os.environ["WORKBOOK_DB"] = previous
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    atomic_write(path, nbformat.writes(nb) + "\n")  # type: ignore[no-untyped-call]
+    return path
+
+
+def main() -> None:
+    print(f"Stored fresh outputs in {refresh()}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,569 @@
+"""One function per report section; the notebook calls them in order.
+
+Each function takes the :class:`~workbook.report.model.Report` and returns a
+:class:`Section` (or ``None`` when the section has nothing to show, e.g. every
+results section of an organisation with too few answers).  As the last
+expression of a notebook cell a Section displays itself twice: as HTML (what
+the report shows) and as plain text (what the notebook test compares and a
+reader of the raw notebook sees).
+
+Every number comes from the Report's anonymity-checked results; every piece
+of text that came from a person (names, comments) is escaped here.  Charts are
+static SVG (:mod:`workbook.charts`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workbook.report.model import Report, load_report
+
+if TYPE_CHECKING:
+
+    from workbook.report.hooks import Fragment
+
+__all__ = [
+    "RECORD_MIMETYPE",
+    "Record",
+    "Section",
+    "agreement",
+    "charter",
+    "comments",
+    "cover",
+    "executive_summary",
+    "leaders_and_staff",
+    "load",
+    "method",
+    "obstacles",
+    "rating_distribution",
+    "record",
+    "statements_by_team",
+    "values_profile",
+    "warm_up",
+    "workshop",
+]
+
+#: The mimetype of the report's last output: what the batch reads to list the report.
+RECORD_MIMETYPE = "application/vnd.workbook.report+json"
+CREDIT = "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)."
+#: Statement labels in the heatmap are cut here: vl-convert's cost grows with the text it
+#: lays out (58 characters made the heatmap 0.3 s slower); the appendix lists them in full.
+_LABEL_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class Section:
+    """A rendered report section: ``html`` for the report, ``text`` for the notebook."""
+
+    id: str
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
+
+@dataclass(frozen=True)
+class Record:
+    """The facts the batch needs about a report (status, names, counts), as the last output."""
+
+    data: dict[str, Any]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {RECORD_MIMETYPE: self.data, "text/plain": f"Report recorded: {self.data['status']}"}
+
+
+# --------------------------------------------------------------------------- helpers
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _paragraphs(texts: Iterable[str], cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return "".join(f"<p{attr}>{_esc(t)}</p>" for t in texts)
+
+
+def _notes(notes: Iterable[str]) -> str:
+    unique = list(dict.fromkeys(n for n in notes if n))
+    if not unique:
+        return ""
+    items = "".join(f"<li>{_esc(n)}</li>" for n in unique)
+    return f'<aside class="wb-notes" aria-label="About the figures"><ul>{items}</ul></aside>'
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str = "",
+           numeric: Sequence[int] = (), long: bool = False) -> str:
+    """An HTML table; a ``long`` one may break across pages (its header repeats), others may not."""
+    def cls(i: int) -> str:
+        return ' class="num"' if i in numeric else ""
+
+    head = "".join(f'<th scope="col"{cls(i)}>{_esc(h)}</th>' for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f'<th scope="row">{_esc(c)}</th>' if i == 0 else f"<td{cls(i)}>{_esc(c)}</td>"
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
+    classes = "wb-table wb-long" if long else "wb-table"
+    return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [list(map(str, headers)), *[[str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+
+
+def _section(report: Report, section_id: str, title: str, body_html: str, body_text: Sequence[str],
+             *, new_page: bool = True) -> Section:
+    classes = "wb-section wb-new-page" if new_page else "wb-section"
+    html_out = f'<section class="{classes}" id="{section_id}"><h2>{_esc(title)}</h2>{body_html}</section>'
+    text = "\n".join([title, "=" * len(title), *[t for t in body_text if t]])
+    return Section(section_id, html_out, text)
+
+
+def _number(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1f}"
+
+
+def _chart(chart: Any) -> str:
+    from workbook.charts import chart_html
+
+    return chart_html(chart)
+
+
+def _merged_sentence(report: Report) -> str:
+    from workbook.anonymity import POOL_LABEL
+
+    merged = report.by_team.merged_groups
+    if not merged:
+        return ""
+    return f"'{POOL_LABEL}' combines {_list(merged)}."
+
+
+def _list(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _statement_label(report: Report, statement_id: str, reverse: bool) -> str:
+    text = report.statement_texts.get(statement_id, "")
+    if len(text) > _LABEL_LENGTH:
+        text = text[: _LABEL_LENGTH - 1].rstrip(" ,.;:") + "…"
+    return f"{statement_id}{'*' if reverse else ''} {text}"
+
+
+def _as_of(report: Report) -> str:
+    if report.data_as_of is None:
+        return "no submitted answers yet"
+    moment = report.data_as_of
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+# --------------------------------------------------------------------------- sections
+def load(organisation: str, cycle: str | None = None, threshold: int | None = None,
+         comment_threshold: int | None = None, db: str | None = None) -> Report:
+    """Read the organisation's data for the report (see :func:`workbook.report.model.load_report`)."""
+    return load_report(organisation, cycle=cycle, threshold=threshold, comment_threshold=comment_threshold, db=db)
+
+
+def cover(report: Report) -> Section:
+    """The title block: the organisation's name, the cycle and the framework credit."""
+    name = report.organisation.name
+    body = (f'<header class="wb-cover"><p class="wb-kicker">Values assessment report</p>'
+            f"<h1>{_esc(name)}</h1>"
+            f'<p class="wb-subtitle">The A-E-I-O-U service values · assessment cycle {_esc(report.cycle.label)}</p>'
+            f'<p class="wb-byline">Built on the DIME™ customer service framework. {_esc(CREDIT)}</p></header>')
+    text = "\n".join([f"Values assessment report: {name}", f"Assessment cycle {report.cycle.label}", CREDIT])
+    return Section("cover", body, text)
+
+
+def _privacy_notes(report: Report) -> list[str]:
+    if not report.enough:
+        return []
+    notes = [
+        f"No group of fewer than {report.threshold} people is shown anywhere in this report, and "
+        f"comments appear only from groups of at least {report.comment_threshold}.",
+        *report.by_team.notes, _merged_sentence(report), *report.by_role.notes,
+    ]
+    return [n for n in notes if n]
+
+
+def executive_summary(report: Report) -> Section:
+    """Plain sentences from the data, three next steps and how anonymity was kept."""
+    summary = report.summary
+    body = _paragraphs(summary.sentences)
+    text = list(summary.sentences)
+    if summary.next_steps:
+        steps = "".join(f"<li>{_esc(s)}</li>" for s in summary.next_steps)
+        body += f"<h3>Three recommended next steps</h3><ol class='wb-steps'>{steps}</ol>"
+        text += ["", "Three recommended next steps:", *[f"{i}. {s}" for i, s in enumerate(summary.next_steps, 1)]]
+    privacy = _privacy_notes(report)
+    if privacy:
+        body += "<h3>How anonymity is protected</h3>" + _notes(privacy)
+        text += ["", "How anonymity is protected:", *[f"- {n}" for n in dict.fromkeys(privacy)]]
+    return _section(report, "summary", "Summary", body, text, new_page=False)
+
+
+def values_profile(report: Report) -> Section | None:
+    """The A-E-I-O-U profile: a radar of everyone (and leaders and staff), with a table."""
+    import pandas as pd
+
+    from workbook.charts import values_radar_chart
+
+    if not report.enough:
+        return None
+    names = report.value_names
+    lo, hi = report.scale
+    rows: list[dict[str, object]] = []
+    series = [("All respondents", report.overall.table[report.overall.table["shown"]])]
+    roles = report.by_role.table
+    if not roles.empty:
+        series += [("Leaders", roles[(roles["group"] == "leader") & roles["shown"]]),
+                   ("Staff", roles[(roles["group"] == "staff") & roles["shown"]])]
+    for label, table in series:
+        rows += [{"series": label, "value": names[str(r["value_id"])], "score": float(r["mean"])}
+                 for r in table.to_dict("records")]
+    data = pd.DataFrame(rows, columns=["series", "value", "score"])
+    described = "; ".join(
+        f"{label}: " + ", ".join(f"{r['value']} {r['score']:.1f}"
+                                 for r in data[data["series"] == label].to_dict("records"))
+        for label, _ in series)
+    chart = values_radar_chart(
+        data, title="Average rating per value", scale=(lo, hi), series_order=[s for s, _ in series],
+        value_order=[names[v] for v in report.value_order],
+        description=f"Radar chart of the average rating of each value, from {lo} at the centre to {hi} at the "
+                    f"edge. {described}.")
+    table_rows = [
+        (names[str(r["value_id"])], _number(float(r["mean"])) if r["shown"] else "–",
+         r["agreement"] if r["shown"] else "hidden", "" if not r["shown"] else int(r["n_people"]))
+        for r in report.overall.table.to_dict("records")
+    ]
+    headers = ("Value", f"Average ({lo}–{hi})", "Agreement", "People")
+    intro = (f"How often people say they live each value, on a scale from {lo} "
+             f"({report.framework.scale.label(lo)}) to {hi} ({report.framework.scale.label(hi)}). "
+             "Further from the centre is better.")
+    body = (_paragraphs([intro]) + _chart(chart) + _table(headers, table_rows, numeric=(1, 3))
+            + _notes([*report.overall.notes, *report.by_role.notes]))
+    return _section(report, "values", "Values profile", body,
+                    [intro, str(chart.description), _text_table(headers, table_rows),
+                     *report.overall.notes, *report.by_role.notes])
+
+
+def leaders_and_staff(report: Report) -> Section | None:
+    """Leaders minus staff per value; or why the two groups are not compared."""
+    import pandas as pd
+
+    from workbook.charts import gap_chart
+
+    if not report.enough:
+        return None
+    title = "Leaders and staff"
+    table = report.gaps.table
+    if table.empty:
+        notes = list(report.gaps.notes) or ["Leaders and staff are not compared in this report."]
+        return _section(report, "gaps", title, _paragraphs(notes), notes)
+    names = report.value_names
+    shown = table[table["gap"].notna()]
+    data = pd.DataFrame({"value": [names[str(v)] for v in shown["value_id"]], "gap": shown["gap"].astype(float)})
+    described = ", ".join(f"{v} {g:+.1f}" for v, g in zip(data["value"], data["gap"], strict=True))
+    chart = gap_chart(data, title="Leaders' average minus staff's average", value_order=list(data["value"]),
+                      description=f"Bar chart of leaders' average minus staff's average for each value: {described}.")
+    rows = [(names[str(r["value_id"])], _number(float(r["leader_mean"])), _number(float(r["staff_mean"])),
+             "–" if math.isnan(float(r["gap"])) else f"{float(r['gap']):+.1f}")
+            for r in table.to_dict("records")]
+    headers = ("Value", "Leaders", "Staff", "Difference")
+    n_leaders = next((int(x) for x in table["n_leaders"].dropna()), 0)
+    n_staff = next((int(x) for x in table["n_staff"].dropna()), 0)
+    intro = (f"Leaders ({n_leaders}) and staff ({n_staff}) answered the same statements about themselves. "
+             "A bar to the right means leaders rate the value higher than staff do; large differences are "
+             "worth talking about openly.")
+    body = (_paragraphs([_gap_line(report), intro]) + _chart(chart)
+            + _table(headers, rows, numeric=(1, 2, 3)) + _notes(report.gaps.notes))
+    return _section(report, "gaps", title, body,
+                    [_gap_line(report), intro, str(chart.description), _text_table(headers, rows)])
+
+
+def _gap_line(report: Report) -> str:
+    from workbook.report.summary import gap_sentence
+
+    return gap_sentence(report.summary_inputs)
+
+
+def statements_by_team(report: Report) -> Section | None:
+    """Every statement's average for everyone and each shown team, as a heatmap."""
+    import pandas as pd
+
+    from workbook.charts import heatmap_chart
+
+    if not report.enough:
+        return None
+    lo, hi = report.scale
+    overall = report.statements_overall.table
+    teams = report.by_team
+    frames = [overall]
+    if not teams.groups.empty:
+        frames.append(report.statements_by_team.table)
+    cells = pd.concat(frames, ignore_index=True)
+    cells = cells.assign(row=[_statement_label(report, str(s), bool(r))
+                              for s, r in zip(cells["statement_id"], cells["reverse"], strict=True)],
+                         score=cells["mean"].astype(float))
+    groups = list(dict.fromkeys(cells["group"]))
+    rows = list(dict.fromkeys(cells["row"]))
+    hidden = int((~cells["shown"].astype(bool)).sum())
+    chart = heatmap_chart(
+        cells.loc[:, ["row", "group", "score", "shown"]], title="Average rating per statement", scale=(lo, hi),
+        group_order=groups, row_order=rows, group_title="",
+        description=(f"Heatmap of the average rating of each of {len(rows)} statements for "
+                     f"{_list(groups)}; {hidden} cells are hidden because too few people rated them."))
+    intro = ("Each row is one statement, each column a group of people; darker blue is better, orange "
+             "shows where to look first. * marks a reverse-worded statement (\"I sound flat…\"): its answers "
+             "are flipped so that a higher number is always better. The appendix gives every statement in full.")
+    notes = [*report.statements_by_team.notes, _merged_sentence(report)] if not teams.groups.empty else \
+        [*report.by_team.notes, *report.statements_overall.notes]
+    if hidden:
+        notes.append("A grey cell with a dash is hidden: too few people in that group rated the statement.")
+    shown_cells = {(r, g): _number(float(v)) if ok else "–"
+                   for r, g, v, ok in zip(cells["row"], cells["group"], cells["score"], cells["shown"], strict=True)}
+    text_rows = [[r, *[shown_cells.get((r, g), "–") for g in groups]] for r in rows]
+    body = _paragraphs([intro]) + _chart(chart) + _notes(notes)
+    return _section(report, "statements", "Statements by team", body,
+                    [intro, _text_table(["Statement", *groups], text_rows), *dict.fromkeys(n for n in notes if n)])
+
+
+def rating_distribution(report: Report) -> Section | None:
+    """How the individual answers spread over the scale, value by value."""
+    from workbook.charts import distribution_chart
+
+    if not report.enough or report.distribution.empty:
+        return None
+    lo, hi = report.scale
+    names = report.value_names
+    data = report.distribution.assign(value=[names[str(v)] for v in report.distribution["value_id"]])
+    totals = data.groupby("value", sort=False)["count"].sum()
+    top = data[data["rating"] >= hi - 1].groupby("value", sort=False)["count"].sum()
+    shares = {v: float(top.get(v, 0)) / float(totals[v]) for v in totals.index if totals[v]}
+    described = ", ".join(f"{v} {s:.0%}" for v, s in shares.items())
+    chart = distribution_chart(
+        data.loc[:, ["value", "rating", "count"]], title="Share of answers at each rating", scale=(lo, hi),
+        value_order=[names[v] for v in report.value_order if names[v] in shares],
+        rating_title=f"Rating ({hi} = lived most)",
+        description=f"Stacked bars of the share of answers at each rating per value. Answers at {hi - 1} or "
+                    f"{hi}: {described}.")
+    intro = (f"Every answer counted once, for everyone together. Reverse-worded statements are flipped, so "
+             f"{hi} always means the value is lived most.")
+    dont_know = (f"{report.dont_know} \"{report.framework.scale.dont_know_label}\" answers are not counted."
+                 if report.dont_know else "")
+    rows = [(v, f"{s:.0%}") for v, s in shares.items()]
+    return _section(report, "distribution", "Distribution of ratings",
+                    _paragraphs([intro]) + _chart(chart) + _notes([dont_know]),
+                    [intro, str(chart.description),
+                     _text_table(("Value", f"Answers at {hi - 1}-{hi}"), rows), dont_know])
+
+
+def agreement(report: Report) -> Section | None:
+    """How far people agree with each other on each value (the spread of their scores)."""
+    import pandas as pd
+
+    from workbook.charts import spread_chart
+    from workbook.scoring import HIGH_AGREEMENT_SD, MODERATE_AGREEMENT_SD
+
+    if not report.enough:
+        return None
+    lo, hi = report.scale
+    width = hi - lo
+    names = report.value_names
+    shown = report.overall.table[report.overall.table["shown"] & report.overall.table["sd"].notna()]
+    data = pd.DataFrame({"value": [names[str(v)] for v in shown["value_id"]], "sd": shown["sd"].astype(float),
+                         "agreement": shown["agreement"].astype(str)})
+    high, moderate = HIGH_AGREEMENT_SD * width, MODERATE_AGREEMENT_SD * width
+    top = max([moderate + 0.6, *[float(s) + 0.2 for s in data["sd"]]])
+    described = ", ".join(f"{v} {s:.2f} ({a})" for v, s, a in zip(data["value"], data["sd"], data["agreement"],
+                                                                   strict=True))
+    chart = spread_chart(
+        data, title="Spread of people's scores per value", value_order=list(data["value"]),
+        bands=[("High", 0.0, high), ("Moderate", high, moderate), ("Low", moderate, round(top, 1))],
+        description=f"Dot plot of the spread of person scores per value: {described}.")
+    intro = (f"A small spread means people broadly agree about how much a value is lived; a spread of "
+             f"{moderate:.1f} or more means the average hides real differences between people.")
+    body = _paragraphs([intro]) + _chart(chart)
+    text = [intro, str(chart.description)]
+    teams = report.by_team
+    if not teams.groups.empty:
+        groups = list(teams.groups["group"])
+        rows = []
+        for value in report.value_order:
+            row: list[object] = [names[value]]
+            for group in groups:
+                cell = teams.table[(teams.table["group"] == group) & (teams.table["value_id"] == value)]
+                row.append(str(cell["agreement"].iloc[0]).replace(" agreement", "")
+                           if not cell.empty and bool(cell["shown"].iloc[0]) else "–")
+            rows.append(row)
+        body += ('<div class="wb-keep"><h3>Agreement within each team</h3>'
+                 + _table(["Value", *groups], rows) + "</div>")
+        text.append(_text_table(["Value", *groups], rows))
+    notes = [*teams.notes, _merged_sentence(report)] if not teams.groups.empty else list(teams.notes)
+    return _section(report, "agreement", "Agreement", body + _notes(notes), [*text, *[n for n in notes if n]])
+
+
+def obstacles(report: Report) -> Section | None:
+    """What the results suggest about the five DIME™ obstacles, with signs to look for."""
+    if not report.enough:
+        return None
+    signals = report.summary.obstacles
+    intro = ("The DIME™ framework names five obstacles on the way to exceptional service. We read the results "
+             "for signs of each; treat these as questions to explore in the workshop, not verdicts.")
+    parts = [_paragraphs([intro])]
+    text = [intro]
+    for signal in signals:
+        obstacle = signal.obstacle
+        signs = "".join(f"<li>{_esc(s)}</li>" for s in obstacle.signs)
+        parts.append(
+            f'<div class="wb-obstacle"><h3>{_esc(obstacle.name)}</h3><p>{_esc(obstacle.description)}</p>'
+            f"<p><strong>Why it comes up:</strong> {_esc('; '.join(signal.reasons))}.</p>"
+            f"<p><strong>Signs to look for:</strong></p><ul>{signs}</ul></div>")
+        text += ["", obstacle.name, f"Why it comes up: {'; '.join(signal.reasons)}."]
+    flagged = {s.obstacle.id for s in signals}
+    others = [o.name for o in report.framework.obstacles if o.id not in flagged]
+    if not signals:
+        line = "None of the obstacles stands out in these results."
+    else:
+        line = f"No particular signs of: {_list([o.lower() for o in others])}." if others else ""
+    parts.append(_paragraphs([line]) if line else "")
+    text.append(line)
+    return _section(report, "obstacles", "What the DIME™ obstacles suggest", "".join(parts), text)
+
+
+def comments(report: Report) -> Section | None:
+    """Comments from groups at or above the comment threshold, without who wrote them."""
+    if not report.enough:
+        return None
+    selected = report.selected_comments
+    intro = (f"Comments people added to their answers, shown only for groups of at least "
+             f"{report.comment_threshold} people and sorted so that their order says nothing about who wrote them.")
+    parts = [_paragraphs([intro])]
+    text = [intro]
+    if selected.table.empty:
+        parts.append(_paragraphs(["No comments can be shown."]))
+        text.append("No comments can be shown.")
+    for group, rows in selected.table.groupby("group", sort=False):
+        items = []
+        for row in rows.to_dict("records"):
+            statement = row["statement_id"]
+            about = ""
+            if isinstance(statement, str) and statement:
+                about = (f'<span class="wb-about">on {_esc(statement)}: '
+                         f"{_esc(report.statement_texts.get(statement, ''))}</span>")
+            items.append(f"<li><q>{_esc(row['text'])}</q>{about}</li>")
+        parts.append(f"<h3>{_esc(group)}</h3><ul class='wb-comments'>{''.join(items)}</ul>")
+        text += ["", str(group), *[f"- {r['text']}" + (f" [{r['statement_id']}]" if isinstance(r["statement_id"], str)
+                                                       and r["statement_id"] else "")
+                                   for r in rows.to_dict("records")]]
+    notes = [*selected.notes, _merged_sentence(report)]
+    parts.append(_notes(notes))
+    return _section(report, "comments", "In their own words", "".join(parts), [*text, *[n for n in notes if n]])
+
+
+def _hooked(report: Report, section_id: str, title: str, fragment: Fragment | None, pending: str) -> Section | None:
+    if not report.enough:
+        return None
+    if fragment is None:
+        return _section(report, section_id, title, _paragraphs([pending], "wb-pending"), [pending], new_page=False)
+    return _section(report, section_id, title, fragment.html, [fragment.text])
+
+
+def workshop(report: Report) -> Section | None:
+    """The DIME™ steps workshop results, or a note that it has not been run yet."""
+    from workbook.report.hooks import workshop_fragment
+
+    fragment = workshop_fragment(report.store, report.organisation.id, report.cycle.id)
+    return _hooked(report, "workshop", "DIME™ steps workshop", fragment,
+                   "The DIME™ steps workshop has not been run yet for this cycle. Its results will appear "
+                   "here once it has.")
+
+
+def charter(report: Report) -> Section | None:
+    """The organisation's customer service charter, or a note that it is not written yet."""
+    from workbook.report.hooks import charter_fragment
+
+    fragment = charter_fragment(report.store, report.organisation.id)
+    return _hooked(report, "charter", "Customer service charter", fragment,
+                   "The customer service charter has not been written yet. Once the team has agreed its "
+                   "promises, they will appear here.")
+
+
+def method(report: Report) -> Section:
+    """The appendix: scale, scoring rule, anonymity rules, framework and data date."""
+    from workbook import __version__
+    from workbook.scoring import HIGH_AGREEMENT_SD, MODERATE_AGREEMENT_SD
+
+    framework = report.framework
+    scale = framework.scale
+    lo, hi = report.scale
+    points = ", ".join(f"{p.value} = {p.label}" for p in scale.points)
+    width = hi - lo
+    items = [
+        ("Scale", f"Each statement is rated {points}, or \"{scale.dont_know_label}\"."),
+        ("Scoring", "Reverse-worded statements are flipped so that a higher score always means the value is "
+                    f"lived more. \"{scale.dont_know_label}\" is left out, not counted as a low score. A person's "
+                    "score for a value is the average of their ratings for it; a group's score is the average "
+                    "of its people's scores, so everyone counts the same."),
+        ("Agreement", f"The spread is the standard deviation of people's scores: below "
+                      f"{HIGH_AGREEMENT_SD * width:.1f} is high agreement, below {MODERATE_AGREEMENT_SD * width:.1f} "
+                      "moderate, otherwise low."),
+        ("Anonymity", f"Only submitted answers count. No group of fewer than {report.threshold} people is shown; "
+                      "smaller teams are combined as 'Other teams', leaders and staff are compared only when both "
+                      f"groups reach {report.threshold}, a result is hidden when fewer than {report.threshold} "
+                      "people rated it, and one more is hidden where a hidden result could be worked out from "
+                      f"the totals. Comments need groups of at least {report.comment_threshold}."),
+        ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
+        ("Data", f"Assessment cycle {report.cycle.label}; {report.submitted} of the {report.invited} people "
+                 f"invited submitted; the results count {report.respondents}, the first to submit in whole "
+                 f"groups of {report.threshold}, up to {_as_of(report)}."),
+        ("Produced by", f"DIME Workbook {__version__}."),
+    ]
+    body = "<dl class='wb-method'>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items) + "</dl>"
+    rows = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
+            for s in value.statements]
+    body += ("<h3>The statements</h3><p>Everyone rated these statements about themselves; * marks a "
+             "reverse-worded one.</p>" + _table(("", "Value", "Statement"), rows, long=True))
+    return _section(report, "method", "Appendix: method", body,
+                    [f"{k}: {v}" for k, v in items] + [f"{i}  {t}" for i, _, t in rows])
+
+
+def record(report: Report) -> Record:
+    """The last output: what the batch runner lists in its index (never shown in the report).
+
+    Nothing here depends on when the data was entered (no cycle label, no
+    dates), so the stored output stays comparable in the notebook test.
+    """
+    return Record({
+        "organisation": report.organisation.id,
+        "organisation_name": report.organisation.name,
+        "status": report.status,
+        "respondents": report.respondents,
+        "submitted": report.submitted,
+        "invited": report.invited,
+        "threshold": report.threshold,
+        "framework": f"{report.framework.id} {report.framework.version}",
+    })
+
+
+def warm_up() -> None:
+    """Import and render once, so the first real report in a kernel is as fast as the rest."""
+    from importlib import import_module
+
+    from workbook.charts import warm_up as charts_warm_up
+    from workbook.framework import load_framework
+
+    for module in ("pandas", "workbook.dataset", "workbook.scoring", "workbook.store", "workbook.workshop.summary",
+                   "workbook.workshop.html", "workbook.charter.repository", "workbook.charter.export.document"):
+        import_module(module)
+    load_framework()
+    charts_warm_up()
