@@ -242,3 +242,30 @@ def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["--db", not_db, "org", "list"])
     assert result.exit_code == 2
     assert "file is not a database" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_new_invite_link_replaces_the_old_and_keeps_the_answers(db: str, acme: str) -> None:
+    from workbook.store import open_store
+
+    with open_store(db) as store:
+        old = store.people.get(acme, "ben@example.org").token
+    result = run(db, "people", "new-link", acme, "ben@example.org", "--base-url", "https://wb.example.org")
+    assert result.exit_code == 0
+    link = result.output.strip().splitlines()[-1]
+    assert link.startswith("https://wb.example.org/voila/render/values_assessment.ipynb?token=")
+    assert old not in link
+    with open_store(db) as store:
+        from workbook.errors import AccessDeniedError
+
+        with pytest.raises(AccessDeniedError):
+            store.people.by_token(old)
+        assert store.people.by_token(link.split("token=")[1]).email == "ben@example.org"
+    assert run(db, "people", "new-link", acme, "nobody@example.org").exit_code == 2
+
+
+def test_a_new_facilitator_key_stops_the_old_links(db: str, acme: str) -> None:
+    before = run(db, "invites", acme, "--facilitator").output
+    assert run(db, "org", "new-key", acme).exit_code == 0
+    after = run(db, "invites", acme, "--facilitator").output
+    old_key = before.split("key=")[1].split()[0]
+    assert old_key not in after

@@ -319,3 +319,12 @@ def test_template_credits_dime_and_shows_our_loading_message() -> None:
     assert "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)" in index
     assert "Loading your questionnaire…" in index
     assert 'id="loading_text"' not in index  # Voila would write "Executing 1 of 3" into it
+
+
+@pytest.mark.parametrize(
+    ("base", "loopback"),
+    [("http://127.0.0.1:8866", True), ("http://localhost:8866", True), ("http://[::1]:8866", True),
+     ("http://10.0.0.5:8866", False), ("http://workbook-laptop:8866", False)],
+)
+def test_plain_http_beyond_this_machine_is_flagged(base: str, loopback: bool) -> None:
+    assert serve_module._is_loopback(base) is loopback

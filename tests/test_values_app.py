@@ -328,3 +328,13 @@ def test_one_more_submission_does_not_move_the_averages_anyone_sees(tmp_path: Pa
         after = personal_results(demo_store, framework, viewer)
         assert after.chart_data.equals(before)
         assert any("whole groups of 5" in note for note in after.notes)
+
+
+def test_a_comment_before_a_rating_says_how_to_save_it(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    entry = app.inputs[framework.statements[0].id]
+    entry.comment.value = "Weekends are hard"
+    assert "Choose an answer above" in entry.status.value
+    entry.choice.value = 4
+    r = app.respondent
+    assert store.responses.answers(r.person.id, r.cycle.id)[0].comment == "Weekends are hard"

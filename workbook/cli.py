@@ -85,6 +85,16 @@ def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
     click.echo(f"{record.name}: groups smaller than {record.anonymity_threshold} are now never shown.")
 
 
+@org.command("new-key")
+@click.argument("org_id", metavar="ORG")
+@click.pass_context
+def org_new_key(ctx: click.Context, org_id: str) -> None:
+    """Replace ORG's facilitator key: the old workshop and charter links stop working."""
+    record = store_of(ctx).organisations.new_facilitator_key(org_id)
+    click.echo(f"{record.name}: new facilitator key made; the old links no longer open anything.")
+    click.echo(f"New links: workbook invites {record.id} --facilitator")
+
+
 @org.command("delete")
 @click.argument("org_id", metavar="ORG")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -145,6 +155,22 @@ def people_list(ctx: click.Context, org_id: str) -> None:
         status = store.responses.submission(person.id, cycle.id).status.replace("_", " ")
         rows.append((person.name, person.email, person.role, person.team, status))
     _table(("NAME", "EMAIL", "ROLE", "TEAM", f"STATUS ({cycle.label})"), rows)
+
+
+@people.command("new-link")
+@click.argument("org_id", metavar="ORG")
+@click.argument("email")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Where the workbook is served [default: http://127.0.0.1:8866].")
+@click.pass_context
+def people_new_link(ctx: click.Context, org_id: str, email: str, base_url: str | None) -> None:
+    """Give one person a new invite link (the old one stops working; answers are kept)."""
+    from workbook.links import DEFAULT_BASE_URL, check_base_url, invite_url
+
+    base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
+    person = store_of(ctx).people.new_token(org_id, email)
+    click.echo(f"New link for {person.name} <{person.email}> (the old one no longer works):")
+    click.echo(invite_url(person.token, base))
 
 
 @people.command("delete")

@@ -447,6 +447,19 @@ def _check_port_free(host: str, port: int) -> None:
             raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+def _is_loopback(base: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _base_url(host: str, port: int) -> str:
     """The address people use to reach a server listening on ``host``."""
     shown = socket.gethostname() if host in ("", "0.0.0.0", "::") else host
@@ -464,6 +477,9 @@ def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]])
     pool = sum(pools[app]["pool_size"] for app in apps)
     culled = config["MappingKernelManager"]["cull_idle_timeout"]
     print(f"Serving the workbook at {base}  (Ctrl-C stops it)")
+    if not _is_loopback(base):
+        print("WARNING: listening beyond this machine over plain HTTP: invite tokens and answers cross the "
+              "network unencrypted. Put a TLS proxy (https) in front of it.")
     for app in apps:
         name = names.get(app, app)
         print(f"  {name:9} {base}/voila/render/{app}{keys.get(name, '')}")

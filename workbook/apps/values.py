@@ -208,7 +208,10 @@ class ValuesAssessment:
     # --- saving ------------------------------------------------------------------
     def _answer_changed(self, entry: StatementInput) -> None:
         if not entry.answered:
-            entry.status.value = ""
+            entry.status.value = (
+                "<span class='wb-warn' role='status'>Choose an answer above and your comment is saved with it.</span>"
+                if entry.comment.value.strip() else ""
+            )
             return
         try:
             rating = entry.rating()

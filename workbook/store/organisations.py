@@ -165,6 +165,16 @@ class Organisations(Repository):
             session.flush()
             return _record(row)
 
+    def new_facilitator_key(self, org_id: str) -> OrganisationRecord:
+        """Replace the facilitator key (e.g. after it was shown on a projector); the old links stop working."""
+        with self._tx.writing() as session:
+            row = session.get(Organisation, org_id)
+            if row is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            row.facilitator_key = new_token()
+            session.flush()
+            return _record(row)
+
     def delete(self, org_id: str) -> None:
         """Remove the organisation and, through ON DELETE CASCADE, everything of it."""
         with self._tx.writing() as session:

@@ -83,6 +83,17 @@ class People(Repository):
         with self._tx.reading() as session:
             return _record(self._find(session, org_id, email))
 
+    def new_token(self, org_id: str, email: str) -> PersonRecord:
+        """Give a person a new invite link; the old one stops working at once.
+
+        For a link that was forwarded or leaked: the person's answers stay.
+        """
+        with self._tx.writing() as session:
+            person = self._find(session, org_id, email)
+            person.token = new_token()
+            session.flush()
+            return _record(person)
+
     def delete(self, org_id: str, email: str) -> PersonRecord:
         """Erase one person and (by cascade) every answer they gave."""
         with self._tx.writing() as session:
