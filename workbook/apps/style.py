@@ -34,6 +34,7 @@ APP_CSS = f"""
 .wb-statement .widget-radio {{ width: 100%; }}
 .wb-statement .widget-radio > .widget-label {{ display: none; }}
 .wb-app .widget-button, .wb-app .jupyter-button {{ font-size: 1rem; height: auto; min-height: 2.4rem;
+            width: auto; min-width: 6rem; white-space: nowrap;
             padding: 0.3rem 1rem; border-radius: 8px; }}
 .wb-app .mod-primary {{ background: {ACCENT}; color: #fff; }}
 .wb-app :focus-visible, .wb-app input:focus-visible + span, .wb-app button:focus {{
