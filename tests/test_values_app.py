@@ -338,3 +338,34 @@ def test_a_comment_before_a_rating_says_how_to_save_it(store: Store, framework: 
     entry.choice.value = 4
     r = app.respondent
     assert store.responses.answers(r.person.id, r.cycle.id)[0].comment == "Weekends are hard"
+
+
+def test_an_unexpected_failure_in_a_button_shows_a_calm_message_not_a_frozen_page(
+        store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(store, framework)
+
+    def broken(_index: int) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(app, "show_value", broken)
+    click(app, "Start")
+    assert "Something went wrong on our side" in app.errors.widget.value
+    assert "database went away" not in app.errors.widget.value
+    app.show_welcome()  # the next screen clears the message
+    assert app.errors.widget.value == ""
+
+
+def test_a_store_error_while_saving_is_shown_in_words(store: Store, framework: Framework,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook.errors import StoreError
+
+    app = make_app(store, framework)
+
+    def down(*_a: object, **_k: object) -> None:
+        raise StoreError("the database could not be used: disk I/O error")
+
+    monkeypatch.setattr(app.store.responses, "save_answer", down)
+    monkeypatch.setattr("workbook.apps.values.time.sleep", lambda _s: None)
+    entry = app.inputs[framework.statements[0].id]
+    entry.choice.value = 4
+    assert "Not saved" in entry.status.value

@@ -6,14 +6,23 @@ A function used by two apps lives here, not in either app.
 from __future__ import annotations
 
 import html
+import logging
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 
 from workbook.apps.style import APP_CSS
-from workbook.errors import AccessDeniedError
+from workbook.errors import AccessDeniedError, WorkbookError
 from workbook.store import OrganisationRecord, Store
 
-__all__ = ["app_root", "esc", "facilitator_organisation", "message_page", "row", "style_widget"]
+__all__ = ["ErrorBanner", "app_root", "esc", "facilitator_organisation", "message_page", "row", "style_widget"]
+
+log = logging.getLogger(__name__)
+
+#: What a person sees when something fails that they cannot fix.
+UNEXPECTED = ("Something went wrong on our side. Everything you saved is safe: "
+              "please reload the page and carry on.")
 
 
 def esc(text: object) -> str:
@@ -58,3 +67,36 @@ def facilitator_organisation(store: Store, key: object) -> OrganisationRecord:
             "this page opens from the organisation's facilitator link (workbook invites ORG --facilitator)"
         )
     return store.organisations.by_facilitator_key(key)
+
+
+class ErrorBanner:
+    """A place at the top of an app for errors raised inside button and field handlers.
+
+    ipywidgets swallows an exception raised in a callback and prints its
+    traceback where nobody sees it (Voila hides tracebacks), so without this
+    the page would simply stop responding.  ``guard`` wraps a handler: a
+    :class:`WorkbookError` shows its own message, anything else a calm
+    sentence, and the traceback goes to the server log.
+    """
+
+    def __init__(self) -> None:
+        self.widget = widgets.HTML("")
+
+    def show(self, message: str) -> None:
+        self.widget.value = f"<div class='wb-error' role='alert'><p>{esc(message)}</p></div>"
+
+    def clear(self) -> None:
+        self.widget.value = ""
+
+    def guard(self, handler: Callable[..., Any]) -> Callable[..., None]:
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                handler(*args, **kwargs)
+            except WorkbookError as error:
+                text = str(error)
+                self.show(text[:1].upper() + text[1:])
+            except Exception:
+                log.exception("an app handler failed")
+                self.show(UNEXPECTED)
+
+        return run

@@ -26,7 +26,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import app_root, esc, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, esc, message_page, row
 from workbook.errors import (
     AccessDeniedError,
     AlreadySubmittedError,
@@ -72,7 +72,8 @@ class StatementInput:
     """One statement: its wording, the rating choices and an optional comment."""
 
     def __init__(self, statement: Statement, number: int, framework: Framework,
-                 on_change: Callable[[StatementInput], None]) -> None:
+                 on_change: Callable[[StatementInput], None],
+                 guard: Callable[[Callable[..., Any]], Callable[..., None]] = lambda handler: handler) -> None:
         self.statement = statement
         self._on_change = on_change
         self._quiet = False
@@ -92,7 +93,7 @@ class StatementInput:
             description="Add a comment", tooltip=f"Add a comment to statement {number}",
             layout=widgets.Layout(width="auto"),
         )
-        self.comment_toggle.on_click(lambda _button: self.show_comment())
+        self.comment_toggle.on_click(guard(lambda _button: self.show_comment()))
         self.status = widgets.HTML("", layout=widgets.Layout(min_height="1.4rem"))
         self.status.add_class("wb-status")
         reverse_hint = ""
@@ -106,8 +107,8 @@ class StatementInput:
         )
         self.widget.add_class("wb-card")
         self.widget.add_class("wb-statement")
-        self.choice.observe(self._changed, names="value")
-        self.comment.observe(self._changed, names="value")
+        self.choice.observe(guard(self._changed), names="value")
+        self.comment.observe(guard(self._changed), names="value")
 
     def show_comment(self) -> None:
         self.comment.layout.display = "flex"
@@ -166,12 +167,14 @@ class ValuesAssessment:
         self.progress.add_class("wb-progress")
         self.progress_text = widgets.HTML("")
         self.body = widgets.VBox([])
-        self.widget = app_root(self.body)
+        self.errors = ErrorBanner()
+        self.widget = app_root(self.errors.widget, self.body)
         number = 0
         for value in framework.values:
             for statement in value.statements:
                 number += 1
-                self.inputs[statement.id] = StatementInput(statement, number, framework, self._answer_changed)
+                self.inputs[statement.id] = StatementInput(statement, number, framework, self._answer_changed,
+                                                             self.errors.guard)
         self._load_saved()
         if self.submitted:
             self.show_results()
@@ -250,6 +253,7 @@ class ValuesAssessment:
 
     # --- screens ------------------------------------------------------------------
     def _set(self, *children: widgets.Widget) -> None:
+        self.errors.clear()
         self.body.children = tuple(children)
 
     def show_welcome(self) -> None:
@@ -262,7 +266,7 @@ class ValuesAssessment:
         start_label = "Continue where you left off" if answered else "Start"
         start = widgets.Button(description=start_label, button_style="primary", icon="arrow-right",
                                tooltip=start_label)
-        start.on_click(lambda _b: self.show_value(self._first_page_with_gaps()))
+        start.on_click(self.errors.guard(lambda _b: self.show_value(self._first_page_with_gaps())))
         resume = ""
         if answered:
             resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
@@ -307,12 +311,12 @@ class ValuesAssessment:
         self.page_index = index
         value = values[index]
         back = widgets.Button(description="Back", icon="arrow-left", tooltip="Back")
-        back.on_click(lambda _b: self.show_welcome() if index == 0 else self.show_value(index - 1))
+        back.on_click(self.errors.guard(lambda _b: self.show_welcome() if index == 0 else self.show_value(index - 1)))
         is_last = index == len(values) - 1
         forward_label = "Review and submit" if is_last else "Next"
         forward = widgets.Button(description=forward_label, button_style="primary", icon="arrow-right",
                                  tooltip=forward_label)
-        forward.on_click(lambda _b: self.show_review() if is_last else self.show_value(index + 1))
+        forward.on_click(self.errors.guard(lambda _b: self.show_review() if is_last else self.show_value(index + 1)))
         notice = widgets.HTML("")
         missing = self.missing(value)
         if missing and any(self.inputs[s.id].answered for s in value.statements):
@@ -345,7 +349,7 @@ class ValuesAssessment:
             if missing:
                 label = f"{value.id} · {value.name}: {total - len(missing)} of {total} answered"
                 go = widgets.Button(description=f"Answer {len(missing)} more", tooltip=f"Go to {value.name}")
-                go.on_click(lambda _b, i=index: self.show_value(i))
+                go.on_click(self.errors.guard(lambda _b, i=index: self.show_value(i)))
                 rows.append(row(widgets.HTML(f"<span class='wb-warn'>{esc(label)}</span>"), go))
             else:
                 rows.append(widgets.HTML(f"<span class='wb-ok'>✓ {esc(value.id)} · {esc(value.name)}: "
@@ -355,7 +359,7 @@ class ValuesAssessment:
         submit = widgets.Button(description="Submit my answers", button_style="primary", icon="check",
                                 tooltip="Submit my answers", disabled=bool(missing_all))
         back = widgets.Button(description="Back", icon="arrow-left", tooltip="Back")
-        back.on_click(lambda _b: self.show_value(len(self.framework.values) - 1))
+        back.on_click(self.errors.guard(lambda _b: self.show_value(len(self.framework.values) - 1)))
         confirm = widgets.Button(description="Yes, submit", button_style="primary", tooltip="Yes, submit",
                                  layout=widgets.Layout(display="none"))
         cancel = widgets.Button(description="Not yet", tooltip="Not yet", layout=widgets.Layout(display="none"))
@@ -374,9 +378,9 @@ class ValuesAssessment:
             confirm.layout.display = cancel.layout.display = "none"
             submit.layout.display = "inline-flex"
 
-        submit.on_click(ask)
-        confirm.on_click(lambda _b: self.submit(message))
-        cancel.on_click(not_yet)
+        submit.on_click(self.errors.guard(ask))
+        confirm.on_click(self.errors.guard(lambda _b: self.submit(message)))
+        cancel.on_click(self.errors.guard(not_yet))
         intro = ("You have answered every statement. Check anything you like, then submit."
                  if not missing_all else
                  f"{len(missing_all)} statement(s) still need an answer (choose “don't know” if you cannot say).")
