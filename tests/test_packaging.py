@@ -27,6 +27,8 @@ ENVIRONMENT = PROJECT_DIR / "environment.yml"
 
 #: PyPI name (normalised) -> conda-forge name, where the two differ.
 CONDA_NAMES: Mapping[str, str] = {
+    "jupyter-client": "jupyter_client",
+    "jupyter-core": "jupyter_core",
     "jupyter-server": "jupyter_server",
     "jupyterlab-widgets": "jupyterlab_widgets",
     "playwright": "playwright-python",
