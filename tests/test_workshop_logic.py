@@ -230,7 +230,7 @@ def test_html_escapes_everything_people_typed(framework: Framework) -> None:
     assert "<script>" not in table and "&lt;script&gt;" in table and "&lt;b&gt;Sam" in table
     assert "no date" in table
     obstacles = obstacles_html(summary)
-    assert "Lack of credibility <span class='wb-tag'>expected here</span>" in obstacles
+    assert "Lack of credibility <span class='wb-tag'>often shows here</span>" in obstacles
     assert "Lack of alignment" in obstacles and "Lack of alignment <span" not in obstacles  # not expected here
     assert "No actions" in actions_table_html(summarise(framework, state(), organisation_id="hv", cycle_label="Q"))
     assert "No obstacles" in obstacles_html(summarise(framework, state(), organisation_id="hv", cycle_label="Q"))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from workbook.errors import InputError
 
-__all__ = ["clean_line", "clean_paragraphs", "slugify"]
+__all__ = ["clean_line", "clean_paragraphs", "format_day", "slugify"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -60,3 +61,8 @@ def slugify(name: str) -> str:
     """A URL- and file-safe id from a name: ``Harbour & Vine Ltd`` → ``harbour-vine-ltd``."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return _SLUG_STRIP.sub("-", ascii_name.lower()).strip("-")[:63].strip("-")
+
+
+def format_day(day: date) -> str:
+    """A date as people write it in British English: ``31 March 2027`` (everywhere the workbook prints one)."""
+    return f"{day.day} {day:%B %Y}"

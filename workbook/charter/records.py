@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from workbook.errors import InputError
+from workbook.text import format_day  # noqa: F401  (re-exported: charter code imports it from here)
 
 __all__ = ["APPROVED", "DRAFT", "ApprovalRefusedError", "CharterRecord", "CharterStatus", "PromiseRecord"]
 
@@ -76,8 +77,3 @@ class ApprovalRefusedError(InputError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems: list[str] = list(problems or [message])
-
-
-def format_day(day: date) -> str:
-    """A date as people write it in British English: ``31 March 2027``."""
-    return f"{day.day} {day:%B %Y}"

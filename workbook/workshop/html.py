@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+from workbook.text import format_day
 from workbook.workshop.export import csv_data_uri, export_file_name
 from workbook.workshop.live import Participation
 from workbook.workshop.summary import WorkshopSummary
@@ -60,13 +61,13 @@ def maturity_table_html(summary: WorkshopSummary) -> str:
 
 
 def obstacles_html(summary: WorkshopSummary) -> str:
-    """The obstacles ticked at each step; "expected here" marks the framework's likely ones."""
+    """The obstacles ticked at each step; "often shows here" marks the framework's likely ones."""
     items = []
     for step in summary.steps:
         if not step.obstacles:
             continue
         names = ", ".join(
-            _e(o.name) + (" <span class='wb-tag'>expected here</span>" if o.likely else "") for o in step.obstacles
+            _e(o.name) + (" <span class='wb-tag'>often shows here</span>" if o.likely else "") for o in step.obstacles
         )
         items.append(f"<li><strong>{_e(step.title)}</strong>: {names}</li>")
     if not items:
@@ -80,7 +81,7 @@ def actions_table_html(summary: WorkshopSummary) -> str:
         return "<p class='wb-muted'>No actions have been added yet.</p>"
     rows = "".join(
         f"<tr><td>{_e(step.title)}</td><td>{_e(action.what)}</td><td>{_e(action.owner)}</td>"
-        f"<td>{action.due.strftime('%d %b %Y') if action.due else '<span class=wb-muted>no date</span>'}</td>"
+        f"<td>{format_day(action.due) if action.due else '<span class=wb-muted>no date</span>'}</td>"
         f"<td>{_e(action.status_label)}</td></tr>"
         for step, action in summary.actions
     )
