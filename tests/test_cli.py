@@ -269,3 +269,13 @@ def test_a_new_facilitator_key_stops_the_old_links(db: str, acme: str) -> None:
     after = run(db, "invites", acme, "--facilitator").output
     old_key = before.split("key=")[1].split()[0]
     assert old_key not in after
+
+
+def test_opening_a_cycle_asks_first_when_people_are_part_way(db: str) -> None:
+    assert run(db, "demo").exit_code == 0  # one demo person is part-way
+    refused = run(db, "cycle", "open", "demo", "2027-Q1", input="n\n")
+    assert refused.exit_code == 1
+    assert "1 person is part-way through" in refused.output
+    assert run(db, "cycle", "list", "demo").output.strip().splitlines()[-1].split()[0] != "2027-Q1"
+    assert run(db, "cycle", "open", "demo", "2027-Q1", "--yes").exit_code == 0
+    assert run(db, "cycle", "list", "demo").output.strip().splitlines()[-1].startswith("2027-Q1")

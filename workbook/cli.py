@@ -239,10 +239,25 @@ def cycle() -> None:
 @cycle.command("open")
 @click.argument("org_id", metavar="ORG")
 @click.argument("label")
+@click.option("--yes", is_flag=True, help="Do not ask, even when people are part-way through the current cycle.")
 @click.pass_context
-def cycle_open(ctx: click.Context, org_id: str, label: str) -> None:
-    """Open a new cycle LABEL (e.g. 2027-Q1); new answers go to it."""
-    record = store_of(ctx).responses.open_cycle(org_id, label)
+def cycle_open(ctx: click.Context, org_id: str, label: str, yes: bool) -> None:
+    """Open a new cycle LABEL (e.g. 2027-Q1); new answers go to it.
+
+    People part-way through the current cycle cannot finish it afterwards:
+    their links start the new cycle. You are asked first when that happens.
+    """
+    from workbook.store.responses import check_cycle_label
+
+    store = store_of(ctx)
+    store.organisations.get(org_id)
+    check_cycle_label(label)
+    current = store.responses.cycle(org_id)
+    part_way = store.responses.progress(org_id, current.id)["in_progress"]
+    if part_way and not yes:
+        _confirm(f"{part_way} {'person is' if part_way == 1 else 'people are'} part-way through {current.label} and "
+                 f"will not be able to finish it. Open {label} now?")
+    record = store.responses.open_cycle(org_id, label)
     click.echo(f"Opened cycle {record.label} for {org_id}; invite links now collect answers for it.")
 
 
