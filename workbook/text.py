@@ -8,13 +8,14 @@ here, once, so that every entry point behaves the same.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from datetime import date
 
 from workbook.errors import InputError
 
-__all__ = ["clean_line", "clean_paragraphs", "format_day", "slugify"]
+__all__ = ["clean_line", "clean_paragraphs", "esc", "format_day", "slugify"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -66,3 +67,8 @@ def slugify(name: str) -> str:
 def format_day(day: date) -> str:
     """A date as people write it in British English: ``31 March 2027`` (everywhere the workbook prints one)."""
     return f"{day.day} {day:%B %Y}"
+
+
+def esc(text: object) -> str:
+    """Escape text from users (names, comments, promises) for HTML; one helper for every page and export."""
+    return html.escape(str(text), quote=True)

@@ -5,7 +5,6 @@ A function used by two apps lives here, not in either app.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ import ipywidgets as widgets
 from workbook.apps.style import APP_CSS
 from workbook.errors import AccessDeniedError, WorkbookError
 from workbook.store import OrganisationRecord, Store
+from workbook.text import esc
 
 __all__ = ["ErrorBanner", "app_root", "esc", "facilitator_organisation", "message_page", "row", "style_widget"]
 
@@ -23,11 +23,6 @@ log = logging.getLogger(__name__)
 #: What a person sees when something fails that they cannot fix.
 UNEXPECTED = ("Something went wrong on our side. Everything you saved is safe: "
               "please reload the page and carry on.")
-
-
-def esc(text: object) -> str:
-    """Escape text from users (names, comments, promises) for HTML widgets."""
-    return html.escape(str(text), quote=True)
 
 
 def style_widget() -> widgets.HTML:

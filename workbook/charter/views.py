@@ -9,7 +9,6 @@ the only cue: every state also has a word ("To fix", "Added") and a symbol.
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Callable, Sequence
 
 from workbook.charter.checks import CheckReport, Coverage, Finding
@@ -18,6 +17,7 @@ from workbook.charter.ranking import Evidence
 from workbook.charter.records import CharterRecord, PromiseRecord, format_day
 from workbook.errors import NotFoundError
 from workbook.framework import Framework
+from workbook.text import esc
 
 __all__ = [
     "CHARTER_CSS",
@@ -65,10 +65,6 @@ CHARTER_CSS = """
 """
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def findings_html(findings: Sequence[Finding]) -> str:
     """A list of findings: "✗ To fix:" for blocking ones, "ⓘ Advice:" for the rest."""
     if not findings:
@@ -76,9 +72,9 @@ def findings_html(findings: Sequence[Finding]) -> str:
     items = []
     for finding in findings:
         if finding.blocking:
-            items.append(f"<li class='wb-fix'>✗ <strong>To fix:</strong> {_e(finding.message)}</li>")
+            items.append(f"<li class='wb-fix'>✗ <strong>To fix:</strong> {esc(finding.message)}</li>")
         else:
-            items.append(f"<li class='wb-advice'>ⓘ <strong>Advice:</strong> {_e(finding.message)}</li>")
+            items.append(f"<li class='wb-advice'>ⓘ <strong>Advice:</strong> {esc(finding.message)}</li>")
     return f"<ul class='wb-findings'>{''.join(items)}</ul>"
 
 
@@ -86,13 +82,13 @@ def coverage_html(coverage: Coverage, framework: Framework) -> str:
     """Which promises serve each value and each step, as two small tables."""
     def table(caption: str, rows: Sequence[tuple[str, tuple[int, ...]]], name: Callable[[str], str]) -> str:
         body = "".join(
-            f"<tr><td>{_e(name(item))}</td><td>"
+            f"<tr><td>{esc(name(item))}</td><td>"
             + (f"✓ promise {', '.join(map(str, used))}" if used else "<span class='wb-fix'>✗ none yet</span>")
             + "</td></tr>"
             for item, used in rows
         )
-        return (f"<table class='wb-coverage'><caption class='wb-muted'>{_e(caption)}</caption>"
-                f"<thead><tr><th scope='col'>{_e(caption.split()[0])}</th><th scope='col'>Served by</th></tr>"
+        return (f"<table class='wb-coverage'><caption class='wb-muted'>{esc(caption)}</caption>"
+                f"<thead><tr><th scope='col'>{esc(caption.split()[0])}</th><th scope='col'>Served by</th></tr>"
                 f"</thead><tbody>{body}</tbody></table>")
 
     return (table("Values (all five)", coverage.values, lambda v: framework.value(v).name)
@@ -122,7 +118,7 @@ def reasons_html(reasons: Sequence[str]) -> str:
     """"Your results: Innovative is your lowest value: 2.8 of 5; ...", or nothing."""
     if not reasons:
         return ""
-    return f"<p class='wb-muted'>Your results: {_e('; '.join(reasons))}.</p>"
+    return f"<p class='wb-muted'>Your results: {esc('; '.join(reasons))}.</p>"
 
 
 def evidence_html(evidence: Evidence, framework: Framework) -> str:
@@ -131,16 +127,16 @@ def evidence_html(evidence: Evidence, framework: Framework) -> str:
     parts = ["<h2>Where to start</h2>"]
     if evidence.value_scores:
         ordered = sorted(evidence.value_scores.items(), key=lambda kv: kv[1])
-        items = "".join(f"<li>{_e(framework.value(v).name)}: {s:.1f} of {high}</li>" for v, s in ordered)
-        parts.append(f"<p>Values, lowest first <span class='wb-muted'>({_e(evidence.value_source)})</span>:</p>"
+        items = "".join(f"<li>{esc(framework.value(v).name)}: {s:.1f} of {high}</li>" for v, s in ordered)
+        parts.append(f"<p>Values, lowest first <span class='wb-muted'>({esc(evidence.value_source)})</span>:</p>"
                      f"<ol class='wb-evidence'>{items}</ol>")
     if evidence.step_scores:
         ordered = sorted(evidence.step_scores.items(), key=lambda kv: kv[1])
-        items = "".join(f"<li>{_e(framework.step(s).name)}: {v:.1f} of {high}</li>" for s, v in ordered)
-        parts.append(f"<p>DIME™ steps, lowest-rated first <span class='wb-muted'>({_e(evidence.step_source)})"
+        items = "".join(f"<li>{esc(framework.step(s).name)}: {v:.1f} of {high}</li>" for s, v in ordered)
+        parts.append(f"<p>DIME™ steps, lowest-rated first <span class='wb-muted'>({esc(evidence.step_source)})"
                      f"</span>:</p><ol class='wb-evidence'>{items}</ol>")
     for note in evidence.notes:
-        parts.append(f"<p class='wb-note'>{_e(note)}</p>")
+        parts.append(f"<p class='wb-note'>{esc(note)}</p>")
     if evidence.value_scores or evidence.step_scores:
         parts.append("<p>The starter promises are ordered to match: the ones for your weakest areas come "
                      "first, with the reason beside each.</p>")
@@ -157,10 +153,10 @@ def _promise_block(promise: PromiseRecord, framework: Framework) -> str:
             return item
 
     review = format_day(promise.review_date) if promise.review_date else "not yet set"
-    return (f"<strong>{_e(promise.text or '(no wording yet)')}</strong><br>"
-            f"<span>Standard: {_e(promise.standard or 'not yet written')}</span><br>"
-            f"<span class='wb-muted'>Owner: {_e(promise.owner or 'not yet chosen')} · Review by: {_e(review)} · "
-            f"{_e(name('value', promise.value_id))} · {_e(name('step', promise.step_id))}</span>")
+    return (f"<strong>{esc(promise.text or '(no wording yet)')}</strong><br>"
+            f"<span>Standard: {esc(promise.standard or 'not yet written')}</span><br>"
+            f"<span class='wb-muted'>Owner: {esc(promise.owner or 'not yet chosen')} · Review by: {esc(review)} · "
+            f"{esc(name('value', promise.value_id))} · {esc(name('step', promise.step_id))}</span>")
 
 
 def charter_html(charter: CharterRecord, framework: Framework) -> str:
@@ -183,7 +179,7 @@ def _changed_fields(change: PromiseChange, framework: Framework) -> str:
         old, new = getattr(change.old, attribute), getattr(change.new, attribute)
         if attribute == "review_date":
             old, new = (format_day(old) if old else "none"), (format_day(new) if new else "none")
-        rows.append(f"<div><em>{_e(label)}:</em> <del>{_e(old or 'none')}</del> → <ins>{_e(new or 'none')}</ins>"
+        rows.append(f"<div><em>{esc(label)}:</em> <del>{esc(old or 'none')}</del> → <ins>{esc(new or 'none')}</ins>"
                     "</div>")
     return "".join(rows)
 
@@ -195,13 +191,13 @@ def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> s
     for change in changes:
         kind = _KIND_WORDS[change.kind]
         if change.kind == "changed":
-            kind += f"<br><span class='wb-muted'>{_e(', '.join(change.fields))}</span>"
+            kind += f"<br><span class='wb-muted'>{esc(', '.join(change.fields))}</span>"
         if change.moved:
             kind += f"<br><span class='wb-muted'>moved from {change.old_position} to {change.new_position}</span>"
         if change.kind == "unchanged":  # the wording is enough to recognise it
             assert change.old is not None and change.new is not None
-            left = f"<span class='wb-muted'>{change.old_position}. {_e(change.old.text)}</span>"
-            right = f"<span class='wb-muted'>{change.new_position}. {_e(change.new.text)}</span>"
+            left = f"<span class='wb-muted'>{change.old_position}. {esc(change.old.text)}</span>"
+            right = f"<span class='wb-muted'>{change.new_position}. {esc(change.new.text)}</span>"
         else:
             left = (f"<strong>{change.old_position}.</strong> {_promise_block(change.old, framework)}"
                     if change.old is not None else "")
@@ -211,11 +207,11 @@ def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> s
             right += f"<div class='wb-muted'>{_changed_fields(change, framework)}</div>"
         rows.append(f"<tr class='wb-{change.kind}'><td class='wb-kind'>{kind}</td><td>{left}</td>"
                     f"<td>{right}</td></tr>")
-    return (f"<p role='status'><strong>{_e(_first_upper(old.label))} → {_e(new.label)}:</strong> "
-            f"{_e(summarise(changes))}.</p>"
+    return (f"<p role='status'><strong>{esc(_first_upper(old.label))} → {esc(new.label)}:</strong> "
+            f"{esc(summarise(changes))}.</p>"
             "<table class='wb-diff'><colgroup><col style='width: 7.5rem'><col><col></colgroup>"
             "<thead><tr><th scope='col'>Change</th>"
-            f"<th scope='col'>{_e(_first_upper(old.label))}</th><th scope='col'>{_e(_first_upper(new.label))}</th>"
+            f"<th scope='col'>{esc(_first_upper(old.label))}</th><th scope='col'>{esc(_first_upper(new.label))}</th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -228,5 +224,5 @@ def download_link_html(filename: str, media_type: str, data: bytes) -> str:
     """A link that downloads ``data`` from the page itself (a data: URL): no server, no internet."""
     encoded = base64.b64encode(data).decode("ascii")
     kind = media_type.split(";")[0]
-    return (f"<a class='wb-download' download='{_e(filename)}' href='data:{_e(kind)};base64,{encoded}'>"
-            f"Download {_e(filename)}</a>")
+    return (f"<a class='wb-download' download='{esc(filename)}' href='data:{esc(kind)};base64,{encoded}'>"
+            f"Download {esc(filename)}</a>")

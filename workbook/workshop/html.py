@@ -8,9 +8,7 @@ here; the fragments use the apps' CSS classes (``wb-table``, ``wb-tag``,
 
 from __future__ import annotations
 
-import html
-
-from workbook.text import format_day
+from workbook.text import esc, format_day
 from workbook.workshop.export import csv_data_uri, export_file_name
 from workbook.workshop.live import Participation
 from workbook.workshop.summary import WorkshopSummary
@@ -19,22 +17,18 @@ __all__ = ["actions_table_html", "download_link_html", "maturity_table_html", "o
            "participation_html"]
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def participation_html(progress: Participation) -> str:
     """Submitted counts per team; the gaps in words (see :mod:`workbook.workshop.live`)."""
     if not progress.teams:
         return "<p>Nobody has been invited to the values self-assessment yet.</p>"
     people = "person has" if progress.submitted == 1 else "people have"
     rows = "".join(
-        f"<tr><th scope='row'>{_e(team)}</th><td class='wb-num'>{submitted}</td><td>{_e(gap)}</td></tr>"
+        f"<tr><th scope='row'>{esc(team)}</th><td class='wb-num'>{submitted}</td><td>{esc(gap)}</td></tr>"
         for team, submitted, gap in progress.teams
     )
     return (
         f"<p class='wb-big'><strong>{progress.submitted}</strong> {people} submitted the values "
-        f"self-assessment; {_e(progress.still_to_submit)}.</p>"
+        f"self-assessment; {esc(progress.still_to_submit)}.</p>"
         "<table class='wb-table'><caption class='wb-muted'>Submitted so far, by team</caption>"
         "<thead><tr><th scope='col'>Team</th><th scope='col'>Submitted</th><th scope='col'>Still to submit</th>"
         f"</tr></thead><tbody>{rows}</tbody></table>"
@@ -48,10 +42,10 @@ def maturity_table_html(summary: WorkshopSummary) -> str:
         if step.mean is None:
             maturity = "<span class='wb-muted'>not rated yet</span>"
         else:
-            maturity = f"{step.mean:.1f} · {_e(step.maturity_label)}"
+            maturity = f"{step.mean:.1f} · {esc(step.maturity_label)}"
         rows.append(
-            f"<tr><th scope='row'>{_e(step.title)}</th><td>{maturity}</td>"
-            f"<td class='wb-num'>{step.rated} of {len(step.practices)}</td><td>{_e(step.reward_name)}</td></tr>"
+            f"<tr><th scope='row'>{esc(step.title)}</th><td>{maturity}</td>"
+            f"<td class='wb-num'>{step.rated} of {len(step.practices)}</td><td>{esc(step.reward_name)}</td></tr>"
         )
     return (
         "<table class='wb-table'><caption class='wb-muted'>Maturity by step</caption><thead><tr>"
@@ -67,9 +61,9 @@ def obstacles_html(summary: WorkshopSummary) -> str:
         if not step.obstacles:
             continue
         names = ", ".join(
-            _e(o.name) + (" <span class='wb-tag'>often shows here</span>" if o.likely else "") for o in step.obstacles
+            esc(o.name) + (" <span class='wb-tag'>often shows here</span>" if o.likely else "") for o in step.obstacles
         )
-        items.append(f"<li><strong>{_e(step.title)}</strong>: {names}</li>")
+        items.append(f"<li><strong>{esc(step.title)}</strong>: {names}</li>")
     if not items:
         return "<p class='wb-muted'>No obstacles have been ticked yet.</p>"
     return f"<ul class='wb-obstacles'>{''.join(items)}</ul>"
@@ -80,9 +74,9 @@ def actions_table_html(summary: WorkshopSummary) -> str:
     if not summary.actions:
         return "<p class='wb-muted'>No actions have been added yet.</p>"
     rows = "".join(
-        f"<tr><td>{_e(step.title)}</td><td>{_e(action.what)}</td><td>{_e(action.owner)}</td>"
+        f"<tr><td>{esc(step.title)}</td><td>{esc(action.what)}</td><td>{esc(action.owner)}</td>"
         f"<td>{format_day(action.due) if action.due else '<span class=wb-muted>no date</span>'}</td>"
-        f"<td>{_e(action.status_label)}</td></tr>"
+        f"<td>{esc(action.status_label)}</td></tr>"
         for step, action in summary.actions
     )
     return (
@@ -95,5 +89,5 @@ def actions_table_html(summary: WorkshopSummary) -> str:
 def download_link_html(summary: WorkshopSummary, csv_text: str) -> str:
     """A link that saves the action plan as CSV straight from the page (no server, no internet)."""
     name = export_file_name(summary.organisation_id, summary.cycle_label)
-    return (f"<a class='wb-download' download='{_e(name)}' href='{csv_data_uri(csv_text)}'>"
+    return (f"<a class='wb-download' download='{esc(name)}' href='{csv_data_uri(csv_text)}'>"
             f"Download the action plan (CSV)</a>")
