@@ -11,6 +11,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from ipywidgets.widgets.widget import _instances as live_widgets  # every widget model alive
 
 from workbook.apps import values as app_module
 from workbook.apps.values import DONT_KNOW, ValuesAssessment, build, open_assessment
@@ -139,6 +140,43 @@ def test_reopening_the_link_resumes_with_everything_kept(store: Store, framework
     assert "Welcome back" in texts(again.body)
     click(again, "Continue where you left off")
     assert framework.values[1].name in texts(again.body)  # jumps to the first page with gaps
+
+
+def test_the_welcome_screen_sends_only_its_own_widgets(store: Store, framework: Framework) -> None:
+    """Statement cards are made when their page opens: the first screen is quick to send."""
+    before = set(live_widgets)
+    app = make_app(store, framework)
+    made = set(live_widgets) - before
+    assert len(made) < 40, f"{len(made)} widget models for a welcome screen"
+    assert not any(isinstance(live_widgets[m], widgets.RadioButtons) for m in made)
+    click(app, "Start")
+    cards = [w for w in walk(app.body) if isinstance(w, widgets.RadioButtons)]
+    assert len(cards) == len(framework.values[0].statements)
+
+
+def test_saved_answers_count_before_their_page_is_opened(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    last = framework.values[-1]
+    for statement in last.statements:
+        app.inputs[statement.id].choice.value = DONT_KNOW
+    again = make_app(store, framework)
+    total = len(framework.statements)
+    assert again.answered_count() == len(last.statements)
+    assert f"answered {len(last.statements)} of {total}" in texts(again.body)
+    assert again.missing(last) == []
+    click(again, "Continue where you left off")
+    assert framework.values[0].name in texts(again.body)  # the first page with gaps, not the answered one
+    assert all(again.inputs[s.id].choice.value == DONT_KNOW for s in last.statements)
+
+
+def test_cards_made_after_submitting_are_locked(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    for statement in framework.statements:
+        app.inputs[statement.id].choice.value = 3
+    assert app.submit()
+    again = make_app(store, framework)  # a new page for a submitted person: no card made yet
+    entry = again.inputs[framework.statements[-1].id]
+    assert entry.choice.disabled and entry.choice.value == 3
 
 
 def test_next_and_back_walk_the_pages_and_warn_about_gaps(store: Store, framework: Framework) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from workbook.errors import (
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.store import CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
 
-__all__ = ["DONT_KNOW", "ValuesAssessment", "open_assessment", "show", "warm_up"]
+__all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "show", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,67 @@ class StatementInput:
             self._on_change(self)
 
 
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    rating: int | None
+    dont_know: bool
+    comment: str | None
+
+
+class StatementInputs(Mapping[str, StatementInput]):
+    """Every statement's input, each made the first time a page needs it.
+
+    Why lazy: the welcome screen used to carry all 25 statement cards, about
+    500 widget models that the kernel sent and the browser built before the
+    first button could be used, though none of them was on screen.  Saved
+    answers are kept as plain data until their card is made.
+    """
+
+    def __init__(self, framework: Framework, make: Callable[[Statement, int], StatementInput]) -> None:
+        self._statements = {s.id: (number, s) for number, s in enumerate(framework.statements, start=1)}
+        self._make = make
+        self._made: dict[str, StatementInput] = {}
+        self._saved: dict[str, _Saved] = {}
+        self._locked = False
+
+    def __getitem__(self, statement_id: str) -> StatementInput:
+        entry = self._made.get(statement_id)
+        if entry is None:
+            number, statement = self._statements[statement_id]  # KeyError for an unknown id, as a dict
+            entry = self._made[statement_id] = self._make(statement, number)
+            saved = self._saved.get(statement_id)
+            if saved is not None:
+                entry.set_saved(saved.rating, saved.dont_know, saved.comment)
+            if self._locked:
+                entry.lock()
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._statements)
+
+    def __len__(self) -> int:
+        return len(self._statements)
+
+    def keep_saved(self, statement_id: str, rating: int | None, dont_know: bool, comment: str | None) -> None:
+        """Remember a stored answer (shown on its card whenever that is made)."""
+        if statement_id not in self._statements:
+            return  # a statement no longer in the framework
+        self._saved[statement_id] = _Saved(rating, dont_know, comment)
+        if statement_id in self._made:
+            self._made[statement_id].set_saved(rating, dont_know, comment)
+
+    def is_answered(self, statement_id: str) -> bool:
+        """Answered on its card, or (card not made yet) in the stored answers."""
+        entry = self._made.get(statement_id)
+        return entry.answered if entry is not None else statement_id in self._saved
+
+    def lock(self) -> None:
+        """No more changes: made cards are disabled now, later ones when made."""
+        self._locked = True
+        for entry in self._made.values():
+            entry.lock()
+
+
 class ValuesAssessment:
     """The whole questionnaire for one respondent, as one widget (``.widget``)."""
 
@@ -157,7 +218,12 @@ class ValuesAssessment:
         self.framework = framework
         self.respondent = respondent
         self._results = results
-        self.inputs: dict[str, StatementInput] = {}
+        self.errors = ErrorBanner()
+        self.inputs = StatementInputs(
+            framework,
+            lambda statement, number: StatementInput(statement, number, framework, self._answer_changed,
+                                                     self.errors.guard),
+        )
         self.value_pages: list[widgets.Widget] = []
         self.page_index = 0
         self.saved_at = widgets.HTML("")
@@ -167,14 +233,7 @@ class ValuesAssessment:
         self.progress.add_class("wb-progress")
         self.progress_text = widgets.HTML("")
         self.body = widgets.VBox([])
-        self.errors = ErrorBanner()
         self.widget = app_root(self.errors.widget, self.body)
-        number = 0
-        for value in framework.values:
-            for statement in value.statements:
-                number += 1
-                self.inputs[statement.id] = StatementInput(statement, number, framework, self._answer_changed,
-                                                             self.errors.guard)
         self._load_saved()
         if self.submitted:
             self.show_results()
@@ -188,18 +247,16 @@ class ValuesAssessment:
         return self.store.responses.submission(r.person.id, r.cycle.id).status == "submitted"
 
     def answered_count(self) -> int:
-        return sum(1 for i in self.inputs.values() if i.answered)
+        return sum(1 for statement_id in self.inputs if self.inputs.is_answered(statement_id))
 
     def missing(self, value: Value | None = None) -> list[Statement]:
         values = [value] if value else list(self.framework.values)
-        return [s for v in values for s in v.statements if not self.inputs[s.id].answered]
+        return [s for v in values for s in v.statements if not self.inputs.is_answered(s.id)]
 
     def _load_saved(self) -> None:
         r = self.respondent
         for answer in self.store.responses.answers(r.person.id, r.cycle.id):
-            entry = self.inputs.get(answer.statement_id)
-            if entry is not None:
-                entry.set_saved(answer.rating, answer.dont_know, answer.comment)
+            self.inputs.keep_saved(answer.statement_id, answer.rating, answer.dont_know, answer.comment)
         self._update_progress()
 
     def _update_progress(self) -> None:
@@ -319,7 +376,7 @@ class ValuesAssessment:
         forward.on_click(self.errors.guard(lambda _b: self.show_review() if is_last else self.show_value(index + 1)))
         notice = widgets.HTML("")
         missing = self.missing(value)
-        if missing and any(self.inputs[s.id].answered for s in value.statements):
+        if missing and any(self.inputs.is_answered(s.id) for s in value.statements):
             notice.value = (f"<p class='wb-warn' role='status'>{len(missing)} statement(s) on this page still "
                             "need an answer. You can come back to them before you submit.</p>")
         scale = " · ".join(f"{esc(p.label)}" for p in self.framework.scale.points)
@@ -409,11 +466,10 @@ class ValuesAssessment:
         return True
 
     def show_results(self, note: str | None = None) -> None:
-        for entry in self.inputs.values():
-            entry.lock()
         if not self.submitted:  # results are for submitted answers only
             self.show_welcome()
             return
+        self.inputs.lock()
         parts: list[widgets.Widget] = []
         if note:
             parts.append(widgets.HTML(f"<p class='wb-note' role='status'>{esc(note)}</p>"))
