@@ -56,6 +56,7 @@ def test_public_api() -> None:
         "HELP",
         "KERNEL_MEMORY_BYTES",
         "TEMPLATE_NAME",
+        "UNCONNECTED_CULL_SECONDS",
         "Machine",
         "default_max_kernels",
         "default_pool_size",
@@ -158,14 +159,22 @@ def test_config_culls_idle_kernels_even_with_an_open_tab(tmp_path: Path) -> None
     culling = _config(tmp_path, cull_idle_seconds=600)["MappingKernelManager"]
     assert culling == {
         "cull_idle_timeout": 600,
-        "cull_interval": 60,
+        "cull_interval": 30,  # a quarter of the never-connected limit
         "cull_connected": True,
         "cull_busy": False,
     }
     default = _config(tmp_path)["MappingKernelManager"]
     assert default["cull_idle_timeout"] == serve_module.DEFAULT_CULL_IDLE_SECONDS == 1800
-    assert default["cull_interval"] == 60
+    assert default["cull_interval"] == 30
     assert _config(tmp_path, cull_idle_seconds=8)["MappingKernelManager"]["cull_interval"] == 2
+
+
+def test_config_culls_never_connected_kernels_sooner(tmp_path: Path) -> None:
+    manager = _config(tmp_path)["WorkbookKernelManager"]
+    assert manager["unconnected_cull_seconds"] == serve_module.UNCONNECTED_CULL_SECONDS == 120
+    short = _config(tmp_path, cull_idle_seconds=8)["WorkbookKernelManager"]
+    assert short["unconnected_cull_seconds"] == 8  # never later than the idle rule
+    assert _config(tmp_path, cull_idle_seconds=0)["WorkbookKernelManager"]["unconnected_cull_seconds"] == 0
 
 
 @pytest.mark.parametrize(
@@ -241,6 +250,53 @@ def test_no_cap_when_max_kernels_is_zero(monkeypatch: pytest.MonkeyPatch) -> Non
         return [await manager.start_kernel() for _ in range(5)]
 
     assert _run(start_many()) == ["ok"] * 5
+
+
+class _FakeKernel:
+    def __init__(self, idle_seconds: float) -> None:
+        from datetime import datetime, timedelta, timezone
+
+        self.last_activity = datetime.now(timezone.utc) - timedelta(seconds=idle_seconds)
+        self.execution_state = "idle"
+
+
+def test_a_kernel_no_browser_connected_to_is_culled_after_the_short_limit(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A link scanner's GET must not hold a kernel for the whole idle time."""
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    shut: list[str] = []
+    idle_rule: list[str] = []
+
+    async def fake_shutdown(self: Any, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        shut.append(kernel_id)
+        self._kernels.pop(kernel_id)
+
+    async def fake_idle_rule(self: Any, kernel_id: str) -> None:
+        idle_rule.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    monkeypatch.setattr(AsyncMappingKernelManager, "cull_kernel_if_idle", fake_idle_rule)
+    manager = serve_module.WorkbookKernelManager(unconnected_cull_seconds=120)
+    manager._kernels.update({
+        "scanned": _FakeKernel(idle_seconds=130),  # page sent, nobody connected
+        "fresh": _FakeKernel(idle_seconds=5),  # page just sent: its browser is on its way
+        "used": _FakeKernel(idle_seconds=130),  # a browser connected, then went quiet
+    })
+    for kernel_id in manager._kernels:
+        manager._kernel_connections[kernel_id] = 0
+    manager.notify_connect("used")
+    manager.notify_disconnect("used")
+
+    async def cull_all() -> None:
+        for kernel_id in list(manager._kernels):
+            await manager.cull_kernel_if_idle(kernel_id)
+
+    _run(cull_all())
+    assert shut == ["scanned"]
+    assert sorted(idle_rule) == ["fresh", "used"]  # the usual idle rule still decides for these
+    assert "no browser connected within 120 s" in caplog.text
 
 
 # --- serve() checks before starting anything ---------------------------------------------

@@ -13,7 +13,9 @@ notebooks with:
   "busy, try again in a minute" (HTTP 503);
 * **idle-kernel culling** - a kernel nobody has used for ``cull_idle_seconds``
   is shut down even if its tab is still open (answers are saved on every
-  change; the page tells the respondent to reload);
+  change; the page tells the respondent to reload); a page's kernel that no
+  browser ever connected to (a mail system's link scanner, a crawler, a flood
+  of GETs) goes after :data:`UNCONNECTED_CULL_SECONDS`;
 * **only the apps** - notebooks not listed as apps, the file tree and the
   contents API answer 404; tracebacks and code are never shown;
 * **our template** (``templates/voila/workbook``) - no asset from another host,
@@ -60,6 +62,7 @@ __all__ = [
     "HELP",
     "KERNEL_MEMORY_BYTES",
     "TEMPLATE_NAME",
+    "UNCONNECTED_CULL_SECONDS",
     "Machine",
     "default_max_kernels",
     "default_pool_size",
@@ -72,6 +75,10 @@ HEALTH_PATH = "/healthz"
 DEFAULT_CULL_IDLE_SECONDS = 30 * 60
 #: How often idle kernels are looked for (more often for very short timeouts).
 CULL_INTERVAL_SECONDS = 60
+#: A page's kernel that no browser connected to (a link scanner, a crawler, a
+#: flood of GETs) is shut down this long after its page was sent, not after the
+#: idle time: a real browser connects within seconds, even on a slow phone line.
+UNCONNECTED_CULL_SECONDS = 120
 
 #: Memory of one app kernel: the values app measured 160-190 MB unique
 #: (240-270 MB resident, shared libraries included) once it has run.
@@ -179,6 +186,7 @@ def _kernel_manager_class() -> type[Any]:
     """Build ``WorkbookKernelManager`` on first use (jupyter_server is slow to import)."""
     import asyncio
 
+    from jupyter_server._tz import utcnow
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from tornado import web
     from traitlets import Integer
@@ -193,11 +201,42 @@ def _kernel_manager_class() -> type[Any]:
         """
 
         max_kernels = Integer(0, config=True, help="Most live kernels (0: no limit).")
+        unconnected_cull_seconds = Integer(
+            0, config=True,
+            help="Shut down a page's kernel that no browser has connected to after this many "
+                 "seconds without activity (0: only the idle rule).",
+        )
 
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)  # type: ignore[no-untyped-call]
             self._starting = 0
             self._closing = False
+            self._ever_connected: set[str] = set()
+
+        def notify_connect(self, kernel_id: str) -> None:
+            super().notify_connect(kernel_id)  # type: ignore[no-untyped-call]
+            self._ever_connected.add(kernel_id)
+
+        async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+            """Also cull page kernels that no browser ever connected to, much sooner.
+
+            Every GET of an app URL starts a kernel (or takes a pre-heated one).
+            A visitor without JavaScript never connects to it: a link scanner
+            in a mail system opening each invite, a crawler, or somebody
+            hammering the URL.  Under the idle rule alone those kernels would
+            fill the cap for half an hour.  Pre-heated kernels waiting in a
+            pool never reach this method (Voila's subclass returns first).
+            """
+            kernel = self._kernels.get(kernel_id)
+            limit = self.unconnected_cull_seconds
+            if kernel is not None and limit and kernel_id not in self._ever_connected:
+                last = getattr(kernel, "last_activity", None)
+                if last is not None and (utcnow() - last).total_seconds() > limit:
+                    self.log.warning("Shutting down kernel %s: its page was opened but no browser "
+                                     "connected within %d s (link scanner or crawler?).", kernel_id, limit)
+                    await self.shutdown_kernel(kernel_id)
+                    return
+            await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
 
         async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
             if self._closing:  # a pool refill that woke up while the server stops
@@ -223,6 +262,7 @@ def _kernel_manager_class() -> type[Any]:
             self, kernel_id: str, *args: Any, **kwargs: Any
         ) -> None:
             await super().shutdown_kernel(kernel_id, *args, **kwargs)  # type: ignore[no-untyped-call]
+            self._ever_connected.discard(kernel_id)
             self._top_up_pools()
 
         async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
@@ -322,13 +362,17 @@ def voila_config(
             },
         },
         "WorkbookVoila": {"apps": list(apps)},
-        "WorkbookKernelManager": {"max_kernels": limit},
+        "WorkbookKernelManager": {
+            "max_kernels": limit,
+            "unconnected_cull_seconds": min(UNCONNECTED_CULL_SECONDS, cull_idle_seconds),
+        },
         # Kernels talk to the server over Unix sockets in Voila's private (0700)
         # connection folder, not over TCP ports any local user could reach.
         "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},
         "MappingKernelManager": {
             "cull_idle_timeout": cull_idle_seconds,
-            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, cull_idle_seconds // 4)),
+            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, UNCONNECTED_CULL_SECONDS // 4,
+                                        cull_idle_seconds // 4)),
             "cull_connected": True,  # an open but forgotten tab must not hold a kernel for ever
             "cull_busy": False,
         },

@@ -268,6 +268,38 @@ def test_kernel_cap_without_preheating(start_voila: StartVoila) -> None:
     assert status == 503 and "busy" in html
 
 
+def test_pages_no_browser_connects_to_give_their_kernels_back(start_voila: StartVoila) -> None:
+    """A mail system's link scanner opens each invite without running the page.
+
+    Those kernels go after the never-connected limit (here the idle limit of 4 s),
+    so a burst of scanned links fills the cap only for a moment.
+    """
+    server = start_voila(
+        notebooks=FIXTURES,
+        apps=[HELLO],
+        extra_args=["--pool-size", "1", "--max-kernels", "2", "--cull-idle-seconds", "4"],
+    )
+    server.wait_for_pools()
+    scanned = []
+    for number in (1, 2):  # plain GETs: no JavaScript, no websocket
+        status, html = _get(server.app_url(HELLO, token=f"scanned-{number}"))
+        assert status == 200
+        scanned.append(_kernel_id(html))
+        if number == 1:
+            server.wait_for_log(POOL_FILLED, count=2)
+    status, _html = _get(server.app_url(HELLO, token="refused"))
+    assert status == 503  # both kernels the cap allows are held by scanned pages
+    for kernel_id in scanned:
+        server.wait_for_log(
+            rf"Shutting down kernel {kernel_id}: its page was opened but no browser "
+            r"connected within 4 s",
+            timeout=30,
+        )
+    server.wait_for_log(POOL_FILLED, count=3)
+    status, html = _get(server.app_url(HELLO, token="person"))
+    assert status == 200 and "token=person" in html
+
+
 # --- stopping ---------------------------------------------------------------------------------
 def _running(pids: list[int]) -> list[int]:
     alive = []
