@@ -11,6 +11,12 @@ Each run opens the page in a new browser context (empty cache, like a first
 visit) and stops the clock when the first ``.widget-button`` or ``input`` is
 visible and enabled.  Requests to other hosts are blocked and counted.
 
+Beside the time it prints where the work went during a run: seconds the page's
+main thread was busy (DevTools ``TaskDuration``), CPU seconds of all Chromium
+processes, and CPU seconds of the server with its kernels.  The browser and the
+server share this machine's cores, so the sum of the two CPU columns divided
+by the number of cores is a floor no way of serving the page can go below.
+
     .venv/bin/python benchmarks/time_to_first_input.py                  # values app, demo DB
     .venv/bin/python benchmarks/time_to_first_input.py --runs 10
     .venv/bin/python benchmarks/time_to_first_input.py --notebook tests/browser/fixtures/hello.ipynb
@@ -38,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
@@ -55,17 +63,55 @@ MODES = ("warm", "cold", "plain")
 LABELS = {"warm": "workbook serve (warm)", "cold": "workbook serve (cold)", "plain": "plain voila"}
 
 
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    main_thread: float
+    browser_cpu: float
+    server_cpu: float
+
+
 @dataclass
 class Result:
     mode: str
-    seconds: list[float] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     outside: int = 0
 
+    @property
+    def seconds(self) -> list[float]:
+        return [run.seconds for run in self.runs]
+
     def row(self) -> str:
-        if not self.seconds:
+        if not self.runs:
             return f"{LABELS[self.mode]:24} {'-':>7}"
         median, low, high = statistics.median(self.seconds), min(self.seconds), max(self.seconds)
-        return f"{LABELS[self.mode]:24} {median:7.2f} {low:7.2f} {high:7.2f}   {self.outside}"
+        main, browser, server = (
+            statistics.median(getattr(run, name) for run in self.runs)
+            for name in ("main_thread", "browser_cpu", "server_cpu")
+        )
+        return (
+            f"{LABELS[self.mode]:24} {median:7.2f} {low:7.2f} {high:7.2f} "
+            f"{main:8.2f} {browser:8.2f} {server:8.2f}   {self.outside}"
+        )
+
+
+def _cpu_seconds(processes: Sequence[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
 def _demo_database(folder: Path) -> str:
@@ -97,8 +143,8 @@ def _demo_token(db_url: str) -> str:
 
 
 @contextmanager
-def _plain_voila(notebook: Path, db_url: str, log_path: Path) -> Iterator[str]:
-    """``voila NOTEBOOK`` as people run it by hand; yields the page URL without query."""
+def _plain_voila(notebook: Path, db_url: str, log_path: Path) -> Iterator[tuple[str, int]]:
+    """``voila NOTEBOOK`` as people run it by hand; yields the page URL (no query), its pid."""
     port = free_port()
     voila = Path(sys.executable).with_name("voila")
     command = [
@@ -124,7 +170,7 @@ def _plain_voila(notebook: Path, db_url: str, log_path: Path) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"voila did not start:\n{log_path.read_text()}") from None
                 time.sleep(0.1)
-        yield f"{base}/"
+        yield f"{base}/", process.pid
     finally:
         process.terminate()
         try:
@@ -133,18 +179,32 @@ def _plain_voila(notebook: Path, db_url: str, log_path: Path) -> Iterator[str]:
             process.kill()
 
 
-def _measure(browser: object, url: str, outside: OutsideRequests) -> float:
+def _measure(browser: object, url: str, outside: OutsideRequests, server_pid: int) -> Run:
+    """One first visit: the time to the first usable input and where the work went."""
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
     context = browser.new_context(service_workers="block")
     outside.install(context)
     page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable")
+    # Chromium's processes are children of Playwright's driver, a child of ours.
+    browser_processes = [p for p in _tree(os.getpid())[1:] if "chrom" in p.name().lower()]
+    server_processes = _tree(server_pid)  # the pool's kernels are there already
+    browser_before = _cpu_seconds(browser_processes)
+    server_before = _cpu_seconds(server_processes)
     try:
         started = time.monotonic()
         page.goto(url, wait_until="commit")
         wait_for_widgets(page, timeout=120)
-        return time.monotonic() - started
+        elapsed = time.monotonic() - started
+        browser_cpu = _cpu_seconds(browser_processes) - browser_before
+        new_kernels = [p for p in _tree(server_pid) if p.pid not in {q.pid for q in server_processes}]
+        server_cpu = _cpu_seconds(server_processes) - server_before + _cpu_seconds(new_kernels)
+        metrics = devtools.send("Performance.getMetrics")["metrics"]
+        main_thread = next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+        return Run(elapsed, main_thread, browser_cpu, server_cpu)
     finally:
         page.close(run_before_unload=True)  # the page's kernel is shut down, as when a tab closes
         context.close()
@@ -166,9 +226,9 @@ def _run_mode(
     outside = OutsideRequests()
     query = f"?{urlencode({'token': token})}"
     if mode == "plain":
-        with _plain_voila(notebook, db_url, work / "plain.log") as base:
+        with _plain_voila(notebook, db_url, work / "plain.log") as (base, pid):
             for run in range(runs):
-                result.seconds.append(_measure(browser, base + query, outside))
+                result.runs.append(_measure(browser, base + query, outside, pid))
                 say(f"  {mode} run {run + 1}: {result.seconds[-1]:.2f} s")
     else:
         extra = ["--no-preheat"] if mode == "cold" else []
@@ -188,7 +248,7 @@ def _run_mode(
                         rf"Kernel pool of {notebook.name} is filled", count=run + 1, timeout=120
                     )
                     server.wait_for_quiet_kernels()
-                result.seconds.append(_measure(browser, url, outside))
+                result.runs.append(_measure(browser, url, outside, server.process.pid))
                 say(f"  {mode} run {run + 1}: {result.seconds[-1]:.2f} s")
     result.outside = len(outside.attempted)
     if outside.attempted:
@@ -266,7 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 browser.close()
 
     print(f"\nTime to first usable input, seconds ({notebook.name}, {args.runs} runs each)")
-    print(f"{'':24} {'median':>7} {'min':>7} {'max':>7}   blocked outside requests")
+    print(f"{'':24} {'median':>7} {'min':>7} {'max':>7} {'main':>8} {'browser':>8} {'server':>8}"
+          "   blocked outside")
+    print(f"{'':24} {'':>7} {'':>7} {'':>7} {'thread':>8} {'CPU':>8} {'CPU':>8}   requests")
     for mode in modes:
         print(results[mode].row())
     if "warm" in results and results["warm"].seconds:
@@ -274,6 +336,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for other in ("cold", "plain"):
             if other in results and results[other].seconds:
                 print(f"{other} / warm: {statistics.median(results[other].seconds) / warm:.1f}x")
+    print(
+        "main thread: seconds the page's main thread was busy (Voila's front end, the widgets);\n"
+        "browser CPU: CPU seconds of all Chromium processes; server CPU: the server and its kernels.\n"
+        f"All medians.  Browser and server share this machine's {os.cpu_count()} core(s)."
+    )
+    if "warm" in results and results["warm"].runs:
+        warm_runs = results["warm"].runs
+        floor = statistics.median(r.browser_cpu + r.server_cpu for r in warm_runs) / (os.cpu_count() or 1)
+        print(f"Warm: (browser CPU + server CPU) / cores = {floor:.2f} s, a floor for any way of serving.")
     return 0
 
 
