@@ -12,9 +12,9 @@ each from its own seed, in a fresh SQLite file; then times
   CLI - what one would write without the batch runner (on the first ``--naive``
   organisations only, because it is slow; the per-report figure is what compares),
 
-and prints seconds per report (the batch runs: best of ``--repeat``) and the ratio.  Targets on a 2-core machine: at least 5x
-faster than the naive loop and under 1.5 s per report amortised.  Other processes on the
-machine distort the figures: run it on a quiet machine.
+and prints seconds per report (the batch runs: best of ``--repeat``) and the ratio.  Targets on
+a 2-core machine: at least 5x faster than the naive loop and under 1.5 s per report amortised.
+Other processes on the machine distort the figures: run it on a quiet machine.
 """
 
 from __future__ import annotations

@@ -143,7 +143,8 @@ def test_invites_print_one_personal_link_each(db: str, acme: str) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 3
     links = [line.split("\t")[1] for line in lines]
-    assert all(link.startswith("https://survey.example.org/voila/render/values_assessment.ipynb?token=") for link in links)
+    prefix = "https://survey.example.org/voila/render/values_assessment.ipynb?token="
+    assert all(link.startswith(prefix) for link in links)
     assert len(set(links)) == 3
 
 
@@ -204,7 +205,9 @@ def test_console_script_has_no_traceback_for_bad_input(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "org", "delete", "ghost", "--yes"], capture_output=True, text=True, env=env,
                             check=False)
     assert result.returncode == 2
-    assert result.stderr.splitlines() == ["workbook: error: no organisation with the id 'ghost' (see: workbook org list)"]
+    assert result.stderr.splitlines() == [
+        "workbook: error: no organisation with the id 'ghost' (see: workbook org list)"
+    ]
 
 
 def test_the_pooled_team_name_is_reserved(db: str, tmp_path: Path) -> None:
@@ -213,7 +216,8 @@ def test_the_pooled_team_name_is_reserved(db: str, tmp_path: Path) -> None:
 
     assert POOLED_TEAM == POOL_LABEL
     run(db, "org", "create", "Acme", "--id", "acme")
-    result = run(db, "people", "import", "acme", write(tmp_path, "p.csv", "name,email,role,team\nA,a@x.org,staff,other teams\n"))
+    people_csv = write(tmp_path, "p.csv", "name,email,role,team\nA,a@x.org,staff,other teams\n")
+    result = run(db, "people", "import", "acme", people_csv)
     assert result.exit_code == 2 and "row 2: team 'other teams' is reserved" in result.stderr
 
 

@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -254,9 +255,9 @@ def test_no_cap_when_max_kernels_is_zero(monkeypatch: pytest.MonkeyPatch) -> Non
 
 class _FakeKernel:
     def __init__(self, idle_seconds: float) -> None:
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timedelta
 
-        self.last_activity = datetime.now(timezone.utc) - timedelta(seconds=idle_seconds)
+        self.last_activity = datetime.now(UTC) - timedelta(seconds=idle_seconds)
         self.execution_state = "idle"
 
 

@@ -259,7 +259,8 @@ def test_deleting_an_organisation_removes_everything_of_it(store: Store, org: st
     _answer_all(store, framework, ben.id, cycle.id)
     store.organisations.delete(org)
     assert [o.id for o in store.organisations.list()] == ["other"]
-    assert (_count(store, Person), _count(store, Answer), _count(store, Submission), _count(store, Cycle)) == (1, 0, 0, 1)
+    counts = (_count(store, Person), _count(store, Answer), _count(store, Submission), _count(store, Cycle))
+    assert counts == (1, 0, 0, 1)
     assert _count(store, Organisation) == 1
 
 
@@ -307,7 +308,7 @@ def test_sqlite_connections_use_wal_full_sync_and_foreign_keys(tmp_path: Path) -
 
 
 def test_database_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="folder .* does not exist"):
+    with pytest.raises(InputError, match=r"folder .* does not exist"):
         open_store(str(tmp_path / "no" / "such" / "w.db"))
 
 

@@ -80,7 +80,8 @@ def report_folder(tmp_path_factory: pytest.TempPathFactory, framework: Framework
         seed_demo(store)
         make_org(store, framework, "quiet", [Member(f"q{i}", "staff", "Team", None) for i in range(4)])
         make_org(store, framework, "broken", [
-            *team_members("Other teams", ["leader", "staff", "staff"], "ot"), *team_members("Desk", ["leader", "staff"], "dk"),
+            *team_members("Other teams", ["leader", "staff", "staff"], "ot"),
+            *team_members("Desk", ["leader", "staff"], "dk"),
             Member("extra", "leader", "Desk", LEADER)])
     out = base / "out"
     result = cli_runner_invoke(["--db", db, "report", "--all", "--out", str(out), "--jobs", "2", "--pdf",

@@ -7,7 +7,7 @@ and rating choices that sit in a row on wide screens and wrap on a phone.
 
 from __future__ import annotations
 
-__all__ = ["APP_CSS", "INK", "MUTED", "ACCENT", "GOOD", "WARN"]
+__all__ = ["ACCENT", "APP_CSS", "GOOD", "INK", "MUTED", "WARN"]
 
 INK = "#1b1f24"
 MUTED = "#4a5260"

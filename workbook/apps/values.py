@@ -18,6 +18,7 @@ Rules the app keeps, whatever the browser sends:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -493,10 +494,8 @@ def warm_up(db: str | None = None) -> None:
     load_framework()
     if not is_preheating():
         return  # papermill or JupyterLab: nobody waits, and no stray workbook.db is made
-    try:
+    with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
         open_store(db).close()
-    except WorkbookError:
-        pass  # reported to the visitor by show()
     from workbook.charts import warm_up as warm_charts
 
     warm_charts()
@@ -536,5 +535,5 @@ def show(token: str | None = None, db: str | None = None) -> widgets.Widget:
     if token is None:
         token = query_parameter("token")
     app = build(token, db)
-    display(app)
+    display(app)  # type: ignore[no-untyped-call]  # IPython's display() has no annotations
     return app

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from typing import Literal
 
 from workbook.errors import InputError
-from workbook.text import format_day  # noqa: F401  (re-exported: charter code imports it from here)
+from workbook.text import format_day  # re-exported: charter code imports it from here
 
-__all__ = ["APPROVED", "DRAFT", "ApprovalRefusedError", "CharterRecord", "CharterStatus", "PromiseRecord"]
+__all__ = [
+    "APPROVED", "DRAFT", "ApprovalRefusedError", "CharterRecord", "CharterStatus", "PromiseRecord", "format_day",
+]
 
 CharterStatus = Literal["draft", "approved"]
 DRAFT: CharterStatus = "draft"

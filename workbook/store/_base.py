@@ -57,7 +57,9 @@ def _translate_errors() -> Iterator[None]:
     except IntegrityError as error:
         # Two tabs or kernels saving the same thing at the same moment, or a
         # value the database's own rules refuse: say so instead of losing it.
-        raise ConflictError("this change clashed with another one saved at the same moment; please try again") from error
+        raise ConflictError(
+            "this change clashed with another one saved at the same moment; please try again"
+        ) from error
     except DataError as error:
         raise StoreError("the database refused a value as too long or malformed") from error
 

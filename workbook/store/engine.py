@@ -50,7 +50,9 @@ def resolve_url(db: str | None = None) -> str:
     try:
         url = make_url(raw)
     except ArgumentError:
-        raise InputError(f"cannot read the database URL {raw!r}: use a file path or postgresql://user@host/db") from None
+        raise InputError(
+            f"cannot read the database URL {raw!r}: use a file path or postgresql://user@host/db"
+        ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise InputError(f"unsupported database {url.get_backend_name()!r}: use a SQLite file or a postgresql:// URL")
     return raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -106,7 +107,7 @@ class Organisations(Repository):
         with self._tx.reading() as session:
             return [_record(r) for r in session.scalars(select(Organisation).order_by(Organisation.id))]
 
-    def summaries(self) -> list[OrganisationSummary]:
+    def summaries(self) -> builtins.list[OrganisationSummary]:  # ``list`` here is the method above
         """Every organisation with its head count and this cycle's submissions, for ``org list``."""
         with self._tx.reading() as session:
             people = dict(
@@ -152,15 +153,16 @@ class Organisations(Repository):
             latest = session.scalars(
                 select(Cycle).where(Cycle.organisation_id == org_id).order_by(Cycle.created_at.desc(), Cycle.id.desc())
             ).first()
-            submitted = 0 if latest is None else session.scalar(
-                select(func.count()).select_from(Submission)
-                .where(Submission.cycle_id == latest.id, Submission.status == "submitted")
-            )
-            if submitted and threshold != row.anonymity_threshold:
-                raise ConflictError(
-                    f"{submitted} people have already submitted in cycle {latest.label}; the threshold can only "
-                    "change before the first submission (open a new cycle first: workbook cycle open)"
+            if latest is not None and threshold != row.anonymity_threshold:
+                submitted = session.scalar(
+                    select(func.count()).select_from(Submission)
+                    .where(Submission.cycle_id == latest.id, Submission.status == "submitted")
                 )
+                if submitted:
+                    raise ConflictError(
+                        f"{submitted} people have already submitted in cycle {latest.label}; the threshold can only "
+                        "change before the first submission (open a new cycle first: workbook cycle open)"
+                    )
             row.anonymity_threshold = threshold
             session.flush()
             return _record(row)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from workbook.errors import AlreadyExistsError, AlreadySubmittedError, InputError, NotFoundError
 from workbook.store._base import Repository, as_utc, utcnow
-from workbook.store.records import AnswerRecord, CycleRecord, SubmissionRecord
+from workbook.store.records import AnswerRecord, CycleRecord, SubmissionRecord, SubmissionStatus
 from workbook.store.tables import Answer, Cycle, Organisation, Person, Submission
 from workbook.text import clean_paragraphs
 
@@ -98,7 +98,9 @@ class Responses(Repository):
         cycles = self.cycles(org_id)
         if label is None:
             if not cycles:
-                raise NotFoundError(f"{org_id!r} has no assessment cycle; open one with: workbook cycle open {org_id} LABEL")
+                raise NotFoundError(
+                    f"{org_id!r} has no assessment cycle; open one with: workbook cycle open {org_id} LABEL"
+                )
             return cycles[-1]
         for cycle in cycles:
             if cycle.label == label:
@@ -118,7 +120,9 @@ class Responses(Repository):
         """
         framework.statement(statement_id)  # NotFoundError for an unknown statement
         low, high = framework.scale.minimum, framework.scale.maximum
-        if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high):
+        if rating is not None and (
+            isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
+        ):
             raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
         comment = clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)
         with self._tx.writing() as session:
@@ -151,7 +155,7 @@ class Responses(Repository):
             row = self._submission_row(session, person_id, cycle_id)
             if row is None:
                 return SubmissionRecord(person_id, cycle_id, "not_started", None, None)
-            status = "submitted" if row.status == "submitted" else "in_progress"
+            status: SubmissionStatus = "submitted" if row.status == "submitted" else "in_progress"
             return SubmissionRecord(
                 person_id, cycle_id, status, as_utc(row.started_at),
                 as_utc(row.submitted_at) if row.submitted_at else None,
@@ -198,7 +202,9 @@ class Responses(Repository):
     def progress(self, org_id: str, cycle_id: int) -> dict[str, int]:
         """How many people have not started, are in progress, have submitted."""
         with self._tx.reading() as session:
-            total = session.scalar(select(func.count()).select_from(Person).where(Person.organisation_id == org_id)) or 0
+            total = session.scalar(
+                select(func.count()).select_from(Person).where(Person.organisation_id == org_id)
+            ) or 0
             counts = dict(
                 session.execute(
                     select(Submission.status, func.count())

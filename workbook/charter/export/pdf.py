@@ -19,7 +19,7 @@ __all__ = ["render_pdf"]
 
 def render_pdf(document: CharterDocument) -> bytes:
     try:
-        from weasyprint import HTML  # type: ignore[import-untyped]
+        from weasyprint import HTML
     except (ImportError, OSError) as error:  # OSError: Pango missing from the system
         raise WorkbookError(f"PDF export needs WeasyPrint and the Pango library ({error}); "
                             "export as html and print it from a browser instead") from None
