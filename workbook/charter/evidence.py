@@ -4,9 +4,8 @@
   :func:`workbook.scoring.group_scores` (everyone together), so they exist only
   when the anonymity threshold is met; the newest cycle that meets it is used.
 * Step scores come from the DIME™ steps workshop: the mean of the team's 1-5
-  practice ratings per step, from the newest cycle with any ratings.  They are
-  read with a small query of our own on the ``workshop_ratings`` table, so the
-  charter does not depend on the workshop app's code.
+  practice ratings per step, from the newest cycle with any ratings, as the
+  workshop's own summary computes it (one definition, one number).
 
 Either may be missing; :class:`~workbook.charter.ranking.Evidence` says why.
 """
@@ -14,12 +13,10 @@ Either may be missing; :class:`~workbook.charter.ranking.Evidence` says why.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 
 from sqlalchemy import select
 
 from workbook.charter.ranking import Evidence
-from workbook.errors import NotFoundError
 from workbook.framework import Framework
 from workbook.store import OrganisationRecord, Store
 from workbook.store.tables import Cycle
@@ -58,30 +55,27 @@ def value_scores(store: Store, framework: Framework,
 
 def step_scores(store: Store, framework: Framework,
                 org_id: str) -> tuple[dict[str, float] | None, str | None, str | None]:
-    """(step id -> mean practice rating, source, note) from the newest cycle with workshop ratings."""
+    """(step id -> mean practice rating, source, note) from the newest cycle with workshop ratings.
+
+    The means are the workshop summary's own (:func:`workbook.workshop.summary.
+    workshop_summary`), so the charter's evidence always quotes the number the
+    team saw in the workshop.
+    """
+    from workbook.workshop.summary import workshop_summary
+
     with store.transactions.reading() as session:
-        rows = session.execute(
-            select(Cycle.id, Cycle.label, WorkshopRating.practice_id, WorkshopRating.rating)
+        newest = session.execute(
+            select(Cycle.id, Cycle.label)
             .join(WorkshopRating, WorkshopRating.cycle_id == Cycle.id)
             .where(Cycle.organisation_id == org_id, WorkshopRating.rating.is_not(None))
             .order_by(Cycle.created_at.desc(), Cycle.id.desc())
-        ).all()
-    if not rows:
+            .limit(1)
+        ).first()
+    summary = workshop_summary(store, framework, org_id, newest[0]) if newest is not None else None
+    if summary is None or not summary.rated_steps:
         return None, None, "Step scores appear here once the team has rated practices in the DIME™ steps workshop."
-    newest, label = rows[0][0], rows[0][1]
-    ratings: dict[str, list[int]] = defaultdict(list)
-    for cycle_id, _label, practice_id, rating in rows:
-        if cycle_id != newest:
-            break
-        if rating is None:
-            continue
-        try:
-            step = framework.step_of_practice(practice_id)
-        except NotFoundError:
-            continue  # a practice of another framework edition
-        ratings[step.id].append(int(rating))
-    scores = {step: sum(r) / len(r) for step, r in ratings.items()}
-    return scores or None, f"DIME™ steps workshop, {label}", None
+    scores = {step.step_id: step.mean for step in summary.rated_steps if step.mean is not None}
+    return scores, f"DIME™ steps workshop, {summary.cycle_label}", None
 
 
 def gather_evidence(store: Store, framework: Framework, organisation: OrganisationRecord) -> Evidence:

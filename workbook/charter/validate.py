@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
 from workbook.charter.records import PromiseRecord
+from workbook.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework
 from workbook.text import clean_line, clean_paragraphs
@@ -46,8 +47,8 @@ TITLE_MAX = 200
 #: while the team swaps promises in and out; more than this is not a charter.
 MAX_PROMISES = 15
 #: Review dates outside these years are typing mistakes (or crafted values).
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
+EARLIEST_YEAR = EARLIEST_DAY.year
+LATEST_YEAR = LATEST_DAY.year
 
 _FOLD_LINES = re.compile(r"\s*\n+\s*")
 
@@ -60,21 +61,7 @@ def _one_paragraph(value: object, field: str, max_length: int) -> str | None:
 
 def clean_review_date(value: object, where: str = "the review date") -> date | None:
     """A real calendar date (or None); ISO text such as ``2027-03-31`` is accepted too."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):  # a datetime is a date subclass: keep the day only
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(f"{where} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-31") from None
-    if not isinstance(value, date):
-        raise InputError(f"{where} must be a date, not {type(value).__name__}")
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise InputError(f"{where} {value.isoformat()} is not a plausible date (use a year from "
-                         f"{EARLIEST_YEAR} to {LATEST_YEAR})")
-    return value
+    return parse_day(value, where)
 
 
 def _framework_id(value: object, kind: str, known: Iterable[str], where: str) -> str | None:

@@ -8,9 +8,9 @@ the only cue: every state also has a word ("To fix", "Added") and a symbol.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Sequence
 
+from workbook import download
 from workbook.charter.checks import CheckReport, Coverage, Finding
 from workbook.charter.diff import PromiseChange, compare_promises, summarise
 from workbook.charter.ranking import Evidence
@@ -222,7 +222,4 @@ def _first_upper(text: str) -> str:
 
 def download_link_html(filename: str, media_type: str, data: bytes) -> str:
     """A link that downloads ``data`` from the page itself (a data: URL): no server, no internet."""
-    encoded = base64.b64encode(data).decode("ascii")
-    kind = media_type.split(";")[0]
-    return (f"<a class='wb-download' download='{esc(filename)}' href='data:{esc(kind)};base64,{encoded}'>"
-            f"Download {esc(filename)}</a>")
+    return download.download_link_html(filename, media_type.split(";")[0], data)

@@ -8,9 +8,10 @@ on every write whatever the app has already checked.  Each refusal is an
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Final
 
+from workbook.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from workbook.errors import InputError
 from workbook.framework import Framework
 from workbook.text import clean_line, clean_paragraphs
@@ -41,8 +42,8 @@ NAME_MAX: Final = 100  # the updated_by columns are VARCHAR(100)
 NOTE_MAX: Final = 1000
 EVIDENCE_MAX: Final = 4000
 #: Due dates outside this window are typing slips (year 0202, 20266), not plans.
-EARLIEST_DUE: Final = date(2000, 1, 1)
-LATEST_DUE: Final = date(2100, 12, 31)
+EARLIEST_DUE: Final = EARLIEST_DAY
+LATEST_DUE: Final = LATEST_DAY
 
 
 def check_rating(value: object, framework: Framework) -> int | None:
@@ -65,19 +66,7 @@ def check_status(value: object) -> ActionStatus:
 
 def check_due(value: object) -> date | None:
     """A calendar date (or an ISO ``YYYY-MM-DD`` string), or None for "no date yet"."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(f"the due date {value!r} is not a real date; use the form 2026-12-31") from None
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise InputError("the due date must be a calendar date, e.g. 2026-12-31")
-    if not EARLIEST_DUE <= value <= LATEST_DUE:
-        raise InputError(f"the due date {value.isoformat()} looks mistyped; choose a date between "
-                         f"{EARLIEST_DUE.year} and {LATEST_DUE.year}")
-    return value
+    return parse_day(value, "the due date")
 
 
 def check_what(value: object) -> str:

@@ -8,15 +8,23 @@ Excel otherwise reads UTF-8 as the local code page and mangles names like
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Sequence
 from typing import IO, Final
 
 from workbook.csvsafe import write_csv
+from workbook.download import data_uri
 from workbook.workshop.summary import WorkshopSummary
 
-__all__ = ["ACTION_HEADER", "action_rows", "actions_csv", "csv_data_uri", "export_file_name", "write_actions_csv"]
+__all__ = [
+    "ACTION_HEADER",
+    "CSV_MEDIA_TYPE",
+    "action_rows",
+    "actions_csv",
+    "csv_data_uri",
+    "export_file_name",
+    "write_actions_csv",
+]
 
 ACTION_HEADER: Final = ("organisation", "cycle", "step", "action", "owner", "due", "status", "last_changed_by")
 _BOM: Final = "\ufeff"
@@ -47,10 +55,12 @@ def actions_csv(summary: WorkshopSummary | None, *, bom: bool = True) -> str:
     return (_BOM if bom else "") + buffer.getvalue()
 
 
+CSV_MEDIA_TYPE: Final = "text/csv;charset=utf-8"
+
+
 def csv_data_uri(text: str) -> str:
     """A ``data:`` URL of the CSV, for a download link that needs no server round trip."""
-    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return f"data:text/csv;charset=utf-8;base64,{encoded}"
+    return data_uri(text.encode("utf-8"), CSV_MEDIA_TYPE)
 
 
 def export_file_name(org_id: str, cycle_label: str) -> str:

@@ -8,8 +8,9 @@ here; the fragments use the apps' CSS classes (``wb-table``, ``wb-tag``,
 
 from __future__ import annotations
 
+from workbook import download
 from workbook.text import esc, format_day
-from workbook.workshop.export import csv_data_uri, export_file_name
+from workbook.workshop.export import CSV_MEDIA_TYPE, export_file_name
 from workbook.workshop.live import Participation
 from workbook.workshop.summary import WorkshopSummary
 
@@ -89,5 +90,5 @@ def actions_table_html(summary: WorkshopSummary) -> str:
 def download_link_html(summary: WorkshopSummary, csv_text: str) -> str:
     """A link that saves the action plan as CSV straight from the page (no server, no internet)."""
     name = export_file_name(summary.organisation_id, summary.cycle_label)
-    return (f"<a class='wb-download' download='{esc(name)}' href='{csv_data_uri(csv_text)}'>"
-            f"Download the action plan (CSV)</a>")
+    return download.download_link_html(name, CSV_MEDIA_TYPE, csv_text.encode("utf-8"),
+                                       label="Download the action plan (CSV)")
