@@ -1,0 +1,28 @@
+"""The package stays typed and lint-clean: ruff and mypy as the project configures them.
+
+Both read their settings from pyproject.toml, so what runs here is what a
+developer runs by hand: ``ruff check workbook tests benchmarks`` and
+``mypy workbook``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_finds_nothing() -> None:
+    run = _run("ruff", "check", "--no-cache", "workbook", "tests", "benchmarks")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_mypy_finds_nothing() -> None:
+    run = _run("mypy", "workbook")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
