@@ -19,8 +19,10 @@ import pytest
 
 from workbook.apps import charter as app_module
 from workbook.apps.charter import BLANK, CharterBuilder, build
+from workbook.apps.ui import UNEXPECTED, UNSAVED_LABEL
 from workbook.charter import Charters
 from workbook.charter.ranking import Evidence
+from workbook.errors import ConflictError
 from workbook.framework import Framework, load_framework
 from workbook.store import Store, open_store
 
@@ -161,8 +163,8 @@ def test_each_change_is_saved_at_once(store: Store, framework: Framework) -> Non
     ("owner", "x" * 121, "the owner of promise 1 is too long"),
     ("value_id", "Z", "unknown value &#x27;Z&#x27;"),
     ("step_id", "<b>", "unknown step &#x27;&lt;b&gt;&#x27;"),
-    ("review_date", date(9999, 12, 31), "is not a plausible date"),
-    ("review_date", "not a date", "is not a date"),
+    ("review_date", date(9999, 12, 31), "9999-12-31 looks mistyped"),
+    ("review_date", "not a date", "is not a real date"),
 ])
 def test_a_value_the_page_should_never_send_is_not_stored(store: Store, framework: Framework, field: str,
                                                           value: object, message: str) -> None:
@@ -217,6 +219,11 @@ def test_a_removed_starter_can_be_added_back(store: Store, framework: Framework)
 
 
 # --- two facilitators at once ---------------------------------------------------------------------
+def unsaved_box(app: CharterBuilder) -> str:
+    """The read-only box of text that was not saved (empty when there is none)."""
+    return str(app.unsaved.value)
+
+
 def test_a_stale_copy_never_overwrites_a_newer_save(store: Store, framework: Framework) -> None:
     mine = make_app(store, framework)
     theirs = make_app(store, framework)
@@ -224,12 +231,121 @@ def test_a_stale_copy_never_overwrites_a_newer_save(store: Store, framework: Fra
     mine.cards[0].owner.value = "Mine"
     assert stored(store)[0].promises[0].owner == "Theirs"
     assert "Your last change was not saved" in mine.alert.value
-    assert all(card.owner.disabled for card in mine.cards)
-    button(mine, "Load the latest version").click()
-    assert mine.cards[0].owner.value == "Theirs" and not mine.cards[0].owner.disabled
-    assert "Loaded the latest saved version" in mine.alert.value
-    mine.cards[0].owner.value = "Mine, after reloading"
-    assert stored(store)[0].promises[0].owner == "Mine, after reloading"
+    assert "someone else saved this charter first" in mine.alert.value
+    assert mine.cards[0].owner.value == "Theirs" and not mine.cards[0].owner.disabled  # their version, editable
+    assert "Owner: Mine" in unsaved_box(mine)
+    mine.cards[0].owner.value = "Mine, after seeing theirs"
+    assert stored(store)[0].promises[0].owner == "Mine, after seeing theirs"
+
+
+def test_a_refused_save_keeps_the_typed_text_to_copy(store: Store, framework: Framework) -> None:
+    mine = make_app(store, framework)
+    theirs = make_app(store, framework)
+    theirs.cards[0].owner.value = "Front-desk manager"
+    theirs.cards[1].standard.value = "Every idea answered within 5 working days."
+    typed = "Every <b>complaint</b> answered within 1 working day, checked by the duty manager."
+    mine.cards[1].standard.value = typed  # refused: their save came first
+    [draft] = stored(store)
+    assert draft.promises[1].standard == "Every idea answered within 5 working days."  # theirs, untouched
+    assert draft.promises[0].owner == "Front-desk manager"
+    # the fields show what is stored now ...
+    assert mine.cards[1].standard.value == "Every idea answered within 5 working days."
+    assert mine.cards[0].owner.value == "Front-desk manager"
+    assert "Not saved: someone else saved first" in mine.cards[1].status.value
+    # ... and what I typed is still on the page, read-only, escaped, ready to copy
+    box = unsaved_box(mine)
+    assert UNSAVED_LABEL in box and "<textarea readonly" in box
+    assert ("Promise 2 · Standard: Every &lt;b&gt;complaint&lt;/b&gt; answered within 1 working day, checked by "
+            "the duty manager.") in box
+    assert "<b>complaint" not in box
+    assert "Owner" not in box  # only what I had not saved
+    assert box in texts(mine.widget)
+    # copying it back and saving again now works
+    mine.cards[1].standard.value = typed
+    assert "Saved ✓" in mine.cards[1].status.value
+    assert stored(store)[0].promises[1].standard == typed
+
+
+def test_text_refused_by_the_checks_is_also_kept_when_someone_saves_first(store: Store,
+                                                                          framework: Framework) -> None:
+    mine = make_app(store, framework)
+    theirs = make_app(store, framework)
+    too_long = "We promise " + "a lot " * 60
+    mine.cards[2].text.value = too_long  # refused by the checks, still in the box
+    theirs.cards[0].owner.value = "Ana"
+    mine.cards[3].owner.value = "Ben"  # refused: their save came first
+    box = unsaved_box(mine)
+    assert "Promise 3 · Our promise: We promise a lot" in box and "Promise 4 · Owner: Ben" in box
+    assert [p.owner for p in stored(store)[0].promises[:4]] == ["Ana", None, None, None]
+
+
+def test_moving_a_promise_after_someone_else_saved_is_refused_without_an_empty_box(
+        store: Store, framework: Framework) -> None:
+    mine = make_app(store, framework)
+    theirs = make_app(store, framework)
+    order = [p.starter_id for p in stored(store)[0].promises]
+    theirs.cards[0].owner.value = "Ana"
+    button(mine, "Move down").click()
+    assert "Your last change was not saved" in mine.alert.value and unsaved_box(mine) == ""
+    assert [p.starter_id for p in stored(store)[0].promises] == order
+    button(mine, "Move down").click()  # from their version now: accepted
+    assert [p.starter_id for p in stored(store)[0].promises][:2] == [order[1], order[0]]
+
+
+def test_approving_a_copy_someone_else_changed_is_refused_and_shows_theirs(store: Store,
+                                                                           framework: Framework) -> None:
+    mine = make_app(store, framework)
+    complete(mine)
+    theirs = make_app(store, framework)
+    theirs.cards[4].standard.value = "Every room checked within 10 minutes of check-out."
+    mine.approver.value = "Dana Reid"
+    button(mine, "Approve version 1").click()
+    assert "Not approved yet" in mine.alert.value
+    assert stored(store)[0].is_draft
+    assert mine.cards[4].standard.value == "Every room checked within 10 minutes of check-out."
+    button(mine, "Approve version 1").click()  # having seen their change
+    assert stored(store)[0].status == "approved"
+
+
+# --- a handler that fails -------------------------------------------------------------------------
+def test_an_unexpected_failure_shows_a_calm_line_and_the_builder_keeps_working(
+        store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(store, framework)
+    app.cards[0].owner.value = "Ada"
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app.charters, "save_draft", broken)
+        app.cards[1].owner.value = "Ben"  # the handler fails
+    assert UNEXPECTED in app.errors.widget.value and "disk on fire" not in texts(app.widget)
+    assert "an app handler failed" in caplog.text and "disk on fire" in caplog.text  # traceback in the log
+    assert [p.owner for p in stored(store)[0].promises[:2]] == ["Ada", None]  # nothing saved is lost
+    app.cards[2].owner.value = "Cy"  # the page still responds
+    assert "Saved ✓" in app.cards[2].status.value
+    assert [p.owner for p in stored(store)[0].promises[:3]] == ["Ada", None, "Cy"]
+    button(app, "Move down").click()  # a new screen of cards clears the line
+    assert app.errors.widget.value == ""
+
+
+def test_a_workbook_error_in_a_handler_shows_its_own_line(store: Store, framework: Framework,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(store, framework)
+    complete(app)
+    app.approve("Dana")
+
+    def clash(*_args: object, **_kwargs: object) -> None:
+        raise ConflictError("someone else started version 2 a moment ago; reload the page to see it")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app.charters, "start_draft", clash)
+        button(app, "Start version 2").click()
+    assert "Someone else started version 2 a moment ago; reload the page to see it" in app.errors.widget.value
+    assert [c.number for c in stored(store)] == [1] and stored(store)[0].status == "approved"
+    button(app, "Start version 2").click()  # works once the cause is gone
+    assert [c.number for c in stored(store)] == [1, 2] and len(app.cards) == 10
+    assert app.errors.widget.value == ""
 
 
 # --- approving ---------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import ipywidgets as widgets
 import pytest
 
 from workbook.apps import workshop as app_module
+from workbook.apps.ui import UNEXPECTED, UNSAVED_LABEL
 from workbook.apps.workshop import PROJECTOR_CLASS, ActionRow, WorkshopApp, build, open_workshop
+from workbook.errors import StoreError
 from workbook.framework import Framework, load_framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store
@@ -351,6 +353,111 @@ def test_a_name_that_is_too_long_is_refused_and_changes_are_anonymous(store: Sto
     assert "Your name is too long" in app.name_status.value and app.by is None
     app.steps[FIRST].practices["DC4"].choice.value = 3
     assert Workshop(store).state(app.session.cycle.id).rating("DC4").updated_by is None
+
+
+def test_a_refused_edit_keeps_what_the_facilitator_typed_to_copy(store: Store, framework: Framework) -> None:
+    alex = make_app(store, framework, facilitator="Alex")
+    sam = make_app(store, framework, facilitator="Sam")  # opened before Alex changes anything
+    cycle_id = alex.session.cycle.id
+    alex_page, sam_page = alex.steps[FIRST], sam.steps[FIRST]
+
+    alex_page.evidence.value = "Alex's notes"
+    typed = "Sam's notes: <b>three</b> regulars named the front desk\nand the kitchen"
+    sam_page.evidence.value = typed  # refused: Alex saved first
+    assert "changed these notes" in sam_page.evidence_status.value
+    assert sam_page.evidence.value == "Alex's notes"  # the field shows what is stored ...
+    box = sam_page.evidence_unsaved.value  # ... and Sam's text is still on the page to copy
+    assert UNSAVED_LABEL in box and "<textarea readonly" in box
+    assert "Sam&#x27;s notes: &lt;b&gt;three&lt;/b&gt; regulars named the front desk\nand the kitchen" in box
+    assert box in texts(sam_page.widget)  # on the step page, under the notes
+    assert Workshop(store).state(cycle_id).evidence_for(FIRST).evidence == "Alex's notes"
+
+    alex_page.practices["DC1"].show_note()
+    alex_page.practices["DC1"].note.value = "Alex's note"
+    sam_page.practices["DC1"].note.value = "Sam's note on DC1"
+    assert sam_page.practices["DC1"].note.value == "Alex's note"
+    assert "Sam&#x27;s note on DC1" in sam_page.practices["DC1"].unsaved.value
+    assert Workshop(store).state(cycle_id).rating("DC1").note == "Alex's note"
+
+    add(alex, FIRST, "Brief the team", "Tom")
+    sam.show_step(FIRST)
+    assert sam_page.evidence_unsaved.value == ""  # opening the page afresh drops the old boxes
+    (sam_row,) = sam_page.action_rows.values()
+    (alex_row,) = alex_page.action_rows.values()
+    alex_row.owner.value = "Ana"
+    sam_row.what.value = "Brief the whole team at the Monday stand-up"
+    assert (sam_row.what.value, sam_row.owner.value) == ("Brief the team", "Ana")
+    assert "Action: Brief the whole team at the Monday stand-up" in sam_row.unsaved.value
+    (stored,) = Workshop(store).actions(cycle_id)
+    assert (stored.what, stored.owner) == ("Brief the team", "Ana")
+
+    button(alex_row.widget, "Remove").click()
+    button(alex_row.widget, "Yes, remove it").click()
+    sam_row.owner.value = "Bo"  # the action is gone: Sam's row with it, but not Sam's text
+    assert "removed this action" in sam_page.add_status.value
+    assert "Action: Brief the team\nOwner: Bo" in sam_page.add_unsaved.value
+    assert Workshop(store).actions(cycle_id) == ()
+
+    sam_page.evidence.value = typed  # copied back: saved from the current version
+    assert "Saved" in sam_page.evidence_status.value
+    assert Workshop(store).state(cycle_id).evidence_for(FIRST).evidence == typed
+
+
+def test_a_refused_rating_alone_shows_no_empty_box(store: Store, framework: Framework) -> None:
+    alex = make_app(store, framework, facilitator="Alex")
+    sam = make_app(store, framework)
+    alex.steps[FIRST].practices["DC2"].choice.value = 4
+    sam.steps[FIRST].practices["DC2"].choice.value = 2
+    assert "Not saved" in sam.steps[FIRST].practices["DC2"].status.value
+    assert sam.steps[FIRST].practices["DC2"].unsaved.value == ""
+
+
+# --- a handler that fails ---------------------------------------------------------------------------------
+def test_an_unexpected_failure_shows_a_calm_line_and_the_app_keeps_working(
+        store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(store, framework)
+    app.steps[FIRST].practices["DC1"].choice.value = 4
+    add(app, FIRST, "Brief the team", "Sam")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app.workshop, "save_rating", broken)
+        app.steps[FIRST].practices["DC2"].choice.value = 3  # the handler fails
+    assert UNEXPECTED in app.errors.widget.value and "disk on fire" not in texts(app.widget)
+    assert "an app handler failed" in caplog.text and "disk on fire" in caplog.text  # traceback in the log
+    with monkeypatch.context() as patched:
+        patched.setattr(app.workshop, "state", broken)
+        button(app.nav, "Summary").click()  # a page that fails to open
+    assert app.page == "live" and UNEXPECTED in app.errors.widget.value
+    state = Workshop(store).state(app.session.cycle.id)  # nothing stored is lost
+    assert state.rating("DC1").rating == 4 and state.rating("DC2").rating is None
+    assert [a.what for a in Workshop(store).actions(app.session.cycle.id)] == ["Brief the team"]
+
+    app.steps[FIRST].practices["DC3"].choice.value = 2  # the page still responds
+    assert "Saved" in app.steps[FIRST].practices["DC3"].status.value
+    button(app.nav, "Summary").click()
+    assert app.page == "summary" and app.errors.widget.value == ""  # a new page clears the line
+
+
+def test_a_workbook_error_in_a_handler_shows_its_own_line(store: Store, framework: Framework,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(store, framework)
+    add(app, FIRST, "Brief the team", "Sam")
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("the workbook could not reach its database; please try again in a moment")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app.workshop, "state", unreachable)
+        button(app.nav, f"1 · D · {framework.steps[0].name}").click()
+    assert ("The workbook could not reach its database; please try again in a moment"
+            in app.errors.widget.value)
+    assert app.page == "live"
+    button(app.nav, f"1 · D · {framework.steps[0].name}").click()  # works once the database is back
+    assert app.page == FIRST and app.errors.widget.value == ""
+    assert [r.what.value for r in app.steps[FIRST].action_rows.values()] == ["Brief the team"]
 
 
 # --- navigation and summary ----------------------------------------------------------------------------------

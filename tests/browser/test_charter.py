@@ -101,3 +101,30 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     page.get_by_role("button", name="Start version 2").click()
     page.wait_for_selector("text=Version 2 · draft", timeout=30 * SECONDS)
     assert page.get_by_placeholder("Who makes sure it is kept (a name or role)").first.input_value() == "Owner 1"
+
+
+def test_a_second_facilitator_keeps_their_text_when_someone_saved_first(
+        charter_server: VoilaServer, page: Page, facilitator_key: str) -> None:
+    """Two laptops on one draft: the later save is refused and its text stays on screen to copy."""
+    other = page.context.new_page()
+    try:
+        for tab in (page, other):
+            tab.goto(charter_server.app_url(NOTEBOOK, key=facilitator_key))
+            wait_for_widgets(tab)
+            tab.wait_for_selector("text=Your customer service charter")
+        placeholder = "Who makes sure it is kept (a name or role)"
+        other.get_by_placeholder(placeholder).nth(0).fill("Guest relations lead")
+        other.get_by_placeholder(placeholder).nth(0).press("Tab")
+        other.wait_for_selector("text=Saved ✓", timeout=30 * SECONDS)
+
+        page.get_by_placeholder(placeholder).nth(1).fill("Night <i>manager</i>")
+        page.get_by_placeholder(placeholder).nth(1).press("Tab")
+        kept = page.locator(".wb-unsaved textarea")
+        kept.wait_for(timeout=30 * SECONDS)
+        assert "Night <i>manager</i>" in kept.input_value()
+        assert kept.get_attribute("readonly") is not None
+        assert "someone else saved this charter first" in page.inner_text("body")
+        assert page.get_by_placeholder(placeholder).nth(0).input_value() == "Guest relations lead"
+        screenshot(page, "charter-unsaved-text-kept")
+    finally:
+        other.close()

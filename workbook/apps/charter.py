@@ -18,9 +18,12 @@ module builds everything they see:
 
 Rules the app keeps, whatever the browser sends: every change is checked on
 the kernel side (:mod:`workbook.charter.validate`) before it is stored, and
-saved at once; a save over someone else's newer save is refused and the page
-offers to reload; approval is refused while a blocking check fails (the store
-checks again); a missing or wrong key shows a friendly page and no data.
+saved at once; a save over someone else's newer save is refused, the page
+shows their version and keeps the text this facilitator typed in a read-only
+box to copy from; approval is refused while a blocking check fails (the store
+checks again); an unexpected failure in a button or field handler shows a
+calm line at the top instead of a page that stops responding; a missing or
+wrong key shows a friendly page and no data.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import app_root, esc, facilitator_organisation, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
 from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charter
 from workbook.charter.ranking import Evidence, Suggestion, rank_starters
 from workbook.charter.records import ApprovalRefusedError, CharterRecord, PromiseRecord, format_day
@@ -66,6 +69,13 @@ SAVE_TRIES = 3
 EXPORT_LABELS = (("PDF (A4, to print and pin up)", "pdf"), ("Word (to keep editing)", "docx"),
                  ("HTML (a web page)", "html"), ("Markdown", "md"))
 Today = Callable[[], date]
+Guard = Callable[[Callable[..., Any]], Callable[..., None]]
+#: The typed fields of a promise card whose text is kept when a save is refused.
+TYPED_FIELDS = (("text", "Our promise"), ("standard", "Standard"), ("owner", "Owner"))
+
+
+def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
+    return handler
 
 
 class PromiseCard:
@@ -73,7 +83,8 @@ class PromiseCard:
 
     def __init__(self, position: int, promise: PromiseRecord, framework: Framework,
                  reasons: tuple[str, ...], on_change: Callable[[PromiseCard, str, object], None],
-                 on_action: Callable[[PromiseCard, str], None], *, last: bool) -> None:
+                 on_action: Callable[[PromiseCard, str], None], *, last: bool,
+                 guard: Guard = _unguarded) -> None:
         self.position = position
         self._on_change = on_change
         self._quiet = False
@@ -104,9 +115,9 @@ class PromiseCard:
         down = _button(description="Move down", icon="arrow-down",
                        tooltip=f"Move promise {position} down", disabled=last)
         remove = _button(description="Remove", icon="trash", tooltip=f"Remove promise {position}")
-        up.on_click(lambda _b: on_action(self, "up"))
-        down.on_click(lambda _b: on_action(self, "down"))
-        remove.on_click(lambda _b: on_action(self, "remove"))
+        up.on_click(guard(lambda _b: on_action(self, "up")))
+        down.on_click(guard(lambda _b: on_action(self, "down")))
+        remove.on_click(guard(lambda _b: on_action(self, "remove")))
         self.buttons = (up, down, remove)
         self.widget = widgets.VBox([
             widgets.HTML(f"<h3>Promise {position}</h3>{reasons_html(reasons)}"),
@@ -115,15 +126,11 @@ class PromiseCard:
         ])
         self.widget.add_class("wb-card")
         for field, widget in self.fields().items():
-            widget.observe(lambda change, field=field: self._changed(field, change), names="value")
+            widget.observe(guard(lambda change, field=field: self._changed(field, change)), names="value")
 
     def fields(self) -> dict[str, widgets.ValueWidget]:
         return {"text": self.text, "value_id": self.value, "step_id": self.step, "standard": self.standard,
                 "owner": self.owner, "review_date": self.review}
-
-    def lock(self) -> None:
-        for widget in (*self.fields().values(), *self.buttons):
-            widget.disabled = True
 
     def _changed(self, field: str, change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -155,7 +162,9 @@ class CharterBuilder:
         self.cards: list[PromiseCard] = []
         self.report: CheckReport | None = None
 
+        self.errors = ErrorBanner()
         self.alert = widgets.HTML("")
+        self.unsaved = widgets.HTML("")  # what this facilitator typed when someone else saved first
         self.saved_at = widgets.HTML("")
         self.saved_at.add_class("wb-status")
         self.heading = widgets.HTML("")
@@ -173,16 +182,15 @@ class CharterBuilder:
         self.compare_new = widgets.Dropdown(description="with", layout=widgets.Layout(width="auto"), **auto)
         self.export_format = widgets.Dropdown(options=list(EXPORT_LABELS), value="pdf", description="Format",
                                               layout=widgets.Layout(width="auto"), **auto)
-        self.reload_button = _button(description="Load the latest version", button_style="primary",
-                                     icon="refresh", tooltip="Load the latest version")
-        self.reload_button.on_click(lambda _b: self.reload(note="Loaded the latest saved version."))
-        self.widget = app_root(widgets.HTML(CHARTER_CSS), self.alert, self.body, extra_class="wb-charter")
+        self.widget = app_root(widgets.HTML(CHARTER_CSS), self.errors.widget, self.alert, self.unsaved, self.body,
+                               extra_class="wb-charter")
         self.reload()
 
     # --- loading --------------------------------------------------------------------
     def reload(self, note: str | None = None) -> None:
         """Show the stored state: the open draft, else the latest approved version, else a new draft."""
         self.alert.value = f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else ""
+        self.unsaved.value = ""
         versions = self.charters.versions(self.organisation.id)
         if not versions:
             starters = [PromiseRecord(text=s.promise.text, value_id=s.promise.value, step_id=s.promise.step,
@@ -200,16 +208,17 @@ class CharterBuilder:
     # --- the editor ---------------------------------------------------------------------
     def show_editor(self) -> None:
         assert self.charter is not None
+        self.errors.clear()
         self._build_cards()
         self._refresh()
         add_choice = widgets.Dropdown(options=self._add_options(), value=BLANK, description="Add",
                                       layout=widgets.Layout(width="100%"),
                                       style={"description_width": "initial"})
         add = _button(description="Add this promise", icon="plus", tooltip="Add this promise")
-        add.on_click(lambda _b: self.add_promise(add_choice.value))
+        add.on_click(self.errors.guard(lambda _b: self.add_promise(add_choice.value)))
         approve = _button(description=f"Approve version {self.charter.number}", button_style="primary",
                           icon="check", tooltip=f"Approve version {self.charter.number}")
-        approve.on_click(lambda _b: self.approve(self.approver.value))
+        approve.on_click(self.errors.guard(lambda _b: self.approve(self.approver.value)))
         self.approve_message.value = ""
         self.body.children = (
             self.heading,
@@ -236,7 +245,7 @@ class CharterBuilder:
         count = len(self.promises)
         self.cards = [
             PromiseCard(i, p, self.framework, self.reasons.get(p.starter_id or "", ()), self._field_changed,
-                        self._card_action, last=i == count)
+                        self._card_action, last=i == count, guard=self.errors.guard)
             for i, p in enumerate(self.promises, start=1)
         ]
         self.cards_box.children = tuple(card.widget for card in self.cards)
@@ -293,8 +302,8 @@ class CharterBuilder:
             try:
                 saved = self.charters.save_draft(self.organisation.id, self.charter.number, self.charter.version,
                                                  promises, framework=self.framework)
-            except ConflictError as error:
-                self._conflict(str(error))
+            except ConflictError:
+                self._conflict("Your last change was not saved", card)
                 return False
             except StoreError:
                 log.warning("saving the charter failed (try %d)", attempt, exc_info=True)
@@ -323,14 +332,37 @@ class CharterBuilder:
         else:
             self.alert.value = f"<p>{html}</p>"
 
-    def _conflict(self, message: str) -> None:
-        """Someone else saved first: stop editing this copy and offer theirs."""
+    def _conflict(self, headline: str, card: PromiseCard | None = None) -> None:
+        """Someone else saved first: show their version, and keep what this facilitator typed to copy."""
+        mine = self._unsaved_text()
+        self.reload()
+        self.alert.value = (f"<div class='wb-error' role='alert'><p><strong>{esc(headline)}:</strong> someone "
+                            "else saved this charter first, so their version is shown now.</p></div>")
+        self.unsaved.value = unsaved_html(mine)
+        assert self.charter is not None
+        if card is not None and self.charter.is_draft and card.position <= len(self.cards):
+            where = " Your text is kept at the top of the page." if mine else ""
+            self._say(self.cards[card.position - 1], f"Not saved: someone else saved first.{where}")
+
+    def _unsaved_text(self) -> str:
+        """What the cards hold that differs from the version they were loaded from, one field a line."""
+        lines = []
         for card in self.cards:
-            card.lock()
-        self.alert.value = (f"<div class='wb-error' role='alert'><p><strong>Your last change was not saved."
-                            f"</strong> {esc(message[0].upper() + message[1:])}.</p></div>")
-        self.body.children = (row(self.reload_button), *(w for w in self.body.children
-                                                          if self.reload_button not in getattr(w, "children", ())))
+            index = card.position - 1
+            if index >= len(self.promises):
+                continue
+            loaded = self.promises[index]
+            for field, label in TYPED_FIELDS:
+                typed = str(getattr(card, field).value or "")
+                try:
+                    cleaned = clean_promise(loaded.with_changes(**{field: typed if typed or field == "text" else None}),
+                                            self.framework, card.position)
+                    unchanged = getattr(cleaned, field) == getattr(loaded, field)
+                except WorkbookError:
+                    unchanged = False  # refused before: certainly not saved
+                if not unchanged and typed.strip():
+                    lines.append(f"Promise {card.position} · {label}: {typed}")
+        return "\n".join(lines)
 
     def _card_action(self, card: PromiseCard, action: str) -> None:
         index = card.position - 1
@@ -379,8 +411,8 @@ class CharterBuilder:
                 f"<div class='wb-error' role='alert'><p><strong>Not approved yet:</strong> "
                 f"{len(error.problems)} check(s) still fail.</p><ul>{items}</ul></div>")
             return False
-        except ConflictError as error:
-            self._conflict(str(error))
+        except ConflictError:
+            self._conflict("Not approved yet")
             return False
         except WorkbookError as error:
             self.approve_message.value = f"<p class='wb-warn' role='alert'>Not approved: {esc(error)}</p>"
@@ -393,11 +425,12 @@ class CharterBuilder:
     # --- an approved version ----------------------------------------------------------------
     def show_approved(self, note: str | None = None) -> None:
         assert self.charter is not None
+        self.errors.clear()
         charter = self.charter
         when = format_day(charter.approved_at.date()) if charter.approved_at else "earlier"
         start = _button(description=f"Start version {charter.number + 1}", button_style="primary",
                         icon="pencil", tooltip=f"Start version {charter.number + 1} (a copy to edit)")
-        start.on_click(lambda _b: self.start_new_version())
+        start.on_click(self.errors.guard(lambda _b: self.start_new_version()))
         self.body.children = (
             widgets.HTML(
                 (f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else "")
@@ -430,7 +463,7 @@ class CharterBuilder:
         self.compare_new.value = versions[-1].number
         compare = _button(description="Show the differences", icon="columns",
                           tooltip="Show the differences")
-        compare.on_click(lambda _b: self.compare(self.compare_old.value, self.compare_new.value))
+        compare.on_click(self.errors.guard(lambda _b: self.compare(self.compare_old.value, self.compare_new.value)))
         self.compare_result.value = ""
         return [widgets.HTML("<h2>Versions</h2><p>Earlier versions are kept. Compare any two: what was "
                              "added, removed and changed.</p>"),
@@ -450,7 +483,7 @@ class CharterBuilder:
     def _export_section(self) -> list[widgets.Widget]:
         assert self.charter is not None
         button = _button(description="Export", icon="download", tooltip="Export this version")
-        button.on_click(lambda _b: self.export(self.export_format.value))
+        button.on_click(self.errors.guard(lambda _b: self.export(self.export_format.value)))
         self.export_result.value = ""
         draft = (" It is a draft, so the export is clearly marked DRAFT." if self.charter.is_draft else "")
         return [widgets.HTML(f"<h2>Export</h2><p>Export version {self.charter.number} to print, share or "

@@ -16,7 +16,8 @@ from workbook.errors import AccessDeniedError, WorkbookError
 from workbook.store import OrganisationRecord, Store
 from workbook.text import esc
 
-__all__ = ["ErrorBanner", "app_root", "esc", "facilitator_organisation", "message_page", "row", "style_widget"]
+__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "esc", "facilitator_organisation", "message_page", "row",
+           "style_widget", "unsaved_html"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,25 @@ def app_root(*children: widgets.Widget, extra_class: str | None = None) -> widge
 def message_page(title: str, text: str) -> widgets.Widget:
     """A friendly page for a link that does not work: no data of anyone."""
     return app_root(widgets.HTML(f"<div class='wb-error' role='alert'><h1>{esc(title)}</h1><p>{esc(text)}</p></div>"))
+
+
+#: The label of the box that keeps text a refused save would otherwise lose.
+UNSAVED_LABEL = "Your unsaved text — copy what you need, then save again"
+
+
+def unsaved_html(text: str) -> str:
+    """A labelled, read-only box holding text that was not saved, so the person can copy it.
+
+    Used when someone else saved first: the fields show the stored version,
+    and what this person typed stays here instead of being lost.  Empty text
+    gives an empty string (no box).
+    """
+    if not text.strip():
+        return ""
+    rows = min(8, max(2, text.count("\n") + 2))
+    return ("<div class='wb-note wb-unsaved'><label><strong>" + esc(UNSAVED_LABEL) + "</strong>"
+            f"<textarea readonly rows='{rows}' style='display:block; width:100%; box-sizing:border-box; "
+            f"margin-top:0.3rem; font: inherit;'>{esc(text)}</textarea></label></div>")
 
 
 def facilitator_organisation(store: Store, key: object) -> OrganisationRecord:

@@ -21,7 +21,10 @@ Rules the app keeps, whatever the browser sends:
   repository checks again): a crafted comm message gets a one-line refusal;
 * two facilitators on the same organisation never overwrite each other
   silently: an edit that started from an old version is refused, the other
-  person's value is shown, and the message says so;
+  person's value is shown, the message says so, and the text this
+  facilitator typed stays on screen in a read-only box to copy from;
+* an unexpected failure inside a button or field handler shows a calm line
+  at the top of the page instead of leaving the page unresponsive;
 * a missing or wrong key shows a friendly page and no team data.
 """
 
@@ -37,7 +40,7 @@ from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import app_root, esc, facilitator_organisation, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
 from workbook.store import CycleRecord, OrganisationRecord, Store, open_store
@@ -59,6 +62,11 @@ __all__ = ["PROJECTOR_CLASS", "PROJECTOR_CSS", "WorkshopApp", "WorkshopSession",
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Guard = Callable[[Callable[..., Any]], Callable[..., None]]
+
+
+def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
+    return handler
 
 SAVE_TRIES: Final = 3
 #: A second "Add action" click this soon after an add, with the form empty, is a double click.
@@ -158,11 +166,19 @@ def _sentence(error: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _changed_lines(mine: dict[str, str], stored: dict[str, str]) -> str:
+    """Every non-empty field as ``Label: text`` when any differs from what is stored, else ``""``."""
+    if all(mine[label] == stored.get(label) for label in mine):
+        return ""
+    return "\n".join(f"{label}: {text}" for label, text in mine.items() if text.strip())
+
+
 # --- one practice ----------------------------------------------------------------------
 class PracticeInput:
     """One practice: what it looks like, the team's 1-5 rating and an optional note."""
 
-    def __init__(self, practice: Practice, framework: Framework, on_change: Callable[[PracticeInput], None]) -> None:
+    def __init__(self, practice: Practice, framework: Framework, on_change: Callable[[PracticeInput], None],
+                 guard: Guard = _unguarded) -> None:
         self.practice = practice
         self.version = 0
         self._quiet = False
@@ -174,22 +190,24 @@ class PracticeInput:
                                      description="Note", continuous_update=False,
                                      layout=widgets.Layout(width="100%", display="none"))
         self.note_toggle = widgets.Button(description="Add a note", tooltip=f"Add a note to {practice.name}")
-        self.note_toggle.on_click(lambda _b: self.show_note())
+        self.note_toggle.on_click(guard(lambda _b: self.show_note()))
         self.clear = widgets.Button(description="Clear rating", tooltip=f"Clear the rating of {practice.name}",
                                     layout=widgets.Layout(display="none"))
-        self.clear.on_click(lambda _b: self._clear())
+        self.clear.on_click(guard(lambda _b: self._clear()))
         self.status = widgets.HTML("")
         self.status.add_class("wb-status")
+        self.unsaved = widgets.HTML("")  # this facilitator's note when someone else saved first
         self.widget = widgets.VBox([
             widgets.HTML(f"<h3>{esc(practice.id)} · {esc(practice.name)}</h3><p>{esc(practice.text)}</p>"),
             self.choice,
             row(self.note_toggle, self.clear, self.status),
             self.note,
+            self.unsaved,
         ])
         self.widget.add_class("wb-card")
         self.widget.add_class("wb-practice")
-        self.choice.observe(self._changed, names="value")
-        self.note.observe(self._changed, names="value")
+        self.choice.observe(guard(self._changed), names="value")
+        self.note.observe(guard(self._changed), names="value")
 
     def show_note(self) -> None:
         self.note.layout.display = "flex"
@@ -222,7 +240,8 @@ class ActionRow:
     """One action of the plan, editable in place: every change is saved at once."""
 
     def __init__(self, action: ActionRecord, on_edit: Callable[[ActionRow], None],
-                 on_done: Callable[[ActionRow], None], on_remove: Callable[[ActionRow], None]) -> None:
+                 on_done: Callable[[ActionRow], None], on_remove: Callable[[ActionRow], None],
+                 guard: Guard = _unguarded) -> None:
         self.action_id = action.id
         self.version = action.version
         self._quiet = False
@@ -240,17 +259,19 @@ class ActionRow:
                                    layout=widgets.Layout(display="none"))
         self.message = widgets.HTML("")
         self.message.add_class("wb-status")
+        self.unsaved = widgets.HTML("")  # this facilitator's text when someone else saved first
         for field in (self.what, self.owner, self.due, self.status_choice):
             field.style.description_width = "initial"
-            field.observe(lambda _c: None if self._quiet else on_edit(self), names="value")
-        self.done.on_click(lambda _b: on_done(self))
-        self.remove.on_click(lambda _b: self.ask_to_remove())
-        self.keep.on_click(lambda _b: self.cancel_remove())
-        self.confirm.on_click(lambda _b: on_remove(self))
+            field.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
+        self.done.on_click(guard(lambda _b: on_done(self)))
+        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
+        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
+        self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.widget = widgets.VBox([
             self.what,
             row(self.owner, self.due, self.status_choice, self.done, self.remove, self.confirm, self.keep),
             self.message,
+            self.unsaved,
         ])
         self.widget.add_class("wb-action")
         self.set_saved(action)
@@ -296,7 +317,8 @@ class StepPage:
         self.app = app
         self.step = step
         framework = app.framework
-        self.practices = {p.id: PracticeInput(p, framework, app.save_practice) for p in step.practices}
+        guard = app.errors.guard
+        self.practices = {p.id: PracticeInput(p, framework, app.save_practice, guard) for p in step.practices}
         self.evidence_version = 0
         self._quiet = False
         self.evidence = widgets.Textarea(
@@ -304,7 +326,8 @@ class StepPage:
             continuous_update=False, layout=widgets.Layout(width="100%"))
         self.evidence_status = widgets.HTML("")
         self.evidence_status.add_class("wb-status")
-        self.evidence.observe(lambda _c: None if self._quiet else app.save_evidence(self), names="value")
+        self.evidence_unsaved = widgets.HTML("")
+        self.evidence.observe(guard(lambda _c: None if self._quiet else app.save_evidence(self)), names="value")
         self.obstacles: dict[str, widgets.Checkbox] = {}
         self.obstacle_status = widgets.HTML("")
         self.obstacle_status.add_class("wb-status")
@@ -319,9 +342,10 @@ class StepPage:
             field.style.description_width = "initial"
         self.add = widgets.Button(description="Add action", button_style="primary", icon="plus",
                                   tooltip=f"Add an action to {step.name}")
-        self.add.on_click(lambda _b: app.add_action(self))
+        self.add.on_click(guard(lambda _b: app.add_action(self)))
         self.add_status = widgets.HTML("")
         self.add_status.add_class("wb-status")
+        self.add_unsaved = widgets.HTML("")  # the text of an action someone else removed while it was edited
         self.last_added_at = 0.0
         reward = framework.reward(step.reward)
         prompts = "".join(f"<li>{esc(p)}</li>" for p in step.prompts)
@@ -339,6 +363,7 @@ class StepPage:
             widgets.HTML("<h2>Notes of evidence</h2>"),
             self.evidence,
             self.evidence_status,
+            self.evidence_unsaved,
             widgets.HTML(
                 "<h2>Obstacles showing here</h2><p>Tick any obstacle that is getting in the way at this step. "
                 "Those marked <span class='wb-tag'>often shows here</span> are the ones the DIME™ framework "
@@ -347,7 +372,8 @@ class StepPage:
             self.obstacle_status,
             widgets.HTML(f"<h2>Actions for {esc(step.name.lower())}</h2>"),
             self.actions_box,
-            widgets.VBox([self.new_what, row(self.new_owner, self.new_due, self.add), self.add_status]),
+            widgets.VBox([self.new_what, row(self.new_owner, self.new_due, self.add), self.add_status,
+                          self.add_unsaved]),
             widgets.HTML(
                 f"<div class='wb-card wb-reward'><h2>The reward this step earns</h2><p><strong>{esc(reward.name)}"
                 f"</strong>: {esc(reward.description)}</p></div>"),
@@ -357,8 +383,9 @@ class StepPage:
         likely = self.step.id in obstacle.threatens
         box = widgets.Checkbox(value=False, description=obstacle.name, indent=False,
                                layout=widgets.Layout(width="auto"))
-        box.observe(lambda change, o=obstacle: None if self._quiet else self.app.save_obstacle(self, o.id, change),
-                    names="value")
+        box.observe(self.app.errors.guard(
+            lambda change, o=obstacle: None if self._quiet else self.app.save_obstacle(self, o.id, change)),
+            names="value")
         self.obstacles[obstacle.id] = box
         tag = " <span class='wb-tag'>often shows here</span>" if likely else ""
         signs = "".join(f"<li>{esc(s)}</li>" for s in obstacle.signs)
@@ -372,7 +399,12 @@ class StepPage:
         return box_row
 
     def set_saved(self, state: WorkshopState) -> None:
-        """Show what is stored for this step (quietly: nothing is saved again)."""
+        """Show what is stored for this step (quietly: nothing is saved again).
+
+        Also drops the boxes of unsaved text: this runs when the page is
+        opened afresh, after the facilitator has had the chance to copy it.
+        """
+        self.clear_unsaved()
         for practice_id, entry in self.practices.items():
             entry.set_saved(state.rating(practice_id))
         self.set_evidence(state.evidence_for(self.step.id))
@@ -384,6 +416,13 @@ class StepPage:
         finally:
             self._quiet = False
         self.set_actions(state.actions_for(self.step.id))
+
+    def clear_unsaved(self) -> None:
+        self.evidence_unsaved.value = self.add_unsaved.value = ""
+        for entry in self.practices.values():
+            entry.unsaved.value = ""
+        for action_row in self.action_rows.values():
+            action_row.unsaved.value = ""
 
     def set_evidence(self, record: StepEvidenceRecord) -> None:
         self._quiet = True
@@ -399,7 +438,8 @@ class StepPage:
         for action in actions:
             entry = self.action_rows.pop(action.id, None)
             if entry is None:
-                entry = ActionRow(action, self.app.edit_action, self.app.complete_action, self.app.remove_action)
+                entry = ActionRow(action, self.app.edit_action, self.app.complete_action, self.app.remove_action,
+                                  self.app.errors.guard)
             else:
                 entry.set_saved(action)
             keep[action.id] = entry
@@ -424,13 +464,14 @@ class WorkshopApp:
         self.framework = framework
         self.session = session
         self.workshop = Workshop(store)
+        self.errors = ErrorBanner()
         self.by: str | None = None
         self.page = "live"
         self.name = widgets.Text(placeholder="Optional: shown beside your changes", description="Your name",
                                  continuous_update=False, layout=widgets.Layout(width="34rem"))
         self.name.style.description_width = "initial"
         self.name_status = widgets.HTML("")
-        self.name.observe(lambda _c: self._name_changed(), names="value")
+        self.name.observe(self.errors.guard(lambda _c: self._name_changed()), names="value")
         if facilitator:
             self.name.value = facilitator
         self.saved_at = widgets.HTML("")
@@ -449,15 +490,16 @@ class WorkshopApp:
         header = widgets.HTML(
             f"<p class='wb-muted'>{esc(org.name)} · DIME™ steps workshop · {esc(cycle.label)}</p>")
         credit = widgets.HTML(f"<p class='wb-muted wb-credit'>{esc(framework.credit)}</p>")
-        self.widget = app_root(widgets.HTML(PROJECTOR_CSS), header, row(self.name, self.name_status, self.saved_at),
-                               self.nav, self.body, credit, extra_class=PROJECTOR_CLASS)
+        self.widget = app_root(widgets.HTML(PROJECTOR_CSS), self.errors.widget, header,
+                               row(self.name, self.name_status, self.saved_at), self.nav, self.body, credit,
+                               extra_class=PROJECTOR_CLASS)
         self.reload()
         self.show_live()
 
     # --- pages --------------------------------------------------------------------------
     def _nav_button(self, page: str, label: str) -> widgets.Button:
         button = widgets.Button(description=label, tooltip=f"Go to {label}", layout=widgets.Layout(width="auto"))
-        button.on_click(lambda _b: self.show(page))
+        button.on_click(self.errors.guard(lambda _b: self.show(page)))
         self.nav_buttons[page] = button
         return button
 
@@ -470,6 +512,7 @@ class WorkshopApp:
             self.show_step(page)
 
     def _set(self, page: str, *children: widgets.Widget) -> None:
+        self.errors.clear()
         self.page = page
         for name, button in self.nav_buttons.items():
             button.button_style = "primary" if name == page else ""
@@ -483,10 +526,10 @@ class WorkshopApp:
         forward_label = "Summary" if index == len(steps) - 1 else steps[index + 1].name
         back = widgets.Button(description=f"Back: {back_label}", icon="arrow-left", tooltip=f"Back to {back_label}",
                               layout=widgets.Layout(width="auto"))
-        back.on_click(lambda _b: self.show(back_page))
+        back.on_click(self.errors.guard(lambda _b: self.show(back_page)))
         forward = widgets.Button(description=f"Next: {forward_label}", icon="arrow-right", button_style="primary",
                                  tooltip=f"Next: {forward_label}", layout=widgets.Layout(width="auto"))
-        forward.on_click(lambda _b: self.show(forward_page))
+        forward.on_click(self.errors.guard(lambda _b: self.show(forward_page)))
         return row(back, forward)
 
     def show_step(self, step_id: str) -> None:
@@ -497,11 +540,11 @@ class WorkshopApp:
 
     def show_live(self) -> None:
         refresh = widgets.Button(description="Refresh", icon="refresh", tooltip="Refresh the live panel")
-        refresh.on_click(lambda _b: self.show_live())
+        refresh.on_click(self.errors.guard(lambda _b: self.show_live()))
         start = widgets.Button(description=f"Start with step 1: {self.framework.steps[0].name}",
                                icon="arrow-right", button_style="primary", layout=widgets.Layout(width="auto"),
                                tooltip="Start with step 1")
-        start.on_click(lambda _b: self.show(self.framework.steps[0].id))
+        start.on_click(self.errors.guard(lambda _b: self.show(self.framework.steps[0].id)))
         self.live_box.children = (widgets.HTML(self._live_html()),)
         self._set("live", widgets.HTML("<h1>Where we are</h1>"), self.live_box, row(refresh, start))
 
@@ -561,7 +604,7 @@ class WorkshopApp:
             f"<p class='wb-muted'>Or from a terminal: <code>{esc(command)}</code></p>",
         ]
         refresh = widgets.Button(description="Refresh", icon="refresh", tooltip="Refresh the summary")
-        refresh.on_click(lambda _b: self.show_summary())
+        refresh.on_click(self.errors.guard(lambda _b: self.show_summary()))
         self.summary_box.children = (widgets.HTML("".join(parts)),)
         self._set("summary", self.summary_box, refresh)
 
@@ -614,11 +657,14 @@ class WorkshopApp:
         rating = entry.choice.value
 
         def stale(error: StaleEditError) -> None:
+            mine = entry.note.value
             current = error.current
             if isinstance(current, PracticeRatingRecord):
                 entry.set_saved(current)
             else:
                 self.reload()
+            if mine != entry.note.value:
+                entry.unsaved.value = unsaved_html(mine)
 
         saved = self._attempt(
             lambda: self.workshop.save_rating(cycle_id, entry.practice.id, rating, entry.note.value,
@@ -632,8 +678,11 @@ class WorkshopApp:
         cycle_id = self.session.cycle.id
 
         def stale(error: StaleEditError) -> None:
+            mine = page.evidence.value
             if isinstance(error.current, StepEvidenceRecord):
                 page.set_evidence(error.current)
+            if mine != page.evidence.value:
+                page.evidence_unsaved.value = unsaved_html(mine)
 
         saved = self._attempt(
             lambda: self.workshop.save_evidence(cycle_id, page.step.id, page.evidence.value,
@@ -685,12 +734,16 @@ class WorkshopApp:
 
     def _action_stale(self, entry: ActionRow) -> Callable[[StaleEditError], None]:
         def stale(error: StaleEditError) -> None:
+            mine = {"Action": entry.what.value, "Owner": entry.owner.value}
             if isinstance(error.current, ActionRecord):
                 entry.set_saved(error.current)
+                entry.unsaved.value = unsaved_html(_changed_lines(mine, {"Action": entry.what.value,
+                                                                         "Owner": entry.owner.value}))
             else:  # removed by the other facilitator: show the plan as it is now
                 page = self.steps[self._step_of(entry)]
                 self._refresh_actions(page)
                 page.add_status.value = _message(f"Not saved: {error}; the list is up to date now.", "warn")
+                page.add_unsaved.value = unsaved_html(_changed_lines(mine, {}))
         return stale
 
     def _step_of(self, entry: ActionRow) -> str:
