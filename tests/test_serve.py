@@ -254,11 +254,11 @@ def test_no_cap_when_max_kernels_is_zero(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 class _FakeKernel:
-    def __init__(self, idle_seconds: float) -> None:
+    def __init__(self, idle_seconds: float, state: str = "idle") -> None:
         from datetime import datetime, timedelta
 
         self.last_activity = datetime.now(UTC) - timedelta(seconds=idle_seconds)
-        self.execution_state = "idle"
+        self.execution_state = state
 
 
 def test_a_kernel_no_browser_connected_to_is_culled_after_the_short_limit(
@@ -284,6 +284,8 @@ def test_a_kernel_no_browser_connected_to_is_culled_after_the_short_limit(
         "scanned": _FakeKernel(idle_seconds=130),  # page sent, nobody connected
         "fresh": _FakeKernel(idle_seconds=5),  # page just sent: its browser is on its way
         "used": _FakeKernel(idle_seconds=130),  # a browser connected, then went quiet
+        # a pre-heated kernel just handed out: rendering, with its pre-heating's old activity time
+        "handed-out": _FakeKernel(idle_seconds=3600, state="busy"),
     })
     for kernel_id in manager._kernels:
         manager._kernel_connections[kernel_id] = 0
@@ -296,7 +298,7 @@ def test_a_kernel_no_browser_connected_to_is_culled_after_the_short_limit(
 
     _run(cull_all())
     assert shut == ["scanned"]
-    assert sorted(idle_rule) == ["fresh", "used"]  # the usual idle rule still decides for these
+    assert sorted(idle_rule) == ["fresh", "handed-out", "used"]  # the usual idle rule still decides for these
     assert "no browser connected within 120 s" in caplog.text
 
 

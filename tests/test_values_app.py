@@ -169,6 +169,13 @@ def test_saved_answers_count_before_their_page_is_opened(store: Store, framework
     assert all(again.inputs[s.id].choice.value == DONT_KNOW for s in last.statements)
 
 
+def test_asking_whether_a_statement_is_there_makes_no_card(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    before = len(live_widgets)
+    assert framework.statements[-1].id in app.inputs and "no-such-statement" not in app.inputs
+    assert len(live_widgets) == before
+
+
 def test_cards_made_after_submitting_are_locked(store: Store, framework: Framework) -> None:
     app = make_app(store, framework)
     for statement in framework.statements:

@@ -229,7 +229,11 @@ def _kernel_manager_class() -> type[Any]:
             """
             kernel = self._kernels.get(kernel_id)
             limit = self.unconnected_cull_seconds
-            if kernel is not None and limit and kernel_id not in self._ever_connected:
+            # A busy kernel is rendering a page right now: a pre-heated kernel just
+            # handed out still carries the old activity time of its pre-heating
+            # until its first output reaches the server, so its age means nothing.
+            if (kernel is not None and limit and kernel_id not in self._ever_connected
+                    and getattr(kernel, "execution_state", None) != "busy"):
                 last = getattr(kernel, "last_activity", None)
                 if last is not None and (utcnow() - last).total_seconds() > limit:
                     self.log.warning("Shutting down kernel %s: its page was opened but no browser "

@@ -176,13 +176,17 @@ class StatementInputs(Mapping[str, StatementInput]):
         entry = self._made.get(statement_id)
         if entry is None:
             number, statement = self._statements[statement_id]  # KeyError for an unknown id, as a dict
-            entry = self._made[statement_id] = self._make(statement, number)
+            entry = self._make(statement, number)
             saved = self._saved.get(statement_id)
             if saved is not None:
                 entry.set_saved(saved.rating, saved.dont_know, saved.comment)
             if self._locked:
                 entry.lock()
+            self._made[statement_id] = entry  # only once it is complete: a failure above leaves no blank card
         return entry
+
+    def __contains__(self, statement_id: object) -> bool:
+        return statement_id in self._statements  # without making the card
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._statements)
