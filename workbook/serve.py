@@ -110,8 +110,9 @@ HELP: dict[str, str] = {
                    "are asked to try again in a minute. [default: what three quarters of the "
                    "free memory holds at ~200 MB a kernel]",
     "cull_idle_seconds": "Shut down a kernel unused for this many seconds, even with its page "
-                         "open (answers are saved; the page asks to reload); 0 never does. "
-                         f"[default: {DEFAULT_CULL_IDLE_SECONDS}]",
+                         "open (answers are saved; the page asks to reload). A page no browser "
+                         f"connected to goes after {UNCONNECTED_CULL_SECONDS} s (or this, if shorter). "
+                         f"0 never shuts any down. [default: {DEFAULT_CULL_IDLE_SECONDS}]",
     "open_browser": "Open the workshop app in a web browser once the server runs.",
     "notebooks": "Folder of app notebooks to serve. [default: the workbook's notebooks]",
     "app": "Notebook (file name in the folder) to serve as an app; repeat for several. "
@@ -535,7 +536,9 @@ def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]])
     print(f"Facilitator links (workshop, charter): workbook invites ORG --facilitator{option}")
     print(f"{pool} pre-heated kernel(s) in all" if pool else "No pre-heated kernels",
           f"at most {config['WorkbookKernelManager']['max_kernels']} kernels",
-          f"idle ones shut down after {culled} s" if culled else "never culled", sep="; ")
+          (f"idle ones shut down after {culled} s, pages no browser connected to after "
+           f"{config['WorkbookKernelManager']['unconnected_cull_seconds']} s") if culled else "never culled",
+          sep="; ")
     print(f"Health check (starts no kernel): {base}{HEALTH_PATH}")
     sys.stdout.flush()
     opened = NOTEBOOKS["workshop"] if NOTEBOOKS["workshop"] in apps else apps[0]
