@@ -18,7 +18,9 @@ notebooks with:
   of GETs) goes after :data:`UNCONNECTED_CULL_SECONDS`;
 * **only the apps** - notebooks not listed as apps, the file tree and the
   contents API answer 404; tracebacks and code are never shown;
-* **our template** (``templates/voila/workbook``) - no asset from another host,
+* **our template** (``templates/voila/workbook``) and page script (``frontend/``:
+  ipywidgets and the kernel connection in one file, instead of Voila's
+  JupyterLab front end of ~100 files) - no asset from another host,
   ``lang="en-GB"``, readable type, visible keyboard focus;
 * the database URL handed to kernels as ``$WORKBOOK_DB`` (kernels inherit the
   server's environment); a SQLite file inside the served folder is refused;
@@ -394,6 +396,7 @@ def _voila_class() -> type[Any]:
     from traitlets import List, Unicode
     from voila.app import Voila
     from voila.handler import BaseVoilaHandler
+    from voila.tornado.handler import TornadoVoilaHandler
 
     class NotFound(BaseVoilaHandler):  # type: ignore[misc]
         """404 page in our template: no kernel, no listing."""
@@ -409,6 +412,19 @@ def _voila_class() -> type[Any]:
             self.set_header("Cache-Control", "no-store")
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish("ok\n")
+
+    class AppPage(TornadoVoilaHandler):  # type: ignore[misc]
+        """An app page that also sets the ``_xsrf`` cookie.
+
+        Closing a tab posts ``/voila/api/shutdown/<kernel>`` so the kernel is
+        freed at once; that POST must carry the cookie's value, and Voila's
+        page handler never sets it (the values page makes no other request
+        that would).
+        """
+
+        async def get(self, path: str | None = None) -> None:
+            _ = self.xsrf_token  # tornado sets the cookie the first time it is read
+            await super().get(path)
 
     class WorkbookVoila(Voila):  # type: ignore[misc]
         apps = List(Unicode(), config=True, help="The only notebooks served (names in root_dir).")
@@ -433,7 +449,11 @@ def _voila_class() -> type[Any]:
             ]
             guards: list[tuple[Any, ...]] = [(url_path_join(self.server_url, HEALTH_PATH), Health)]
             guards += [(url_path_join(self.server_url, path), NotFound, page) for path in hidden]
-            return [*guards, *super().init_handlers()]  # tornado takes the first match
+            handlers = [
+                (rule[0], AppPage, *rule[2:]) if rule[1] is TornadoVoilaHandler else rule
+                for rule in super().init_handlers()
+            ]
+            return [*guards, *handlers]  # tornado takes the first match
 
     return WorkbookVoila
 

@@ -8,6 +8,7 @@ Uses an organisation of its own in the session's demo database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -214,3 +215,29 @@ def test_readable_on_a_phone_and_usable_from_the_keyboard(
     labels = phone.locator(".wb-statement").first.locator("label")
     assert labels.count() >= 6  # every choice is a labelled radio button
     screenshot(phone, "values-phone-question")
+
+
+def test_the_page_is_one_script_and_a_closed_tab_gives_its_kernel_back(
+        voila_server: VoilaServer, page: Page, tokens: dict[str, str]) -> None:
+    """The values page runs the workbook's widget script, not Voila's JupyterLab front end."""
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
+    open_link(page, voila_server, tokens["cara"])  # submitted: her results
+    page.get_by_text("Your results").wait_for(timeout=TIMEOUT)
+    assert any(url.endswith("/static/workbook-widgets.js") for url in scripts)
+    assert not [url for url in scripts if "/voila/static/" in url or "/labextensions/" in url]
+    found = re.search(r'"kernelId": "([0-9a-f-]{36})"', page.content())
+    assert found
+    page.close(run_before_unload=True)  # as when the tab is closed
+    voila_server.wait_for_log(rf"Kernel shutdown: {found.group(1)}", timeout=30)
+
+
+def test_without_a_kernel_connection_the_page_says_what_to_do(
+        voila_server: VoilaServer, page: Page, tokens: dict[str, str]) -> None:
+    page.add_init_script("window.WB_CONNECT_TIMEOUT_MS = 1500;")
+    page.route_web_socket(re.compile(r".*/channels.*"), lambda socket: socket.close())
+    page.goto(voila_server.app_url(NOTEBOOK, token=tokens["cara"]))
+    message = page.get_by_text("This page could not load. Your saved answers are safe: please reload the page.")
+    message.wait_for(timeout=TIMEOUT)
+    assert page.locator(".wb-spinner").count() == 0
+    screenshot(page, "values-no-connection")

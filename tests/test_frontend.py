@@ -1,0 +1,87 @@
+"""The values app's page script (frontend/) is built from what is committed, for this ipywidgets.
+
+The built files are committed so that neither the set-up nor CI needs node;
+these checks catch a source change without a rebuild, and a kernel-side
+ipywidgets whose widget models the page script would not know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FRONTEND = ROOT / "frontend"
+STATIC = ROOT / "templates" / "voila" / "workbook" / "static"
+REBUILD = "rebuild it: cd frontend && npm ci && npm run build"
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, dict[str, str]]:
+    manifest: dict[str, dict[str, str]] = json.loads((FRONTEND / "built.json").read_text(encoding="utf-8"))
+    return manifest
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_committed_script_is_built_from_the_committed_sources(built: dict[str, dict[str, str]]) -> None:
+    for name, digest in built["built_from"].items():
+        assert _sha256(FRONTEND / name) == digest, f"frontend/{name} changed since the script was built; {REBUILD}"
+    for name in ("workbook-widgets.js", "workbook-widgets.css"):
+        assert (STATIC / name).stat().st_size > 10_000, f"{name} is missing or empty; {REBUILD}"
+
+
+def test_packages_are_pinned_exactly_and_match_the_lock(built: dict[str, dict[str, str]]) -> None:
+    package = json.loads((FRONTEND / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((FRONTEND / "package-lock.json").read_text(encoding="utf-8"))
+    wanted = {**package["dependencies"], **package["devDependencies"]}
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} {version!r}: pin an exact version"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
+    for name, version in built["packages"].items():
+        assert wanted[name] == version, f"built with {name} {version}; {REBUILD}"
+
+
+def test_the_page_knows_the_kernels_widget_models(built: dict[str, dict[str, str]]) -> None:
+    """The page's widget manager and the kernel's ipywidgets must speak the same model versions."""
+    from ipywidgets import _version
+
+    assert built["model_versions"] == {
+        "base": _version.__jupyter_widgets_base_version__,
+        "controls": _version.__jupyter_widgets_controls_version__,
+    }
+
+
+def test_every_widget_the_apps_use_is_one_the_page_script_knows(built: dict[str, dict[str, str]]) -> None:
+    """The page script knows ipywidgets' base and controls models only (no Output, no anywidget)."""
+    import ipywidgets
+
+    known = {"@jupyter-widgets/base": built["model_versions"]["base"],
+             "@jupyter-widgets/controls": built["model_versions"]["controls"]}
+    used = set()
+    for source in (ROOT / "workbook" / "apps").glob("*.py"):
+        used |= set(re.findall(r"\bwidgets\.([A-Z]\w+)\(", source.read_text(encoding="utf-8")))
+    assert {"Button", "HTML", "VBox"} <= used
+    for name in sorted(used):
+        cls = getattr(ipywidgets, name)
+        for kind in ("model", "view"):
+            module = cls.class_traits()[f"_{kind}_module"].default_value
+            version = cls.class_traits()[f"_{kind}_module_version"].default_value
+            assert known.get(module) == version, f"widgets.{name}: {module} {version} is unknown to the page script"
+
+
+def test_the_apps_use_it_and_nothing_comes_from_another_host() -> None:
+    template = (ROOT / "templates" / "voila" / "workbook" / "index.html.j2").read_text(encoding="utf-8")
+    assert ("lean_page = resources.metadata.name in ('values_assessment', 'dime_workshop', 'charter_builder')"
+            in template)
+    assert "static/workbook-widgets.js" in template and "static/workbook-widgets.css" in template
+    for name in ("workbook-widgets.js", "workbook-widgets.css"):
+        text = (STATIC / name).read_text(encoding="utf-8")
+        assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", text), f"{name} loads from another host"
+        assert "@import url(" not in text
