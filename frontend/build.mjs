@@ -41,7 +41,14 @@ await esbuild.build({
 });
 
 const manifest = {
-  built_from: { 'src/main.js': sha256('src/main.js'), 'package-lock.json': sha256('package-lock.json') },
+  built_from: {
+    'build.mjs': sha256('build.mjs'),
+    'src/main.js': sha256('src/main.js'),
+    'package-lock.json': sha256('package-lock.json'),
+  },
+  built: Object.fromEntries(
+    ['workbook-widgets.js', 'workbook-widgets.css'].map((name) => [name, sha256(join('..', 'templates', 'voila', 'workbook', 'static', name))]),
+  ),
   packages: Object.fromEntries(
     ['@jupyter-widgets/base', '@jupyter-widgets/base-manager', '@jupyter-widgets/controls', '@jupyterlab/services']
       .map((name) => [name, version(name)]),

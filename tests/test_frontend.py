@@ -33,8 +33,9 @@ def _sha256(path: Path) -> str:
 def test_the_committed_script_is_built_from_the_committed_sources(built: dict[str, dict[str, str]]) -> None:
     for name, digest in built["built_from"].items():
         assert _sha256(FRONTEND / name) == digest, f"frontend/{name} changed since the script was built; {REBUILD}"
-    for name in ("workbook-widgets.js", "workbook-widgets.css"):
-        assert (STATIC / name).stat().st_size > 10_000, f"{name} is missing or empty; {REBUILD}"
+    assert set(built["built"]) == {"workbook-widgets.js", "workbook-widgets.css"}
+    for name, digest in built["built"].items():
+        assert _sha256(STATIC / name) == digest, f"{name} is not what the build wrote (edited by hand?); {REBUILD}"
 
 
 def test_packages_are_pinned_exactly_and_match_the_lock(built: dict[str, dict[str, str]]) -> None:
@@ -65,11 +66,18 @@ def test_every_widget_the_apps_use_is_one_the_page_script_knows(built: dict[str,
     known = {"@jupyter-widgets/base": built["model_versions"]["base"],
              "@jupyter-widgets/controls": built["model_versions"]["controls"]}
     used = set()
-    for source in (ROOT / "workbook" / "apps").glob("*.py"):
-        used |= set(re.findall(r"\bwidgets\.([A-Z]\w+)\(", source.read_text(encoding="utf-8")))
+    for source in (ROOT / "workbook").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\b(?:ipy)?widgets\.([A-Z]\w+)\(", text))
+        for names in re.findall(r"from ipywidgets(?:\.\w+)* import \(?([\w ,\n]+)\)?", text):
+            used |= {n.strip().split(" as ")[0] for n in names.split(",") if n.strip()[:1].isupper()}
     assert {"Button", "HTML", "VBox"} <= used
+    script = (STATIC / "workbook-widgets.js").read_text(encoding="utf-8")
     for name in sorted(used):
         cls = getattr(ipywidgets, name)
+        for kind in ("model", "view"):
+            class_name = cls.class_traits()[f"_{kind}_name"].default_value
+            assert class_name in script, f"widgets.{name}: the page script has no {class_name}"
         for kind in ("model", "view"):
             module = cls.class_traits()[f"_{kind}_module"].default_value
             version = cls.class_traits()[f"_{kind}_module_version"].default_value
@@ -80,8 +88,9 @@ def test_the_apps_use_it_and_nothing_comes_from_another_host() -> None:
     template = (ROOT / "templates" / "voila" / "workbook" / "index.html.j2").read_text(encoding="utf-8")
     assert ("lean_page = resources.metadata.name in ('values_assessment', 'dime_workshop', 'charter_builder')"
             in template)
-    assert "static/workbook-widgets.js" in template and "static/workbook-widgets.css" in template
+    assert "static_url('workbook-widgets.js')" in template and "static_url('workbook-widgets.css')" in template
     for name in ("workbook-widgets.js", "workbook-widgets.css"):
         text = (STATIC / name).read_text(encoding="utf-8")
         assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", text), f"{name} loads from another host"
+        assert not re.search(r"""(?:fetch|WebSocket|import)\(\s*["'`](?:https?|wss?):""", text), name
         assert "@import url(" not in text

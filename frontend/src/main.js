@@ -88,8 +88,30 @@ function showPage() {
   }
 }
 
+/** The page is up but can no longer reach its kernel: say so over the page (template's #wb-reload). */
+function showStopped(text) {
+  const notice = document.getElementById('wb-reload');
+  if (!notice) {
+    return;
+  }
+  notice.querySelector('p').textContent = text;
+  notice.hidden = false;
+}
+
+let kernelUrl = '';
+const IDLE = 'This page was idle for a while and has stopped. Answers marked “Saved ✓” are kept: reload the page to carry on.';
+const LOST = 'The connection to this page was lost. Your saved answers are kept: reload the page to carry on.';
+
+/** Resolves true when the server no longer has this page's kernel (culled, or the server restarted). */
+function kernelGone() {
+  return fetch(kernelUrl, { credentials: 'same-origin', cache: 'no-store' }).then((reply) => reply.status === 404);
+}
+
 function showFailure() {
   if (shown) {
+    // Culled for being idle (the kernel is gone: the template's own words), or
+    // the connection itself was lost.
+    kernelGone().then((gone) => showStopped(gone ? IDLE : LOST)).catch(() => showStopped(LOST));
     return;
   }
   const text = document.querySelector('#loading .wb-loading-text');
@@ -103,11 +125,16 @@ function showFailure() {
 }
 
 // Without a kernel the page cannot work: say so instead of spinning for ever.
-// (The kernel connection retries for up to two minutes on its own.)
+// (The kernel connection retries for minutes on its own.)  If the page does
+// come up later after all, it replaces the message.
 const CONNECT_TIMEOUT_MS = window.WB_CONNECT_TIMEOUT_MS || 20000;
 
 async function main() {
-  window.setTimeout(showFailure, CONNECT_TIMEOUT_MS);
+  const watchdog = window.setTimeout(() => {
+    if (!shown) {
+      showFailure();
+    }
+  }, CONNECT_TIMEOUT_MS);
   const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
   const baseUrl = new URL(config.baseUrl, window.location.href).href;
   const serverSettings = ServerConnection.makeSettings({
@@ -119,33 +146,87 @@ async function main() {
     model: { id: config.kernelId, name: 'python3' },
     serverSettings,
     handleComms: true,
-    // Voila's websocket lets through comm and kernel-info messages only.
+    // Voila's websocket lets comm, comm-info, kernel-info and shutdown messages
+    // through; comms over subshells would need create_subshell_request.
     commsOverSubshells: CommsOverSubshells.Disabled,
   });
-  // Asking the server about this page's kernel, alongside the websocket: a
-  // kernel already gone (culled, server restarted) is said at once, and the
-  // reply sets the _xsrf cookie that the shutdown below must send.
-  fetch(`${config.baseUrl}api/kernels/${config.kernelId}`, { credentials: 'same-origin', cache: 'no-store' })
-    .then((reply) => {
-      if (reply.status === 404) {
-        showFailure();
-      }
-    })
-    .catch(() => { /* offline for a moment: the websocket will tell */ });
-  // A closed tab gives its kernel back at once, as Voila's own page does.
-  window.addEventListener('beforeunload', () => {
-    const form = new FormData();
-    form.append('_xsrf', xsrfToken());
-    navigator.sendBeacon(`${config.baseUrl}voila/api/shutdown/${config.kernelId}`, form);
-  });
+  // A kernel already gone (culled, server restarted) is said at once.
+  kernelUrl = `${config.baseUrl}api/kernels/${config.kernelId}`;
+  kernelGone().then((gone) => gone && showFailure()).catch(() => { /* offline: the websocket will tell */ });
+  // A closed tab gives its kernel back at once.  keepalive lets the request
+  // outlive the page; as a CORS-mode fetch it carries the page's Origin even
+  // under Referrer-Policy: no-referrer (a beacon would send "Origin: null",
+  // which the server refuses).  The _xsrf cookie is set by the page itself
+  // (workbook/serve.py, AppPage).  pagehide: phones often skip beforeunload.
+  let released = false;
+  const release = () => {
+    if (released) {
+      return;
+    }
+    released = true;
+    fetch(`${config.baseUrl}voila/api/shutdown/${config.kernelId}`, {
+      method: 'POST',
+      keepalive: true,
+      credentials: 'same-origin',
+      headers: { 'X-XSRFToken': xsrfToken() },
+    }).catch(() => { /* the idle culler frees it later */ });
+  };
+  window.addEventListener('beforeunload', release);
+  window.addEventListener('pagehide', release);
+  const manager = new KernelWidgetManager(kernel);
+  let loaded = false;
   kernel.connectionStatusChanged.connect((_kernel, status) => {
     if (status === 'disconnected') {
-      showFailure(); // the retries are used up
+      showFailure(); // the retries are used up, or the server closed the connection for good
+    } else if (status === 'connecting' && loaded) {
+      // Lost and retrying: pointless if the kernel is gone (culled while idle).
+      kernelGone().then((gone) => gone && showStopped(IDLE)).catch(() => { /* offline: the retries go on */ });
+    } else if (status === 'connected' && loaded) {
+      // Back after a blip: messages sent while the socket was half dead may be
+      // lost, so fetch every widget's state again (known models are updated).
+      manager._loadFromKernel().catch((error) => console.error('workbook: reloading widgets failed', error));
     }
   });
-  const manager = new KernelWidgetManager(kernel);
+  // A kernel culled while the page sat idle: the server shuts it down but
+  // keeps the websocket open.  Its shutdown_reply still reaches us, and after
+  // that any message of ours goes unanswered; either makes us ask the server
+  // whether the kernel still exists.
+  const unanswered = new Set();
+  let waiting = null;
+  const checkGone = () => {
+    kernelGone().then((gone) => gone && showStopped(IDLE)).catch(() => { /* offline for a moment */ });
+  };
+  kernel.anyMessage.connect((_kernel, { direction, msg }) => {
+    if (!loaded) {
+      return;
+    }
+    if (direction === 'send') {
+      unanswered.add(msg.header.msg_id);
+      if (waiting === null) {
+        waiting = window.setTimeout(() => {
+          waiting = null;
+          if (unanswered.size > 0) {
+            unanswered.clear();
+            checkGone();
+          }
+        }, 3000);
+      }
+    } else if (msg.header.msg_type === 'shutdown_reply') {
+      window.setTimeout(checkGone, 500); // the server forgets the kernel just after
+    } else {
+      unanswered.delete(msg.parent_header && msg.parent_header.msg_id);
+    }
+  });
+  kernel.statusChanged.connect((_kernel, status) => {
+    if (status === 'autorestarting' || status === 'restarting' || status === 'dead') {
+      showStopped('This page has stopped working on the server. Your saved answers are kept: '
+        + 'reload the page to carry on.');
+    }
+  });
   await manager._loadFromKernel();
+  loaded = true;
   const outputs = document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]');
+  let views = 0;
   for (const tag of Array.from(outputs)) {
     const output = JSON.parse(tag.textContent);
     const view = output.data && output.data[WIDGET_VIEW];
@@ -157,7 +238,12 @@ async function main() {
     tag.after(host);
     const model = await manager.get_model(view.model_id);
     await manager.display_view(await manager.create_view(model), host);
+    views += 1;
   }
+  if (views === 0) {
+    throw new Error('the notebook showed no widget');
+  }
+  window.clearTimeout(watchdog);
   showPage();
 }
 

@@ -172,7 +172,7 @@ def test_a_culled_kernel_asks_the_visitor_to_reload(start_voila: StartVoila, pag
         assert time.monotonic() < deadline, "no reload notice after the kernel was culled"
         page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
         page.wait_for_timeout(500)
-    assert "Your answers are saved" in page.inner_text("#wb-reload")
+    assert "Answers marked “Saved ✓” are kept" in page.inner_text("#wb-reload")
     screenshot(page, "serve-smoke-reload-notice")
 
 

@@ -16,7 +16,8 @@ import pytest
 from harness import VoilaServer, screenshot, wait_for_widgets
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from conftest import StartVoila
+    from playwright.sync_api import Browser, Page, WebSocketRoute
 
     from workbook.framework import Framework
 
@@ -45,7 +46,8 @@ def tokens(demo_db_url: str, framework: Framework) -> dict[str, str]:
             store.organisations.create("Browser <Values> & Co", ORG_ID, threshold=3)
             rows = [PersonRow("Ava Respondent", "ava@example.org", "staff", "Front Desk"),
                     PersonRow("Bo Twice", "bo@example.org", "staff", "Front Desk"),
-                    PersonRow("Kim Keys", "kim@example.org", "leader", "Front Desk")]
+                    PersonRow("Kim Keys", "kim@example.org", "leader", "Front Desk"),
+                    PersonRow("Ida Idle", "ida@example.org", "staff", "Front Desk")]
             rows += [PersonRow(email.split("@")[0].title(), email, "staff", "Front Desk") for email in COLLEAGUES]
             store.people.import_rows(ORG_ID, rows)
             cycle = store.responses.cycle(ORG_ID).id
@@ -224,7 +226,7 @@ def test_the_page_is_one_script_and_a_closed_tab_gives_its_kernel_back(
     page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
     open_link(page, voila_server, tokens["cara"])  # submitted: her results
     page.get_by_text("Your results").wait_for(timeout=TIMEOUT)
-    assert any(url.endswith("/static/workbook-widgets.js") for url in scripts)
+    assert any("/static/workbook-widgets.js?v=" in url for url in scripts)  # versioned: cached for good
     assert not [url for url in scripts if "/voila/static/" in url or "/labextensions/" in url]
     found = re.search(r'"kernelId": "([0-9a-f-]{36})"', page.content())
     assert found
@@ -241,3 +243,39 @@ def test_without_a_kernel_connection_the_page_says_what_to_do(
     message.wait_for(timeout=TIMEOUT)
     assert page.locator(".wb-spinner").count() == 0
     screenshot(page, "values-no-connection")
+
+
+def test_a_lost_connection_after_the_page_is_up_is_said_over_the_page(
+        voila_server: VoilaServer, page: Page, tokens: dict[str, str]) -> None:
+    sockets: list[WebSocketRoute] = []
+
+    def pass_through(socket: WebSocketRoute) -> None:
+        socket.connect_to_server()
+        sockets.append(socket)
+
+    page.route_web_socket(re.compile(r".*/channels.*"), pass_through)
+    open_link(page, voila_server, tokens["cara"])
+    page.get_by_text("Your results").wait_for(timeout=TIMEOUT)
+    assert page.is_hidden("#wb-reload")
+    sockets[0].close(code=1001, reason="a proxy went away")
+    notice = page.locator("#wb-reload")
+    notice.wait_for(state="visible", timeout=TIMEOUT)
+    assert "The connection to this page was lost" in notice.inner_text()
+    screenshot(page, "values-connection-lost")
+
+
+def test_an_idle_page_whose_kernel_was_culled_asks_to_reload(start_voila: StartVoila, page: Page,
+                                                             tokens: dict[str, str]) -> None:
+    """The culler closes no websocket: the first click that gets no answer tells the page."""
+    server = start_voila(apps=[NOTEBOOK], extra_args=["--pool-size", "1", "--cull-idle-seconds", "3"])
+    server.wait_for_pools()
+    open_link(page, server, tokens["ida"])
+    page.get_by_role("button", name="Start").click()
+    page.locator(".wb-statement").first.wait_for(timeout=TIMEOUT)
+    server.wait_for_log(r"Culling '\w+' kernel", timeout=60)  # the person went for a coffee
+    assert page.is_hidden("#wb-reload")
+    page.locator(".wb-statement").first.locator(".widget-radio-box label").nth(2).click()
+    notice = page.locator("#wb-reload")
+    notice.wait_for(state="visible", timeout=TIMEOUT)
+    assert "idle for a while" in notice.inner_text() and "Answers marked “Saved ✓” are kept" in notice.inner_text()
+    screenshot(page, "values-culled-reload")
