@@ -410,7 +410,7 @@ def test_a_store_error_while_saving_is_shown_in_words(store: Store, framework: F
         raise StoreError("the database could not be used: disk I/O error")
 
     monkeypatch.setattr(app.store.responses, "save_answer", down)
-    monkeypatch.setattr("workbook.apps.values.time.sleep", lambda _s: None)
+    monkeypatch.setattr("workbook.apps.saving.time.sleep", lambda _s: None)
     entry = app.inputs[framework.statements[0].id]
     entry.choice.value = 4
     assert "Not saved" in entry.status.value

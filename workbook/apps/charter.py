@@ -39,6 +39,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
 from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charter
 from workbook.charter.ranking import Evidence, Suggestion, rank_starters
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 
 #: The "add a promise" choice that adds an empty promise instead of a starter.
 BLANK = "blank"
-SAVE_TRIES = 3
 EXPORT_LABELS = (("PDF (A4, to print and pin up)", "pdf"), ("Word (to keep editing)", "docx"),
                  ("HTML (a web page)", "html"), ("Markdown", "md"))
 Today = Callable[[], date]
@@ -298,32 +298,29 @@ class CharterBuilder:
     def _save(self, promises: list[PromiseRecord], card: PromiseCard | None = None) -> bool:
         """Store the whole draft; True when it was saved."""
         assert self.charter is not None
-        for attempt in range(1, SAVE_TRIES + 1):
-            try:
-                saved = self.charters.save_draft(self.organisation.id, self.charter.number, self.charter.version,
-                                                 promises, framework=self.framework)
-            except ConflictError:
-                self._conflict("Your last change was not saved", card)
-                return False
-            except StoreError:
-                log.warning("saving the charter failed (try %d)", attempt, exc_info=True)
-                if attempt == SAVE_TRIES:
-                    self._say(card, "Not saved: the workbook could not reach its database. Please try again "
-                                    "in a moment.")
-                    return False
-                time.sleep(0.25 * attempt)
-                continue
-            except WorkbookError as error:
-                self._say(card, f"Not saved: {error}")
-                return False
-            self.charter = saved
-            self.promises = list(saved.promises)
-            if card is not None:
-                card.status.value = "<span class='wb-ok'>Saved ✓</span>"
-            self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
-                                   f"{time.strftime('%H:%M')}.</span>")
-            return True
-        return False
+        charter = self.charter
+        try:
+            saved = with_retries(
+                lambda: self.charters.save_draft(self.organisation.id, charter.number, charter.version,
+                                                 promises, framework=self.framework),
+                "saving the charter",
+            )
+        except ConflictError:
+            self._conflict("Your last change was not saved", card)
+            return False
+        except StoreError:
+            self._say(card, "Not saved: the workbook could not reach its database. Please try again in a moment.")
+            return False
+        except WorkbookError as error:
+            self._say(card, f"Not saved: {error}")
+            return False
+        self.charter = saved
+        self.promises = list(saved.promises)
+        if card is not None:
+            card.status.value = "<span class='wb-ok'>Saved ✓</span>"
+        self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
+                               f"{time.strftime('%H:%M')}.</span>")
+        return True
 
     def _say(self, card: PromiseCard | None, message: str) -> None:
         html = f"<span class='wb-warn' role='alert'>{esc(message)}</span>"

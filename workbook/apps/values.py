@@ -27,6 +27,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, message_page, row
 from workbook.errors import (
     AccessDeniedError,
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 #: The radio value that stands for "don't know" (ratings are whole numbers).
 DONT_KNOW = "dont_know"
-SAVE_TRIES = 3
 MINUTES_PER_STATEMENT = 0.3
 
 
@@ -284,29 +284,26 @@ class ValuesAssessment:
             entry.status.value = f"<span class='wb-warn'>{esc(error)}</span>"
             return
         r = self.respondent
-        for attempt in range(1, SAVE_TRIES + 1):
-            try:
-                self.store.responses.save_answer(
+        try:
+            with_retries(
+                lambda: self.store.responses.save_answer(
                     r.person.id, r.cycle.id, entry.statement.id, rating,
                     framework=self.framework, comment=entry.comment.value,
-                )
-            except AlreadySubmittedError:
-                self.show_results(note="Your answers were already submitted, so they can no longer be changed.")
-                return
-            except StoreError:
-                log.warning("saving %s failed (try %d)", entry.statement.id, attempt, exc_info=True)
-                if attempt == SAVE_TRIES:
-                    entry.status.value = (
-                        "<span class='wb-warn' role='alert'>Not saved: the workbook could not reach its "
-                        "database. Please choose your answer again in a moment.</span>"
-                    )
-                    return
-                time.sleep(0.25 * attempt)
-                continue
-            except WorkbookError as error:
-                entry.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
-                return
-            break
+                ),
+                f"saving {entry.statement.id}",
+            )
+        except AlreadySubmittedError:
+            self.show_results(note="Your answers were already submitted, so they can no longer be changed.")
+            return
+        except StoreError:
+            entry.status.value = (
+                "<span class='wb-warn' role='alert'>Not saved: the workbook could not reach its "
+                "database. Please choose your answer again in a moment.</span>"
+            )
+            return
+        except WorkbookError as error:
+            entry.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            return
         entry.status.value = "<span class='wb-ok'>Saved ✓</span>"
         self.saved_at.value = (
             f"<span class='wb-ok' aria-live='polite'>All answers saved at {time.strftime('%H:%M')}.</span>"

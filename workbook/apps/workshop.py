@@ -40,6 +40,7 @@ from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
+from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
@@ -68,7 +69,6 @@ Guard = Callable[[Callable[..., Any]], Callable[..., None]]
 def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
-SAVE_TRIES: Final = 3
 #: A second "Add action" click this soon after an add, with the form empty, is a double click.
 DOUBLE_CLICK_SECONDS: Final = 3.0
 PROJECTOR_CLASS: Final = "wb-projector"
@@ -620,28 +620,22 @@ class WorkshopApp:
     def _attempt(self, save: Callable[[], T], status: widgets.HTML,
                  on_stale: Callable[[StaleEditError], None], done: str = "Saved ✓") -> T | None:
         """Run one save with retries for a busy database; say what happened in ``status``."""
-        for attempt in range(1, SAVE_TRIES + 1):
-            try:
-                result = save()
-            except StaleEditError as error:
-                on_stale(error)
-                status.value = _message(f"Not saved: {error}", "warn")
-                return None
-            except StoreError:
-                log.warning("workshop save failed (try %d)", attempt, exc_info=True)
-                if attempt == SAVE_TRIES:
-                    status.value = _message("Not saved: the workbook could not reach its database. "
-                                            "Please try again in a moment.", "warn")
-                    return None
-                time.sleep(0.25 * attempt)
-                continue
-            except WorkbookError as error:
-                status.value = _message(f"Not saved: {error}", "warn")
-                return None
-            status.value = _message(done)
-            self.saved_at.value = _message(f"Everything saved at {time.strftime('%H:%M')}.")
-            return result
-        return None  # pragma: no cover - the loop always returns
+        try:
+            result = with_retries(save, "workshop save")
+        except StaleEditError as error:
+            on_stale(error)
+            status.value = _message(f"Not saved: {error}", "warn")
+            return None
+        except StoreError:
+            status.value = _message("Not saved: the workbook could not reach its database. "
+                                    "Please try again in a moment.", "warn")
+            return None
+        except WorkbookError as error:
+            status.value = _message(f"Not saved: {error}", "warn")
+            return None
+        status.value = _message(done)
+        self.saved_at.value = _message(f"Everything saved at {time.strftime('%H:%M')}.")
+        return result
 
     def _name_changed(self) -> None:
         try:
