@@ -61,7 +61,9 @@ from harness import (  # noqa: E402
     WIDGET_SELECTOR,
     OutsideRequests,
     VoilaServer,
+    demo_statuses,
     free_port,
+    seed_demo_database,
 )
 
 MODES = ("warm", "cold", "plain")
@@ -131,32 +133,10 @@ def _is_chromium(process: psutil.Process) -> bool:
     return "chrom" in process.name().lower()
 
 
-def _demo_database(folder: Path) -> str:
-    from workbook.demo import seed_demo
-    from workbook.store import open_store
-
-    url = f"sqlite:///{folder / 'benchmark.db'}"
-    store = open_store(url)
-    try:
-        seed_demo(store)
-    finally:
-        store.close()
-    return url
-
-
 def _demo_token(db_url: str) -> str:
-    from workbook.store import open_store
-
-    store = open_store(db_url)
-    try:
-        people = store.people.list("demo")
-        cycle = store.responses.cycle("demo").id
-        for person in people:
-            if store.responses.submission(person.id, cycle).status != "submitted":
-                return person.token
-        return people[0].token
-    finally:
-        store.close()
+    """The first demo person who has not submitted (someone who has sees results: no input)."""
+    statuses = demo_statuses(db_url)
+    return next((token for token, state in statuses.items() if state != "submitted"), next(iter(statuses)))
 
 
 @contextmanager
@@ -363,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="workbook-bench-") as folder:
         work = Path(folder)
-        db_url = args.db or _demo_database(work)
+        db_url = args.db or seed_demo_database(work)
         token = args.token or _demo_token(db_url)
         say(f"{notebook.name}: {args.runs} run(s) per mode, {os.cpu_count()} CPU(s); logs: {work}")
         results: dict[str, Result] = {}

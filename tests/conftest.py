@@ -10,6 +10,8 @@ Databases (logic lives in ``tests/pgserver.py``):
 * ``db_url``          - parametrised ``sqlite`` / ``postgresql``: write a store test once,
                         it runs on both back ends.
 
+Content: ``framework`` - the bundled DIME(TM) framework, loaded once per session.
+
 Without PostgreSQL installed, postgres tests are skipped locally and *fail* when
 ``$CI`` is set, so CI can never go green without having run them.
 """
@@ -22,6 +24,8 @@ from pathlib import Path
 
 import pytest
 from pgserver import PostgresNotInstalled, PostgresServer
+
+from workbook.framework import Framework, load_framework
 
 _POSTGRES_FIXTURES = frozenset({"postgres_server", "postgres_url"})
 
@@ -71,3 +75,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     url: str = request.getfixturevalue(name)
     return url
+
+
+@pytest.fixture(scope="session")
+def framework() -> Framework:
+    """The bundled framework (frozen, so one copy serves every test)."""
+    return load_framework()

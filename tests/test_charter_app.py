@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import texts, walk
 
 from workbook.apps import charter as app_module
 from workbook.apps.charter import BLANK, CharterBuilder, build
@@ -23,16 +24,11 @@ from workbook.apps.ui import UNEXPECTED, UNSAVED_LABEL
 from workbook.charter import Charters
 from workbook.charter.ranking import Evidence
 from workbook.errors import ConflictError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.store import Store, open_store
 
 TODAY = date(2026, 11, 24)
 REVIEW = date(2027, 3, 31)
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 @pytest.fixture
@@ -45,16 +41,6 @@ def store(db: str) -> Iterator[Store]:
     with open_store(db) as opened:
         opened.organisations.create("Harbour & Vine <Hotels>", "hv", threshold=3)
         yield opened
-
-
-def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def texts(widget: widgets.Widget) -> str:
-    return "\n".join(w.value for w in walk(widget) if isinstance(w, widgets.HTML) and "<style>" not in w.value)
 
 
 def button(app: CharterBuilder, description: str) -> widgets.Button:

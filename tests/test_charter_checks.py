@@ -24,15 +24,10 @@ from workbook.charter.checks import (
 from workbook.charter.records import PromiseRecord
 from workbook.charter.validate import MAX_PROMISES, clean_promise, clean_promises, clean_review_date
 from workbook.errors import InputError, NotFoundError, WorkbookError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 
 TODAY = date(2026, 11, 24)
 REVIEW = date(2027, 3, 31)
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 def starters(framework: Framework) -> list[PromiseRecord]:

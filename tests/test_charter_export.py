@@ -29,18 +29,13 @@ from workbook.charter.export.document import CREDIT, CharterDocument, build_docu
 from workbook.charter.export.markdown import escape_markdown, render_markdown
 from workbook.charter.records import CharterRecord, PromiseRecord
 from workbook.errors import InputError, NotFoundError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.store import Store, open_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "charter"
 UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
 HOSTILE = '<script>alert("owned")</script> *bold* _it_ [link](http://evil.example) `code` & &amp; | # ! \\'
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 def fixed_charter(framework: Framework, *, draft: bool = False) -> CharterRecord:

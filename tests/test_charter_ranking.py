@@ -12,15 +12,10 @@ import pytest
 from workbook.charter.evidence import gather_evidence, step_scores, value_scores
 from workbook.charter.ranking import ordinal, rank_starters
 from workbook.errors import InputError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store
 from workbook.store.workshop_tables import WorkshopRating
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 def order(suggestions: list) -> list[str]:  # type: ignore[type-arg]

@@ -12,17 +12,12 @@ from sqlalchemy import func, select
 
 from workbook.charter import ApprovalRefusedError, Charters, PromiseRecord, charter_for_report
 from workbook.errors import ConflictError, InputError, NotFoundError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.store import Store, open_store
 from workbook.store.charter_tables import Charter, CharterPromise
 
 TODAY = date(2026, 11, 24)
 REVIEW = date(2027, 3, 31)
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 @pytest.fixture

@@ -29,11 +29,6 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
-
-
 @pytest.fixture
 def store(db_url: str) -> Store:
     with open_store(db_url) as opened:

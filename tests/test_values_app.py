@@ -12,17 +12,13 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 from ipywidgets.widgets.widget import _instances as live_widgets  # every widget model alive
+from widget_tree import texts, walk
 
 from workbook.apps import values as app_module
 from workbook.apps.values import DONT_KNOW, ValuesAssessment, build, open_assessment
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 @pytest.fixture
@@ -43,16 +39,6 @@ def store(db: str) -> Iterator[Store]:
 
 def token(store: Store, email: str) -> str:
     return store.people.get("hv", email).token
-
-
-def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def texts(widget: widgets.Widget) -> str:
-    return "\n".join(w.value for w in walk(widget) if isinstance(w, widgets.HTML))
 
 
 def button(app: ValuesAssessment, description: str) -> widgets.Button:

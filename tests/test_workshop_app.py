@@ -15,22 +15,18 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import texts, walk
 
 from workbook.apps import workshop as app_module
 from workbook.apps.ui import UNEXPECTED, UNSAVED_LABEL
 from workbook.apps.workshop import PROJECTOR_CLASS, ActionRow, WorkshopApp, build, open_workshop
 from workbook.errors import StoreError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store
 from workbook.workshop import Workshop
 
 CREDIT = "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)"
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 @pytest.fixture
@@ -60,16 +56,6 @@ def key(store: Store, org: str = "hv") -> str:
 def make_app(store: Store, framework: Framework, facilitator: str | None = None,
              cycle: str | None = None) -> WorkshopApp:
     return WorkshopApp(store, framework, open_workshop(store, key(store), cycle), facilitator=facilitator)
-
-
-def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def texts(widget: widgets.Widget) -> str:
-    return "\n".join(w.value for w in walk(widget) if isinstance(w, widgets.HTML))
 
 
 def button(root: widgets.Widget, description: str) -> widgets.Button:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import workbook.workshop as workshop_api
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import CycleRecord, Store, open_store
 from workbook.workshop import (
@@ -36,11 +36,6 @@ from workbook.workshop.live import live_profile, participation, still_to_submit
 from workbook.workshop.summary import maturity_label
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 def rating(practice_id: str, value: int | None, note: str | None = None) -> PracticeRatingRecord:

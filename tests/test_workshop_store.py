@@ -16,15 +16,10 @@ from functools import partial
 import pytest
 
 from workbook.errors import InputError, NotFoundError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import CycleRecord, Store, open_store
 from workbook.workshop import StaleEditError, Workshop, workshop_summary
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
 
 
 @pytest.fixture

@@ -35,7 +35,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from harness import CHROMIUM, OutsideRequests, VoilaServer, in_ci, launch_chromium
+from harness import (
+    CHROMIUM,
+    OutsideRequests,
+    VoilaServer,
+    demo_statuses,
+    in_ci,
+    launch_chromium,
+    seed_demo_database,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -54,44 +62,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from workbook.demo import seed_demo
-    from workbook.store import open_store
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'workbook.db'}"
-    store = open_store(url)
-    try:
-        seed_demo(store)
-    finally:
-        store.close()
-    return url
+    return seed_demo_database(tmp_path_factory.mktemp("browser-db"))
 
 
 @pytest.fixture(scope="session")
 def demo_token(demo_db_url: str) -> str:
     """The personal token of the demo organisation's first person."""
-    from workbook.store import open_store
-
-    store = open_store(demo_db_url)
-    try:
-        token: str = store.people.list("demo")[0].token
-    finally:
-        store.close()
-    return token
+    return next(iter(demo_statuses(demo_db_url)))
 
 
 @pytest.fixture(scope="session")
 def demo_open_token(demo_db_url: str) -> str:
     """The token of a demo person who has not submitted (sees the questionnaire)."""
-    from workbook.store import open_store
-
-    store = open_store(demo_db_url)
-    try:
-        cycle = store.responses.cycle("demo").id
-        people = store.people.list("demo")
-        status = {p.token: store.responses.submission(p.id, cycle).status for p in people}
-    finally:
-        store.close()
-    return next(token for token, state in status.items() if state == "not_started")
+    return next(token for token, state in demo_statuses(demo_db_url).items() if state == "not_started")
 
 
 @pytest.fixture(scope="session")

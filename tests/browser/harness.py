@@ -40,10 +40,12 @@ __all__ = [
     "WIDGET_SELECTOR",
     "OutsideRequests",
     "VoilaServer",
+    "demo_statuses",
     "free_port",
     "in_ci",
     "launch_chromium",
     "screenshot",
+    "seed_demo_database",
     "wait_for_widgets",
 ]
 
@@ -298,3 +300,24 @@ def screenshot(page: Page, name: str) -> Path:
     else:
         page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- the demo organisation -------------------------------------------------------------
+def seed_demo_database(folder: Path) -> str:
+    """A new SQLite file in ``folder`` holding the demo organisation; returns its URL."""
+    from workbook.demo import seed_demo
+    from workbook.store import open_store
+
+    url = f"sqlite:///{folder / 'workbook.db'}"
+    with open_store(url) as store:
+        seed_demo(store)
+    return url
+
+
+def demo_statuses(db_url: str) -> dict[str, str]:
+    """Each demo person's invite token and where they are in the current cycle, in list order."""
+    from workbook.store import open_store
+
+    with open_store(db_url) as store:
+        cycle = store.responses.cycle("demo").id
+        return {p.token: store.responses.submission(p.id, cycle).status for p in store.people.list("demo")}

@@ -30,13 +30,6 @@ COLLEAGUES = ("cara@example.org", "dev@example.org", "eli@example.org")
 
 
 @pytest.fixture(scope="module")
-def framework() -> Framework:
-    from workbook.framework import load_framework
-
-    return load_framework()
-
-
-@pytest.fixture(scope="module")
 def tokens(demo_db_url: str, framework: Framework) -> dict[str, str]:
     from workbook.people_csv import PersonRow
     from workbook.store import open_store

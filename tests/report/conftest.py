@@ -31,13 +31,8 @@ from report_helpers import (
     team_members,
 )
 
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework
 from workbook.store import Store, open_store
-
-
-@pytest.fixture(scope="session")
-def framework() -> Framework:
-    return load_framework()
 
 
 @pytest.fixture(scope="session")
