@@ -175,15 +175,19 @@ class Responses(Repository):
                 shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
                 raise InputError(f"{len(missing)} statement(s) still need an answer: {shown}")
             now = utcnow()
+            person = session.get(Person, person_id)
             row.status = "submitted"
             row.submitted_at = now
+            if person is not None:  # frozen: a later re-import must not move these answers
+                row.team, row.role = person.team, person.role
             return SubmissionRecord(person_id, cycle_id, "submitted", as_utc(row.started_at), now)
 
     def rows(self, org_id: str, cycle_id: int) -> list[AnswerRow]:
         """Every answer of a cycle with the answerer's role and team (no names)."""
         with self._tx.reading() as session:
             query = (
-                select(Answer, Person.role, Person.team, Submission.status)
+                select(Answer, func.coalesce(Submission.role, Person.role), func.coalesce(Submission.team, Person.team),
+                       Submission.status)
                 .join(Person, Person.id == Answer.person_id)
                 .outerjoin(
                     Submission, (Submission.person_id == Answer.person_id) & (Submission.cycle_id == Answer.cycle_id)

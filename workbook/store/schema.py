@@ -17,7 +17,7 @@ from workbook.store.engine import WRITE
 __all__ = ["HEAD_REVISION", "current_revision", "ensure_schema", "upgrade"]
 
 #: The newest migration in ``migrations/versions``; a test keeps them in step.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 _LOCK_KEY = 0x44494D45  # "DIME"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

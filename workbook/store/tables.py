@@ -102,6 +102,10 @@ class Submission(Base):
     framework_version: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The person's team and role when they submitted (None while in progress):
+    #: answers stay counted under these even if a later import moves the person.
+    team: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("person_id", "cycle_id", name="uq_submissions_person_cycle"),
