@@ -41,10 +41,13 @@ def make_organisations(db: str, count: int) -> list[tuple[str, str]]:
 
     from workbook.framework import load_framework
     from workbook.report.sample import seed_sample_organisation
+    from workbook.sealing import KeySource, Sealer
     from workbook.store import open_store
 
     framework = load_framework()
-    with open_store(db) as store:
+    # A throw-away database: its links are sealed with a throw-away key beside it, not ~/.config's.
+    sealer = Sealer(KeySource(path=Path(db).parent / "secret.key"))
+    with open_store(db, sealer=sealer) as store:
         # Set-up speed only: these throw-away rows need no power-cut safety, so skip the
         # per-commit fsync the store normally insists on (synchronous=FULL).
         event.listen(store.engine, "connect", lambda conn, _: conn.execute("PRAGMA synchronous=OFF"))

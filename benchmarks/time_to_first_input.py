@@ -25,9 +25,10 @@ way of serving the page can go below on this machine.
     .venv/bin/python benchmarks/time_to_first_input.py --notebook tests/browser/fixtures/hello.ipynb
 
 Needs /usr/bin/chromium (apt-get install chromium).  Without --db a throw-away
-SQLite database with the demo organisation is used; without --token, the first
-demo person who has not submitted yet (someone who has submitted sees results,
-which have no input).
+SQLite database with the demo organisation is used (with a throw-away secret key
+unless $WORKBOOK_KEY_FILE or $WORKBOOK_SECRET_KEY is set); without --token, the
+first demo person who has not submitted yet (someone who has submitted sees
+results, which have no input).
 """
 
 from __future__ import annotations
@@ -343,6 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="workbook-bench-") as folder:
         work = Path(folder)
+        if not args.db and not (os.environ.get("WORKBOOK_SECRET_KEY") or os.environ.get("WORKBOOK_KEY_FILE")):
+            # A throw-away database gets a throw-away secret key, not a new file in ~/.config.
+            os.environ["WORKBOOK_KEY_FILE"] = str(work / "secret.key")
         db_url = args.db or seed_demo_database(work)
         token = args.token or _demo_token(db_url)
         say(f"{notebook.name}: {args.runs} run(s) per mode, {os.cpu_count()} CPU(s); logs: {work}")

@@ -12,6 +12,10 @@ Databases (logic lives in ``tests/pgserver.py``):
 
 Content: ``framework`` - the bundled DIME(TM) framework, loaded once per session.
 
+The secret key that seals invite links: every test run (each xdist worker, and
+every server or kernel a test starts, which inherit the environment) uses a
+throw-away key file in a temporary folder, never the real ``~/.config``.
+
 Without PostgreSQL installed, postgres tests are skipped locally and *fail* when
 ``$CI`` is set, so CI can never go green without having run them.
 """
@@ -19,6 +23,8 @@ Without PostgreSQL installed, postgres tests are skipped locally and *fail* when
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +34,13 @@ from pgserver import PostgresNotInstalled, PostgresServer
 from workbook.framework import Framework, load_framework
 
 _POSTGRES_FIXTURES = frozenset({"postgres_server", "postgres_url"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    folder = tempfile.mkdtemp(prefix="workbook-test-key-")  # mode 0700
+    os.environ.pop("WORKBOOK_SECRET_KEY", None)
+    os.environ["WORKBOOK_KEY_FILE"] = str(Path(folder) / "secret.key")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def _in_ci() -> bool:

@@ -87,7 +87,7 @@ def test_a_broken_database_is_a_friendly_page(tmp_path: Path) -> None:
 
 
 def test_show_reads_the_key_from_the_page_address(store: Store, db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    key = store.organisations.get("hv").facilitator_key
+    key = store.organisations.facilitator_key("hv")
     monkeypatch.setattr("workbook.apps.request.query_parameter", lambda name: key if name == "key" else None)
     monkeypatch.setattr("IPython.display.display", lambda *_a, **_k: None)
     page = app_module.show(db=db)

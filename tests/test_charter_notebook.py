@@ -32,7 +32,8 @@ def test_the_notebook_opens_the_builder_with_a_key_and_a_friendly_page_without(t
 
     db = str(tmp_path / "nb.db")
     with open_store(db) as store:
-        key = store.organisations.create("Notebook Hotels", "nb", threshold=3).facilitator_key
+        store.organisations.create("Notebook Hotels", "nb", threshold=3)
+        key = store.organisations.facilitator_key("nb")
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"key": key, "db": db}, progress_bar=False,
                                kernel_name="python3", cwd=str(tmp_path))

@@ -252,7 +252,7 @@ def test_a_new_invite_link_replaces_the_old_and_keeps_the_answers(db: str, acme:
     from workbook.store import open_store
 
     with open_store(db) as store:
-        old = store.people.get(acme, "ben@example.org").token
+        old = store.people.invite(acme, "ben@example.org").token
     result = run(db, "people", "new-link", acme, "ben@example.org", "--base-url", "https://wb.example.org")
     assert result.exit_code == 0
     link = result.output.strip().splitlines()[-1]

@@ -38,7 +38,7 @@ def store(db: str) -> Iterator[Store]:
 
 
 def token(store: Store, email: str) -> str:
-    return store.people.get("hv", email).token
+    return store.people.invite("hv", email).token
 
 
 def button(app: ValuesAssessment, description: str) -> widgets.Button:
@@ -291,7 +291,7 @@ def test_results_show_everyones_average_in_whole_batches_and_never_a_team(tmp_pa
 
     with open_store(str(tmp_path / "demo.db")) as demo_store:
         seed_demo(demo_store, framework=framework)
-        people = {p.email: p for p in demo_store.people.list("demo")}
+        people = {i.person.email: i for i in demo_store.people.invites("demo")}
         viewer = open_assessment(demo_store, people["nadia.haddad@harbourandvine.example"].token)
         results = personal_results(demo_store, framework, viewer)
         assert results.compared_with == "everyone who responded"
@@ -319,7 +319,7 @@ def test_team_and_organisation_figures_cannot_be_subtracted_to_reveal_one_person
             for statement in framework.statements:
                 s.responses.save_answer(person.id, cycle, statement.id, rating, framework=framework)
             s.responses.submit(person.id, cycle, framework=framework)
-        viewer = open_assessment(s, s.people.get("atk", "a5@x.org").token)
+        viewer = open_assessment(s, s.people.invite("atk", "a5@x.org").token)
         results = personal_results(s, framework, viewer)
         # Only one comparison series: nothing to subtract it from.
         assert set(results.chart_data["series"]) - {"You"} == {"Everyone who responded"}
@@ -348,7 +348,7 @@ def test_one_more_submission_does_not_move_the_averages_anyone_sees(tmp_path: Pa
 
     with open_store(str(tmp_path / "demo.db")) as demo_store:
         seed_demo(demo_store, framework=framework)
-        people = {p.email.split("@")[0]: p for p in demo_store.people.list("demo")}
+        people = {i.person.email.split("@")[0]: i for i in demo_store.people.invites("demo")}
         viewer = open_assessment(demo_store, people["amelia.hart"].token)
         before = personal_results(demo_store, framework, viewer).chart_data
         # Daniel (Front Desk, like Amelia) answers everything and submits: the 21st person.

@@ -50,7 +50,7 @@ def store(db: str, framework: Framework) -> Iterator[Store]:
 
 
 def key(store: Store, org: str = "hv") -> str:
-    return store.organisations.get(org).facilitator_key
+    return store.organisations.facilitator_key(org)
 
 
 def make_app(store: Store, framework: Framework, facilitator: str | None = None,

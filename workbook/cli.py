@@ -169,9 +169,9 @@ def people_new_link(ctx: click.Context, org_id: str, email: str, base_url: str |
     from workbook.links import DEFAULT_BASE_URL, check_base_url, invite_url
 
     base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
-    person = store_of(ctx).people.new_token(org_id, email)
-    click.echo(f"New link for {person.name} <{person.email}> (the old one no longer works):")
-    click.echo(invite_url(person.token, base))
+    invite = store_of(ctx).people.new_token(org_id, email)
+    click.echo(f"New link for {invite.person.name} <{invite.person.email}> (the old one no longer works):")
+    click.echo(invite_url(invite.token, base))
 
 
 @people.command("delete")
@@ -198,7 +198,10 @@ def people_delete(ctx: click.Context, org_id: str, email: str, yes: bool) -> Non
 @click.option("--facilitator", is_flag=True, help="Print the facilitator links (workshop and charter) instead.")
 @click.pass_context
 def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool, facilitator: bool) -> None:
-    """Print each person's personal invite link to the values self-assessment."""
+    """Print each person's personal invite link to the values self-assessment.
+
+    Needs the secret key the links were sealed with (see: workbook key where).
+    """
     from workbook.csvsafe import write_csv
     from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
 
@@ -206,7 +209,8 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
     store = store_of(ctx)
     record = store.organisations.get(org_id)
     if facilitator:
-        links = [(app, app_url(app, base, key=record.facilitator_key)) for app in ("workshop", "charter")]
+        key = store.organisations.facilitator_key(org_id)
+        links = [(app, app_url(app, base, key=key)) for app in ("workshop", "charter")]
         if as_csv:
             write_csv(sys.stdout, ("app", "link"), links)
         else:
@@ -214,15 +218,55 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
             for app, link in links:
                 click.echo(f"  {app:9} {link}")
         return
-    listed = store.people.list(org_id)
+    listed = store.people.invites(org_id)
     if not listed:
         raise_empty(org_id)
     if as_csv:
         write_csv(sys.stdout, ("name", "email", "role", "team", "link"),
-                  ((p.name, p.email, p.role, p.team, invite_url(p.token, base)) for p in listed))
+                  ((i.person.name, i.person.email, i.person.role, i.person.team, invite_url(i.token, base))
+                   for i in listed))
         return
-    for person in listed:
-        click.echo(f"{person.name} <{person.email}>\t{invite_url(person.token, base)}")
+    for invite in listed:
+        click.echo(f"{invite.person.name} <{invite.person.email}>\t{invite_url(invite.token, base)}")
+
+
+@cli.group(cls=WorkbookGroup)
+def key() -> None:
+    """The secret key that lets invite and facilitator links be printed again.
+
+    The database keeps only a hash of each link (enough to open it) and a copy
+    sealed with this key, which lives outside the database: $WORKBOOK_SECRET_KEY,
+    or the file $WORKBOOK_KEY_FILE, or ~/.config/workbook/secret.key.
+    """
+
+
+@key.command("where")
+def key_where() -> None:
+    """Say where the secret key is (back that up)."""
+    from workbook.clitools import command_line_sealer
+
+    source = command_line_sealer().source
+    if source.path is None:
+        click.echo(f"The secret key comes from {source.where}. Keep a copy of it wherever you keep other secrets.")
+    elif source.path.exists():
+        click.echo(f"The secret key is in {source.path}. Back this file up: without it links cannot be printed "
+                   "again (they keep working; new ones can be made).")
+    else:
+        click.echo(f"No secret key yet: one is made in {source.path} when the first link is made.")
+
+
+@key.command("new")
+def key_new() -> None:
+    """Make a new secret key file, when the old one is lost for good.
+
+    Links sealed with the lost key keep working but cannot be printed again:
+    make new ones with 'workbook people new-link' and 'workbook org new-key'.
+    """
+    from workbook.sealing import Sealer
+
+    path = Sealer.from_environment().new_key_file()
+    click.echo(f"Made a new secret key in {path}. Back it up. Links made with the lost key still work; "
+               "print them again only after making new ones (workbook people new-link, workbook org new-key).")
 
 
 def raise_empty(org_id: str) -> NoReturn:

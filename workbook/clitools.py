@@ -16,9 +16,12 @@ import click
 from workbook.errors import FrameworkError, ImportFileError, WorkbookError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from workbook.sealing import Sealer
     from workbook.store import Store
 
-__all__ = ["WorkbookGroup", "fail", "store_of"]
+__all__ = ["WorkbookGroup", "command_line_sealer", "fail", "store_of"]
 
 
 def fail(error: WorkbookError) -> NoReturn:
@@ -43,6 +46,20 @@ class WorkbookGroup(click.Group):
             sys.exit(130)
 
 
+def _announce_new_key(path: Path) -> None:
+    click.echo(
+        f"workbook: made a new secret key in {path}; back it up (without it links cannot be printed again)",
+        err=True,
+    )
+
+
+def command_line_sealer() -> Sealer:
+    """The secret key named by the environment; tells the user when it had to make a new key file."""
+    from workbook.sealing import Sealer
+
+    return Sealer.from_environment(on_create=_announce_new_key)
+
+
 def store_of(ctx: click.Context) -> Store:
     """The invocation's store: opened once from the root's ``--db``, closed at the end."""
     from workbook.store import open_store
@@ -51,7 +68,7 @@ def store_of(ctx: click.Context) -> Store:
     obj = root.ensure_object(dict)
     store: Store | None = obj.get("store")
     if store is None:
-        store = open_store(obj.get("db"))
+        store = open_store(obj.get("db"), sealer=command_line_sealer())
         obj["store"] = store
         root.call_on_close(store.close)
     return store

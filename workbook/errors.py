@@ -16,6 +16,7 @@ Error tree::
     ├── InputError              a value given by a user is out of range or malformed
     │   └── ImportFileError     a CSV file to import is malformed (names the row)
     ├── AccessDeniedError       a missing, wrong or revoked token or key
+    ├── SecretKeyError          the secret key that keeps links printable is missing or wrong
     └── ConflictError           the action clashes with stored state
         └── AlreadySubmittedError   answers are final and cannot change
 """
@@ -31,6 +32,7 @@ __all__ = [
     "ImportFileError",
     "InputError",
     "NotFoundError",
+    "SecretKeyError",
     "StoreError",
     "WorkbookError",
 ]
@@ -89,6 +91,14 @@ class AccessDeniedError(WorkbookError):
     """A token or key is missing, wrong or no longer valid.
 
     The message never reveals whether the token was close, or whose it was.
+    """
+
+
+class SecretKeyError(WorkbookError):
+    """The secret key that encrypts stored invite links is missing, unreadable or wrong.
+
+    Only printing links and making new ones need it; opening a link never does.
+    The message names where the key was looked for, never the key itself.
     """
 
 

@@ -320,4 +320,4 @@ def demo_statuses(db_url: str) -> dict[str, str]:
 
     with open_store(db_url) as store:
         cycle = store.responses.cycle("demo").id
-        return {p.token: store.responses.submission(p.id, cycle).status for p in store.people.list("demo")}
+        return {i.token: store.responses.submission(i.person.id, cycle).status for i in store.people.invites("demo")}

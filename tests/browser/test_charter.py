@@ -44,7 +44,7 @@ def facilitator_key(charter_db_url: str) -> str:
     from workbook.store import open_store
 
     with open_store(charter_db_url) as store:
-        return store.organisations.get("demo").facilitator_key
+        return store.organisations.facilitator_key("demo")
 
 
 def test_no_key_is_a_friendly_page(charter_server: VoilaServer, page: Page) -> None:

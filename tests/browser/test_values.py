@@ -49,7 +49,7 @@ def tokens(demo_db_url: str, framework: Framework) -> dict[str, str]:
                 for statement in framework.statements:
                     store.responses.save_answer(person.id, cycle, statement.id, 2 + number, framework=framework)
                 store.responses.submit(person.id, cycle, framework=framework)
-        return {p.email.split("@")[0]: p.token for p in store.people.list(ORG_ID)}
+        return {i.person.email.split("@")[0]: i.token for i in store.people.invites(ORG_ID)}
 
 
 def open_link(page: Page, server: VoilaServer, token: str | None) -> None:

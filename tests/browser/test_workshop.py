@@ -31,7 +31,7 @@ def facilitator_key(demo_db_url: str) -> str:
     with open_store(demo_db_url) as store:
         if ORG_ID not in {o.id for o in store.organisations.list()}:
             store.organisations.create("Browser & Co", ORG_ID, threshold=3)
-        key: str = store.organisations.get(ORG_ID).facilitator_key
+        key: str = store.organisations.facilitator_key(ORG_ID)
     return key
 
 

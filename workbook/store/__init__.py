@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from workbook.errors import StoreError
+from workbook.sealing import Sealer
 from workbook.store._base import Transactions
 from workbook.store.engine import make_engine, resolve_url
 from workbook.store.organisations import DEFAULT_THRESHOLD, Organisations, OrganisationSummary, quarter_label
@@ -24,12 +25,14 @@ from workbook.store.records import (
     AnswerRecord,
     CycleRecord,
     ImportSummary,
+    Invite,
     OrganisationRecord,
     PersonRecord,
     SubmissionRecord,
 )
 from workbook.store.responses import AnswerRow, Responses
 from workbook.store.schema import ensure_schema
+from workbook.store.vault import Vault
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -37,6 +40,7 @@ __all__ = [
     "AnswerRow",
     "CycleRecord",
     "ImportSummary",
+    "Invite",
     "OrganisationRecord",
     "OrganisationSummary",
     "PersonRecord",
@@ -48,13 +52,19 @@ __all__ = [
 
 
 class Store:
-    """One database, with a repository per topic."""
+    """One database, with a repository per topic.
 
-    def __init__(self, engine: Engine) -> None:
+    ``sealer`` holds the secret key that seals invite tokens and facilitator
+    keys (see :mod:`workbook.sealing`); it is read only when a link is made or
+    printed, never when one is opened.
+    """
+
+    def __init__(self, engine: Engine, sealer: Sealer | None = None) -> None:
         self.engine = engine
         self.transactions = Transactions(engine)
-        self.organisations = Organisations(self.transactions)
-        self.people = People(self.transactions)
+        vault = Vault(sealer or Sealer.from_environment())
+        self.organisations = Organisations(self.transactions, vault)
+        self.people = People(self.transactions, vault)
         self.responses = Responses(self.transactions)
 
     @property
@@ -71,19 +81,21 @@ class Store:
         self.close()
 
 
-def open_store(db: str | None = None) -> Store:
+def open_store(db: str | None = None, *, sealer: Sealer | None = None) -> Store:
     """Open (creating or upgrading as needed) the database named by ``db``.
 
     ``db`` is a file path or URL; without it ``$WORKBOOK_DB`` or
-    ``./workbook.db`` is used.
+    ``./workbook.db`` is used.  ``sealer`` defaults to the secret key named
+    by the environment (:meth:`Sealer.from_environment`).
     """
     url = resolve_url(db)
     engine = make_engine(url)
+    sealer = sealer or Sealer.from_environment()
     try:
-        ensure_schema(engine)
+        ensure_schema(engine, sealer)
     except (OperationalError, DatabaseError) as error:
         engine.dispose()
         detail = str(error.orig).splitlines()[0] if error.orig else str(error)
         shown = engine.url.render_as_string(hide_password=True)
         raise StoreError(f"cannot open the database {shown}: {detail}") from None
-    return Store(engine)
+    return Store(engine, sealer)

@@ -1,4 +1,10 @@
-"""Organisations: create, find, list, change the anonymity threshold, delete."""
+"""Organisations: create, find, list, change the anonymity threshold, delete.
+
+The facilitator key is stored only as a hash (what :meth:`Organisations.by_facilitator_key`
+looks up) and sealed with a key kept outside the database (what
+:meth:`Organisations.facilitator_key` unseals to print the links); see
+:mod:`workbook.store.vault`.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,20 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from workbook.errors import AccessDeniedError, AlreadyExistsError, ConflictError, InputError, NotFoundError
-from workbook.store._base import Repository, as_utc, utcnow
+from workbook.errors import (
+    AccessDeniedError,
+    AlreadyExistsError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    SecretKeyError,
+)
+from workbook.store._base import Repository, Transactions, as_utc, utcnow
 from workbook.store.records import OrganisationRecord
 from workbook.store.tables import Cycle, Organisation, Person, Submission
+from workbook.store.vault import Vault
 from workbook.text import clean_line, slugify
-from workbook.tokens import looks_like_token, new_token
+from workbook.tokens import hash_token, looks_like_token
 
 __all__ = ["DEFAULT_THRESHOLD", "OrganisationSummary", "Organisations", "quarter_label"]
 
@@ -42,7 +56,6 @@ def _record(row: Organisation) -> OrganisationRecord:
         id=row.id,
         name=row.name,
         anonymity_threshold=row.anonymity_threshold,
-        facilitator_key=row.facilitator_key,
         created_at=as_utc(row.created_at),
     )
 
@@ -56,6 +69,10 @@ def check_threshold(value: int) -> int:
 
 
 class Organisations(Repository):
+    def __init__(self, transactions: Transactions, vault: Vault) -> None:
+        super().__init__(transactions)
+        self._vault = vault
+
     def create(
         self, name: str, slug: str | None = None, *, threshold: int = DEFAULT_THRESHOLD,
         first_cycle: str | None = None,
@@ -76,9 +93,10 @@ class Organisations(Repository):
             if session.get(Organisation, org_id) is not None:
                 raise AlreadyExistsError(f"an organisation with the id {org_id!r} exists already")
             now = utcnow()
+            issued = self._vault.issue(session)
             row = Organisation(
                 id=org_id, name=name, anonymity_threshold=threshold,
-                facilitator_key=new_token(), created_at=now,
+                facilitator_key_hash=issued.hash, facilitator_key_sealed=issued.sealed, created_at=now,
             )
             session.add(row)
             session.flush()  # the organisation row must exist before its cycle
@@ -98,10 +116,28 @@ class Organisations(Repository):
         if not looks_like_token(key):
             raise AccessDeniedError("this facilitator link is not valid; ask the consultant for a new one")
         with self._tx.reading() as session:
-            row = session.scalars(select(Organisation).where(Organisation.facilitator_key == key)).first()
+            row = session.scalars(
+                select(Organisation).where(Organisation.facilitator_key_hash == hash_token(key))
+            ).first()
             if row is None:
                 raise AccessDeniedError("this facilitator link is not valid; ask the consultant for a new one")
             return _record(row)
+
+    def facilitator_key(self, org_id: str) -> str:
+        """The organisation's facilitator key, unsealed to print its links (needs the secret key)."""
+        with self._tx.reading() as session:
+            row = session.get(Organisation, org_id) if isinstance(org_id, str) else None
+            if row is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            key_hash, sealed = row.facilitator_key_hash, row.facilitator_key_sealed
+        key = self._vault.reveal(key_hash, sealed)
+        if key is None:
+            raise SecretKeyError(
+                f"the facilitator key of {org_id} cannot be printed again (it was kept only as a hash when the "
+                f"database was upgraded without a secret key); its links still work. Make a new one with: "
+                f"workbook org new-key {org_id}"
+            )
+        return key
 
     def list(self) -> list[OrganisationRecord]:
         with self._tx.reading() as session:
@@ -173,7 +209,8 @@ class Organisations(Repository):
             row = session.get(Organisation, org_id)
             if row is None:
                 raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
-            row.facilitator_key = new_token()
+            issued = self._vault.issue(session)
+            row.facilitator_key_hash, row.facilitator_key_sealed = issued.hash, issued.sealed
             session.flush()
             return _record(row)
 

@@ -1,18 +1,25 @@
-"""People of an organisation: import, find by invite token, list, erase."""
+"""People of an organisation: import, find by invite token, list, erase.
+
+Invite tokens are stored only as a hash (what :meth:`People.by_token` looks
+up) and sealed with a key kept outside the database (what :meth:`People.invites`
+unseals to print links); see :mod:`workbook.store.vault`.
+"""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbook.errors import AccessDeniedError, NotFoundError
+from workbook.errors import AccessDeniedError, NotFoundError, SecretKeyError
 from workbook.people_csv import PersonRow
-from workbook.store._base import Repository, utcnow
-from workbook.store.records import ImportSummary, PersonRecord, Role
+from workbook.store._base import Repository, Transactions, utcnow
+from workbook.store.records import ImportSummary, Invite, PersonRecord, Role
 from workbook.store.tables import Organisation, Person
-from workbook.tokens import looks_like_token, new_token
+from workbook.store.vault import Vault
+from workbook.tokens import hash_token, looks_like_token
 
 __all__ = ["INVALID_INVITE", "People"]
 
@@ -26,11 +33,15 @@ def _record(row: Person) -> PersonRecord:
     role: Role = "leader" if row.role == "leader" else "staff"
     return PersonRecord(
         id=row.id, organisation_id=row.organisation_id, name=row.name,
-        email=row.email, role=role, team=row.team, token=row.token,
+        email=row.email, role=role, team=row.team,
     )
 
 
 class People(Repository):
+    def __init__(self, transactions: Transactions, vault: Vault) -> None:
+        super().__init__(transactions)
+        self._vault = vault
+
     def import_rows(self, org_id: str, rows: Sequence[PersonRow]) -> ImportSummary:
         """Add or update people by email, all in one transaction.
 
@@ -48,9 +59,10 @@ class People(Repository):
             for row in rows:
                 person = existing.get(row.email)
                 if person is None:
+                    issued = self._vault.issue(session)
                     person = Person(
                         organisation_id=org_id, name=row.name, email=row.email, role=row.role,
-                        team=row.team, token=new_token(), created_at=now,
+                        team=row.team, token_hash=issued.hash, token_sealed=issued.sealed, created_at=now,
                     )
                     session.add(person)
                     existing[row.email] = person
@@ -74,7 +86,7 @@ class People(Repository):
         if not looks_like_token(token):
             raise AccessDeniedError(INVALID_INVITE)
         with self._tx.reading() as session:
-            person = session.scalars(select(Person).where(Person.token == token)).first()
+            person = session.scalars(select(Person).where(Person.token_hash == hash_token(token))).first()
             if person is None:
                 raise AccessDeniedError(INVALID_INVITE)
             return _record(person)
@@ -83,16 +95,60 @@ class People(Repository):
         with self._tx.reading() as session:
             return _record(self._find(session, org_id, email))
 
-    def new_token(self, org_id: str, email: str) -> PersonRecord:
+    def invites(self, org_id: str) -> builtins.list[Invite]:  # ``list`` here is the method above
+        """Everyone in ``org_id`` with their token, unsealed to print their links (in ``list`` order).
+
+        Needs the secret key.  All or nothing: when some links cannot be
+        unsealed, a :class:`SecretKeyError` says how many and what to do, so a
+        mail merge is never sent with gaps.
+        """
+        with self._tx.reading() as session:
+            if session.get(Organisation, org_id) is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            query = select(Person).where(Person.organisation_id == org_id).order_by(Person.team, Person.name)
+            rows = [(_record(p), p.token_hash, p.token_sealed) for p in session.scalars(query)]
+        invites: list[Invite] = []
+        hash_only = wrong_key = 0
+        first_error: SecretKeyError | None = None
+        for person, token_hash, sealed in rows:
+            try:
+                token = self._vault.reveal(token_hash, sealed)
+            except SecretKeyError as error:
+                first_error = first_error or error
+                wrong_key += 1
+                continue
+            if token is None:
+                hash_only += 1
+            else:
+                invites.append(Invite(person=person, token=token))
+        if first_error is not None and wrong_key == len(rows):
+            raise first_error  # no key, or the wrong one: its own message says which
+        if hash_only or wrong_key:
+            raise SecretKeyError(_unprintable(org_id, len(rows), hash_only, wrong_key, self._vault.sealer.where))
+        return invites
+
+    def invite(self, org_id: str, email: str) -> Invite:
+        """One person with their token, unsealed to print their link (needs the secret key)."""
+        with self._tx.reading() as session:
+            row = self._find(session, org_id, email)
+            person, token_hash, sealed = _record(row), row.token_hash, row.token_sealed
+        token = self._vault.reveal(token_hash, sealed)
+        if token is None:
+            raise SecretKeyError(_unprintable(org_id, 1, 1, 0, self._vault.sealer.where))
+        return Invite(person=person, token=token)
+
+    def new_token(self, org_id: str, email: str) -> Invite:
         """Give a person a new invite link; the old one stops working at once.
 
-        For a link that was forwarded or leaked: the person's answers stay.
+        For a link that was forwarded or leaked (or cannot be printed again):
+        the person's answers stay.  Returns the new token, to print once.
         """
         with self._tx.writing() as session:
             person = self._find(session, org_id, email)
-            person.token = new_token()
+            issued = self._vault.issue(session)
+            person.token_hash, person.token_sealed = issued.hash, issued.sealed
             session.flush()
-            return _record(person)
+            return Invite(person=_record(person), token=issued.token)
 
     def delete(self, org_id: str, email: str) -> PersonRecord:
         """Erase one person and (by cascade) every answer they gave."""
@@ -112,3 +168,17 @@ class People(Repository):
         if person is None:
             raise NotFoundError(f"nobody with the email {email!r} in {org_id!r} (see: workbook people list {org_id})")
         return person
+
+
+def _unprintable(org_id: str, total: int, hash_only: int, wrong_key: int, where: str) -> str:
+    """Why some links of ``org_id`` cannot be printed, and what to do (they all still work)."""
+    reasons = []
+    if wrong_key:
+        reasons.append(f"{wrong_key} sealed with another secret key than the one in {where}")
+    if hash_only:
+        reasons.append(f"{hash_only} kept only as a hash when the database was upgraded without a secret key")
+    return (
+        f"{wrong_key + hash_only} of the {total} invite links of {org_id} cannot be printed again "
+        f"({'; '.join(reasons)}); they still work. Restore the key they were sealed with, or make new links "
+        f"with: workbook people new-link {org_id} EMAIL"
+    )

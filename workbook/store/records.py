@@ -7,11 +7,11 @@ pass between processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["AnswerRecord", "CycleRecord", "ImportSummary", "OrganisationRecord", "PersonRecord",
+__all__ = ["AnswerRecord", "CycleRecord", "ImportSummary", "Invite", "OrganisationRecord", "PersonRecord",
            "Role", "SubmissionRecord", "SubmissionStatus"]
 
 Role = Literal["leader", "staff"]
@@ -23,7 +23,6 @@ class OrganisationRecord:
     id: str
     name: str
     anonymity_threshold: int
-    facilitator_key: str
     created_at: datetime
 
 
@@ -35,7 +34,20 @@ class PersonRecord:
     email: str
     role: Role
     team: str
-    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A person with their invite token, unsealed to print their link.
+
+    The only record that carries a token: the store hands one out only where a
+    link is made or printed (``people.invites``, ``people.new_token``), never
+    with a lookup.  ``repr`` leaves the token out, so logging a record cannot
+    leak it.
+    """
+
+    person: PersonRecord
+    token: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

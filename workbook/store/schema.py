@@ -8,16 +8,20 @@ does not pay Alembic's import on every page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from workbook.errors import StoreError
 from workbook.store.engine import WRITE
 
+if TYPE_CHECKING:
+    from workbook.sealing import Sealer
+
 __all__ = ["HEAD_REVISION", "current_revision", "ensure_schema", "upgrade"]
 
 #: The newest migration in ``migrations/versions``; a test keeps them in step.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 _LOCK_KEY = 0x44494D45  # "DIME"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -34,18 +38,23 @@ def _known_revisions() -> set[str]:
     return {p.stem.split("_", 1)[0] for p in (_MIGRATIONS / "versions").glob("[0-9]*.py")}
 
 
-def upgrade(connection: Connection, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision`` on ``connection``."""
+def upgrade(connection: Connection, revision: str = "head", sealer: Sealer | None = None) -> None:
+    """Run the Alembic migrations up to ``revision`` on ``connection``.
+
+    ``sealer`` is for migrations that seal stored tokens (0005); without it
+    they use the secret key named by the environment.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes["sealer"] = sealer
     command.upgrade(config, revision)
 
 
-def ensure_schema(engine: Engine) -> None:
+def ensure_schema(engine: Engine, sealer: Sealer | None = None) -> None:
     """Bring the database to the newest schema, keeping every row it holds.
 
     Refuses a database written by a newer workbook: upgrading the workbook is
@@ -66,4 +75,10 @@ def ensure_schema(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         if current_revision(connection) != HEAD_REVISION:
-            upgrade(connection)
+            upgrade(connection, sealer=sealer)
+    if engine.dialect.name == "sqlite" and revision is not None:
+        # Copy the upgraded pages into the file and empty the write-ahead log, so
+        # no page image from before the upgrade (e.g. plain tokens, before 0005)
+        # is left beside the database.  Best effort: a reader may hold it open.
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -48,10 +48,17 @@ class Organisation(Base):
     id: Mapped[str] = mapped_column(String(63), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
-    facilitator_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: SHA-256 of the facilitator key (the key itself is never stored; see workbook.store.vault).
+    facilitator_key_hash: Mapped[str] = mapped_column(String(64))
+    #: The key sealed with the secret key kept outside the database, for printing links again.
+    facilitator_key_sealed: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (CheckConstraint("anonymity_threshold >= 2", name="threshold_min"),)
+    __table_args__ = (
+        CheckConstraint("anonymity_threshold >= 2", name="threshold_min"),
+        # Named for the plain column it was made on; migration 0005 renamed that column.
+        UniqueConstraint("facilitator_key_hash", name="uq_organisations_facilitator_key"),
+    )
 
 
 class Person(Base):
@@ -65,11 +72,16 @@ class Person(Base):
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(16))
     team: Mapped[str] = mapped_column(String(100))
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: SHA-256 of the invite token (the token itself is never stored; see workbook.store.vault).
+    token_hash: Mapped[str] = mapped_column(String(64))
+    #: The token sealed with the secret key kept outside the database, for printing links again.
+    token_sealed: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         UniqueConstraint("organisation_id", "email", name="uq_people_org_email"),
+        # Named for the plain column it was made on; migration 0005 renamed that column.
+        UniqueConstraint("token_hash", name="uq_people_token"),
         CheckConstraint("role IN ('leader', 'staff')", name="role"),
     )
 
