@@ -221,7 +221,6 @@ def test_new_cycle_becomes_current_and_labels_are_checked(store: Store, org: str
 def test_progress_counts_each_state(store: Store, org: str, framework: Framework) -> None:
     cycle = store.responses.cycle(org)
     ada, ben = store.people.get(org, "ada@example.org"), store.people.get(org, "ben@example.org")
-    ada_token = store.people.invite(org, "ada@example.org").token
     _answer_all(store, framework, ada.id, cycle.id)
     store.responses.submit(ada.id, cycle.id, framework=framework)
     store.responses.save_answer(ben.id, cycle.id, framework.statements[0].id, 3, framework=framework)
