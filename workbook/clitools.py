@@ -25,11 +25,16 @@ __all__ = ["WorkbookGroup", "command_line_sealer", "fail", "store_of"]
 
 
 def fail(error: WorkbookError) -> NoReturn:
-    """Print the error's one-line message (and any listed problems) and exit."""
-    click.echo(f"workbook: error: {error}", err=True)
+    """Print the error's one-line message (and any listed problems) and exit.
+
+    Anything shaped like a token is hidden: a message may quote what was typed.
+    """
+    from workbook.tokens import hide_tokens
+
+    click.echo(f"workbook: error: {hide_tokens(str(error))}", err=True)
     if isinstance(error, FrameworkError | ImportFileError) and len(error.problems) > 1:
         for line in error.problems:
-            click.echo(f"  {line}", err=True)
+            click.echo(f"  {hide_tokens(line)}", err=True)
     sys.exit(error.exit_code)
 
 

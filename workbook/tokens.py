@@ -16,10 +16,14 @@ import re
 import secrets
 from typing import TypeGuard
 
-__all__ = ["TOKEN_BYTES", "hash_token", "looks_like_token", "new_token"]
+__all__ = ["HIDDEN", "TOKEN_BYTES", "hash_token", "hide_tokens", "looks_like_token", "new_token"]
 
 TOKEN_BYTES = 32
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# A run of 43 URL-safe characters with an upper-case letter or "_" in it: a token
+# (all but about 1 in 5 billion have one), never an organisation id (lower case).
+_TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[A-Z_])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+HIDDEN = "[token hidden]"
 
 
 def new_token() -> str:
@@ -45,3 +49,13 @@ def hash_token(token: str) -> str:
     with no secret at hand.
     """
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hide_tokens(text: str) -> str:
+    """``text`` with anything shaped like a token replaced, for messages printed or logged.
+
+    Error messages are built from what the user typed (an organisation id, an
+    email); someone pasting a link's token in the wrong place must not see it
+    echoed into a terminal log or a CI transcript.
+    """
+    return _TOKEN_IN_TEXT.sub(HIDDEN, text)

@@ -59,7 +59,11 @@ def resolve_url(db: str | None = None) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with the durability and locking settings above."""
+    """Create an engine for ``url`` with the durability and locking settings above.
+
+    ``hide_parameters``: a database error (or SQL logging) never shows the
+    values bound to a query, so no token hash, email or comment reaches a log.
+    """
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
         database = sa_url.database or ""
@@ -67,10 +71,10 @@ def make_engine(url: str) -> Engine:
             parent = Path(database).parent
             if not parent.is_dir():
                 raise InputError(f"cannot create the database {database}: the folder {parent} does not exist")
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -62,12 +62,15 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("PRAGMA secure_delete = ON")
-    sealer = _sealer()
+    sealer: Sealer | None = None
+    looked_for_key = False
     for table_name, plain, hashed, sealed in _COLUMNS:
         op.add_column(table_name, sa.Column(sealed, sa.String(length=255), nullable=True))
         table = sa.table(table_name, sa.column("id"), sa.column(plain), sa.column(sealed))
         rows = bind.execute(sa.select(table.c.id, table.c[plain])).all()
         if rows:
+            if not looked_for_key:  # a new, empty database makes no key file
+                sealer, looked_for_key = _sealer(), True
             bind.execute(
                 table.update().where(table.c.id == sa.bindparam("row_id"))
                 .values({plain: sa.bindparam("new_hash"), sealed: sa.bindparam("new_sealed")}),
