@@ -29,13 +29,15 @@ def refresh(notebook: Path | None = None) -> Path:
     from workbook.paths import notebooks_dir
     from workbook.report import REPORT_NOTEBOOK
     from workbook.report.files import atomic_write
+    from workbook.sealing import KeySource, Sealer
     from workbook.store import open_store
 
     path = notebook or notebooks_dir() / REPORT_NOTEBOOK
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     with tempfile.TemporaryDirectory(prefix="workbook-refresh-") as folder:
         db = os.path.join(folder, "demo.db")
-        with open_store(db) as store:
+        # A throw-away database: its links are sealed with a throw-away key, not ~/.config's.
+        with open_store(db, sealer=Sealer(KeySource(path=Path(folder) / "secret.key"))) as store:
             seed_demo(store)
         previous = os.environ.get("WORKBOOK_DB")
         os.environ["WORKBOOK_DB"] = db
