@@ -302,3 +302,25 @@ def test_cli_errors_about_links_are_one_line_and_never_show_a_token(tmp_path: Pa
     assert "no secret key at" in run(db, tmp_path / "missing" / "secret.key", "invites", "hv")[2]
     assert not (tmp_path / "missing").exists()
     assert "not the one this database's links were sealed with" in run(db, other_key, "invites", "hv")[2]
+
+
+def test_new_links_for_everyone_after_an_upgrade_without_a_key(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'old.db'}"
+    tokens = make_0004_database(db)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    assert run(db, blocker / "secret.key", "org", "list")[0] == 0  # upgraded, hashes only
+    key = tmp_path / "secret.key"
+    code, _, err = run(db, key, "invites", "old")
+    assert code == 2 and "workbook people new-link old --all" in err
+    refused = CliRunner().invoke(cli, ["--db", db, "people", "new-link", "old", "--all"], input="n\n",
+                                 env={KEY_FILE_ENV: str(key)})
+    assert refused.exit_code == 1 and "Every link sent so far stops working" in refused.output
+    assert run(db, key, "people", "new-link", "old")[0] == 2  # neither EMAIL nor --all
+    code, out, _ = run(db, key, "people", "new-link", "old", "--all", "--yes")
+    assert code == 0 and out.count("?token=") == 2
+    assert run(db, key, "invites", "old")[1] == out.split("\n", 1)[1]  # printable again, the same links
+    with open_store(db, sealer=sealer_at(key)) as store:
+        for name in ("ada", "ben"):
+            with pytest.raises(AccessDeniedError):
+                store.people.by_token(tokens[name])

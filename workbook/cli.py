@@ -160,18 +160,40 @@ def people_list(ctx: click.Context, org_id: str) -> None:
 
 @people.command("new-link")
 @click.argument("org_id", metavar="ORG")
-@click.argument("email")
+@click.argument("email", required=False)
+@click.option("--all", "everyone", is_flag=True,
+              help="New links for everyone in ORG (e.g. after a copy of the database went astray).")
+@click.option("--yes", is_flag=True, help="With --all: do not ask for confirmation.")
 @click.option("--base-url", metavar="URL", default=None,
               help="Where the workbook is served [default: http://127.0.0.1:8866].")
 @click.pass_context
-def people_new_link(ctx: click.Context, org_id: str, email: str, base_url: str | None) -> None:
-    """Give one person a new invite link (the old one stops working; answers are kept)."""
+def people_new_link(ctx: click.Context, org_id: str, email: str | None, everyone: bool, yes: bool,
+                    base_url: str | None) -> None:
+    """Give one person (EMAIL) or everyone (--all) a new invite link.
+
+    The old links stop working at once; answers are kept.
+    """
+    from workbook.errors import InputError
     from workbook.links import DEFAULT_BASE_URL, check_base_url, invite_url
 
     base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
-    invite = store_of(ctx).people.new_token(org_id, email)
-    click.echo(f"New link for {invite.person.name} <{invite.person.email}> (the old one no longer works):")
-    click.echo(invite_url(invite.token, base))
+    store = store_of(ctx)
+    if everyone == (email is not None):
+        raise InputError(f"name one person (workbook people new-link {org_id} EMAIL) or use --all, not both")
+    if email is not None:
+        invite = store.people.new_token(org_id, email)
+        click.echo(f"New link for {invite.person.name} <{invite.person.email}> (the old one no longer works):")
+        click.echo(invite_url(invite.token, base))
+        return
+    count = len(store.people.list(org_id))
+    if not count:
+        raise_empty(org_id)
+    if not yes:
+        _confirm(f"Make new links for all {count} people in {org_id}? Every link sent so far stops working.")
+    renewed = store.people.new_tokens(org_id)
+    click.echo(f"New links for all {len(renewed)} people in {org_id} (the old ones no longer work):")
+    for invite in renewed:
+        click.echo(f"{invite.person.name} <{invite.person.email}>\t{invite_url(invite.token, base)}")
 
 
 @people.command("delete")

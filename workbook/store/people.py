@@ -150,6 +150,24 @@ class People(Repository):
             session.flush()
             return Invite(person=_record(person), token=issued.token)
 
+    def new_tokens(self, org_id: str) -> builtins.list[Invite]:
+        """New invite links for everyone in ``org_id``, in one transaction (in ``list`` order).
+
+        For a copy of the database (or of its links) that went astray, a lost
+        secret key, or links kept only as hashes: every old link stops working.
+        """
+        with self._tx.writing() as session:
+            if session.get(Organisation, org_id) is None:
+                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            query = select(Person).where(Person.organisation_id == org_id).order_by(Person.team, Person.name)
+            renewed = []
+            for person in session.scalars(query):
+                issued = self._vault.issue(session)
+                person.token_hash, person.token_sealed = issued.hash, issued.sealed
+                renewed.append((person, issued.token))
+            session.flush()
+            return [Invite(person=_record(person), token=token) for person, token in renewed]
+
     def delete(self, org_id: str, email: str) -> PersonRecord:
         """Erase one person and (by cascade) every answer they gave."""
         with self._tx.writing() as session:
@@ -180,5 +198,5 @@ def _unprintable(org_id: str, total: int, hash_only: int, wrong_key: int, where:
     return (
         f"{wrong_key + hash_only} of the {total} invite links of {org_id} cannot be printed again "
         f"({'; '.join(reasons)}); they still work. Restore the key they were sealed with, or make new links "
-        f"with: workbook people new-link {org_id} EMAIL"
+        f"with: workbook people new-link {org_id} --all (or one EMAIL)"
     )
