@@ -73,9 +73,12 @@ def test_a_key_in_the_environment_works_and_a_bad_one_is_not_echoed(tmp_path: Pa
     assert bad not in str(caught.value) and GOOD_KEY not in str(caught.value)
 
 
-def test_setting_both_the_key_and_a_key_file_is_refused(tmp_path: Path) -> None:
+def test_setting_both_the_key_and_a_key_file_is_refused_when_the_key_is_needed(tmp_path: Path) -> None:
+    sealer = Sealer.from_environment({KEY_ENV: GOOD_KEY, KEY_FILE_ENV: str(tmp_path / "k")})
     with pytest.raises(SecretKeyError, match="set only one of them"):
-        Sealer.from_environment({KEY_ENV: GOOD_KEY, KEY_FILE_ENV: str(tmp_path / "k")})
+        sealer.seal("x")
+    with pytest.raises(SecretKeyError, match="set only one of them"):
+        sealer.unseal("x")
 
 
 def test_a_key_file_others_can_read_is_refused(tmp_path: Path) -> None:
@@ -152,7 +155,8 @@ def test_looking_a_link_up_never_loads_the_key_or_cryptography(tmp_path: Path) -
         f"store = open_store({db!r}); print(store.people.by_token(sys.stdin.read()).email)\n"
         "print('cryptography' in sys.modules)\n"
     )
-    env = {**os.environ, KEY_FILE_ENV: str(tmp_path / "nowhere" / "secret.key")}
+    # Both variables set (a mistake) and neither usable: looking up needs none of it.
+    env = {**os.environ, KEY_FILE_ENV: str(tmp_path / "nowhere" / "secret.key"), KEY_ENV: "not a key"}
     done = subprocess.run([sys.executable, "-c", script], input=token, env=env, capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["ada@example.org", "False"]
@@ -166,3 +170,12 @@ def test_token_shaped_text_is_hidden_in_messages() -> None:
     slug = "harbour-and-vine-hotels-and-restaurants-xyz"
     assert len(slug) == 43 and hide_tokens(slug) == slug  # organisation ids are never hidden
     assert hide_tokens("ada@example.org") == "ada@example.org"
+
+
+def test_opening_a_new_database_makes_no_key_file(tmp_path: Path) -> None:
+    from workbook.store import open_store
+
+    key = tmp_path / "keys" / "secret.key"
+    with open_store(str(tmp_path / "new.db"), sealer=sealer_at(key)) as store:
+        assert store.organisations.list() == []
+    assert not key.exists()

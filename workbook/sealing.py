@@ -94,15 +94,31 @@ class Sealer:
     the command line can tell the user to back it up.
     """
 
-    def __init__(self, source: KeySource, *, on_create: Callable[[Path], None] | None = None) -> None:
-        self.source = source
+    def __init__(self, source: KeySource | SecretKeyError, *,
+                 on_create: Callable[[Path], None] | None = None) -> None:
+        self._source = source
         self._on_create = on_create
         self._fernet: Fernet | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, *,
                          on_create: Callable[[Path], None] | None = None) -> Sealer:
-        return cls(KeySource.from_environment(environ), on_create=on_create)
+        """The key the environment names; a mistake in it is raised on first use, not here.
+
+        Opening the store (and looking links up) must work whatever the key
+        settings, so a kernel never fails for a key it does not need.
+        """
+        try:
+            source: KeySource | SecretKeyError = KeySource.from_environment(environ)
+        except SecretKeyError as error:
+            source = error
+        return cls(source, on_create=on_create)
+
+    @property
+    def source(self) -> KeySource:
+        if isinstance(self._source, SecretKeyError):
+            raise self._source
+        return self._source
 
     @property
     def where(self) -> str:
