@@ -46,7 +46,9 @@ def hash_token(token: str) -> str:
     hopeless as guessing the link itself (2**256 tries), and no rainbow table
     can hold them.  Being deterministic without a salt is what lets the apps
     find a row by ``WHERE token_hash = ?`` on a unique index, in one query,
-    with no secret at hand.
+    with no secret at hand.  It also means the database compares hashes, not
+    tokens: how long a comparison takes can only tell an attacker about a
+    hash, which does not help them find a token.
     """
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

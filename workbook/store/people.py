@@ -121,7 +121,7 @@ class People(Repository):
                 hash_only += 1
             else:
                 invites.append(Invite(person=person, token=token))
-        if first_error is not None and wrong_key == len(rows):
+        if first_error is not None and not invites:
             raise first_error  # no key, or the wrong one: its own message says which
         if hash_only or wrong_key:
             raise SecretKeyError(_unprintable(org_id, len(rows), hash_only, wrong_key, self._vault.sealer.where))
