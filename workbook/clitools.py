@@ -46,6 +46,10 @@ class WorkbookGroup(click.Group):
             return super().invoke(ctx)
         except WorkbookError as error:
             fail(error)
+        except click.UsageError as error:  # e.g. a pasted token that starts with "--" taken for an option
+            from workbook.tokens import hide_tokens
+
+            raise click.UsageError(hide_tokens(error.format_message()), error.ctx) from None
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
