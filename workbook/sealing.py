@@ -225,8 +225,7 @@ class Sealer:
         from cryptography.fernet import Fernet
 
         try:
-            if not path.parent.exists():
-                path.parent.mkdir(mode=0o700, parents=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode applies only if made here
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-key-")  # mode 0600
             try:
                 with os.fdopen(handle, "w", encoding="ascii") as out:
