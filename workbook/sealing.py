@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbook.errors import SecretKeyError
+from workbook.errors import AlreadyExistsError, SecretKeyError
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -154,8 +154,6 @@ class Sealer:
         Refuses when the key comes from the environment or a key file exists
         already: replacing a key would leave every link sealed with it unprintable.
         """
-        from workbook.errors import AlreadyExistsError
-
         path = self.source.path
         if path is None:
             raise SecretKeyError(f"the secret key comes from ${KEY_ENV}; make a new key file only after unsetting it")
