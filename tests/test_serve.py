@@ -11,7 +11,6 @@ import re
 import socket
 import subprocess
 import sys
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
