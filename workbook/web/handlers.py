@@ -200,6 +200,7 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         manager = self.kernel_manager
         pages = self.pages()
         query = self.request.query
+        limited = False  # the client address's new-kernel limit was applied already
         for _attempt in range(4):
             page = pages.find(identity)
             if page is None:
@@ -217,18 +218,15 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
                     return
                 continue
             # The same token or key with another query: a new page on a new kernel.
+            if self._limited():
+                return
+            limited = True
             self.log.info("Link %s opened with another query: kernel %s is replaced", identity[:8], page.kernel_id)
             pages.fail(page)
             if page.kernel_id is not None and page.kernel_id in manager:
                 await manager.shutdown_kernel(page.kernel_id)
-        wait = self.state.limiter.take(self.client_address())
-        if wait:
-            seconds = RateLimiter.retry_after(wait)
-            self.log.warning("Too many new pages from %s: asked to wait %d s (--page-rate %d a minute)",
-                             self.client_address(), seconds, self.state.limiter.per_minute)
-            self.set_header("Retry-After", str(seconds))
-            self._message(429, "error.html", status_code=429, status_message="Too Many Requests",
-                          message="", exception=None, retry_after=seconds)
+            break
+        if not limited and self._limited():
             return
         page = pages.begin(identity, query)
         try:
@@ -236,6 +234,19 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         except BaseException:
             pages.fail(page)
             raise
+
+    def _limited(self) -> bool:
+        """Take one of the client address's new kernels; past the limit, answer 429 instead."""
+        wait = self.state.limiter.take(self.client_address())
+        if not wait:
+            return False
+        seconds = RateLimiter.retry_after(wait)
+        self.log.warning("Too many new pages from %s: asked to wait %d s (--page-rate %d a minute)",
+                         self.client_address(), seconds, self.state.limiter.per_minute)
+        self.set_header("Retry-After", str(seconds))
+        self._message(429, "error.html", status_code=429, status_message="Too Many Requests",
+                      message="", exception=None, retry_after=seconds)
+        return True
 
     async def _render(self, page: Page, path: str | None) -> None:
         """Voila's page, streamed as it comes, kept for the link's later openings."""
