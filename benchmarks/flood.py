@@ -5,7 +5,10 @@ database with the demo organisation, waits until its pool is full and quiet, the
 all at once and from this machine only (127.0.0.1):
 
 * bad-token GETs: missing, malformed, well-formed but unknown (at least ``--bad``,
-  going on until the timings below are done, never more than ten times that);
+  going on until the timings below are done, never more than ten times that), at
+  ``--rate`` a second (``--rate 0``: as fast as this machine can send them - then the
+  flood's own client competes with the browser for the CPU, which says more about
+  the machine than about the server);
 * ``--same`` GETs of one valid link (the attacker's own invite), some at once;
 * ``--sockets`` pages of another valid link, each with its kernel websocket opened
   and held, never used;
@@ -99,7 +102,7 @@ def _time_opening(browser: Any, url: str) -> float:
     page = context.new_page()
     try:
         page.goto(url, wait_until="commit")
-        page.wait_for_function("window.__firstInput !== undefined", timeout=120_000)
+        page.wait_for_function("() => window.__firstInput !== undefined", timeout=120_000)
         return float(page.evaluate("window.__firstInput"))
     finally:
         page.close(run_before_unload=True)
@@ -111,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad", type=int, default=500, help="bad-token GETs at least [default: 500]")
     parser.add_argument("--same", type=int, default=100, help="GETs of one valid link [default: 100]")
     parser.add_argument("--sockets", type=int, default=20, help="pages with a held websocket [default: 20]")
-    parser.add_argument("--workers", type=int, default=16, help="requests at once [default: 16]")
+    parser.add_argument("--workers", type=int, default=8, help="requests at once [default: 8]")
+    parser.add_argument("--rate", type=float, default=100,
+                        help="bad-token GETs a second, 0 for as fast as possible [default: 100]")
     parser.add_argument("--limit", type=float, default=3.0, help="longest allowed opening, s [default: 3]")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
@@ -150,12 +155,14 @@ def main(argv: list[str] | None = None) -> int:
                 return reply
 
             def bad_flood() -> int:
-                sent, tokens = 0, _bad_tokens()
+                sent, tokens, began = 0, _bad_tokens(), time.monotonic()
                 with ThreadPoolExecutor(args.workers) as requests:
                     while sent < args.bad or (not timing_done.is_set() and sent < 10 * args.bad):
                         batch = [tokens[(sent + i) % len(tokens)] for i in range(args.workers * 4)]
                         list(requests.map(lambda t: record("bad token", lambda: _page(server, t)), batch))
                         sent += len(batch)
+                        if args.rate:  # keep to the rate asked for (0: as fast as this machine goes)
+                            time.sleep(max(0.0, began + sent / args.rate - time.monotonic()))
                 return sent
 
             def same_flood() -> None:
@@ -203,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
 
         allowed = len(opened) + pool
         most = max(count for _t, count in counter.samples)
-        print(f"\nFlood from 127.0.0.1 over {flood_seconds:.1f} s ({bad_sent} bad-token GETs sent):")
+        pace = f"{args.rate:.0f} a second" if args.rate else "as fast as possible"
+        print(f"\nFlood from 127.0.0.1 over {flood_seconds:.1f} s ({bad_sent} bad-token GETs sent, {pace}, "
+              f"{args.workers} at once):")
         for kind, counts in statuses.items():
             shown = ", ".join(f"HTTP {code or 'error'}: {n}" for code, n in sorted(counts.items()))
             print(f"  {kind:20} {sum(counts.values()):5}  ({shown})")

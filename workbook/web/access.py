@@ -20,6 +20,7 @@ from typing import Literal
 from workbook.errors import AccessDeniedError, WorkbookError
 from workbook.links import NOTEBOOKS
 from workbook.store import Store
+from workbook.tokens import looks_like_token
 
 __all__ = ["CREDENTIALS", "Admitted", "LinkChecker", "Refusal", "credential_parameter", "link_identity"]
 
@@ -96,6 +97,11 @@ class LinkChecker:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    @staticmethod
+    def may_be_valid(credential: str | None) -> bool:
+        """Whether the credential has a token's shape: only those need the database."""
+        return looks_like_token(credential)
 
     def check(self, app: str, credential: str | None) -> Admitted | Refusal:
         """Admit a link whose token or key is in the store; refuse anything else."""

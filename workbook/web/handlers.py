@@ -28,7 +28,7 @@ import re
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.handlers import KernelHandler
@@ -175,18 +175,31 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
     POST must carry the cookie's value (Voila's page handler never sets it).
     """
 
+    #: Refusal pages by what they say: a flood of bad links renders no template.
+    _refusals: ClassVar[dict[tuple[int, str, str], str]] = {}
+
     async def get(self, path: str | None = None) -> None:
-        _ = self.xsrf_token  # tornado sets the cookie the first time it is read
         app = path or ""
         credential = self.get_query_argument(credential_parameter(app), None)
         verdict = await self._check(app, credential)
         if isinstance(verdict, Refusal):
-            self.log.info("Refused a link to %s (%s, HTTP %d): no kernel used", app, verdict.title, verdict.status)
-            self._message(verdict.status, "link.html", title=verdict.title, text=verdict.text)
+            self._refuse(verdict)
             return
+        _ = self.xsrf_token  # tornado sets the cookie the first time it is read
         await self._serve(app, verdict.identity, path)
 
+    def _refuse(self, refusal: Refusal) -> None:
+        key = (refusal.status, refusal.title, refusal.text)
+        if key not in self._refusals:
+            self._refusals[key] = self.render_template("link.html", title=refusal.title, text=refusal.text)
+        self.set_status(refusal.status)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self._refusals[key])
+
     async def _check(self, app: str, credential: str | None) -> Admitted | Refusal:
+        if not self.state.links.may_be_valid(credential):  # no thread, no database for a malformed one
+            return self.state.links.check(app, credential)
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self.state.lookups, self.state.links.check, app, credential)
