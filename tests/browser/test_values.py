@@ -171,9 +171,12 @@ def test_a_second_tab_of_the_same_link_shows_the_same_page_in_step(
 def test_a_bad_or_missing_token_shows_no_data(
     voila_server: VoilaServer, page: Page, tokens: dict[str, str], token: str | None, message: str
 ) -> None:
-    open_link(page, voila_server, token)
+    url = voila_server.app_url(NOTEBOOK, token=token) if token is not None else voila_server.app_url(NOTEBOOK)
+    response = page.goto(url)  # answered by the server itself, before any kernel
+    assert response is not None and response.status == 403
+    assert "kernelId" not in response.text()
     page.get_by_role("heading", name=message).wait_for(timeout=TIMEOUT)
-    body = page.locator(".wb-app").inner_text()
+    body = page.inner_text("body")
     assert "Browser" not in body and "Ava" not in body and "Harbour" not in body
     assert page.locator(".wb-statement").count() == 0
     screenshot(page, f"values-bad-token-{'missing' if token is None else len(token)}")

@@ -90,8 +90,9 @@ def test_ratings_and_actions_are_kept_after_a_reload(voila_server: VoilaServer, 
 @pytest.mark.parametrize("query", [{}, {"key": "A" * 43}])
 def test_no_key_no_team_data(voila_server: VoilaServer, page: Page, facilitator_key: str,
                              query: dict[str, str]) -> None:
-    page.goto(voila_server.app_url(NOTEBOOK, **query))
-    page.wait_for_selector(".wb-error", timeout=60_000)
+    response = page.goto(voila_server.app_url(NOTEBOOK, **query))  # answered by the server: no kernel
+    assert response is not None and response.status == 403
+    page.wait_for_selector("h1", timeout=60_000)
     shown = page.inner_text("body")
     assert re.search(r"Please use the facilitator link|This link does not work", shown)
     for private in ("Browser & Co", "Harbour", "Front Desk", "submitted"):
