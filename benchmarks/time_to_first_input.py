@@ -239,7 +239,7 @@ def _measure(browser: object, url: str, outside: _FailedOutside, server_pid: int
     server_before = _cpu_by_process(server_pid)  # with the kernels waiting in its pool
     try:
         page.goto(url, wait_until="commit")
-        page.wait_for_function("window.__firstInput !== undefined", timeout=120_000)
+        page.wait_for_function("() => window.__firstInput !== undefined", timeout=120_000)
         elapsed = float(page.evaluate("window.__firstInput"))
         browser_cpu = _cpu_used(browser_before, _cpu_by_process(os.getpid(), _is_chromium))
         server_cpu = _cpu_used(server_before, _cpu_by_process(server_pid))

@@ -241,6 +241,24 @@ def test_serve_refuses_a_port_out_of_range(db: str) -> None:
     assert result.exit_code == 2 and "99999" in result.output
 
 
+def test_serve_passes_the_guard_options_on(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook import serve as serve_module
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(serve_module, "serve", lambda **options: seen.update(options))
+    result = run(db, "serve", "--disconnect-seconds", "5", "--page-rate", "7",
+                 "--trusted-proxy", "10.0.0.1", "--trusted-proxy", "192.168.0.0/16")
+    assert result.exit_code == 0, result.output
+    assert seen["disconnect_seconds"] == 5 and seen["page_rate"] == 7
+    assert list(seen["trusted_proxies"]) == ["10.0.0.1", "192.168.0.0/16"]
+    defaults: dict[str, object] = {}
+    monkeypatch.setattr(serve_module, "serve", lambda **options: defaults.update(options))
+    run(db, "serve")
+    assert (defaults["disconnect_seconds"], defaults["page_rate"]) == (
+        serve_module.DEFAULT_DISCONNECT_SECONDS, serve_module.DEFAULT_PAGE_RATE)
+    assert run(db, "serve", "--page-rate", "-1").exit_code == 2
+
+
 def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -> None:
     not_db = write(tmp_path, "README.md", "# hello\n" * 50)
     result = CliRunner().invoke(cli, ["--db", not_db, "org", "list"])

@@ -11,7 +11,6 @@ import re
 import socket
 import subprocess
 import sys
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +52,12 @@ def _config(tmp_path: Path, **options: Any) -> dict[str, dict[str, Any]]:
 def test_public_api() -> None:
     assert set(serve_module.__all__) == {
         "DEFAULT_CULL_IDLE_SECONDS",
+        "DEFAULT_DISCONNECT_SECONDS",
+        "DEFAULT_PAGE_RATE",
         "HEALTH_PATH",
         "HELP",
         "KERNEL_MEMORY_BYTES",
         "TEMPLATE_NAME",
-        "UNCONNECTED_CULL_SECONDS",
         "Machine",
         "default_max_kernels",
         "default_pool_size",
@@ -160,22 +160,34 @@ def test_config_culls_idle_kernels_even_with_an_open_tab(tmp_path: Path) -> None
     culling = _config(tmp_path, cull_idle_seconds=600)["MappingKernelManager"]
     assert culling == {
         "cull_idle_timeout": 600,
-        "cull_interval": 30,  # a quarter of the never-connected limit
+        "cull_interval": 60,
         "cull_connected": True,
         "cull_busy": False,
     }
     default = _config(tmp_path)["MappingKernelManager"]
     assert default["cull_idle_timeout"] == serve_module.DEFAULT_CULL_IDLE_SECONDS == 1800
-    assert default["cull_interval"] == 30
+    assert default["cull_interval"] == 60
     assert _config(tmp_path, cull_idle_seconds=8)["MappingKernelManager"]["cull_interval"] == 2
 
 
-def test_config_culls_never_connected_kernels_sooner(tmp_path: Path) -> None:
-    manager = _config(tmp_path)["WorkbookKernelManager"]
-    assert manager["unconnected_cull_seconds"] == serve_module.UNCONNECTED_CULL_SECONDS == 120
-    short = _config(tmp_path, cull_idle_seconds=8)["WorkbookKernelManager"]
-    assert short["unconnected_cull_seconds"] == 8  # never later than the idle rule
-    assert _config(tmp_path, cull_idle_seconds=0)["WorkbookKernelManager"]["unconnected_cull_seconds"] == 0
+def test_config_releases_disconnected_kernels_and_limits_new_ones(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    assert config["WorkbookKernelManager"]["disconnect_seconds"] == serve_module.DEFAULT_DISCONNECT_SECONDS == 120
+    assert config["WorkbookVoila"]["page_rate"] == serve_module.DEFAULT_PAGE_RATE == 60
+    assert config["WorkbookVoila"]["trusted_proxies"] == []
+    custom = _config(tmp_path, disconnect_seconds=5, page_rate=3, trusted_proxies=["10.0.0.1", "192.168.0.0/16"])
+    assert custom["WorkbookKernelManager"]["disconnect_seconds"] == 5
+    assert custom["WorkbookVoila"]["page_rate"] == 3
+    assert custom["WorkbookVoila"]["trusted_proxies"] == ["10.0.0.1/32", "192.168.0.0/16"]
+
+
+def test_config_sends_the_security_headers_and_sets_no_login_cookie(tmp_path: Path) -> None:
+    voila = _config(tmp_path)["Voila"]
+    headers = voila["tornado_settings"]["headers"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert voila["identity_provider_class"] == "workbook.web.handlers.CookielessIdentity"
 
 
 @pytest.mark.parametrize(
@@ -185,6 +197,9 @@ def test_config_culls_never_connected_kernels_sooner(tmp_path: Path) -> None:
         ({"pool_size": 0}, "at least 1"),
         ({"cull_idle_seconds": -1}, "0 (never cull)"),
         ({"apps": []}, "no app notebook"),
+        ({"disconnect_seconds": -1}, "--disconnect-seconds must be 0"),
+        ({"page_rate": -1}, "--page-rate must be 0"),
+        ({"trusted_proxies": ["proxy.example.org"]}, "is not an IP address or network"),
     ],
 )
 def test_config_refuses_nonsense(tmp_path: Path, options: dict[str, Any], message: str) -> None:
@@ -197,7 +212,7 @@ def test_config_is_plain_data(tmp_path: Path) -> None:
 
 
 def test_every_option_has_help_text() -> None:
-    options = {"db_url": "db", "preheat": "no_preheat", "apps": "app"}
+    options = {"db_url": "db", "preheat": "no_preheat", "apps": "app", "trusted_proxies": "trusted_proxy"}
     for name in inspect.signature(serve).parameters:
         assert HELP[options.get(name, name)].strip()
 
@@ -253,53 +268,52 @@ def test_no_cap_when_max_kernels_is_zero(monkeypatch: pytest.MonkeyPatch) -> Non
     assert _run(start_many()) == ["ok"] * 5
 
 
-class _FakeKernel:
-    def __init__(self, idle_seconds: float, state: str = "idle") -> None:
-        from datetime import datetime, timedelta
-
-        self.last_activity = datetime.now(UTC) - timedelta(seconds=idle_seconds)
-        self.execution_state = state
-
-
-def test_a_kernel_no_browser_connected_to_is_culled_after_the_short_limit(
+def test_a_page_kernel_without_a_browser_is_released_after_the_disconnect_time(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A link scanner's GET must not hold a kernel for the whole idle time."""
+    """Page sent and nobody connected, or the last websocket closed: shut down after
+    ``disconnect_seconds`` - unless a browser (re)connects first."""
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
     shut: list[str] = []
-    idle_rule: list[str] = []
 
     async def fake_shutdown(self: Any, kernel_id: str, *args: Any, **kwargs: Any) -> None:
         shut.append(kernel_id)
         self._kernels.pop(kernel_id)
 
-    async def fake_idle_rule(self: Any, kernel_id: str) -> None:
-        idle_rule.append(kernel_id)
-
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
-    monkeypatch.setattr(AsyncMappingKernelManager, "cull_kernel_if_idle", fake_idle_rule)
-    manager = serve_module.WorkbookKernelManager(unconnected_cull_seconds=120)
-    manager._kernels.update({
-        "scanned": _FakeKernel(idle_seconds=130),  # page sent, nobody connected
-        "fresh": _FakeKernel(idle_seconds=5),  # page just sent: its browser is on its way
-        "used": _FakeKernel(idle_seconds=130),  # a browser connected, then went quiet
-        # a pre-heated kernel just handed out: rendering, with its pre-heating's old activity time
-        "handed-out": _FakeKernel(idle_seconds=3600, state="busy"),
-    })
-    for kernel_id in manager._kernels:
+    manager = serve_module.WorkbookKernelManager(disconnect_seconds=1)
+    for kernel_id in ("scanned", "closed", "reconnected", "open"):
+        manager._kernels[kernel_id] = object()
         manager._kernel_connections[kernel_id] = 0
-    manager.notify_connect("used")
-    manager.notify_disconnect("used")
 
-    async def cull_all() -> None:
-        for kernel_id in list(manager._kernels):
-            await manager.cull_kernel_if_idle(kernel_id)
+    async def scenario() -> None:
+        for kernel_id in ("scanned", "closed", "reconnected", "open"):
+            manager.page_sent(kernel_id)
+        for kernel_id in ("closed", "reconnected", "open"):
+            manager.notify_connect(kernel_id)
+        manager.notify_disconnect("closed")  # tab closed without its unload request
+        manager.notify_disconnect("reconnected")  # a blip: back within the time
+        await asyncio.sleep(0.5)
+        manager.notify_connect("reconnected")
+        await asyncio.sleep(1.0)
 
-    _run(cull_all())
-    assert shut == ["scanned"]
-    assert sorted(idle_rule) == ["fresh", "handed-out", "used"]  # the usual idle rule still decides for these
-    assert "no browser connected within 120 s" in caplog.text
+    _run(scenario())
+    assert sorted(shut) == ["closed", "scanned"]
+    assert "Shutting down kernel scanned: no browser connected to its page for 1 s" in caplog.text
+
+
+def test_no_release_when_disconnect_seconds_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    manager = serve_module.WorkbookKernelManager(disconnect_seconds=0)
+    manager._kernels["k"] = object()
+    manager._kernel_connections["k"] = 0
+
+    async def scenario() -> None:
+        manager.page_sent("k")
+        await asyncio.sleep(0.1)
+
+    _run(scenario())
+    assert manager._release_timers == {} and "k" in manager._kernels
 
 
 # --- serve() checks before starting anything ---------------------------------------------

@@ -399,10 +399,16 @@ def _serve_help(key: str) -> str:
 @click.option("--no-preheat", is_flag=True, help=_serve_help("no_preheat"))
 @click.option("--max-kernels", type=int, default=None, help=_serve_help("max_kernels"))
 @click.option("--cull-idle-seconds", type=int, default=1800, help=_serve_help("cull_idle_seconds"))
+@click.option("--disconnect-seconds", type=click.IntRange(min=0), default=120,
+              help=_serve_help("disconnect_seconds"))
+@click.option("--page-rate", type=click.IntRange(min=0), default=60, help=_serve_help("page_rate"))
+@click.option("--trusted-proxy", "trusted_proxies", metavar="ADDRESS", multiple=True,
+              help=_serve_help("trusted_proxy"))
 @click.option("--open", "open_browser", is_flag=True, help=_serve_help("open_browser"))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_preheat: bool,
-          max_kernels: int | None, cull_idle_seconds: int, open_browser: bool) -> None:
+          max_kernels: int | None, cull_idle_seconds: int, disconnect_seconds: int, page_rate: int,
+          trusted_proxies: tuple[str, ...], open_browser: bool) -> None:
     """Serve the apps (values self-assessment, workshop, charter) with Voila.
 
     Runs until Ctrl-C. Respondents open their personal links (workbook invites
@@ -412,7 +418,8 @@ def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_pr
 
     store_of(ctx)  # open (create or upgrade) the database before any kernel uses it
     run(host=host, port=port, db_url=ctx.obj.get("db"), pool_size=pool_size, preheat=not no_preheat,
-        open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels)
+        open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels,
+        disconnect_seconds=disconnect_seconds, page_rate=page_rate, trusted_proxies=trusted_proxies)
 
 
 # --- feature command groups (each defined beside its feature) ------------------------

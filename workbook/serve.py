@@ -11,13 +11,25 @@ notebooks with:
   no limit of its own; ``workbook.serve.WorkbookKernelManager`` (Voila imports
   it by that name) refuses kernels above ``max_kernels`` and the visitor sees
   "busy, try again in a minute" (HTTP 503);
-* **idle-kernel culling** - a kernel nobody has used for ``cull_idle_seconds``
-  is shut down even if its tab is still open (answers are saved on every
-  change; the page tells the respondent to reload); a page's kernel that no
-  browser ever connected to (a mail system's link scanner, a crawler, a flood
-  of GETs) goes after :data:`UNCONNECTED_CULL_SECONDS`;
-* **only the apps** - notebooks not listed as apps, the file tree and the
-  contents API answer 404; tracebacks and code are never shown;
+* **no kernel for a bad link** - the server itself checks the token or key
+  in the store before any kernel is used, and answers a missing, unknown,
+  rotated or deleted one with the apps' friendly page (``workbook.web.access``);
+* **one link, one kernel** - opening a link again (reload, second tab, a
+  flood of GETs) sends the page of the kernel it already has
+  (``workbook.web.pages``); a client address may start at most ``page_rate``
+  kernels a minute (HTTP 429 past it, ``workbook.web.ratelimit``);
+* **kernels nobody looks at go** - a page's kernel is shut down
+  ``disconnect_seconds`` after its last websocket closed (or after its page was
+  sent, if no browser ever connected: a link scanner, a crawler) unless a
+  browser reconnects, and a kernel nobody has used for ``cull_idle_seconds`` is
+  shut down even if its tab is still open (answers are saved on every change;
+  the page tells the respondent to reload);
+* **only the apps, hardened** - notebooks not listed as apps, the file tree,
+  Voila's own front end, login and logout answer 404; the kernel URLs answer
+  only the page holding the kernel, from this site; every response carries a
+  Content-Security-Policy and ``nosniff``; cookies are ``SameSite=Strict`` (and
+  ``Secure`` over https); tracebacks and code are never shown
+  (``workbook.web.handlers``, ``workbook.web.policy``);
 * **our template** (``templates/voila/workbook``) and page script (``frontend/``:
   ipywidgets and the kernel connection in one file, instead of Voila's
   JupyterLab front end of ~100 files) - no asset from another host,
@@ -57,14 +69,16 @@ from typing import Any
 from workbook.errors import InputError
 from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url
 from workbook.paths import notebooks_dir, templates_dir
+from workbook.web.policy import SECURITY_HEADERS
 
 __all__ = [
     "DEFAULT_CULL_IDLE_SECONDS",
+    "DEFAULT_DISCONNECT_SECONDS",
+    "DEFAULT_PAGE_RATE",
     "HEALTH_PATH",
     "HELP",
     "KERNEL_MEMORY_BYTES",
     "TEMPLATE_NAME",
-    "UNCONNECTED_CULL_SECONDS",
     "Machine",
     "default_max_kernels",
     "default_pool_size",
@@ -77,10 +91,13 @@ HEALTH_PATH = "/healthz"
 DEFAULT_CULL_IDLE_SECONDS = 30 * 60
 #: How often idle kernels are looked for (more often for very short timeouts).
 CULL_INTERVAL_SECONDS = 60
-#: A page's kernel that no browser connected to (a link scanner, a crawler, a
-#: flood of GETs) is shut down this long after its page was sent, not after the
-#: idle time: a real browser connects within seconds, even on a slow phone line.
-UNCONNECTED_CULL_SECONDS = 120
+#: A page's kernel is shut down this long after its last browser connection
+#: closed (tab closed without its unload request, phone asleep, network gone),
+#: or after its page was sent if no browser ever connected (a link scanner, a
+#: crawler): a real browser connects within seconds and reconnects within this.
+DEFAULT_DISCONNECT_SECONDS = 120
+#: Kernel-starting page openings allowed per client address and minute.
+DEFAULT_PAGE_RATE = 60
 
 #: Memory of one app kernel: the values app measured 160-190 MB unique
 #: (240-270 MB resident, shared libraries included) once it has run.
@@ -112,9 +129,20 @@ HELP: dict[str, str] = {
                    "are asked to try again in a minute. [default: what three quarters of the "
                    "free memory holds at ~200 MB a kernel]",
     "cull_idle_seconds": "Shut down a kernel unused for this many seconds, even with its page "
-                         "open (answers are saved; the page asks to reload). A page no browser "
-                         f"connected to goes after {UNCONNECTED_CULL_SECONDS} s (or this, if shorter). "
+                         "open (answers are saved; the page asks to reload). "
                          f"0 never shuts any down. [default: {DEFAULT_CULL_IDLE_SECONDS}]",
+    "disconnect_seconds": "Shut down a page's kernel this many seconds after its last browser "
+                          "connection closed (tab closed, phone asleep, network gone), or after its "
+                          "page was sent if no browser ever connected, unless a browser reconnects "
+                          f"(answers are saved). 0 never. [default: {DEFAULT_DISCONNECT_SECONDS}]",
+    "page_rate": "Most new kernels one client address may start a minute (bursts of as many); "
+                 "past it the visitor is asked to wait (HTTP 429). Reloading a link and bad links "
+                 "start no kernel and do not count. Behind a proxy every visitor has the proxy's "
+                 f"address unless it is named with --trusted-proxy. 0: no limit. [default: {DEFAULT_PAGE_RATE}]",
+    "trusted_proxy": "Address (or network, e.g. 10.0.0.0/8) of a reverse proxy in front of the server; "
+                     "repeat for several. Requests from it are counted by their X-Forwarded-For (or "
+                     "X-Real-IP) client address, and X-Forwarded-Proto: https makes cookies Secure. "
+                     "[default: none: the TCP peer is the client and those headers are ignored]",
     "open_browser": "Open the workshop app in a web browser once the server runs.",
     "notebooks": "Folder of app notebooks to serve. [default: the workbook's notebooks]",
     "app": "Notebook (file name in the folder) to serve as an app; repeat for several. "
@@ -189,7 +217,6 @@ def _kernel_manager_class() -> type[Any]:
     """Build ``WorkbookKernelManager`` on first use (jupyter_server is slow to import)."""
     import asyncio
 
-    from jupyter_server._tz import utcnow
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from tornado import web
     from traitlets import Integer
@@ -204,46 +231,64 @@ def _kernel_manager_class() -> type[Any]:
         """
 
         max_kernels = Integer(0, config=True, help="Most live kernels (0: no limit).")
-        unconnected_cull_seconds = Integer(
+        disconnect_seconds = Integer(
             0, config=True,
-            help="Shut down a page's kernel that no browser has connected to after this many "
-                 "seconds without activity (0: only the idle rule).",
+            help="Shut down a page's kernel this many seconds after its last browser connection closed, "
+                 "or after its page was sent if no browser connected (0: never).",
         )
 
         def __init__(self, **kwargs: Any) -> None:
+            from workbook.web.pages import PageRegistry
+
             super().__init__(**kwargs)  # type: ignore[no-untyped-call]
             self._starting = 0
             self._closing = False
-            self._ever_connected: set[str] = set()
+            #: The page and kernel of every live link (see workbook.web.pages).
+            self.pages = PageRegistry()
+            self._release_timers: dict[str, asyncio.TimerHandle] = {}
+
+        # --- kernels no browser is connected to ---------------------------------
+        def page_sent(self, kernel_id: str) -> None:
+            """A page went out with this kernel: its browser should connect now."""
+            if not self._kernel_connections.get(kernel_id):
+                self._release_later(kernel_id)
 
         def notify_connect(self, kernel_id: str) -> None:
             super().notify_connect(kernel_id)  # type: ignore[no-untyped-call]
-            self._ever_connected.add(kernel_id)
+            timer = self._release_timers.pop(kernel_id, None)
+            if timer is not None:
+                timer.cancel()
 
-        async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-            """Also cull page kernels that no browser ever connected to, much sooner.
+        def notify_disconnect(self, kernel_id: str) -> None:
+            super().notify_disconnect(kernel_id)  # type: ignore[no-untyped-call]
+            if kernel_id in self and not self._kernel_connections.get(kernel_id):
+                self._release_later(kernel_id)
 
-            Every GET of an app URL starts a kernel (or takes a pre-heated one).
-            A visitor without JavaScript never connects to it: a link scanner
-            in a mail system opening each invite, a crawler, or somebody
-            hammering the URL.  Under the idle rule alone those kernels would
-            fill the cap for half an hour.  Pre-heated kernels waiting in a
-            pool never reach this method (Voila's subclass returns first).
+        def _release_later(self, kernel_id: str) -> None:
+            """Shut the kernel down after ``disconnect_seconds`` unless a browser (re)connects.
+
+            A tab closed without its unload request, a phone asleep, a lost
+            network, a link scanner that never runs the page, a script that
+            opens websockets and drops them: none of them hold a kernel for
+            longer than this.  Answers are saved as they change.
             """
-            kernel = self._kernels.get(kernel_id)
-            limit = self.unconnected_cull_seconds
-            # A busy kernel is rendering a page right now: a pre-heated kernel just
-            # handed out still carries the old activity time of its pre-heating
-            # until its first output reaches the server, so its age means nothing.
-            if (kernel is not None and limit and kernel_id not in self._ever_connected
-                    and getattr(kernel, "execution_state", None) != "busy"):
-                last = getattr(kernel, "last_activity", None)
-                if last is not None and (utcnow() - last).total_seconds() > limit:
-                    self.log.warning("Shutting down kernel %s: its page was opened but no browser "
-                                     "connected within %d s (link scanner or crawler?).", kernel_id, limit)
-                    await self.shutdown_kernel(kernel_id)
-                    return
-            await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
+            if not self.disconnect_seconds or self._closing:
+                return
+            previous = self._release_timers.pop(kernel_id, None)
+            if previous is not None:
+                previous.cancel()
+            loop = asyncio.get_running_loop()
+            self._release_timers[kernel_id] = loop.call_later(
+                self.disconnect_seconds, lambda: asyncio.ensure_future(self._release(kernel_id)))
+
+        async def _release(self, kernel_id: str) -> None:
+            self._release_timers.pop(kernel_id, None)
+            if kernel_id not in self or self._kernel_connections.get(kernel_id):
+                return
+            self.log.warning("Shutting down kernel %s: no browser connected to its page for %d s",
+                             kernel_id, self.disconnect_seconds)
+            with contextlib.suppress(Exception):  # it went meanwhile
+                await self.shutdown_kernel(kernel_id)
 
         async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
             if self._closing:  # a pool refill that woke up while the server stops
@@ -268,8 +313,11 @@ def _kernel_manager_class() -> type[Any]:
         async def shutdown_kernel(  # type: ignore[override]
             self, kernel_id: str, *args: Any, **kwargs: Any
         ) -> None:
+            self.pages.forget_kernel(kernel_id)  # first: the link's next opening must not reuse it
+            timer = self._release_timers.pop(kernel_id, None)
+            if timer is not None:
+                timer.cancel()
             await super().shutdown_kernel(kernel_id, *args, **kwargs)  # type: ignore[no-untyped-call]
-            self._ever_connected.discard(kernel_id)
             self._top_up_pools()
 
         async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
@@ -279,6 +327,9 @@ def _kernel_manager_class() -> type[Any]:
             # still running its notebook, and asked politely it would print a
             # traceback while it dies.
             self._closing = True
+            for timer in self._release_timers.values():
+                timer.cancel()
+            self._release_timers.clear()
             for _ in range(150):
                 if not self._starting:
                     break
@@ -310,6 +361,17 @@ def __getattr__(name: str) -> Any:
 
 
 # --- configuration as data ---------------------------------------------------------
+def _check_proxy(proxy: str) -> str:
+    """An address or network (``10.0.0.0/8``) for ``--trusted-proxy``; refuse anything else."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(proxy.strip(), strict=False))
+    except ValueError:
+        raise InputError(f"--trusted-proxy {proxy!r} is not an IP address or network "
+                         "(e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+
+
 def voila_config(
     *,
     notebooks: Path,
@@ -320,6 +382,9 @@ def voila_config(
     pool_size: int | None = None,
     max_kernels: int | None = None,
     cull_idle_seconds: int = DEFAULT_CULL_IDLE_SECONDS,
+    disconnect_seconds: int = DEFAULT_DISCONNECT_SECONDS,
+    page_rate: int = DEFAULT_PAGE_RATE,
+    trusted_proxies: Sequence[str] = (),
     machine: Machine | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The traitlets configuration of the Voila server, as plain data."""
@@ -329,6 +394,11 @@ def voila_config(
         raise InputError("the pool size must be at least 1 (or use --no-preheat)")
     if cull_idle_seconds < 0:
         raise InputError("cull_idle_seconds must be 0 (never cull) or more")
+    if disconnect_seconds < 0:
+        raise InputError("--disconnect-seconds must be 0 (never) or more")
+    if page_rate < 0:
+        raise InputError("--page-rate must be 0 (no limit) or more")
+    proxies = [_check_proxy(proxy) for proxy in trusted_proxies]
     machine = machine or Machine.measure()
     pool = (pool_size or default_pool_size(machine, len(apps))) if preheat else 0
     # One facilitator runs the workshop or the charter at a time; many
@@ -348,7 +418,10 @@ def voila_config(
             "port_retries": 0,  # listen where asked or fail, never on another port
             "open_browser": False,
             "root_dir": str(notebooks),
-            "tornado_settings": {"headers": {"Referrer-Policy": "no-referrer"}},
+            # jupyter_server's handlers set these too (our transform sets them on every response)
+            "tornado_settings": {"headers": dict(SECURITY_HEADERS)},
+            # The link is the credential: no login, and no login cookie.
+            "identity_provider_class": "workbook.web.handlers.CookielessIdentity",
         },
         "VoilaConfiguration": {
             "template": TEMPLATE_NAME,
@@ -368,18 +441,14 @@ def voila_config(
                 **{app: {"pool_size": size} for app, size in pools.items()},
             },
         },
-        "WorkbookVoila": {"apps": list(apps)},
-        "WorkbookKernelManager": {
-            "max_kernels": limit,
-            "unconnected_cull_seconds": min(UNCONNECTED_CULL_SECONDS, cull_idle_seconds),
-        },
+        "WorkbookVoila": {"apps": list(apps), "page_rate": page_rate, "trusted_proxies": proxies},
+        "WorkbookKernelManager": {"max_kernels": limit, "disconnect_seconds": disconnect_seconds},
         # Kernels talk to the server over Unix sockets in Voila's private (0700)
         # connection folder, not over TCP ports any local user could reach.
         "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},
         "MappingKernelManager": {
             "cull_idle_timeout": cull_idle_seconds,
-            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, UNCONNECTED_CULL_SECONDS // 4,
-                                        cull_idle_seconds // 4)),
+            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, cull_idle_seconds // 4)),
             "cull_connected": True,  # an open but forgotten tab must not hold a kernel for ever
             "cull_busy": False,
         },
@@ -390,44 +459,26 @@ def voila_config(
 @functools.cache
 def _voila_class() -> type[Any]:
     """Voila with the workbook's routes (built on first use: voila is slow to import)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from jupyter_server.log import log_request
     from jupyter_server.utils import url_path_join
-    from tornado import web
-    from traitlets import List, Unicode
+    from traitlets import Integer, List, Unicode
     from voila.app import Voila
-    from voila.handler import BaseVoilaHandler
     from voila.tornado.handler import TornadoVoilaHandler
 
-    class NotFound(BaseVoilaHandler):  # type: ignore[misc]
-        """404 page in our template: no kernel, no listing."""
-
-        async def prepare(self) -> None:
-            await super().prepare()  # sets the (anonymous) user the error page needs
-            raise web.HTTPError(404)
-
-    class Health(web.RequestHandler):
-        """``ok``: the server answers (no kernel, no template, no disk)."""
-
-        def get(self) -> None:
-            self.set_header("Cache-Control", "no-store")
-            self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.finish("ok\n")
-
-    class AppPage(TornadoVoilaHandler):  # type: ignore[misc]
-        """An app page that also sets the ``_xsrf`` cookie.
-
-        Closing a tab posts ``/voila/api/shutdown/<kernel>`` so the kernel is
-        freed at once; that POST must carry the cookie's value, and Voila's
-        page handler never sets it (the values page makes no other request
-        that would).
-        """
-
-        async def get(self, path: str | None = None) -> None:
-            _ = self.xsrf_token  # tornado sets the cookie the first time it is read
-            await super().get(path)
+    from workbook.store import open_store
+    from workbook.web import handlers
+    from workbook.web.access import LinkChecker
+    from workbook.web.clients import Clients
+    from workbook.web.ratelimit import RateLimiter
 
     class WorkbookVoila(Voila):  # type: ignore[misc]
         apps = List(Unicode(), config=True, help="The only notebooks served (names in root_dir).")
+        page_rate = Integer(DEFAULT_PAGE_RATE, config=True,
+                            help="New kernels a client address may start a minute (0: no limit).")
+        trusted_proxies = List(Unicode(), config=True,
+                               help="Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.")
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
@@ -435,25 +486,47 @@ def _voila_class() -> type[Any]:
             # gzip: an app page's 1 MB script travels as 0.3 MB (tornado reads
             # this when the application is built, so Voila.tornado_settings is too late)
             settings["compress_response"] = True
+            settings["xsrf_cookie_kwargs"] = {"samesite": "Strict"}
+            # Every path without a route of its own: our 404 page (not tornado's bare one).
+            settings["default_handler_class"] = handlers.NotFound
+            settings["default_handler_args"] = {"voila_configuration": self.voila_configuration}
+            # The links are checked in this process: one store for the whole
+            # server, its lookups in threads so the event loop never waits.
+            self.web_state = handlers.WebState(
+                links=LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))),
+                lookups=ThreadPoolExecutor(2, thread_name_prefix="workbook-links"),
+                limiter=RateLimiter(self.page_rate),
+                clients=Clients(self.trusted_proxies),
+            )
+            settings["workbook"] = self.web_state
             return settings
 
         def init_handlers(self) -> list[Any]:
+            def url(path: str) -> str:
+                return str(url_path_join(self.server_url, path))
+
             served = "|".join(re.escape(app) for app in self.apps)
             page = {"voila_configuration": self.voila_configuration}
-            hidden = [
-                r"/.*(?:\.\.|%2[fF]|%5[cC]).*",  # "..", "/" or "\\" escaped: a probe, never ours
-                r"/?",  # the file tree and its API: nobody needs to list the notebooks
-                r"/voila/tree(/.*)?",
-                r"/voila/api/contents(/.*)?",
-                rf"/voila/render/(?!(?:{served})$).*",  # notebooks that are not apps
+            # Voila's page route, with its arguments, served by our AppPage.
+            render = next(rule for rule in super().init_handlers() if rule[1] is TornadoVoilaHandler)
+            routes: list[tuple[Any, ...]] = [
+                (url(HEALTH_PATH), handlers.Health),
+                (url(r"/.*(?:\.\.|%2[fF]|%5[cC]).*"), handlers.NotFound, page),  # "..", or escaped "/" "\\"
+                *handlers.guarded_routes(self.server_url, TEMPLATE_NAME),
+                (url(rf"/voila/render/({served})"), handlers.AppPage, *render[2:]),
             ]
-            guards: list[tuple[Any, ...]] = [(url_path_join(self.server_url, HEALTH_PATH), Health)]
-            guards += [(url_path_join(self.server_url, path), NotFound, page) for path in hidden]
-            handlers = [
-                (rule[0], AppPage, *rule[2:]) if rule[1] is TornadoVoilaHandler else rule
-                for rule in super().init_handlers()
-            ]
-            return [*guards, *handlers]  # tornado takes the first match
+            # Everything else (the file tree, contents, files, Voila's front end,
+            # themes, login, logout, other notebooks) falls to the 404 default.
+            self.app.add_transform(handlers.SecurityHeaders)  # the app exists by now (Voila.start)
+            return routes
+
+        def stop(self) -> None:
+            try:
+                super().stop()
+            finally:
+                state = getattr(self, "web_state", None)
+                if state is not None:
+                    state.close()
 
     return WorkbookVoila
 
@@ -556,8 +629,11 @@ def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]])
     print(f"Facilitator links (workshop, charter): workbook invites ORG --facilitator{option}")
     print(f"{pool} pre-heated kernel(s) in all" if pool else "No pre-heated kernels",
           f"at most {config['WorkbookKernelManager']['max_kernels']} kernels",
-          (f"idle ones shut down after {culled} s, pages no browser connected to after "
-           f"{config['WorkbookKernelManager']['unconnected_cull_seconds']} s") if culled else "never culled",
+          f"idle ones shut down after {culled} s" if culled else "idle ones kept",
+          (f"a page's kernel {config['WorkbookKernelManager']['disconnect_seconds']} s after its browser left"
+           if config["WorkbookKernelManager"]["disconnect_seconds"] else "disconnected ones kept"),
+          (f"at most {config['WorkbookVoila']['page_rate']} new kernels a minute per client address"
+           if config["WorkbookVoila"]["page_rate"] else "no limit per client address"),
           sep="; ")
     print(f"Health check (starts no kernel): {base}{HEALTH_PATH}")
     sys.stdout.flush()
@@ -581,6 +657,9 @@ def serve(
     max_kernels: int | None = None,
     notebooks: Path | str | None = None,
     apps: Sequence[str] | None = None,
+    disconnect_seconds: int = DEFAULT_DISCONNECT_SECONDS,
+    page_rate: int = DEFAULT_PAGE_RATE,
+    trusted_proxies: Sequence[str] = (),
 ) -> None:
     """Serve the app notebooks until Ctrl-C (or SIGTERM); all kernels are shut down."""
     from traitlets.config import Config
@@ -594,7 +673,8 @@ def serve(
         raise InputError(f"no such notebook in {folder}: {', '.join(missing)}")
     config = voila_config(notebooks=folder, apps=served, host=host, port=port, preheat=preheat,
                           pool_size=pool_size, max_kernels=max_kernels,
-                          cull_idle_seconds=cull_idle_seconds)
+                          cull_idle_seconds=cull_idle_seconds, disconnect_seconds=disconnect_seconds,
+                          page_rate=page_rate, trusted_proxies=trusted_proxies)
     kernel_db = _kernel_db_url(db_url, folder)
     _check_port_free(host, port)
     os.environ["WORKBOOK_DB"] = kernel_db  # every kernel inherits the server's environment
@@ -623,6 +703,11 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-kernels", type=int, help=HELP["max_kernels"])
     parser.add_argument("--cull-idle-seconds", type=int, default=DEFAULT_CULL_IDLE_SECONDS,
                         help=HELP["cull_idle_seconds"])
+    parser.add_argument("--disconnect-seconds", type=int, default=DEFAULT_DISCONNECT_SECONDS,
+                        help=HELP["disconnect_seconds"])
+    parser.add_argument("--page-rate", type=int, default=DEFAULT_PAGE_RATE, help=HELP["page_rate"])
+    parser.add_argument("--trusted-proxy", dest="trusted_proxies", metavar="ADDRESS", action="append",
+                        default=[], help=HELP["trusted_proxy"])
     parser.add_argument("--open", dest="open_browser", action="store_true",
                         help=HELP["open_browser"])
     parser.add_argument("--notebooks", metavar="DIR", help=HELP["notebooks"])
@@ -632,7 +717,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
         serve(host=args.host, port=args.port, db_url=args.db, pool_size=args.pool_size,
               preheat=not args.no_preheat, open_browser=args.open_browser,
               cull_idle_seconds=args.cull_idle_seconds, max_kernels=args.max_kernels,
-              notebooks=args.notebooks, apps=args.apps)
+              notebooks=args.notebooks, apps=args.apps, disconnect_seconds=args.disconnect_seconds,
+              page_rate=args.page_rate, trusted_proxies=args.trusted_proxies)
     except InputError as error:
         print(f"workbook serve: error: {error}", file=sys.stderr)
         sys.exit(error.exit_code)

@@ -225,6 +225,74 @@ class VoilaServer:
         return self.process.returncode
 
 
+# --- raw requests ------------------------------------------------------------------------
+@dataclass
+class Reply:
+    """One HTTP answer as it came: status, every header (repeats kept), body text."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: str
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def cookies(self) -> dict[str, str]:
+        """``Set-Cookie`` lines by cookie name (the whole line, attributes included)."""
+        lines = [v for k, v in self.headers if k.lower() == "set-cookie"]
+        return {line.split("=", 1)[0]: line for line in lines}
+
+
+def raw_request(
+    server: VoilaServer, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> Reply:
+    """Send exactly this request (no client-side clean-up of the path, no cookies unless given)."""
+    import http.client
+
+    parts = urlsplit(server.base_url)
+    connection = http.client.HTTPConnection(parts.hostname or LOCAL_HOST, parts.port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        reply = connection.getresponse()
+        return Reply(reply.status, reply.getheaders(), reply.read().decode("utf-8", "replace"))
+    finally:
+        connection.close()
+
+
+def websocket_handshake(server: VoilaServer, path: str, headers: dict[str, str]) -> tuple[int, socket.socket]:
+    """Open a websocket the raw way; returns the status (101: accepted) and the open socket.
+
+    The caller closes the socket (closing it is what a vanished browser looks like).
+    """
+    import base64
+
+    parts = urlsplit(server.base_url)
+    sock = socket.create_connection((parts.hostname or LOCAL_HOST, parts.port or 80), timeout=30)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {parts.netloc}", "Upgrade: websocket", "Connection: Upgrade",
+             f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}", "Sec-WebSocket-Version: 13",
+             *(f"{name}: {value}" for name, value in headers.items())]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    answer = b""
+    while b"\r\n" not in answer:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+    return status, sock
+
+
+def page_cookies(reply: Reply) -> str:
+    """A ``Cookie`` header with every cookie an app page set (what a browser sends back)."""
+    return "; ".join(line.split(";", 1)[0] for line in reply.cookies().values())
+
+
+def kernel_id_of(html: str) -> str:
+    found = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
+    assert found, "no kernel id in the page"
+    return found.group(1)
+
+
 # --- the browser ------------------------------------------------------------------------
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless; Playwright gives every launch a new empty profile."""
@@ -312,6 +380,11 @@ def seed_demo_database(folder: Path) -> str:
     with open_store(url) as store:
         seed_demo(store)
     return url
+
+
+def demo_tokens(db_url: str) -> list[str]:
+    """Every demo person's invite token, in list order."""
+    return list(demo_statuses(db_url))
 
 
 def demo_statuses(db_url: str) -> dict[str, str]:

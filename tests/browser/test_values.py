@@ -97,7 +97,7 @@ def test_answer_part_reload_resume_submit_and_see_results(
     assert page.get_by_text("3 of 25 statements answered").is_visible()
     screenshot(page, "values-2-first-page")
 
-    page.reload()  # a new kernel: everything must come back from the database
+    page.reload()  # closing the page gives its kernel back: everything must come back from the database
     page.wait_for_selector(".wb-app", timeout=60_000)
     assert page.get_by_text("Welcome back!").is_visible()
     page.get_by_role("button", name="Continue where you left off").click()
@@ -131,9 +131,11 @@ def test_answer_part_reload_resume_submit_and_see_results(
     assert page.get_by_role("button", name="Submit my answers").count() == 0
 
 
-def test_a_second_submit_from_another_tab_is_refused_politely(
-    voila_server: VoilaServer, browser: Browser, page: Page, tokens: dict[str, str], framework: Framework
+def test_a_second_tab_of_the_same_link_shows_the_same_page_in_step(
+    voila_server: VoilaServer, page: Page, tokens: dict[str, str], framework: Framework
 ) -> None:
+    """One link holds one kernel: a second tab opens the same live page, so two tabs can
+    never submit twice, and what is done in one shows in the other."""
     from workbook.store import open_store
 
     with open_store(voila_server.db_url) as store:  # Bo has answered everything but not submitted
@@ -141,18 +143,18 @@ def test_a_second_submit_from_another_tab_is_refused_politely(
         cycle = store.responses.cycle(ORG_ID).id
         for statement in framework.statements:
             store.responses.save_answer(bo.id, cycle, statement.id, 4, framework=framework)
-    tabs: list[Page] = [page, page.context.new_page()]
-    for tab in tabs:
-        open_link(tab, voila_server, tokens["bo"])
-        tab.get_by_role("button", name="Continue where you left off").click()
-        # Everything is answered, so "continue" opens the last page.
-        tab.get_by_role("button", name="Review and submit").click()
-        tab.get_by_role("button", name="Submit my answers").click()
-    tabs[0].get_by_role("button", name="Yes, submit").click()
-    tabs[0].get_by_text("Your answers are submitted").wait_for(timeout=TIMEOUT)
-    tabs[1].get_by_role("button", name="Yes, submit").click()
-    tabs[1].get_by_text("You had already submitted your answers").wait_for(timeout=TIMEOUT)
-    screenshot(tabs[1], "values-6-second-submit")
+    open_link(page, voila_server, tokens["bo"])
+    page.get_by_role("button", name="Continue where you left off").click()
+    page.get_by_role("button", name="Review and submit").click()  # everything answered: the last page
+    page.get_by_role("button", name="Submit my answers").click()
+    other = page.context.new_page()
+    open_link(other, voila_server, tokens["bo"])
+    other.get_by_role("button", name="Yes, submit").wait_for(timeout=TIMEOUT)  # where the first tab is
+    page.get_by_role("button", name="Yes, submit").click()
+    other.get_by_text("Your answers are submitted").wait_for(timeout=TIMEOUT)
+    screenshot(other, "values-6-second-tab-in-step")
+    assert re.findall(r'"kernelId": "([0-9a-f-]{36})"', page.content()) == re.findall(
+        r'"kernelId": "([0-9a-f-]{36})"', other.content())
     with open_store(voila_server.db_url) as store:
         assert store.responses.submission(bo.id, cycle).status == "submitted"
         assert {a.rating for a in store.responses.answers(bo.id, cycle)} == {4}
@@ -169,9 +171,12 @@ def test_a_second_submit_from_another_tab_is_refused_politely(
 def test_a_bad_or_missing_token_shows_no_data(
     voila_server: VoilaServer, page: Page, tokens: dict[str, str], token: str | None, message: str
 ) -> None:
-    open_link(page, voila_server, token)
+    url = voila_server.app_url(NOTEBOOK, token=token) if token is not None else voila_server.app_url(NOTEBOOK)
+    response = page.goto(url)  # answered by the server itself, before any kernel
+    assert response is not None and response.status == 403
+    assert "kernelId" not in response.text()
     page.get_by_role("heading", name=message).wait_for(timeout=TIMEOUT)
-    body = page.locator(".wb-app").inner_text()
+    body = page.inner_text("body")
     assert "Browser" not in body and "Ava" not in body and "Harbour" not in body
     assert page.locator(".wb-statement").count() == 0
     screenshot(page, f"values-bad-token-{'missing' if token is None else len(token)}")

@@ -1,0 +1,257 @@
+"""The parts of ``workbook serve`` between a browser and a kernel, without a server:
+link checks against a real store, the rate limit, client addresses behind proxies,
+the one-link-one-kernel registry and the security policy.  (Over HTTP, with a real
+server: tests/browser/test_serve_guard.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workbook.links import NOTEBOOKS
+from workbook.people_csv import PersonRow
+from workbook.store import Store, open_store
+from workbook.web.access import Admitted, LinkChecker, Refusal, credential_parameter, link_identity
+from workbook.web.clients import Clients
+from workbook.web.pages import PageRegistry
+from workbook.web.policy import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, same_origin, script_hash
+from workbook.web.ratelimit import RateLimiter
+
+VALUES, WORKSHOP, CHARTER = NOTEBOOKS["values"], NOTEBOOKS["workshop"], NOTEBOOKS["charter"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """One organisation (``demo``) of two people."""
+    opened = open_store(f"sqlite:///{tmp_path / 'workbook.db'}")
+    opened.organisations.create("Demo", "demo")
+    opened.people.import_rows("demo", [PersonRow("Ann Lee", "ann@example.org", "leader", "Front"),
+                                       PersonRow("Bo Kim", "bo@example.org", "staff", "Front")])
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _person(store: Store, number: int = 0) -> tuple[str, str]:
+    """(email, invite token) of one person."""
+    person = store.people.list("demo")[number]
+    return person.email, person.token
+
+
+# --- which links open a page ------------------------------------------------------------
+def test_a_valid_token_or_key_is_admitted_under_a_name_without_the_token(store: Store) -> None:
+    checker = LinkChecker(store)
+    _email, token = _person(store)
+    key = store.organisations.get("demo").facilitator_key
+    admitted = checker.check(VALUES, token)
+    assert admitted == Admitted(link_identity(VALUES, token))
+    assert token not in admitted.identity
+    assert isinstance(checker.check(WORKSHOP, key), Admitted)
+    assert isinstance(checker.check(CHARTER, key), Admitted)
+    assert checker.check(WORKSHOP, key) != checker.check(CHARTER, key)  # one link per app
+
+
+@pytest.mark.parametrize(
+    ("app", "credential", "title"),
+    [
+        (VALUES, None, "Please use your personal link"),
+        (VALUES, "", "Please use your personal link"),
+        (VALUES, "not-a-token", "This link does not work"),  # malformed
+        (VALUES, "A" * 43, "This link does not work"),  # well formed, unknown
+        (WORKSHOP, None, "Please use the facilitator link"),
+        (WORKSHOP, "B" * 43, "This link does not work"),
+        (CHARTER, "", "Please use the facilitator link"),
+        ("other.ipynb", None, "Please use your personal link"),  # any other app needs a personal token
+    ],
+)
+def test_a_missing_malformed_or_unknown_credential_is_refused(
+    store: Store, app: str, credential: str | None, title: str
+) -> None:
+    refusal = LinkChecker(store).check(app, credential)
+    assert isinstance(refusal, Refusal) and refusal.status == 403 and refusal.title == title
+    assert refusal.text[:1].isupper()
+
+
+def test_a_token_is_not_a_key_and_a_key_is_not_a_token(store: Store) -> None:
+    checker = LinkChecker(store)
+    _email, token = _person(store)
+    key = store.organisations.get("demo").facilitator_key
+    assert isinstance(checker.check(WORKSHOP, token), Refusal)
+    assert isinstance(checker.check(VALUES, key), Refusal)
+    assert credential_parameter(VALUES) == "token" and credential_parameter(CHARTER) == "key"
+
+
+def test_rotated_and_deleted_credentials_stop_working_at_once(store: Store) -> None:
+    checker = LinkChecker(store)
+    email, token = _person(store, 0)
+    other_email, other_token = _person(store, 1)
+    key = store.organisations.get("demo").facilitator_key
+    store.people.new_token("demo", email)
+    store.people.delete("demo", other_email)
+    store.organisations.new_facilitator_key("demo")
+    assert isinstance(checker.check(VALUES, token), Refusal)
+    assert isinstance(checker.check(VALUES, other_token), Refusal)
+    assert isinstance(checker.check(WORKSHOP, key), Refusal)
+
+
+# --- the rate limit -----------------------------------------------------------------------
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_each_address_gets_a_burst_then_a_steady_rate() -> None:
+    clock = _Clock()
+    limiter = RateLimiter(3, clock)  # 3 at once, then one every 20 s
+    assert [limiter.take("10.0.0.1") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = limiter.take("10.0.0.1")
+    assert wait == pytest.approx(20.0) and RateLimiter.retry_after(wait) == 20
+    assert limiter.take("10.0.0.2") == 0.0  # another address has its own bucket
+    clock.now += 20
+    assert limiter.take("10.0.0.1") == 0.0
+    assert limiter.take("10.0.0.1") > 0
+    clock.now += 3600  # refilled, never beyond the burst
+    assert [limiter.take("10.0.0.1") for _ in range(4)][-1] > 0
+
+
+def test_no_limit_when_the_rate_is_zero() -> None:
+    limiter = RateLimiter(0)
+    assert all(limiter.take("10.0.0.1") == 0 for _ in range(1000))
+    with pytest.raises(ValueError):
+        RateLimiter(-1)
+
+
+def test_the_limiter_forgets_addresses_to_bound_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook.web import ratelimit
+
+    monkeypatch.setattr(ratelimit, "MAX_ADDRESSES", 10)
+    clock = _Clock()
+    limiter = RateLimiter(5, clock)
+    for number in range(50):
+        limiter.take(f"10.0.0.{number}")
+        clock.now += 0.01
+    assert len(limiter._buckets) <= 11
+
+
+# --- client addresses behind proxies --------------------------------------------------------
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored() -> None:
+    clients = Clients()
+    forged = {"X-Forwarded-For": "1.2.3.4", "X-Real-IP": "5.6.7.8", "X-Forwarded-Proto": "https"}
+    assert clients.address("203.0.113.9", forged) == "203.0.113.9"
+    assert clients.is_https("203.0.113.9", "http", forged) is False
+    assert clients.is_https("203.0.113.9", "https", {}) is True
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_counts() -> None:
+    clients = Clients(["127.0.0.1", "10.0.0.0/8"])
+    headers = {"X-Forwarded-For": "198.51.100.7, 203.0.113.5, 10.1.2.3", "X-Forwarded-Proto": "https"}
+    # right-most address that is not a trusted proxy (the left ones the client could forge)
+    assert clients.address("127.0.0.1", headers) == "203.0.113.5"
+    assert clients.is_https("127.0.0.1", "http", headers) is True
+    assert clients.address("127.0.0.1", {"X-Real-IP": "198.51.100.8"}) == "198.51.100.8"
+    assert clients.address("127.0.0.1", {}) == "127.0.0.1"
+    # a request that does not come from the proxy is believed about nothing
+    assert clients.address("198.51.100.99", headers) == "198.51.100.99"
+    assert clients.is_https("198.51.100.99", "http", headers) is False
+
+
+# --- one link, one kernel ---------------------------------------------------------------------
+def _run(coroutine: object) -> object:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()  # type: ignore[arg-type]
+
+
+def test_a_link_holds_one_page_and_waiters_share_it() -> None:
+    async def scenario() -> None:
+        pages = PageRegistry()
+        page = pages.begin("link-1", "token=t")
+        waiter = asyncio.ensure_future(asyncio.shield(page.ready))
+        pages.kernel_found(page, "kernel-1")
+        pages.complete(page, "<html>page</html>")
+        assert await waiter == "<html>page</html>"
+        assert pages.find("link-1") is page and len(pages) == 1
+        assert pages.secret_matches("kernel-1", page.secret)
+        assert not pages.secret_matches("kernel-1", "guess") and not pages.secret_matches("kernel-1", None)
+        assert not pages.secret_matches("kernel-2", page.secret)
+        assert pages.forget_kernel("kernel-1") is page
+        assert pages.find("link-1") is None and pages.page_of("kernel-1") is None
+        assert not pages.secret_matches("kernel-1", page.secret)
+
+    _run(scenario())
+
+
+def test_a_failed_page_lets_waiters_try_again() -> None:
+    async def scenario() -> None:
+        pages = PageRegistry()
+        page = pages.begin("link-1", "")
+        pages.fail(page)
+        assert await page.ready is None
+        assert pages.find("link-1") is None
+
+    _run(scenario())
+
+
+def test_a_shutdown_right_after_a_reload_is_recognised() -> None:
+    clock = _Clock()
+
+    async def scenario() -> None:
+        pages = PageRegistry(clock)
+        page = pages.begin("link-1", "")
+        pages.kernel_found(page, "kernel-1")
+        pages.complete(page, "html")
+        assert not pages.reused_within("kernel-1", 3)  # sent once: a closed tab's shutdown counts
+        pages.reused(page)
+        clock.now += 1
+        assert pages.reused_within("kernel-1", 3)  # the old page of a reload: ignored
+        clock.now += 5
+        assert not pages.reused_within("kernel-1", 3)
+
+    _run(scenario())
+
+
+# --- the security policy ------------------------------------------------------------------------
+def test_the_policy_allows_no_inline_script_and_nothing_from_other_hosts() -> None:
+    directives = dict(d.strip().split(" ", 1) for d in CONTENT_SECURITY_POLICY.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == f"'self' {script_hash('window.voila_heartbeat()')}"
+    assert "'unsafe-inline'" not in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
+    assert directives["connect-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert not any("http" in value or "*" in value for value in directives.values())
+    assert SECURITY_HEADERS["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_template_has_no_inline_script() -> None:
+    import re
+
+    from workbook.paths import templates_dir
+
+    folder = templates_dir() / "voila" / "workbook"
+    for path in [*folder.glob("*.html"), *folder.glob("*.j2")]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/)[^>]*>", text), path.name
+        assert not re.search(r"\son[a-z]+\s*=", text), path.name
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "same"),
+    [
+        ("http://127.0.0.1:8866", "127.0.0.1:8866", True),
+        ("https://workbook.example.org", "workbook.example.org", True),
+        ("https://evil.example.net", "workbook.example.org", False),
+        ("http://127.0.0.1:9999", "127.0.0.1:8866", False),
+        (None, "127.0.0.1:8866", False),  # a script, not a browser
+        ("null", "127.0.0.1:8866", False),  # sandboxed frame, file:// page
+        ("file://", "127.0.0.1:8866", False),
+    ],
+)
+def test_same_origin_needs_an_origin_naming_this_host(origin: str | None, host: str, same: bool) -> None:
+    assert same_origin(origin, host) is same

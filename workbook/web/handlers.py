@@ -1,0 +1,402 @@
+"""The tornado handlers of ``workbook serve``: Voila's, narrowed and guarded.
+
+Imported only when the server starts (it loads tornado, jupyter_server and
+Voila).  What each route does, and why it is here:
+
+* ``/voila/render/<app>`` - :class:`AppPage`: checks the link in the store
+  (no kernel for a bad one), gives each link one kernel, limits how many
+  kernels one client address may start;
+* ``/api/kernels/<id>`` (status, GET only) and its ``/channels`` websocket,
+  ``/voila/api/shutdown/<id>`` - answer only the page that holds the kernel
+  (its cookie), and only from this site (``Origin``);
+* ``/voila/query/<id>`` - the websocket a pre-heated kernel reads its page's
+  query from: the kernel's own loopback connection only;
+* ``/voila/templates/workbook/static/<file>`` - the page's CSS and scripts;
+* ``/healthz``; everything else (``/login``, ``/logout``, the file tree,
+  Voila's own front end and files) answers 404 from our template.
+
+Every response carries the headers of :mod:`workbook.web.policy`
+(:class:`SecurityHeaders`); cookies are ``SameSite=Strict``, and ``Secure``
+when the browser's connection is https.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+from collections.abc import Awaitable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.services.kernels.handlers import KernelHandler
+from jupyter_server.utils import url_path_join
+from tornado import httputil, web
+from tornado.iostream import StreamClosedError
+from voila.handler import BaseVoilaHandler
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.static_file_handler import TemplateStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+from workbook.web.access import Admitted, LinkChecker, Refusal, credential_parameter
+from workbook.web.clients import Clients
+from workbook.web.pages import Page, PageRegistry
+from workbook.web.policy import SECURITY_HEADERS, same_origin
+from workbook.web.ratelimit import RateLimiter
+
+__all__ = [
+    "PAGE_COOKIES",
+    "AppPage",
+    "CookielessIdentity",
+    "Health",
+    "KernelSocket",
+    "KernelStatus",
+    "NotFound",
+    "PageShutdown",
+    "QuerySocket",
+    "SecurityHeaders",
+    "TemplateStatic",
+    "WebState",
+]
+
+#: The cookies that carry a page's kernel secret, by the URL prefix (before the
+#: kernel id) they are sent to: the browser sends them to that kernel's URLs only.
+PAGE_COOKIES = {"wb_page": "api/kernels", "wb_page_close": "voila/api/shutdown"}
+#: How long a browser keeps it; a kernel idle that long was culled long before.
+PAGE_COOKIE_SECONDS = 24 * 3600
+#: A shutdown request this soon after the kernel's page was sent again is the
+#: old page of a reload, racing the new page's request: it is ignored (the
+#: disconnect timer frees the kernel if nobody uses it after all).
+RELOAD_RACE_SECONDS = 3.0
+#: Longest wait for a page of the same link that another request is making.
+PAGE_WAIT_SECONDS = 120.0
+_KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
+
+
+async def _done(result: Awaitable[Any] | None) -> None:
+    """Await what tornado's handler methods may or may not return."""
+    if result is not None:
+        await result
+
+
+@dataclass
+class WebState:
+    """What the handlers share, kept in the tornado settings as ``workbook``."""
+
+    links: LinkChecker
+    lookups: ThreadPoolExecutor
+    limiter: RateLimiter
+    clients: Clients
+
+    def close(self) -> None:
+        self.lookups.shutdown(wait=False, cancel_futures=True)
+        self.links.close()
+
+
+class SecurityHeaders(web.OutputTransform):
+    """Adds the security headers to every response, whichever handler made it."""
+
+    def transform_first_chunk(
+        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
+        for name, value in SECURITY_HEADERS.items():
+            headers[name] = value
+        return status_code, headers, chunk
+
+
+class CookielessIdentity(PasswordIdentityProvider):
+    """Everyone is the same anonymous visitor, and no login cookie is set.
+
+    Voila's default sets a ``username-…`` cookie on every page for a login
+    the apps never use; the link itself is the credential.
+    """
+
+    def set_login_cookie(self, handler: web.RequestHandler, user: Any) -> None:
+        return None
+
+
+class _Hardened(web.RequestHandler):
+    """Cookies that are ``SameSite=Strict`` and, over https, ``Secure``."""
+
+    @property
+    def state(self) -> WebState:
+        state: WebState = self.settings["workbook"]
+        return state
+
+    def client_address(self) -> str:
+        return self.state.clients.address(self.request.remote_ip or "", self.request.headers)
+
+    def is_https(self) -> bool:
+        return self.state.clients.is_https(self.request.remote_ip or "", self.request.protocol, self.request.headers)
+
+    def set_cookie(self, name: str, value: str | bytes, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("samesite", "Strict")
+        if self.is_https():
+            kwargs["secure"] = True
+        super().set_cookie(name, value, *args, **kwargs)
+
+    def pages(self) -> PageRegistry:
+        registry: PageRegistry = self.settings["kernel_manager"].pages
+        return registry
+
+    def has_page_secret(self, kernel_id: str, cookie: str = "wb_page") -> bool:
+        return self.pages().secret_matches(kernel_id, self.get_cookie(cookie))
+
+    def from_this_site(self) -> bool:
+        return same_origin(self.request.headers.get("Origin"), self.request.headers.get("Host"))
+
+
+class NotFound(_Hardened, BaseVoilaHandler):  # type: ignore[misc]
+    """404 page in our template: no kernel, no listing (every method)."""
+
+    async def prepare(self) -> None:
+        await _done(super().prepare())  # sets the (anonymous) user the error page needs
+        raise web.HTTPError(404)
+
+
+class Health(web.RequestHandler):
+    """``ok``: the server answers (no kernel, no template, no disk)."""
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("ok\n")
+
+
+class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
+    """An app page: a valid link, one kernel per link, a limit per client address.
+
+    Also sets the ``_xsrf`` cookie: closing a tab posts
+    ``/voila/api/shutdown/<kernel>`` so the kernel is freed at once, and that
+    POST must carry the cookie's value (Voila's page handler never sets it).
+    """
+
+    #: Refusal pages by what they say: a flood of bad links renders no template.
+    _refusals: ClassVar[dict[tuple[int, str, str], str]] = {}
+
+    async def get(self, path: str | None = None) -> None:
+        app = path or ""
+        credential = self.get_query_argument(credential_parameter(app), None)
+        verdict = await self._check(app, credential)
+        if isinstance(verdict, Refusal):
+            self._refuse(verdict)
+            return
+        _ = self.xsrf_token  # tornado sets the cookie the first time it is read
+        await self._serve(app, verdict.identity, path)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        key = (refusal.status, refusal.title, refusal.text)
+        if key not in self._refusals:
+            self._refusals[key] = self.render_template("link.html", title=refusal.title, text=refusal.text)
+        self.set_status(refusal.status)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self._refusals[key])
+
+    async def _check(self, app: str, credential: str | None) -> Admitted | Refusal:
+        if not self.state.links.may_be_valid(credential):  # no thread, no database for a malformed one
+            return self.state.links.check(app, credential)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.state.lookups, self.state.links.check, app, credential)
+        except Exception:
+            self.log.exception("Checking a link to %s failed", app)
+            return Refusal(503, "Sorry, this page is not available",
+                           "Something on our side is not working. Everything saved so far is safe; "
+                           "please try the link again later.")
+
+    async def _serve(self, app: str, identity: str, path: str | None) -> None:
+        manager = self.kernel_manager
+        pages = self.pages()
+        query = self.request.query
+        limited = False  # the client address's new-kernel limit was applied already
+        for _attempt in range(4):
+            page = pages.find(identity)
+            if page is None:
+                break
+            if page.kernel_id is not None and page.kernel_id not in manager:
+                pages.fail(page)  # gone without notice (it died)
+                continue
+            if page.query == query or not page.ready.done():
+                html = await asyncio.wait_for(asyncio.shield(page.ready), PAGE_WAIT_SECONDS)
+                if html is not None and page.query == query:
+                    pages.reused(page)
+                    self.log.info("Link %s opened again: the page of kernel %s is sent again (no new kernel)",
+                                  identity[:8], page.kernel_id)
+                    self._send_page(page, html)
+                    return
+                continue
+            # The same token or key with another query: a new page on a new kernel.
+            if self._limited():
+                return
+            limited = True
+            self.log.info("Link %s opened with another query: kernel %s is replaced", identity[:8], page.kernel_id)
+            pages.fail(page)
+            if page.kernel_id is not None and page.kernel_id in manager:
+                await manager.shutdown_kernel(page.kernel_id)
+            break
+        if not limited and self._limited():
+            return
+        page = pages.begin(identity, query)
+        try:
+            await self._render(page, path)
+        except BaseException:
+            pages.fail(page)
+            raise
+
+    def _limited(self) -> bool:
+        """Take one of the client address's new kernels; past the limit, answer 429 instead."""
+        wait = self.state.limiter.take(self.client_address())
+        if not wait:
+            return False
+        seconds = RateLimiter.retry_after(wait)
+        self.log.warning("Too many new pages from %s: asked to wait %d s (--page-rate %d a minute)",
+                         self.client_address(), seconds, self.state.limiter.per_minute)
+        self.set_header("Retry-After", str(seconds))
+        self._message(429, "error.html", status_code=429, status_message="Too Many Requests",
+                      message="", exception=None, retry_after=seconds)
+        return True
+
+    async def _render(self, page: Page, path: str | None) -> None:
+        """Voila's page, streamed as it comes, kept for the link's later openings."""
+        chunks: list[str] = []
+        found = False
+        client_gone = False
+        async for html in self.get_generator(path=path):
+            chunks.append(html)
+            if not found:
+                kernel = _KERNEL_ID.search("".join(chunks))
+                if kernel is None:
+                    continue  # the cookies name the kernel: hold the head back until it is known
+                self.pages().kernel_found(page, kernel.group(1))
+                self._set_page_cookies(page)
+                found = True
+                html = "".join(chunks)
+            if not client_gone:
+                try:
+                    self.write(html)
+                    await self.flush()
+                except StreamClosedError:  # keep rendering: the link's next opening uses the page
+                    client_gone = True
+        text = "".join(chunks)
+        if not found or page.kernel_id is None:
+            self.pages().fail(page)
+            if not client_gone:
+                self.write(text)
+            return
+        self.pages().complete(page, text)
+        self.kernel_manager.page_sent(page.kernel_id)
+
+    def _send_page(self, page: Page, html: str) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+        self._set_page_cookies(page)
+        self.finish(html)
+
+    def _set_page_cookies(self, page: Page) -> None:
+        """The kernel's secret, for its status URL and websocket, and for its shutdown URL.
+
+        Two names: tornado keeps one outgoing cookie per name, whatever its path.
+        """
+        assert page.kernel_id is not None
+        for name, route in PAGE_COOKIES.items():
+            self.set_cookie(name, page.secret, path=url_path_join(self.base_url, route, page.kernel_id),
+                            httponly=True, max_age=PAGE_COOKIE_SECONDS)
+
+    def _message(self, status: int, template: str, **namespace: Any) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.render_template(template, **namespace))
+
+
+class KernelStatus(_Hardened, KernelHandler):
+    """``GET /api/kernels/<id>``: does the page's kernel still exist?  (404 if not yours.)"""
+
+    async def get(self, kernel_id: str) -> None:
+        if not self.has_page_secret(kernel_id):
+            raise web.HTTPError(404)
+        await _done(super().get(kernel_id))
+
+    async def delete(self, kernel_id: str) -> None:
+        raise web.HTTPError(404)
+
+
+class KernelSocket(_Hardened, VoilaKernelWebsocketHandler):  # type: ignore[misc]
+    """The kernel websocket, for the page that holds the kernel, from this site only."""
+
+    def check_origin(self, origin: str | None = None) -> bool:
+        return self.from_this_site()
+
+    async def get(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        if not self.from_this_site():
+            self.log.warning("Refused a kernel websocket without this site's Origin (%s)",
+                             self.request.headers.get("Origin", "none"))
+            raise web.HTTPError(403)
+        if not self.has_page_secret(kernel_id):
+            raise web.HTTPError(404)
+        await _done(super().get(kernel_id, *args, **kwargs))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code}\n")
+
+
+class PageShutdown(_Hardened, VoilaShutdownKernelHandler):  # type: ignore[misc]
+    """A closed tab gives its kernel back - if it is that page's kernel."""
+
+    async def post(self, kernel_id: str) -> None:
+        if not self.from_this_site() or not self.has_page_secret(kernel_id, "wb_page_close"):
+            raise web.HTTPError(404)
+        if self.pages().reused_within(kernel_id, RELOAD_RACE_SECONDS):
+            self.log.info("Kept kernel %s: its page was just opened again (a reload)", kernel_id)
+            self.set_status(204)
+            self.finish()
+            return
+        await _done(super().post(kernel_id))
+
+
+class QuerySocket(RequestInfoSocketHandler):  # type: ignore[misc]
+    """Where a pre-heated kernel waits for its page's query: the kernel itself only.
+
+    The kernel connects from this machine, straight (not through a proxy) and
+    without an ``Origin`` header, which every browser sends.
+    """
+
+    def prepare(self) -> None:
+        peer = self.request.remote_ip or ""
+        try:
+            local = ipaddress.ip_address(peer).is_loopback
+        except ValueError:
+            local = False
+        forwarded = any(h in self.request.headers for h in ("X-Forwarded-For", "X-Real-IP", "Forwarded"))
+        if not local or forwarded or "Origin" in self.request.headers:
+            raise web.HTTPError(404)
+
+    def check_origin(self, origin: str) -> bool:
+        return False
+
+
+class TemplateStatic(TemplateStaticFileHandler):  # type: ignore[misc]
+    """The template's CSS, scripts and fonts (one folder, no sub-folders)."""
+
+
+def guarded_routes(server_url: str, template: str) -> list[tuple[Any, ...]]:
+    """The routes Voila's own would have had, each with its guarded handler."""
+    kernel_id = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
+
+    def url(path: str) -> str:
+        return url_path_join(server_url, path)
+
+    return [
+        (url(rf"/api/kernels/{kernel_id}"), KernelStatus),
+        (url(rf"/api/kernels/{kernel_id}/channels"), KernelSocket),
+        (url(r"/voila/api/shutdown/(.*)"), PageShutdown),
+        (url(rf"/voila/query/{kernel_id}"), QuerySocket),
+        (url(rf"/voila/templates/({re.escape(template)}/static/[^/]+)"), TemplateStatic),
+    ]
+

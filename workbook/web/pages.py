@@ -1,0 +1,108 @@
+"""One link, one kernel: the kernel (and page) each valid link holds.
+
+Opening a link again - a reload, a second tab, a second device, or a script
+fetching it a hundred times - gets the page already made for that link, on
+the same kernel, instead of a new kernel.  The page script connects to that
+kernel and shows its widgets as they are now (ipywidgets keeps every open
+page of one kernel in step), so a reload carries on where the person was.
+Only the first opening takes a kernel from the pool; a flood of one link
+neither adds kernels nor drains the pools.
+
+If the same token or key comes with a different query (``&cycle=...``) the
+old kernel is shut down and a new one made: still one kernel per link.
+
+Each page's kernel also gets a random secret, sent to the browser as a
+cookie that only that kernel's URLs receive.  The kernel's websocket, its
+status URL and its shutdown URL answer only requests that carry it, so
+knowing a kernel id (it is in the page) is not enough to use the kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Page", "PageRegistry"]
+
+
+@dataclass(eq=False)
+class Page:
+    """A link's kernel and the page made for it (``html`` once it is complete)."""
+
+    identity: str
+    query: str
+    ready: asyncio.Future[str | None]
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    kernel_id: str | None = None
+    html: str | None = None
+    reused_at: float | None = None
+
+
+class PageRegistry:
+    """The pages of all live links, by link identity and by kernel id."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._by_link: dict[str, Page] = {}
+        self._by_kernel: dict[str, Page] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_link)
+
+    def find(self, identity: str) -> Page | None:
+        """The link's page, complete or still being made."""
+        return self._by_link.get(identity)
+
+    def begin(self, identity: str, query: str) -> Page:
+        """Note that a page for this link is being made (others wait for it)."""
+        page = Page(identity, query, asyncio.get_running_loop().create_future())
+        self._by_link[identity] = page
+        return page
+
+    def kernel_found(self, page: Page, kernel_id: str) -> None:
+        page.kernel_id = kernel_id
+        self._by_kernel[kernel_id] = page
+
+    def complete(self, page: Page, html: str) -> None:
+        page.html = html
+        if not page.ready.done():
+            page.ready.set_result(html)
+
+    def fail(self, page: Page) -> None:
+        """The page could not be made: forget it, and let whoever waits try again."""
+        self._drop(page)
+        if not page.ready.done():
+            page.ready.set_result(None)
+
+    def reused(self, page: Page) -> None:
+        page.reused_at = self._clock()
+
+    def forget_kernel(self, kernel_id: str) -> Page | None:
+        """The kernel is going: its link holds no kernel any more."""
+        page = self._by_kernel.get(kernel_id)
+        if page is not None:
+            self.fail(page)
+        return page
+
+    def page_of(self, kernel_id: str) -> Page | None:
+        return self._by_kernel.get(kernel_id)
+
+    def secret_matches(self, kernel_id: str, secret: str | None) -> bool:
+        """Whether a request carries the secret of this kernel's page."""
+        page = self._by_kernel.get(kernel_id)
+        return page is not None and secret is not None and hmac.compare_digest(page.secret, secret)
+
+    def reused_within(self, kernel_id: str, seconds: float) -> bool:
+        """Whether the kernel's page was sent again to someone in the last ``seconds``."""
+        page = self._by_kernel.get(kernel_id)
+        return page is not None and page.reused_at is not None and self._clock() - page.reused_at < seconds
+
+    def _drop(self, page: Page) -> None:
+        if self._by_link.get(page.identity) is page:
+            del self._by_link[page.identity]
+        if page.kernel_id is not None and self._by_kernel.get(page.kernel_id) is page:
+            del self._by_kernel[page.kernel_id]
