@@ -82,7 +82,7 @@ def test_a_bad_link_is_answered_by_the_server_without_a_kernel(
 
     rotated, deleted = next(tokens), next(tokens)
     with open_store(guard_db_url) as store:
-        people = {p.token: p.email for p in store.people.list("demo")}
+        people = {i.token: i.person.email for i in store.people.invites("demo")}
         store.people.new_token("demo", people[rotated])
         store.people.delete("demo", people[deleted])
     kernels = len(guard_server.kernel_pids())
@@ -244,9 +244,10 @@ def test_the_apps_work_under_the_policy_without_violations(voila_server: VoilaSe
     from workbook.store import open_store
 
     with open_store(voila_server.db_url) as store:
-        key = store.organisations.get("demo").facilitator_key
-        token = next(p.token for p in store.people.list("demo")
-                     if store.responses.submission(p.id, store.responses.cycle("demo").id).status == "not_started")
+        key = store.organisations.facilitator_key("demo")
+        token = next(i.token for i in store.people.invites("demo")
+                     if store.responses.submission(i.person.id, store.responses.cycle("demo").id).status
+                     == "not_started")
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
