@@ -281,7 +281,7 @@ def test_cell_suppression_notes() -> None:
     result = suppress_cells(counts, {"A": 11, "E": 4}, 5)
     assert result.notes == (
         "3 scores are hidden because fewer than 5 people rated them.",
-        "1 more score is hidden so that hidden scores cannot be worked out from the totals.",
+        "1 more score is hidden so that hidden scores cannot be worked out from the other figures.",
     )
 
 
