@@ -22,7 +22,7 @@ from workbook.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from workbook.anonymity import SelectedComments
+    from workbook.anonymity import DisclosurePlan, SelectedComments
     from workbook.framework import Framework
     from workbook.report.summary import ExecutiveSummary, SummaryInputs
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
@@ -125,9 +125,18 @@ class Report:
     def status(self) -> ReportStatus:
         return "ok" if self.enough else "too few answers"
 
+    @cached_property
+    def plan(self) -> DisclosurePlan:
+        """Which groups the report shows together (everyone, teams, leaders/staff): one plan for every section."""
+        from workbook.scoring import disclosure_plan
+
+        lo, hi = self.scale
+        return disclosure_plan(self.answers, self.threshold, scale_min=lo, scale_max=hi)
+
     def _kwargs(self) -> dict[str, Any]:
         lo, hi = self.scale
-        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order}
+        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order,
+                "plan": self.plan}
 
     # --- results (all through workbook.scoring, so all anonymity-checked) ---------
     @cached_property
