@@ -239,8 +239,8 @@ def test_small_teams_are_pooled_with_a_note() -> None:
     assert result.merged_groups == ("Mid", "Tiny", "Wee")
     assert result.notes == (
         "Teams with fewer than 5 respondents (2 teams) are combined as 'Other teams'.",
-        "1 team with 5 or more respondents is also included in 'Other teams'. Some groups are "
-        "combined so that no one's answers can be worked out.",
+        "1 team with 5 or more respondents is also included in 'Other teams' so that it has "
+        "at least 5 respondents.",
     )
     # Other teams: Mid 5 x 3, Tiny 1, Wee 2 -> 18 / 7
     assert cell(result.table, POOL_LABEL, "A", "mean") == pytest.approx(18 / 7)

@@ -290,14 +290,15 @@ def split_shortfall(blocks: Sequence[Mapping[str, int]], threshold: int,
 
 
 def _pool_teams(counts: Mapping[str, Mapping[str, int]], threshold: int,
-                split: bool) -> tuple[list[str], list[str]]:
+                split: bool) -> tuple[list[str], list[str], list[str]]:
     """Teams shown on their own and teams pooled, so that the rule holds (see the module docstring).
 
     Small teams are pooled first.  Then, while the pool is small or (with the
     split shown) :func:`split_shortfall` is not 0, one more shown team joins
     the pool: the one leaving the smallest shortfall, the smallest team on a
     tie, then the alphabetically first.  Without the split this is the old
-    "smallest teams join the pool until it is big enough".
+    "smallest teams join the pool until it is big enough".  Returns the shown
+    teams, the pooled teams, and the big teams pooled for the split's sake.
     """
     ordered = sorted(counts)
     size = {g: sum(counts[g].values()) for g in ordered}
@@ -311,15 +312,20 @@ def _pool_teams(counts: Mapping[str, Mapping[str, int]], threshold: int,
         short = sum(threshold - n for n in (sum(b.values()) for b in blocks) if 0 < n < threshold)
         return short + (split_shortfall(blocks, threshold) if split else 0)
 
+    for_split: list[str] = []
     while own and shortfall(own, pool):
+        pool_size = sum(size[g] for g in pool)
+        smallest = min(own, key=lambda g: (size[g], g))  # what topping up the pool alone would take
         move = min(own, key=lambda g: (shortfall([o for o in own if o != g], [*pool, g]), size[g], g))
         own.remove(move)
         pool.append(move)
-    return own, sorted(pool)
+        if not (0 < pool_size < threshold and move == smallest):
+            for_split.append(move)
+    return own, sorted(pool), sorted(for_split)
 
 
 def _partition_plan(present: Mapping[str, int], own: Sequence[str], pool: Sequence[str], threshold: int,
-                    noun: str, plural: str, pool_label: str) -> GroupPlan:
+                    noun: str, plural: str, pool_label: str, for_split: Sequence[str] = ()) -> GroupPlan:
     """The :class:`GroupPlan` of a partition once :func:`_pool_teams` has chosen the pool."""
     t = threshold
     if not own:
@@ -333,7 +339,7 @@ def _partition_plan(present: Mapping[str, int], own: Sequence[str], pool: Sequen
         )
     notes: list[str] = []
     small = [g for g in pool if present[g] < t]
-    extra = [g for g in pool if present[g] >= t]
+    extra = [g for g in pool if present[g] >= t and g not in for_split]
     if small:
         notes.append(
             f"{plural.capitalize()} with fewer than {t} respondents "
@@ -343,7 +349,14 @@ def _partition_plan(present: Mapping[str, int], own: Sequence[str], pool: Sequen
         verb = "is" if len(extra) == 1 else "are"
         notes.append(
             f"{_count(len(extra), noun, plural)} with {t} or more respondents {verb} also "
-            f"included in '{pool_label}'. {COMBINED_NOTE}"
+            f"included in '{pool_label}' so that it has at least {t} respondents."
+        )
+    if for_split:
+        verb, pronoun = ("is", "it") if len(for_split) == 1 else ("are", "they")
+        notes.append(
+            f"{_count(len(for_split), noun, plural)} with {t} or more respondents {verb} also included in "
+            f"'{pool_label}', because next to the leaders' and staff's results {pronoun} would let a few "
+            f"people's answers be worked out. {COMBINED_NOTE}"
         )
     groups = [*own, pool_label] if pool else list(own)
     shown_sizes = {g: present[g] for g in own}
@@ -381,7 +394,7 @@ def plan_partition(
     nothing = _nothing_shown(t, present)
     if nothing is not None:
         return nothing
-    own, pool = _pool_teams({g: {"": n} for g, n in present.items()}, t, split=False)
+    own, pool, _ = _pool_teams({g: {"": n} for g, n in present.items()}, t, split=False)
     return _partition_plan(present, own, pool, t, noun, plural, pool_label)
 
 
@@ -563,15 +576,15 @@ def plan_groups(people: Sequence[tuple[str, str]], threshold: int, *, teams: boo
         return DisclosurePlan(t, overall, hidden, no_sides, frozen, overall.notes)
 
     roles_alone = plan_split(side_sizes, t, subject="Leaders and staff", plurals=ROLE_PLURALS)
-    options: list[tuple[list[str], list[str], bool]] = []
+    options: list[tuple[list[str], list[str], list[str], bool]] = []
     everyone = sorted(by_team)
-    options.append((*(_pool_teams(by_team, t, split=False) if teams else ([], everyone)), False))
+    options.append((*(_pool_teams(by_team, t, split=False) if teams else ([], everyone, [])), False))
     if split and roles_alone.groups:
-        options.append((*(_pool_teams(by_team, t, split=True) if teams else ([], everyone)), True))
-    own, pool, with_split = max(options, key=lambda o: _option_score(o[0], o[1], by_team, o[2]))
+        options.append((*(_pool_teams(by_team, t, split=True) if teams else ([], everyone, [])), True))
+    own, pool, for_split, with_split = max(options, key=lambda o: _option_score(o[0], o[1], by_team, o[3]))
 
     if teams:
-        team_plan = _partition_plan(team_sizes, own, pool, t, "team", "teams", POOL_LABEL)
+        team_plan = _partition_plan(team_sizes, own, pool, t, "team", "teams", POOL_LABEL, for_split)
     else:
         team_plan = _plan(t, suppressed=everyone)
     if with_split:
