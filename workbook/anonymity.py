@@ -57,10 +57,11 @@ and answers stay under the team and role their person had when submitting.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, cast
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -615,34 +616,33 @@ def suppress_shown_cells(raters: pd.DataFrame, plan: DisclosurePlan, columns: Se
     """
     t = plan.threshold
     labels = list(plan.labels)
-    reasons = pd.DataFrame("", index=pd.Index(labels), columns=pd.Index(list(columns)), dtype=object)
-    if not labels or not len(columns):
-        return reasons
+    columns = list(columns)
+    why: dict[str, list[str]] = {label: [""] * len(columns) for label in labels}
+    if not labels or not columns:
+        return _reason_frame(why, labels, columns)
     team_of = plan.teams.members
-    grouped = raters.groupby(["column", "team", "role"], sort=False).size()
     cells: dict[str, dict[str, dict[str, int]]] = {}  # column -> shown team label (or "") -> side -> n
-    for key, n in grouped.items():
-        column, team, side = (str(part) for part in cast("tuple[object, ...]", key))
-        label = team_of.get(team, "")
-        block = cells.setdefault(column, {}).setdefault(label, {})
-        block[side] = block.get(side, 0) + int(n)
+    triples = zip(raters["column"].tolist(), raters["team"].tolist(), raters["role"].tolist(), strict=True)
+    for (column, team, side), n in Counter(triples).items():
+        block = cells.setdefault(str(column), {}).setdefault(team_of.get(str(team), ""), {})
+        block[str(side)] = block.get(str(side), 0) + n
     team_labels = list(plan.teams.groups)
     if team_labels:
         counts = pd.DataFrame(
             [[sum(cells.get(c, {}).get(g, {}).values()) for c in columns] for g in team_labels],
-            index=pd.Index(team_labels), columns=pd.Index(list(columns)))
+            index=pd.Index(team_labels), columns=pd.Index(columns))
         totals = {c: sum(sum(b.values()) for b in cells.get(c, {}).values()) for c in columns}
-        team_mask = suppress_cells(counts, totals, t).shown
-    for column in columns:
+        team_mask = suppress_cells(counts, totals, t).shown.to_numpy(dtype=bool)
+    for j, column in enumerate(columns):
         blocks = cells.get(column, {})
         total = sum(sum(b.values()) for b in blocks.values())
         if plan.overall.groups and total < t:
-            reasons.loc[OVERALL_LABEL, column] = "small"
+            why[OVERALL_LABEL][j] = "small"
         shown_blocks: list[dict[str, int]] = []
-        for group in team_labels:
+        for i, group in enumerate(team_labels):
             n = sum(blocks.get(group, {}).values())
-            if not bool(team_mask.at[group, column]):
-                reasons.loc[group, column] = "small" if n < t else "derived"
+            if not team_mask[i, j]:
+                why[group][j] = "small" if n < t else "derived"
             else:
                 shown_blocks.append(blocks.get(group, {}))
         if not plan.roles.groups:
@@ -650,14 +650,19 @@ def suppress_shown_cells(raters: pd.DataFrame, plan: DisclosurePlan, columns: Se
         sides = _merged(list(blocks.values()))
         if any(sides.get(side, 0) < t for side in SIDES):
             for side in SIDES:
-                reasons.loc[side, column] = "small" if sides.get(side, 0) < t else "derived"
+                why[side][j] = "small" if sides.get(side, 0) < t else "derived"
             continue
         rest = {side: sides.get(side, 0) - sum(b.get(side, 0) for b in shown_blocks) for side in SIDES}
         as_blocks = [*shown_blocks, rest] if team_labels else [sides]
         if split_shortfall([b for b in as_blocks if sum(b.values())], t):
             for side in SIDES:
-                reasons.loc[side, column] = "derived"
-    return reasons
+                why[side][j] = "derived"
+    return _reason_frame(why, labels, columns)
+
+
+def _reason_frame(why: Mapping[str, list[str]], labels: list[str], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([why[label] for label in labels], index=pd.Index(labels), columns=pd.Index(columns),
+                        dtype=object)
 
 
 def cell_notes(reasons: pd.DataFrame, labels: Sequence[str], threshold: int, *, item: str = "score",

@@ -127,11 +127,16 @@ class Report:
 
     @cached_property
     def plan(self) -> DisclosurePlan:
-        """Which groups the report shows together (everyone, teams, leaders/staff): one plan for every section."""
-        from workbook.scoring import disclosure_plan
+        """Which groups the report shows together (everyone, teams, leaders/staff): one plan for every section.
 
-        lo, hi = self.scale
-        return disclosure_plan(self.answers, self.threshold, scale_min=lo, scale_max=hi)
+        Made from the stored answers' frozen team and role per person; every
+        scoring call checks that it fits the people it scores.
+        """
+        from workbook.anonymity import plan_groups
+
+        people = self.answers.drop_duplicates("person_id")
+        pairs = list(zip(people["team"].astype(str).tolist(), people["role"].astype(str).tolist(), strict=True))
+        return plan_groups(pairs, self.threshold)
 
     def _kwargs(self) -> dict[str, Any]:
         lo, hi = self.scale
