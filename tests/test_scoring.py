@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook import scoring
-from workbook.anonymity import OVERALL_LABEL, POOL_LABEL, plan_partition
+from workbook.anonymity import OVERALL_LABEL, POOL_LABEL, plan_groups
 from workbook.errors import InputError
 from workbook.scoring import (
     agreement_label,
@@ -583,8 +583,8 @@ def test_comments_never_come_from_small_groups(
             "statement_id": [data.draw(statement) for _ in authors],
         }
     )
-    team_sizes = people["team"].value_counts().to_dict()
-    team_plan = plan_partition({str(k): int(v) for k, v in team_sizes.items()}, comment_threshold)
+    pairs = list(zip(people["team"].astype(str), people["role"].astype(str), strict=True))
+    team_plan = plan_groups(pairs, comment_threshold).teams  # planned like the scores, at the comment threshold
     rated = df[df["rating"].notna()]
     for by in ("overall", "team", "role"):
         result = group_comments(

@@ -191,10 +191,14 @@ class CellSuppression:
 
 @dataclass(frozen=True, eq=False)
 class SelectedComments:
-    """Comments safe to show: columns ``group``, ``statement_id`` (may be missing), ``text``."""
+    """Comments safe to show: columns ``group``, ``statement_id`` (may be missing), ``text``.
+
+    ``merged`` lists the original groups shown together as the pool.
+    """
 
     table: pd.DataFrame
     notes: tuple[str, ...]
+    merged: tuple[str, ...] = ()
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -768,4 +772,4 @@ def select_comments(
             f"{_count(detached, 'comment', 'comments')} {verb} shown without {whose} statement "
             f"because fewer than {ct} people in the group rated it."
         )
-    return SelectedComments(table=table, notes=tuple(notes))
+    return SelectedComments(table=table, notes=tuple(notes), merged=plan.merged)

@@ -726,8 +726,9 @@ def group_comments(
     df = validate_answers(answers, lo, hi)
     people = df.drop_duplicates("person_id")
     pairs = list(zip(people["team"].tolist(), people["role"].tolist(), strict=True))
-    # the same rule at the comment threshold, over the groups comments carry (never leaders/staff)
-    disclosure = plan_groups(pairs, ct, teams=by == "team", split=by == "role")
+    # The same rule at the comment threshold.  Planned like the scores (teams next to leaders/staff),
+    # so that with equal thresholds "Other teams" holds the same teams in both.
+    disclosure = plan_groups(pairs, ct)
     membership, plan = _view(people, by, disclosure)
     rated = df.dropna(subset=["rating"]).copy()
     rated["group"] = rated["person_id"].map(lambda p: plan.label_for(membership[p]))

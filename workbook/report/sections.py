@@ -443,6 +443,8 @@ def obstacles(report: Report) -> Section | None:
 
 def comments(report: Report) -> Section | None:
     """Comments from groups at or above the comment threshold, without who wrote them."""
+    from workbook.anonymity import POOL_LABEL
+
     if not report.enough:
         return None
     selected = report.selected_comments
@@ -466,7 +468,8 @@ def comments(report: Report) -> Section | None:
         text += ["", str(group), *[f"- {r['text']}" + (f" [{r['statement_id']}]" if isinstance(r["statement_id"], str)
                                                        and r["statement_id"] else "")
                                    for r in rows.to_dict("records")]]
-    notes = [*selected.notes, _merged_sentence(report)]
+    merged = f"'{POOL_LABEL}' combines {_list(selected.merged)}." if selected.merged else ""
+    notes = [*selected.notes, merged]
     parts.append(_notes(notes))
     return _section(report, "comments", "In their own words", "".join(parts), [*text, *[n for n in notes if n]])
 
