@@ -49,10 +49,13 @@ The rule, and why:
 Every decision is explained in plain sentences (``notes``) that reports and
 apps show, so readers know what was combined or left out and why.
 
-Not covered here: differences between two *versions* of a view made at
-different times.  The live views and the report count people in whole batches
-of the threshold for that (:func:`workbook.dataset.answers_in_whole_batches`),
-and answers stay under the team and role their person had when submitting.
+Differences between two *versions* of a view made at different times are
+covered only in part: the live views and the report count people in whole
+batches of the threshold (:func:`workbook.dataset.answers_in_whole_batches`),
+so everyone's figure moves by ``threshold`` people or more, and answers stay
+under the team and role their person had when submitting, so a re-import moves
+nothing.  A team's or a side's figure in two report versions can still differ
+by fewer people; the rule here is about the groups shown together.
 """
 
 from __future__ import annotations

@@ -70,8 +70,9 @@ class Report:
 
     ``answers`` holds the submitted answers the report counts: those of the first
     ``k * threshold`` people to submit (:func:`workbook.dataset.answers_in_whole_batches`),
-    so two versions of a report made as answers come in never differ by fewer than
-    ``threshold`` people, and comparing them cannot single anyone out.
+    so the overall figures of two versions of a report made as answers come in never
+    differ by fewer than ``threshold`` people.  (A team's or a side's figures in two
+    versions can: the disclosure rule covers the groups shown together in one report.)
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
     ``invited`` counts the people on the organisation's list, ``in_progress``
