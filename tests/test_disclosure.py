@@ -318,3 +318,33 @@ def test_hidden_cells_are_null_in_the_json() -> None:
     assert cells["North"] is None  # everyone minus North would be South's 3
     assert cells[OVERALL_LABEL] == {"people": 11, "mean": pytest.approx(cells[OVERALL_LABEL]["mean"])}
     check_figures(figures, answers)
+
+
+# --------------------------------------------------------------------------- the workshop's live panel
+
+
+@CHECK
+@given(org=organisations(), data=st.data())
+def test_live_participation_lists_no_small_difference(org: tuple[list[Person], int], data: st.DataObject) -> None:
+    """Submitted counts per listed team: sums over the teams' people, so the same rule applies."""
+    from workbook.workshop.live import participation
+    from workbook.workshop.records import TeamProgress
+
+    people, threshold = org
+    teams = sorted({t for t, _ in people})
+    sizes = {t: sum(1 for t2, _ in people if t2 == t) for t in teams}
+    progress = tuple(TeamProgress(t, sizes[t], data.draw(st.integers(0, sizes[t]))) for t in teams)
+    shown = participation(progress, threshold)
+    if len(people) < threshold:  # not even the total is shown
+        assert not shown.counted and shown.teams == () and shown.submitted == 0
+        return
+    assert shown.submitted == sum(p.submitted for p in progress)
+    names = np.array([t for t, _ in people])
+    pooled = [t for t in teams if t not in {label for label, _, _ in shown.teams}]
+    sets: dict[str, np.ndarray] = {"everyone": np.ones(len(people), dtype=bool)}
+    for label, submitted, _ in shown.teams:
+        members = pooled if label == "Other teams" else [label]
+        assert submitted == sum(p.submitted for p in progress if p.team in members)
+        sets[label] = np.isin(names, members)
+        assert int(sets[label].sum()) >= threshold
+    assert_nothing_exposed(sets, sets["everyone"], threshold, "live participation")

@@ -153,6 +153,11 @@ def test_participation_lists_only_teams_at_the_threshold() -> None:
     alone = participation((TeamProgress("A", 1, 1), TeamProgress("B", 9, 3)), 5)
     assert alone.teams == () and alone.submitted == 4
     assert "not shown by team" in participation_html(alone) and "<table" not in participation_html(alone)
+    # fewer people invited than the threshold: not even the total
+    few = participation((TeamProgress("A", 2, 1), TeamProgress("B", 1, 1)), 5)
+    assert not few.counted and few.teams == ()
+    html = participation_html(few)
+    assert "number who have submitted is not shown" in html and "<strong>" not in html
 
 
 @pytest.fixture

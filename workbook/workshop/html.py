@@ -33,6 +33,8 @@ def participation_html(progress: Participation) -> str:
         f"</tr></thead><tbody>{rows}</tbody></table>"
     ) if progress.teams else ""
     notes = "".join(f"<p class='wb-muted'>{esc(note)}</p>" for note in progress.notes)
+    if not progress.counted:
+        return notes
     return (
         f"<p class='wb-big'><strong>{progress.submitted}</strong> {people} submitted the values "
         f"self-assessment; {esc(progress.still_to_submit)}.</p>{table}{notes}"

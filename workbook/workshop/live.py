@@ -50,6 +50,7 @@ class Participation:
     still_to_submit: str
     teams: tuple[tuple[str, int, str], ...]  # team, submitted, still to submit (words)
     notes: tuple[str, ...] = ()
+    counted: bool = True  # False: fewer people invited than the threshold, so no count is shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ def participation(progress: tuple[TeamProgress, ...], threshold: int) -> Partici
             gap[label] = gap.get(label, 0) + team.still_to_submit
     teams = tuple((label, done[label], still_to_submit(gap[label], threshold)) for label in plan.groups)
     notes: list[str] = []
+    invited = sum(t.people for t in progress)
+    if 0 < invited < threshold:  # even the total would say which of these few people have answered
+        notes.append(f"Fewer than {threshold} people are invited, so the number who have submitted is not shown.")
+        return Participation(0, "", (), tuple(notes), counted=False)
     if plan.merged and plan.groups:
         notes.append(f"'{POOL_LABEL}' counts {_names(plan.merged)} together, so that no team of fewer than "
                      f"{threshold} people is shown on its own.")
