@@ -11,13 +11,17 @@ from hypothesis import strategies as st
 from workbook import anonymity
 from workbook.anonymity import (
     POOL_LABEL,
+    cell_notes,
     check_comment_threshold,
     check_threshold,
+    plan_groups,
     plan_overall,
     plan_partition,
     plan_split,
     select_comments,
+    split_shortfall,
     suppress_cells,
+    suppress_shown_cells,
 )
 from workbook.errors import InputError
 
@@ -281,7 +285,7 @@ def test_cell_suppression_notes() -> None:
     result = suppress_cells(counts, {"A": 11, "E": 4}, 5)
     assert result.notes == (
         "3 scores are hidden because fewer than 5 people rated them.",
-        "1 more score is hidden so that hidden scores cannot be worked out from the totals.",
+        "1 more score is hidden so that hidden scores cannot be worked out from the other figures.",
     )
 
 
@@ -401,3 +405,88 @@ def test_cells_shown_are_big_and_differences_safe(
         assert remainder == 0 or remainder >= threshold
     else:
         assert shown == []
+
+
+# --------------------------------------------------------------------------- groups shown together
+
+
+def _people(spec: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+    """{team: (leaders, staff)} -> one (team, role) per person."""
+    out: list[tuple[str, str]] = []
+    for team, (leaders, staff) in spec.items():
+        out += [(team, "leader")] * leaders + [(team, "staff")] * staff
+    return out
+
+
+@pytest.mark.parametrize(
+    ("blocks", "threshold", "short"),
+    [
+        # the issue: team E all leaders, the pool holds one leader among staff
+        ([{"leader": 6}, {"leader": 1, "staff": 5}, {"staff": 8}], 5, 4),
+        # every team one-sided: leaders and staff are unions of whole teams
+        ([{"leader": 6}, {"leader": 1}, {"staff": 8}], 2, 0),
+        # mixed teams hold 4 leaders and 4 staff in all: nothing small can be isolated
+        ([{"leader": 2, "staff": 2}, {"leader": 2, "staff": 2}, {"staff": 4}], 3, 0),
+        # mixed teams hold 2 staff: "staff of the mixed teams" would be 2 people
+        ([{"leader": 5, "staff": 1}, {"leader": 5, "staff": 1}, {"staff": 9}], 3, 1),
+    ],
+)
+def test_split_shortfall(blocks: list[dict[str, int]], threshold: int, short: int) -> None:
+    assert split_shortfall(blocks, threshold) == short
+
+
+def test_split_shortfall_is_for_two_sides() -> None:
+    with pytest.raises(ValueError, match="two sides"):
+        split_shortfall([{"a": 5}], 5, sides=("a", "b", "c"))
+
+
+def test_plan_groups_keeps_a_safe_split_next_to_mixed_teams() -> None:
+    # ACME of the report tests: pairwise cells of 2 leaders are small, but no combination isolates them
+    plan = plan_groups(_people({"Alpha": (2, 2), "Beta": (2, 2), "Gamma": (0, 2), "Solo": (0, 2)}), 3)
+    assert plan.teams.groups == ("Alpha", "Beta", POOL_LABEL)
+    assert plan.roles.groups == ("leader", "staff")
+    assert plan.labels == (anonymity.OVERALL_LABEL, "Alpha", "Beta", POOL_LABEL, "leader", "staff")
+
+
+def test_plan_groups_drops_the_split_when_pooling_would_lose_more() -> None:
+    # T3 is 5 leaders; the pool (T1 and T2) holds 3 leaders and 2 staff, so leaders minus T3 would be
+    # those 3 leaders.  Pooling everything would leave only leaders vs staff: fewer figures than the teams.
+    plan = plan_groups(_people({"T0": (0, 6), "T1": (2, 1), "T2": (1, 1), "T3": (5, 0)}), 5)
+    assert plan.teams.groups == ("T0", "T3", POOL_LABEL)
+    assert plan.roles.groups == ()
+    assert plan.roles.notes == (
+        "Leaders and staff are not shown separately: next to the team results, that would let a few people's "
+        "answers be worked out. Some groups are combined so that no one's answers can be worked out.",
+    )
+
+
+def test_plan_groups_with_too_few_people_shows_nothing() -> None:
+    plan = plan_groups(_people({"A": (1, 2)}), 5)
+    assert plan.labels == ()
+    assert plan.teams.notes == plan.roles.notes == ("Nothing is shown: fewer than 5 people have responded.",)
+
+
+def test_plan_groups_refuses_unknown_roles_and_the_pool_name() -> None:
+    with pytest.raises(InputError, match="Unknown role"):
+        plan_groups([("A", "boss")], 5)
+    with pytest.raises(InputError, match="reserved"):
+        plan_groups([(POOL_LABEL, "staff")] * 5, 5)
+
+
+def test_cells_hide_a_columns_split_when_its_raters_would_expose_someone() -> None:
+    # the plan is safe for the people, but on value A one of team T1's staff said "don't know"
+    # to everything: T1's A raters are then 5 leaders and 4 staff, and staff minus T2 would be those 4
+    people = _people({"T1": (5, 5), "T2": (0, 6), "T3": (5, 0)})
+    plan = plan_groups(people, 5)
+    assert plan.teams.groups == ("T1", "T2", "T3") and plan.roles.groups == ("leader", "staff")
+    raters = pd.DataFrame(
+        [{"column": c, "team": t, "role": r} for c in ("A", "E") for t, r in people]
+    ).drop(index=5)  # person 5 is T1's first staff member, on A only
+    reasons = suppress_shown_cells(raters, plan, ["A", "E"])
+    assert reasons["E"].tolist() == [""] * 6
+    assert reasons.loc[["leader", "staff"], "A"].tolist() == ["derived", "derived"]
+    assert reasons.loc[[anonymity.OVERALL_LABEL, "T1", "T2", "T3"], "A"].tolist() == ["", "", "", ""]
+    assert cell_notes(reasons, ["leader", "staff"], 5) == (
+        "2 more scores are hidden so that hidden scores cannot be worked out from the other figures.",
+    )
+    assert cell_notes(reasons, ["T1", "T2", "T3"], 5) == ()

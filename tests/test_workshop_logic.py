@@ -138,6 +138,28 @@ def test_participation_shows_submitted_counts_and_safe_gaps() -> None:
     assert "Nobody has been invited" in participation_html(participation((), 5))
 
 
+def test_participation_lists_only_teams_at_the_threshold() -> None:
+    """The issue's case: "Team A: 1 submitted" for a team of one tells the room she has answered."""
+    progress = participation((TeamProgress("A", 1, 1), TeamProgress("B", 5, 2), TeamProgress("C", 8, 6),
+                              TeamProgress("E", 6, 6)), 5)
+    assert [team for team, _, _ in progress.teams] == ["C", "E", "Other teams"]
+    assert progress.teams[-1] == ("Other teams", 3, "fewer than 5 still to submit")  # A and B together
+    assert progress.submitted == 15
+    assert progress.notes == ("'Other teams' counts A and B together, so that no team of fewer than 5 people "
+                              "is shown on its own.",)
+    shown = participation_html(progress)
+    assert ">A<" not in shown and "counts A and B together" in shown
+    # no team big enough to stand alone: only the total, and why
+    alone = participation((TeamProgress("A", 1, 1), TeamProgress("B", 9, 3)), 5)
+    assert alone.teams == () and alone.submitted == 4
+    assert "not shown by team" in participation_html(alone) and "<table" not in participation_html(alone)
+    # fewer people invited than the threshold: not even the total
+    few = participation((TeamProgress("A", 2, 1), TeamProgress("B", 1, 1)), 5)
+    assert not few.counted and few.teams == ()
+    html = participation_html(few)
+    assert "number who have submitted is not shown" in html and "<strong>" not in html
+
+
 @pytest.fixture
 def small_org(tmp_path: Path) -> Iterator[tuple[Store, CycleRecord]]:
     with open_store(str(tmp_path / "live.db")) as store:

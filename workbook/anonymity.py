@@ -1,46 +1,66 @@
-"""What may be shown about a group without exposing the people in it.
+"""What may be shown about groups of people without exposing anyone in them: the one rule.
 
 Nobody answers honestly about their leaders if a score can be traced back to
-them.  This module decides, from head counts alone, which groups and which
-cells a report or app may show; :mod:`workbook.scoring` computes the numbers
-and passes everything group-level through here.
+them.  Every view that shows group figures (the report and its JSON, the
+workshop's live panel and profile, the charter's evidence, a respondent's own
+results) gets them from :mod:`workbook.scoring`, which asks this module which
+groups and which cells may be shown; the live participation table asks it which
+teams may be listed.  The rule depends on head counts only.
 
-The rules, and why:
+The rule, and why:
 
-* **Threshold.**  A group with fewer distinct people than ``threshold``
-  (default 5, the organisation's own setting is passed in) is never shown.
-  The threshold must be a whole number of at least 2: a "group" of one is a
-  person, and a spread needs two.
-* **Differences must be safe too.**  Survey tools learned the hard way that a
-  hidden small group can be back-calculated from two larger ones (a team's
-  score = the organisation - the rest).  So for a partition (teams) small
-  groups are pooled into "Other teams"; if that pool is still small, the
-  smallest shown groups join it until it reaches the threshold.  Then the
-  organisation minus the sum of the shown groups is always either nobody or a
-  group of at least ``threshold`` people.
-* **Two-way splits are all or nothing.**  Showing leaders next to the
-  organisation overall reveals staff, so leaders vs staff is shown only when
-  both sides reach the threshold.
-* **Cells.**  A cell (group x value or group x statement) is shown only when at
-  least ``threshold`` people gave a rating ("don't know" does not count).  When
-  hiding a cell would still let it be worked out from the overall figure minus
-  the other shown cells of that column, one more cell is hidden.
-* **Comments** are more identifying than numbers (wording, topics), so their
-  threshold is at least the score threshold.  They carry only the group label,
-  come in a fixed order that says nothing about who wrote them (sorted by
-  text), and lose their statement when that statement's cell is too small.
+* **Threshold.**  No shown group or cell has fewer distinct people than
+  ``threshold`` (default 5; the organisation's own setting is passed in).  It
+  is a whole number of at least 2: a "group" of one is a person.
+* **Differences of shown groups.**  A shown mean times its (shown) count is a
+  sum over the group's people, so any combination of shown groups - "leaders
+  minus team E", "everyone minus the shown teams" - is itself a figure anyone
+  can compute.  One person is exposed when their indicator vector lies in the
+  span of the shown groups' indicator vectors; a set of 2 to ``threshold - 1``
+  people when its indicator does.  Checking pairwise differences is not
+  enough.  The groups shown together are everyone, a partition into teams
+  (small teams pooled as "Other teams") and a two-way split (leaders, staff).
+  For that shape the span condition has an exact, cheap form (see
+  :func:`split_shortfall`): every shown block (team or pool) has ``threshold``
+  people or more; both sides of the split do; and, counting only the blocks
+  that hold people of both sides, the leaders in them and the staff in them
+  each number 0 or ``threshold`` or more.  (Example: team E is 6 leaders and
+  team A's only member is a leader; showing "Leaders (7)" next to "Team E (6)"
+  gives her answers as 7 x leaders - 6 x team E.  Here the mixed blocks hold one
+  leader, which the rule refuses.)
+* **Suppress or pool, keeping the most.**  :func:`plan_groups` pools teams
+  (small ones first, then the shown team whose pooling removes most of the
+  shortfall, the smallest on a tie) until the rule holds, once without and
+  once with the leaders/staff split, and keeps the option whose shown groups
+  carry the most independent figures (the rank of their indicator vectors),
+  then the one with more groups.  Deterministic: ties go by size, then name.
+* **Cells.**  A value or statement is rated by fewer people than answered
+  ("don't know" does not count), so each column is checked again on its own
+  raters: a cell needs ``threshold`` raters; a team cell is hidden when the
+  hidden remainder could be worked out (:func:`suppress_cells`); and a column's
+  leaders/staff cells are hidden together when the rule above fails on that
+  column's raters (:func:`suppress_shown_cells`).
+* **Comments** are more identifying than numbers (wording, topics), so they
+  follow the same rule at their own threshold, which is at least the score
+  threshold.  They carry only the group label, come sorted by text so their
+  order says nothing about who wrote them, and lose their statement when that
+  statement's cell is too small.
 
 Every decision is explained in plain sentences (``notes``) that reports and
-apps show, so readers know what was merged or left out and why.
+apps show, so readers know what was combined or left out and why.
 
-Not covered here (callers must not create these openings): differences between
-two *different* partitions (e.g. a team made up only of leaders, next to the
-leaders' score) and differences between two survey cycles with a changed
-membership.
+Differences between two *versions* of a view made at different times are
+covered only in part: the live views and the report count people in whole
+batches of the threshold (:func:`workbook.dataset.answers_in_whole_batches`),
+so everyone's figure moves by ``threshold`` people or more, and answers stay
+under the team and role their person had when submitting, so a re-import moves
+nothing.  A team's or a side's figure in two report versions can still differ
+by fewer people; the rule here is about the groups shown together.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -52,19 +72,27 @@ import pandas as pd
 from workbook.errors import InputError
 
 __all__ = [
+    "COMBINED_NOTE",
     "DEFAULT_THRESHOLD",
     "OVERALL_LABEL",
     "POOL_LABEL",
+    "ROLE_PLURALS",
+    "SIDES",
     "CellSuppression",
+    "DisclosurePlan",
     "GroupPlan",
     "SelectedComments",
+    "cell_notes",
     "check_comment_threshold",
     "check_threshold",
+    "plan_groups",
     "plan_overall",
     "plan_partition",
     "plan_split",
     "select_comments",
+    "split_shortfall",
     "suppress_cells",
+    "suppress_shown_cells",
 ]
 
 DEFAULT_THRESHOLD: Final = 5
@@ -75,6 +103,15 @@ POOL_LABEL: Final = "Other teams"
 
 OVERALL_LABEL: Final = "All respondents"
 """Label of the one group that holds everyone."""
+
+SIDES: Final = ("leader", "staff")
+"""The two sides of the split shown next to the teams, in display order."""
+
+ROLE_PLURALS: Final = MappingProxyType({"leader": "leaders", "staff": "staff"})
+"""How notes name the people of each side."""
+
+COMBINED_NOTE: Final = "Some groups are combined so that no one's answers can be worked out."
+"""The plain sentence a reader sees whenever pooling went beyond the smallest teams."""
 
 
 def check_threshold(threshold: object) -> int:
@@ -157,10 +194,14 @@ class CellSuppression:
 
 @dataclass(frozen=True, eq=False)
 class SelectedComments:
-    """Comments safe to show: columns ``group``, ``statement_id`` (may be missing), ``text``."""
+    """Comments safe to show: columns ``group``, ``statement_id`` (may be missing), ``text``.
+
+    ``merged`` lists the original groups shown together as the pool.
+    """
 
     table: pd.DataFrame
     notes: tuple[str, ...]
+    merged: tuple[str, ...] = ()
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -220,6 +261,120 @@ def plan_overall(n_people: int, threshold: int, *, label: str = OVERALL_LABEL) -
     return _plan(t, groups=[label], sizes=present, members={label: label})
 
 
+def _merged(counts: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for block in counts:
+        for side, n in block.items():
+            out[side] = out.get(side, 0) + n
+    return out
+
+
+def split_shortfall(blocks: Sequence[Mapping[str, int]], threshold: int,
+                    sides: Sequence[str] = SIDES) -> int:
+    """How many people short of safe a two-way split is next to a partition (0: safe).
+
+    ``blocks`` are the shown blocks of the partition (each a mapping side ->
+    people; together they cover everyone, as shown teams plus the pool do) and
+    the split's sides each already have ``threshold`` people or more.  With a
+    partition f and a split g shown, every computable set is z = f(block) +
+    g(side) on the block x side cells that hold people.  For a 0/1 z: where a
+    block holds both sides, z(block, leader) - z(block, staff) is the same
+    number d for all such *mixed* blocks.  d = 0 gives unions of whole blocks
+    (safe: blocks are big); d = 1 gives the leaders of all mixed blocks, plus
+    any whole blocks holding one side only; d = -1 the same for staff.  So the
+    only new small sets are "the leaders of the mixed blocks" and "the staff of
+    the mixed blocks": each must be empty or reach the threshold.  The
+    property test checks this against the rank test on random organisations.
+    """
+    if len(sides) != 2:
+        raise ValueError("the differencing rule here is for a split into exactly two sides")
+    mixed = [b for b in blocks if all(b.get(side, 0) > 0 for side in sides)]
+    short = 0
+    for side in sides:
+        n = sum(b.get(side, 0) for b in mixed)
+        if 0 < n < threshold:
+            short += threshold - n
+    return short
+
+
+def _pool_teams(counts: Mapping[str, Mapping[str, int]], threshold: int,
+                split: bool) -> tuple[list[str], list[str], list[str]]:
+    """Teams shown on their own and teams pooled, so that the rule holds (see the module docstring).
+
+    Small teams are pooled first.  Then, while the pool is small or (with the
+    split shown) :func:`split_shortfall` is not 0, one more shown team joins
+    the pool: the one leaving the smallest shortfall, the smallest team on a
+    tie, then the alphabetically first.  Without the split this is the old
+    "smallest teams join the pool until it is big enough".  Returns the shown
+    teams, the pooled teams, and the big teams pooled for the split's sake.
+    """
+    ordered = sorted(counts)
+    size = {g: sum(counts[g].values()) for g in ordered}
+    own = [g for g in ordered if size[g] >= threshold]
+    pool = [g for g in ordered if size[g] < threshold]
+
+    def shortfall(shown: Sequence[str], pooled: Sequence[str]) -> int:
+        blocks = [dict(counts[g]) for g in shown]
+        if pooled:
+            blocks.append(_merged([counts[g] for g in pooled]))
+        short = sum(threshold - n for n in (sum(b.values()) for b in blocks) if 0 < n < threshold)
+        return short + (split_shortfall(blocks, threshold) if split else 0)
+
+    for_split: list[str] = []
+    while own and shortfall(own, pool):
+        pool_size = sum(size[g] for g in pool)
+        smallest = min(own, key=lambda g: (size[g], g))  # what topping up the pool alone would take
+        move = min(own, key=lambda g: (shortfall([o for o in own if o != g], [*pool, g]), size[g], g))
+        own.remove(move)
+        pool.append(move)
+        if not (0 < pool_size < threshold and move == smallest):
+            for_split.append(move)
+    return own, sorted(pool), sorted(for_split)
+
+
+def _partition_plan(present: Mapping[str, int], own: Sequence[str], pool: Sequence[str], threshold: int,
+                    noun: str, plural: str, pool_label: str, for_split: Sequence[str] = ()) -> GroupPlan:
+    """The :class:`GroupPlan` of a partition once :func:`_pool_teams` has chosen the pool."""
+    t = threshold
+    if not own:
+        return _plan(
+            t,
+            suppressed=sorted(present),
+            notes=[
+                f"Results are not shown by {noun}: no {noun} can be shown on its own while "
+                f"every shown group keeps {t} or more respondents."
+            ],
+        )
+    notes: list[str] = []
+    small = [g for g in pool if present[g] < t]
+    extra = [g for g in pool if present[g] >= t and g not in for_split]
+    if small:
+        notes.append(
+            f"{plural.capitalize()} with fewer than {t} respondents "
+            f"({_count(len(small), noun, plural)}) are combined as '{pool_label}'."
+        )
+    if extra:
+        verb = "is" if len(extra) == 1 else "are"
+        notes.append(
+            f"{_count(len(extra), noun, plural)} with {t} or more respondents {verb} also "
+            f"included in '{pool_label}' so that it has at least {t} respondents."
+        )
+    if for_split:
+        verb, pronoun = ("is", "it") if len(for_split) == 1 else ("are", "they")
+        notes.append(
+            f"{_count(len(for_split), noun, plural)} with {t} or more respondents {verb} also included in "
+            f"'{pool_label}', because next to the leaders' and staff's results {pronoun} would let a few "
+            f"people's answers be worked out. {COMBINED_NOTE}"
+        )
+    groups = [*own, pool_label] if pool else list(own)
+    shown_sizes = {g: present[g] for g in own}
+    members = {g: g for g in own}
+    if pool:
+        shown_sizes[pool_label] = sum(present[g] for g in pool)
+        members.update({g: pool_label for g in pool})
+    return _plan(t, groups=groups, sizes=shown_sizes, members=members, merged=pool, notes=notes)
+
+
 def plan_partition(
     sizes: Mapping[str, int],
     threshold: int,
@@ -228,71 +383,35 @@ def plan_partition(
     plural: str = "teams",
     pool_label: str = POOL_LABEL,
 ) -> GroupPlan:
-    """Plan for groups that split everyone (teams), pooling small ones.
+    """Plan for groups that split everyone (teams) shown on their own, pooling small ones.
 
     Groups below the threshold go into ``pool_label``.  If the pool itself is
-    below the threshold, the smallest shown groups join it (ties: alphabetical
-    order) until it reaches the threshold, because a small pool shown next to
-    the overall figure could be back-calculated.  If that leaves no group to
-    show on its own, nothing is shown by group.  Shown groups come in
-    alphabetical order with the pool last.
+    below the threshold, the smallest shown group joins it (ties: alphabetical
+    order), because a small pool shown next to the overall figure could be
+    back-calculated.  If that leaves no group to show on its own, nothing is
+    shown by group.  Shown groups come in alphabetical order with the pool last.
+    Used where only the partition is shown (comments, live participation);
+    with leaders and staff shown too, use :func:`plan_groups`.
 
     Afterwards the people of every shown label add up to everyone, so
     "overall minus the shown groups" is always empty.
     """
     t = check_threshold(threshold)
     present = _check_sizes(sizes)
+    _refuse_pool_name(present, noun, plural, pool_label)
+    nothing = _nothing_shown(t, present)
+    if nothing is not None:
+        return nothing
+    own, pool, _ = _pool_teams({g: {"": n} for g, n in present.items()}, t, split=False)
+    return _partition_plan(present, own, pool, t, noun, plural, pool_label)
+
+
+def _refuse_pool_name(present: Mapping[str, int], noun: str, plural: str, pool_label: str) -> None:
     if pool_label in present:
         raise InputError(
             f"A {noun} is named '{pool_label}', which is reserved for combining small "
             f"{plural}; please rename that {noun}."
         )
-    nothing = _nothing_shown(t, present)
-    if nothing is not None:
-        return nothing
-
-    ordered = sorted(present)
-    own = [g for g in ordered if present[g] >= t]
-    pool = [g for g in ordered if present[g] < t]
-    notes: list[str] = []
-    if pool:
-        notes.append(
-            f"{plural.capitalize()} with fewer than {t} respondents "
-            f"({_count(len(pool), noun, plural)}) are combined as '{pool_label}'."
-        )
-        pool_size = sum(present[g] for g in pool)
-        extra: list[str] = []
-        for group in sorted(own, key=lambda g: (present[g], g)):
-            if pool_size >= t:
-                break
-            extra.append(group)
-            pool_size += present[group]
-        own = [g for g in own if g not in extra]
-        if extra and own:
-            verb = "is" if len(extra) == 1 else "are"
-            notes.append(
-                f"{_count(len(extra), noun, plural)} with {t} or more respondents {verb} also "
-                f"included in '{pool_label}' so that it has at least {t} respondents."
-            )
-        pool = sorted(pool + extra)
-
-    if not own:
-        return _plan(
-            t,
-            suppressed=ordered,
-            notes=[
-                f"Results are not shown by {noun}: no {noun} can be shown on its own while "
-                f"every shown group keeps {t} or more respondents."
-            ],
-        )
-
-    groups = [*own, pool_label] if pool else own
-    shown_sizes = {g: present[g] for g in own}
-    members = {g: g for g in own}
-    if pool:
-        shown_sizes[pool_label] = sum(present[g] for g in pool)
-        members.update({g: pool_label for g in pool})
-    return _plan(t, groups=groups, sizes=shown_sizes, members=members, merged=pool, notes=notes)
 
 
 def plan_split(
@@ -381,9 +500,198 @@ def suppress_cells(
         verb = "is" if secondary == 1 else "are"
         notes.append(
             f"{_count(secondary, 'more ' + item, 'more ' + items)} {verb} hidden so that hidden "
-            f"{items} cannot be worked out from the totals."
+            f"{items} cannot be worked out from the other figures."
         )
     return CellSuppression(shown=shown, primary=primary, secondary=secondary, notes=tuple(notes))
+
+
+@dataclass(frozen=True)
+class DisclosurePlan:
+    """The groups one view shows together: everyone, teams (pooled) and leaders/staff.
+
+    ``people`` counts respondents per (team, side): scoring checks that a plan
+    passed in was made for the same people.  ``notes`` are every plain
+    sentence about what was combined or left out, in display order.
+    """
+
+    threshold: int
+    overall: GroupPlan
+    teams: GroupPlan
+    roles: GroupPlan
+    people: Mapping[tuple[str, str], int]
+    notes: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every shown label: everyone, then the teams, then the sides."""
+        return self.overall.groups + self.teams.groups + self.roles.groups
+
+
+def _people_counts(people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for team, side in people:
+        if side not in SIDES:
+            raise InputError(f"Unknown role {side!r}: each person is a 'leader' or 'staff'.")
+        key = (str(team), str(side))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _option_score(own: Sequence[str], pool: Sequence[str], counts: Mapping[str, Mapping[str, int]],
+                  split: bool) -> tuple[int, int, bool]:
+    """(rank of the shown groups' indicator vectors, number of shown groups, split shown).
+
+    Rank: a partition into b blocks has rank b (1 when teams are not shown:
+    everyone is one block); a two-way split adds one more when some block
+    holds both sides, and nothing when every block is one-sided.
+    """
+    if own:
+        blocks = [counts[g] for g in own] + ([_merged([counts[g] for g in pool])] if pool else [])
+    else:
+        blocks = [_merged(list(counts.values()))]
+    mixed = any(all(b.get(side, 0) > 0 for side in SIDES) for b in blocks)
+    rank = (len(blocks) if own else 1) + (1 if split and mixed else 0)
+    labels = (len(own) + (1 if own and pool else 0)) + (2 if split else 0)
+    return rank, labels, split
+
+
+def plan_groups(people: Sequence[tuple[str, str]], threshold: int, *, teams: bool = True,
+                split: bool = True) -> DisclosurePlan:
+    """Plan everything a view shows together from each respondent's (team, role).
+
+    ``teams`` and ``split`` say whether the view shows teams and leaders vs
+    staff at all; a view showing fewer groups than planned (only everyone, say)
+    stays safe, because fewer groups can only be combined in fewer ways.  The
+    rule and the choice between pooling and leaving out the split are in the
+    module docstring; the result is the same for the same people, whatever
+    their order.
+    """
+    t = check_threshold(threshold)
+    counts = _people_counts(people)
+    by_team: dict[str, dict[str, int]] = {}
+    for (team, side), n in counts.items():
+        by_team.setdefault(team, {})[side] = n
+    team_sizes = {g: sum(c.values()) for g, c in by_team.items()}
+    side_sizes = {side: sum(n for (_, s), n in counts.items() if s == side) for side in SIDES}
+    total = sum(team_sizes.values())
+    frozen = MappingProxyType(dict(counts))
+    overall = plan_overall(total, t)
+    if teams:
+        _refuse_pool_name(team_sizes, "team", "teams", POOL_LABEL)
+    if total < t:
+        hidden = _plan(t, suppressed=sorted(team_sizes), notes=overall.notes)
+        no_sides = _plan(t, suppressed=list(SIDES), notes=overall.notes)
+        return DisclosurePlan(t, overall, hidden, no_sides, frozen, overall.notes)
+
+    roles_alone = plan_split(side_sizes, t, subject="Leaders and staff", plurals=ROLE_PLURALS)
+    options: list[tuple[list[str], list[str], list[str], bool]] = []
+    everyone = sorted(by_team)
+    options.append((*(_pool_teams(by_team, t, split=False) if teams else ([], everyone, [])), False))
+    if split and roles_alone.groups:
+        options.append((*(_pool_teams(by_team, t, split=True) if teams else ([], everyone, [])), True))
+    own, pool, for_split, with_split = max(options, key=lambda o: _option_score(o[0], o[1], by_team, o[3]))
+
+    if teams:
+        team_plan = _partition_plan(team_sizes, own, pool, t, "team", "teams", POOL_LABEL, for_split)
+    else:
+        team_plan = _plan(t, suppressed=everyone)
+    if with_split:
+        role_plan = roles_alone
+    elif split and roles_alone.groups:
+        role_plan = _plan(t, suppressed=list(SIDES), notes=[
+            "Leaders and staff are not shown separately: next to the team results, that would let a few "
+            f"people's answers be worked out. {COMBINED_NOTE}"])
+    else:
+        role_plan = roles_alone if split else _plan(t, suppressed=list(SIDES))
+    notes = overall.notes + team_plan.notes + role_plan.notes
+    return DisclosurePlan(t, overall, team_plan, role_plan, frozen, tuple(dict.fromkeys(notes)))
+
+
+def suppress_shown_cells(raters: pd.DataFrame, plan: DisclosurePlan, columns: Sequence[str]) -> pd.DataFrame:
+    """Which cells of every shown group x column may be shown, and why not.
+
+    ``raters`` has one row per person and column they rated: ``column``,
+    ``team`` and ``role`` (the person's own team and role, as planned).  The
+    result has one row per label of ``plan`` (everyone, teams, sides) and one
+    column per ``columns``, holding ``""`` for a shown cell, ``"small"`` for one
+    with fewer than ``threshold`` raters and ``"derived"`` for one hidden so
+    that others cannot be worked out.  Per column: everyone's cell needs the
+    threshold; team cells follow :func:`suppress_cells`; the two sides are
+    shown only together, each with the threshold, and only when
+    :func:`split_shortfall` is 0 on the column's raters (shown team cells plus
+    the hidden remainder as blocks).
+    """
+    t = plan.threshold
+    labels = list(plan.labels)
+    columns = list(columns)
+    why: dict[str, list[str]] = {label: [""] * len(columns) for label in labels}
+    if not labels or not columns:
+        return _reason_frame(why, labels, columns)
+    team_of = plan.teams.members
+    cells: dict[str, dict[str, dict[str, int]]] = {}  # column -> shown team label (or "") -> side -> n
+    triples = zip(raters["column"].tolist(), raters["team"].tolist(), raters["role"].tolist(), strict=True)
+    for (column, team, side), n in Counter(triples).items():
+        block = cells.setdefault(str(column), {}).setdefault(team_of.get(str(team), ""), {})
+        block[str(side)] = block.get(str(side), 0) + n
+    team_labels = list(plan.teams.groups)
+    if team_labels:
+        counts = pd.DataFrame(
+            [[sum(cells.get(c, {}).get(g, {}).values()) for c in columns] for g in team_labels],
+            index=pd.Index(team_labels), columns=pd.Index(columns))
+        totals = {c: sum(sum(b.values()) for b in cells.get(c, {}).values()) for c in columns}
+        team_mask = suppress_cells(counts, totals, t).shown.to_numpy(dtype=bool)
+    for j, column in enumerate(columns):
+        blocks = cells.get(column, {})
+        total = sum(sum(b.values()) for b in blocks.values())
+        if plan.overall.groups and total < t:
+            why[OVERALL_LABEL][j] = "small"
+        shown_blocks: list[dict[str, int]] = []
+        for i, group in enumerate(team_labels):
+            n = sum(blocks.get(group, {}).values())
+            if not team_mask[i, j]:
+                why[group][j] = "small" if n < t else "derived"
+            else:
+                shown_blocks.append(blocks.get(group, {}))
+        if not plan.roles.groups:
+            continue
+        sides = _merged(list(blocks.values()))
+        if any(sides.get(side, 0) < t for side in SIDES):
+            for side in SIDES:
+                why[side][j] = "small" if sides.get(side, 0) < t else "derived"
+            continue
+        rest = {side: sides.get(side, 0) - sum(b.get(side, 0) for b in shown_blocks) for side in SIDES}
+        as_blocks = [*shown_blocks, rest] if team_labels else [sides]
+        if split_shortfall([b for b in as_blocks if sum(b.values())], t):
+            for side in SIDES:
+                why[side][j] = "derived"
+    return _reason_frame(why, labels, columns)
+
+
+def _reason_frame(why: Mapping[str, list[str]], labels: list[str], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([why[label] for label in labels], index=pd.Index(labels), columns=pd.Index(columns),
+                        dtype=object)
+
+
+def cell_notes(reasons: pd.DataFrame, labels: Sequence[str], threshold: int, *, item: str = "score",
+               items: str = "scores") -> tuple[str, ...]:
+    """Plain sentences about the hidden cells of the rows ``labels`` (one view's groups)."""
+    rows = reasons.loc[[g for g in labels if g in reasons.index]]
+    primary = int((rows == "small").to_numpy().sum())
+    secondary = int((rows == "derived").to_numpy().sum())
+    notes: list[str] = []
+    if primary:
+        verb, pronoun = ("is", "it") if primary == 1 else ("are", "them")
+        notes.append(
+            f"{_count(primary, item, items)} {verb} hidden because fewer than {threshold} people "
+            f"rated {pronoun}."
+        )
+    if secondary:
+        verb = "is" if secondary == 1 else "are"
+        notes.append(
+            f"{_count(secondary, 'more ' + item, 'more ' + items)} {verb} hidden so that hidden "
+            f"{items} cannot be worked out from the other figures."
+        )
+    return tuple(notes)
 
 
 _COMMENT_COLUMNS: Final = ("group", "statement_id", "text")
@@ -467,4 +775,4 @@ def select_comments(
             f"{_count(detached, 'comment', 'comments')} {verb} shown without {whose} statement "
             f"because fewer than {ct} people in the group rated it."
         )
-    return SelectedComments(table=table, notes=tuple(notes))
+    return SelectedComments(table=table, notes=tuple(notes), merged=plan.merged)

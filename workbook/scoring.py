@@ -19,9 +19,13 @@ How a score is made, and why:
   person weighs the same however many statements they rated.
 
 Everything group-level goes through :mod:`workbook.anonymity` before it is
-returned: small groups are merged or left out, small cells hidden, and each
-result says so in ``notes``.  The agreement label and the strongest/weakest
-rules are documented on :func:`agreement_label` and :func:`group_scores`.
+returned: one plan (:func:`workbook.anonymity.plan_groups`) decides everyone,
+the teams and leaders/staff *together*, so the figures of separate calls can be
+combined without singling anyone out; small groups are merged or left out,
+cells hidden, and each result says so in ``notes``.  Pass the same ``plan`` to
+every call of one view (the report does); without one, each call makes the
+plan for teams and leaders/staff from its answers, which gives the same plan.
+The agreement label and the strongest/weakest rules are documented on :func:`agreement_label` and :func:`group_scores`.
 """
 
 from __future__ import annotations
@@ -38,15 +42,15 @@ import pandas as pd
 from workbook.anonymity import (
     DEFAULT_THRESHOLD,
     OVERALL_LABEL,
+    DisclosurePlan,
     GroupPlan,
     SelectedComments,
+    cell_notes,
     check_comment_threshold,
     check_threshold,
-    plan_overall,
-    plan_partition,
-    plan_split,
+    plan_groups,
     select_comments,
-    suppress_cells,
+    suppress_shown_cells,
 )
 from workbook.errors import InputError
 
@@ -61,6 +65,7 @@ __all__ = [
     "LeaderStaffGaps",
     "StatementScores",
     "agreement_label",
+    "disclosure_plan",
     "group_comments",
     "group_scores",
     "leader_staff_gaps",
@@ -91,7 +96,6 @@ From there on it is "low agreement"."""
 
 Grouping = Literal["overall", "role", "team"]
 
-_ROLE_PLURALS: Final = {"leader": "leaders", "staff": "staff"}
 _TIE_TOLERANCE: Final = 1e-9
 _ID_COLUMNS: Final = ("person_id", "role", "team", "value_id", "statement_id")
 
@@ -377,23 +381,42 @@ def agreement_label(sd: float, scale_min: int = 1, scale_max: int = 5) -> str | 
     return "low agreement"
 
 
-def _plan_for(people: pd.DataFrame, by: str, threshold: int) -> tuple[dict[str, str], GroupPlan]:
-    """Map each respondent to their original group and plan which groups may be shown."""
+def disclosure_plan(answers: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
+                    scale_min: int = 1, scale_max: int = 5) -> DisclosurePlan:
+    """The plan of everyone, teams and leaders/staff for these answers (one per view)."""
+    df = validate_answers(answers, scale_min, scale_max)
+    return _disclosure(df.drop_duplicates("person_id"), check_threshold(threshold), None)
+
+
+def _disclosure(people: pd.DataFrame, threshold: int, plan: DisclosurePlan | None) -> DisclosurePlan:
+    """``plan``, checked against these people, or a new one for them."""
+    pairs = list(zip(people["team"].astype(str).tolist(), people["role"].astype(str).tolist(), strict=True))
+    if plan is None:
+        return plan_groups(pairs, threshold)
+    counts: dict[tuple[str, str], int] = {}
+    for pair in pairs:
+        counts[pair] = counts.get(pair, 0) + 1
+    if plan.threshold != threshold or dict(plan.people) != counts:
+        raise ValueError("the disclosure plan was made for other respondents or another threshold")
+    return plan
+
+
+def _view(people: pd.DataFrame, by: str, plan: DisclosurePlan) -> tuple[dict[str, str], GroupPlan]:
+    """Map each respondent to their original group for ``by``, with that grouping's part of the plan."""
     ids = people["person_id"].tolist()
     if by == "overall":
-        return {p: OVERALL_LABEL for p in ids}, plan_overall(len(ids), threshold)
+        return {p: OVERALL_LABEL for p in ids}, plan.overall
     if by == "team":
-        teams = people["team"].tolist()
-        sizes: dict[str, int] = {}
-        for team in teams:
-            sizes[team] = sizes.get(team, 0) + 1
-        return dict(zip(ids, teams, strict=True)), plan_partition(sizes, threshold)
+        return dict(zip(ids, people["team"].tolist(), strict=True)), plan.teams
     if by == "role":
-        roles = people["role"].tolist()
-        role_sizes = {r: roles.count(r) for r in ROLES}
-        plan = plan_split(role_sizes, threshold, subject="Leaders and staff", plurals=_ROLE_PLURALS)
-        return dict(zip(ids, roles, strict=True)), plan
+        return dict(zip(ids, people["role"].tolist(), strict=True)), plan.roles
     raise InputError(f"Unknown grouping {by!r}: use 'overall', 'role' or 'team'.")
+
+
+def _reasons(rated: pd.DataFrame, key: str, plan: DisclosurePlan, columns: Sequence[str]) -> pd.DataFrame:
+    """Why each cell of the plan's groups is hidden ("" when shown), from who rated what."""
+    raters = rated.loc[:, [key, "team", "role"]].rename(columns={key: "column"})
+    return suppress_shown_cells(raters, plan, columns)
 
 
 def _extremes(means: Mapping[str, float]) -> tuple[str | None, str | None]:
@@ -428,20 +451,6 @@ def _cell_lookup(cells: pd.DataFrame, key: str) -> dict[tuple[str, str], tuple[i
     }
 
 
-def _counts_frame(
-    cells: pd.DataFrame, groups: Sequence[str], columns: Sequence[str], key: str
-) -> pd.DataFrame:
-    """Raters per shown group (rows) and item (columns), zero where nobody rated."""
-    counts = np.zeros((len(groups), len(columns)), dtype=np.int64)
-    row = {g: i for i, g in enumerate(groups)}
-    col = {c: j for j, c in enumerate(columns)}
-    for g, k, n in zip(
-        cells["group"].tolist(), cells[key].tolist(), cells["n"].tolist(), strict=True
-    ):
-        counts[row[str(g)], col[str(k)]] = int(n)
-    return pd.DataFrame(counts, index=pd.Index(list(groups)), columns=pd.Index(list(columns)))
-
-
 _TABLE_COLUMNS: Final = ("group", "value_id", "n_people", "mean", "sd", "agreement", "shown")
 _GROUP_COLUMNS: Final = ("group", "n_respondents", "strongest", "weakest")
 
@@ -454,6 +463,7 @@ def group_scores(
     scale_min: int = 1,
     scale_max: int = 5,
     value_order: Sequence[str] | None = None,
+    plan: DisclosurePlan | None = None,
 ) -> GroupedScores:
     """Mean, spread and agreement of person scores per value, for each shown group.
 
@@ -473,28 +483,27 @@ def group_scores(
     scores = person_value_scores(answers, lo, hi)
     values = _value_order(scores["value_id"].unique().tolist(), value_order)
     people = scores.drop_duplicates("person_id")
-    membership, plan = _plan_for(people, by, t)
+    disclosure = _disclosure(people, t, plan)
+    membership, view = _view(people, by, disclosure)
 
     scored = scores.dropna(subset=["score"]).copy()
-    scored["group"] = scored["person_id"].map(lambda p: plan.label_for(membership[p]))
+    reasons = _reasons(scored, "value_id", disclosure, values)
+    scored["group"] = scored["person_id"].map(lambda p: view.label_for(membership[p]))
     cells = (
         scored.dropna(subset=["group"])
         .groupby(["group", "value_id"], sort=True)["score"]
         .agg(n="count", mean="mean", sd="std")
         .reset_index()
     )
-    counts = _counts_frame(cells, plan.groups, values, "value_id")
-    totals = scored.groupby("value_id")["person_id"].nunique()
-    mask = suppress_cells(counts, totals, t)
     lookup = _cell_lookup(cells, "value_id")
 
     rows: list[dict[str, object]] = []
     summary: list[dict[str, object]] = []
-    for group in plan.groups:
+    for group in view.groups:
         shown_means: dict[str, float] = {}
         for value in values:
             cell = lookup.get((group, value))
-            visible = bool(mask.shown.at[group, value]) and cell is not None
+            visible = reasons.at[group, value] == "" and cell is not None
             n, mean, sd = cell if visible and cell is not None else (0, math.nan, math.nan)
             if visible:
                 shown_means[value] = mean
@@ -513,7 +522,7 @@ def group_scores(
         summary.append(
             {
                 "group": group,
-                "n_respondents": plan.sizes[group],
+                "n_respondents": view.sizes[group],
                 "strongest": strongest,
                 "weakest": weakest,
             }
@@ -524,9 +533,9 @@ def group_scores(
             rows, _TABLE_COLUMNS, {"n_people": "Int64", "mean": float, "sd": float, "shown": bool}
         ),
         groups=_typed_table(summary, _GROUP_COLUMNS, {"n_respondents": "int64"}),
-        notes=plan.notes + mask.notes,
-        merged_groups=plan.merged,
-        suppressed_groups=plan.suppressed,
+        notes=view.notes + cell_notes(reasons, view.groups, t),
+        merged_groups=view.merged,
+        suppressed_groups=view.suppressed,
     )
 
 
@@ -560,6 +569,7 @@ def statement_scores(
     scale_min: int = 1,
     scale_max: int = 5,
     value_order: Sequence[str] | None = None,
+    plan: DisclosurePlan | None = None,
 ) -> StatementScores:
     """Mean rating per statement for each shown group (reverse-worded ones flipped).
 
@@ -578,26 +588,25 @@ def statement_scores(
     info = {str(r.statement_id): r for r in statements.itertuples(index=False)}
     order = sorted(info, key=lambda s: (rank[str(info[s].value_id)], _natural_key(s)))
     people = df.drop_duplicates("person_id")
-    membership, plan = _plan_for(people, by, t)
+    disclosure = _disclosure(people, t, plan)
+    membership, view = _view(people, by, disclosure)
 
     rated = df.dropna(subset=["points"]).copy()
-    rated["group"] = rated["person_id"].map(lambda p: plan.label_for(membership[p]))
+    reasons = _reasons(rated, "statement_id", disclosure, order)
+    rated["group"] = rated["person_id"].map(lambda p: view.label_for(membership[p]))
     cells = (
         rated.dropna(subset=["group"])
         .groupby(["group", "statement_id"], sort=True)["points"]
         .agg(n="count", mean="mean")
         .reset_index()
     )
-    counts = _counts_frame(cells, plan.groups, order, "statement_id")
-    totals = rated.groupby("statement_id")["person_id"].nunique()
-    mask = suppress_cells(counts, totals, t, item="statement result", items="statement results")
     lookup = _cell_lookup(cells, "statement_id")
 
     rows: list[dict[str, object]] = []
-    for group in plan.groups:
+    for group in view.groups:
         for statement in order:
             cell = lookup.get((group, statement))
-            visible = bool(mask.shown.at[group, statement]) and cell is not None
+            visible = reasons.at[group, statement] == "" and cell is not None
             n, mean, _ = cell if visible and cell is not None else (0, math.nan, math.nan)
             rows.append(
                 {
@@ -617,9 +626,10 @@ def statement_scores(
             _STATEMENT_COLUMNS,
             {"reverse": bool, "n_rated": "Int64", "mean": float, "shown": bool},
         ),
-        notes=plan.notes + mask.notes,
-        merged_groups=plan.merged,
-        suppressed_groups=plan.suppressed,
+        notes=view.notes
+        + cell_notes(reasons, view.groups, t, item="statement result", items="statement results"),
+        merged_groups=view.merged,
+        suppressed_groups=view.suppressed,
     )
 
 
@@ -636,6 +646,7 @@ def leader_staff_gaps(
     scale_min: int = 1,
     scale_max: int = 5,
     value_order: Sequence[str] | None = None,
+    plan: DisclosurePlan | None = None,
 ) -> LeaderStaffGaps:
     """Leader mean - staff mean per value: where leaders see the culture differently.
 
@@ -651,6 +662,7 @@ def leader_staff_gaps(
         scale_min=scale_min,
         scale_max=scale_max,
         value_order=value_order,
+        plan=plan,
     )
     cells = {(r["group"], r["value_id"]): r for r in split.table.to_dict("records")}
     values = [v for (g, v) in cells if g == "leader"]
@@ -713,7 +725,11 @@ def group_comments(
         )
     df = validate_answers(answers, lo, hi)
     people = df.drop_duplicates("person_id")
-    membership, plan = _plan_for(people, by, ct)
+    pairs = list(zip(people["team"].tolist(), people["role"].tolist(), strict=True))
+    # The same rule at the comment threshold.  Planned like the scores (teams next to leaders/staff),
+    # so that with equal thresholds "Other teams" holds the same teams in both.
+    disclosure = plan_groups(pairs, ct)
+    membership, plan = _view(people, by, disclosure)
     rated = df.dropna(subset=["rating"]).copy()
     rated["group"] = rated["person_id"].map(lambda p: plan.label_for(membership[p]))
     raters = (

@@ -4,6 +4,7 @@ How the pieces fit::
 
     model.load_report()      store -> Report (answers, comments, every group result)
     summary                  Report numbers -> plain-English sentences and next steps
+    figures                  Report numbers -> the JSON of ``workbook report ORG --json FILE``
     sections                 one display function per report section (the notebook calls these)
     hooks                    the workshop's and the charter's sections, once they exist
     render                   executed notebook -> self-contained HTML -> PDF (WeasyPrint)

@@ -37,16 +37,25 @@ EXIT_SOME_FAILED = 1
 @click.option("--threshold", type=int, metavar="N",
               help="Anonymity threshold for these reports; may only raise each organisation's own.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
+@click.option("--json", "json_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Instead of the HTML report, write the figures it shows as JSON to FILE ('-' for the "
+                   "screen): each group with its people count and numbers, hidden ones as null, and the notes. "
+                   "Takes one ORG.")
 @click.pass_context
 def report(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle: str | None, out_dir: str,
-           jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None) -> None:
+           jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None, json_file: str | None) -> None:
     """Make the organisation report for each ORG (or --all) as HTML, and PDF with --pdf.
 
     Each report runs the notebook organisation_report.ipynb; the executed notebook is
     kept beside the report. One failing organisation does not stop the others: it is
     listed as failed at the end and the exit code is 1. DIR/index.html lists every report.
+    With --json FILE, only the figures of one ORG's report are written, so anyone can check
+    from outside that no group shown lets a few people's answers be worked out.
     """
     try:
+        if json_file is not None:
+            _figures(ctx, organisations, every, cycle, threshold, pdf, json_file)
+            return
         outcomes = _make(ctx, organisations, every, cycle, out_dir, jobs, pdf, threshold, progress)
     except WorkbookError as error:
         click.echo(f"workbook: error: {error}", err=True)
@@ -82,6 +91,32 @@ def _make(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle
     counts = f"{made} made, {len(result.failed)} failed" + (f", {left_out} skipped" if left_out else "")
     click.echo(f"{counts} in {result.seconds:.1f} s; index: {result.index}")
     return result.outcomes
+
+
+def _figures(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle: str | None,
+             threshold: int | None, pdf: bool, json_file: str) -> None:
+    """Write one organisation's report figures as JSON (:func:`workbook.report.figures.report_figures`)."""
+    import json
+
+    from workbook.report.figures import report_figures
+    from workbook.report.files import atomic_write
+    from workbook.report.model import load_report
+
+    if every or len(organisations) != 1:
+        raise InputError("--json writes one report's figures: name exactly one organisation, without --all")
+    if pdf:
+        raise InputError("--json writes figures only: leave out --pdf, or make the report without --json")
+    db = (ctx.obj or {}).get("db")
+    figures = report_figures(load_report(organisations[0], cycle=cycle, threshold=threshold, db=db))
+    text = json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
+    if json_file == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(json_file).expanduser()
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {json_file}: the folder {target.parent} does not exist")
+    atomic_write(target, text)
+    click.echo(f"Figures of the {figures['organisation']} report ({figures['cycle']}) written to {target}")
 
 
 def _summary(outcomes: tuple[ReportOutcome, ...]) -> None:

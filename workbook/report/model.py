@@ -22,7 +22,7 @@ from workbook.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from workbook.anonymity import SelectedComments
+    from workbook.anonymity import DisclosurePlan, SelectedComments
     from workbook.framework import Framework
     from workbook.report.summary import ExecutiveSummary, SummaryInputs
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
@@ -70,8 +70,9 @@ class Report:
 
     ``answers`` holds the submitted answers the report counts: those of the first
     ``k * threshold`` people to submit (:func:`workbook.dataset.answers_in_whole_batches`),
-    so two versions of a report made as answers come in never differ by fewer than
-    ``threshold`` people, and comparing them cannot single anyone out.
+    so the overall figures of two versions of a report made as answers come in never
+    differ by fewer than ``threshold`` people.  (A team's or a side's figures in two
+    versions can: the disclosure rule covers the groups shown together in one report.)
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
     ``invited`` counts the people on the organisation's list, ``in_progress``
@@ -125,9 +126,23 @@ class Report:
     def status(self) -> ReportStatus:
         return "ok" if self.enough else "too few answers"
 
+    @cached_property
+    def plan(self) -> DisclosurePlan:
+        """Which groups the report shows together (everyone, teams, leaders/staff): one plan for every section.
+
+        Made from the stored answers' frozen team and role per person; every
+        scoring call checks that it fits the people it scores.
+        """
+        from workbook.anonymity import plan_groups
+
+        people = self.answers.drop_duplicates("person_id")
+        pairs = list(zip(people["team"].astype(str).tolist(), people["role"].astype(str).tolist(), strict=True))
+        return plan_groups(pairs, self.threshold)
+
     def _kwargs(self) -> dict[str, Any]:
         lo, hi = self.scale
-        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order}
+        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order,
+                "plan": self.plan}
 
     # --- results (all through workbook.scoring, so all anonymity-checked) ---------
     @cached_property

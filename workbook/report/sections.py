@@ -188,8 +188,9 @@ def _privacy_notes(report: Report) -> list[str]:
     if not report.enough:
         return []
     notes = [
-        f"No group of fewer than {report.threshold} people is shown anywhere in this report, and "
-        f"comments appear only from groups of at least {report.comment_threshold}.",
+        f"No group of fewer than {report.threshold} people is shown anywhere in this report, and no "
+        f"figures can be combined to work out the answers of fewer than {report.threshold}. Comments "
+        f"appear only from groups of at least {report.comment_threshold}.",
         *report.by_team.notes, _merged_sentence(report), *report.by_role.notes,
     ]
     return [n for n in notes if n]
@@ -442,6 +443,8 @@ def obstacles(report: Report) -> Section | None:
 
 def comments(report: Report) -> Section | None:
     """Comments from groups at or above the comment threshold, without who wrote them."""
+    from workbook.anonymity import POOL_LABEL
+
     if not report.enough:
         return None
     selected = report.selected_comments
@@ -465,7 +468,8 @@ def comments(report: Report) -> Section | None:
         text += ["", str(group), *[f"- {r['text']}" + (f" [{r['statement_id']}]" if isinstance(r["statement_id"], str)
                                                        and r["statement_id"] else "")
                                    for r in rows.to_dict("records")]]
-    notes = [*selected.notes, _merged_sentence(report)]
+    merged = f"'{POOL_LABEL}' combines {_list(selected.merged)}." if selected.merged else ""
+    notes = [*selected.notes, merged]
     parts.append(_notes(notes))
     return _section(report, "comments", "In their own words", "".join(parts), [*text, *[n for n in notes if n]])
 
@@ -517,11 +521,17 @@ def method(report: Report) -> Section:
         ("Agreement", f"The spread is the standard deviation of people's scores: below "
                       f"{HIGH_AGREEMENT_SD * width:.1f} is high agreement, below {MODERATE_AGREEMENT_SD * width:.1f} "
                       "moderate, otherwise low."),
-        ("Anonymity", f"Only submitted answers count. No group of fewer than {report.threshold} people is shown; "
-                      "smaller teams are combined as 'Other teams', leaders and staff are compared only when both "
-                      f"groups reach {report.threshold}, a result is hidden when fewer than {report.threshold} "
-                      "people rated it, and one more is hidden where a hidden result could be worked out from "
-                      f"the totals. Comments need groups of at least {report.comment_threshold}."),
+        ("Anonymity", f"Only submitted answers count, each under the team and role its person had when "
+                      f"submitting. No group of fewer than {report.threshold} people is shown, and no combination "
+                      "of the groups shown (one group's figures minus another's, say) describes fewer than "
+                      f"{report.threshold} people. So smaller teams are combined as 'Other teams'; leaders and "
+                      "staff are compared only when both groups reach the threshold and, next to the teams, only "
+                      "when that singles no one out (otherwise more teams are combined, or leaders and staff are "
+                      f"not shown separately, whichever keeps more figures). A result is hidden when fewer than "
+                      f"{report.threshold} people rated it, and more are hidden where a hidden one could be worked "
+                      f"out from the others. Comments follow the same rule with groups of at least "
+                      f"{report.comment_threshold}. Every figure shown is listed by: workbook report "
+                      f"{report.organisation.id} --json FILE."),
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
         ("Data", f"Assessment cycle {report.cycle.label}; {report.submitted} of the {report.invited} people "
                  f"invited submitted; the results count {report.respondents}, the first to submit in whole "

@@ -19,20 +19,25 @@ __all__ = ["actions_table_html", "download_link_html", "maturity_table_html", "o
 
 
 def participation_html(progress: Participation) -> str:
-    """Submitted counts per team; the gaps in words (see :mod:`workbook.workshop.live`)."""
-    if not progress.teams:
+    """Submitted counts per team big enough to list; the gaps in words (see :mod:`workbook.workshop.live`)."""
+    if not progress.teams and not progress.notes:
         return "<p>Nobody has been invited to the values self-assessment yet.</p>"
     people = "person has" if progress.submitted == 1 else "people have"
     rows = "".join(
         f"<tr><th scope='row'>{esc(team)}</th><td class='wb-num'>{submitted}</td><td>{esc(gap)}</td></tr>"
         for team, submitted, gap in progress.teams
     )
-    return (
-        f"<p class='wb-big'><strong>{progress.submitted}</strong> {people} submitted the values "
-        f"self-assessment; {esc(progress.still_to_submit)}.</p>"
+    table = (
         "<table class='wb-table'><caption class='wb-muted'>Submitted so far, by team</caption>"
         "<thead><tr><th scope='col'>Team</th><th scope='col'>Submitted</th><th scope='col'>Still to submit</th>"
         f"</tr></thead><tbody>{rows}</tbody></table>"
+    ) if progress.teams else ""
+    notes = "".join(f"<p class='wb-muted'>{esc(note)}</p>" for note in progress.notes)
+    if not progress.counted:
+        return notes
+    return (
+        f"<p class='wb-big'><strong>{progress.submitted}</strong> {people} submitted the values "
+        f"self-assessment; {esc(progress.still_to_submit)}.</p>{table}{notes}"
     )
 
 

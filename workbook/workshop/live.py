@@ -1,13 +1,17 @@
 """The workshop's live panel: who has taken part so far, and the team's value profile.
 
-Two privacy rules, on top of :mod:`workbook.anonymity`:
+Three privacy rules, all through :mod:`workbook.anonymity`:
 
-* **Counts, never names, and no exact small gaps.**  Submitted counts per team
-  are shown (they are not answers), but the number still to submit is shown
-  exactly only when it is at least the anonymity threshold; below it the panel
-  says "fewer than N".  In a room where everyone knows the team, "1 still to
-  submit" names a person; "fewer than 5" does not.  Team sizes are not shown,
-  because size minus submitted would give the exact gap again.
+* **Only big enough teams are listed.**  Submitted counts per team are shown
+  only for teams of at least the anonymity threshold (by people invited);
+  smaller ones are counted together as "Other teams", pooled by the same rule
+  as the report's (:func:`workbook.anonymity.plan_partition`).  "Team A: 1
+  submitted" for a team of one tells the room that its one member has answered.
+* **Counts, never names, and no exact small gaps.**  The number still to submit
+  is shown exactly only when it is at least the threshold; below it the panel
+  says "fewer than N".  Team sizes are not shown, because size minus submitted
+  would give the exact gap again.  Someone who has submitted counts in the team
+  they had when submitting, as their answers do.
 * **The profile moves in whole batches.**  The panel is refreshed during the
   workshop, and comparing the profile before and after one more person
   submits would reveal that person's answers (the difference attack).  So the
@@ -36,11 +40,17 @@ PROFILE_SERIES = "Everyone counted so far"
 
 @dataclass(frozen=True, slots=True)
 class Participation:
-    """How far the values self-assessment has got, in words safe to project."""
+    """How far the values self-assessment has got, in words safe to project.
+
+    ``teams`` lists only teams (or the pool of small ones) the rule lets the
+    panel show; ``notes`` says which were combined, or why none is listed.
+    """
 
     submitted: int
     still_to_submit: str
     teams: tuple[tuple[str, int, str], ...]  # team, submitted, still to submit (words)
+    notes: tuple[str, ...] = ()
+    counted: bool = True  # False: fewer people invited than the threshold, so no count is shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +82,36 @@ def still_to_submit(count: int, threshold: int) -> str:
 
 
 def participation(progress: tuple[TeamProgress, ...], threshold: int) -> Participation:
-    """Counts per team (and overall) with the gaps put safely into words."""
+    """Counts per team big enough to show (small ones pooled), and overall, with the gaps in words."""
+    from workbook.anonymity import POOL_LABEL, plan_partition
+
     submitted = sum(t.submitted for t in progress)
     missing = sum(t.still_to_submit for t in progress)
-    teams = tuple((t.team, t.submitted, still_to_submit(t.still_to_submit, threshold)) for t in progress)
-    return Participation(submitted, still_to_submit(missing, threshold), teams)
+    plan = plan_partition({t.team: t.people for t in progress}, threshold)
+    done: dict[str, int] = {}
+    gap: dict[str, int] = {}
+    for team in progress:
+        label = plan.label_for(team.team)
+        if label is not None:
+            done[label] = done.get(label, 0) + team.submitted
+            gap[label] = gap.get(label, 0) + team.still_to_submit
+    teams = tuple((label, done[label], still_to_submit(gap[label], threshold)) for label in plan.groups)
+    notes: list[str] = []
+    invited = sum(t.people for t in progress)
+    if 0 < invited < threshold:  # even the total would say which of these few people have answered
+        notes.append(f"Fewer than {threshold} people are invited, so the number who have submitted is not shown.")
+        return Participation(0, "", (), tuple(notes), counted=False)
+    if plan.merged and plan.groups:
+        notes.append(f"'{POOL_LABEL}' counts {_names(plan.merged)} together, so that no team of fewer than "
+                     f"{threshold} people is shown on its own.")
+    elif progress and not plan.groups:
+        notes.append(f"Submissions are not shown by team: no team can be listed on its own while every listed "
+                     f"group has {threshold} or more people.")
+    return Participation(submitted, still_to_submit(missing, threshold), teams, tuple(notes))
+
+
+def _names(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def live_profile(store: Store, framework: Framework, organisation: OrganisationRecord,

@@ -115,16 +115,22 @@ class Workshop(Repository):
             return tuple(_action(a) for a in session.scalars(self._actions_query(cycle_id)))
 
     def team_progress(self, org_id: str, cycle_id: int) -> tuple[TeamProgress, ...]:
-        """People and submitted self-assessments per team (counts only, never names)."""
+        """People and submitted self-assessments per team (counts only, never names).
+
+        Someone who has submitted counts in the team they had when submitting
+        (as their answers do), not the one a later import moved them to:
+        otherwise the move would show up as one more, and one fewer, in two teams.
+        """
         submitted = and_(Submission.person_id == Person.id, Submission.cycle_id == cycle_id,
                          Submission.status == "submitted")
+        team = func.coalesce(Submission.team, Person.team)
         query = (
-            select(Person.team, func.count(Person.id), func.count(Submission.id))
+            select(team, func.count(Person.id), func.count(Submission.id))
             .select_from(Person)
             .outerjoin(Submission, submitted)
             .where(Person.organisation_id == org_id)
-            .group_by(Person.team)
-            .order_by(Person.team)
+            .group_by(team)
+            .order_by(team)
         )
         with self._tx.reading() as session:
             return tuple(TeamProgress(team, int(people), int(done)) for team, people, done in session.execute(query))

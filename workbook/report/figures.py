@@ -1,0 +1,135 @@
+"""The figures one organisation report shows, as plain data for ``workbook report ORG --json FILE``.
+
+Everything here is read from the same :class:`~workbook.report.model.Report`
+results the sections draw (so from the same disclosure plan): each shown group
+with its people count and, per value and per statement, the numbers the report
+shows for it, a hidden cell as ``None`` (JSON ``null``), plus every note about
+what was combined or left out.  Anyone can then check the anonymity rule from
+outside: the group labels say which teams (or which side) each group holds.
+
+Numbers are given at full precision, because the report's charts carry them so
+(the tables round to one decimal); the rule must hold whatever the precision.
+A group lists only what the report shows for it: everyone has averages,
+spreads and agreement per value and averages per statement; a team has its
+agreement per value and averages per statement; leaders and staff have
+averages per value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbook.report.model import Report
+
+__all__ = ["FIGURES_VERSION", "report_figures"]
+
+#: Bumped when the shape of the figures changes, so a checker can refuse what it does not know.
+FIGURES_VERSION = 1
+_SIDE_LABELS = {"leader": "Leaders", "staff": "Staff"}
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _cells(table: pd.DataFrame, group: str, key: str, count: str, fields: dict[str, str]) -> dict[str, Any]:
+    """Item id -> {people, fields...} for one group's rows, ``None`` for a hidden cell."""
+    out: dict[str, Any] = {}
+    for row in table[table["group"] == group].to_dict("records"):
+        if not bool(row["shown"]):
+            out[str(row[key])] = None
+            continue
+        cell: dict[str, Any] = {"people": int(row[count])}
+        for name, column in fields.items():
+            value = row[column]
+            cell[name] = value if isinstance(value, str) else _number(value)
+        out[str(row[key])] = cell
+    return out
+
+
+def _groups(report: Report) -> list[dict[str, Any]]:
+    from workbook.anonymity import OVERALL_LABEL
+
+    plan = report.plan
+    groups: list[dict[str, Any]] = []
+    overall = report.overall
+    if not overall.groups.empty:
+        groups.append({
+            "label": OVERALL_LABEL, "kind": "everyone", "people": plan.overall.sizes[OVERALL_LABEL],
+            "values": _cells(overall.table, OVERALL_LABEL, "value_id", "n_people",
+                             {"mean": "mean", "spread": "sd", "agreement": "agreement"}),
+            "statements": _cells(report.statements_overall.table, OVERALL_LABEL, "statement_id", "n_rated",
+                                 {"mean": "mean"}),
+        })
+    teams = report.by_team
+    for label in teams.groups["group"].tolist():
+        members = sorted(team for team, shown in plan.teams.members.items() if shown == label)
+        groups.append({
+            "label": label, "kind": "team", "teams": members, "people": plan.teams.sizes[label],
+            "values": _cells(teams.table, label, "value_id", "n_people", {"agreement": "agreement"}),
+            "statements": _cells(report.statements_by_team.table, label, "statement_id", "n_rated",
+                                 {"mean": "mean"}),
+        })
+    roles = report.by_role
+    for side in roles.groups["group"].tolist():
+        groups.append({
+            "label": _SIDE_LABELS.get(side, side), "kind": "role", "role": side, "people": plan.roles.sizes[side],
+            "values": _cells(roles.table, side, "value_id", "n_people", {"mean": "mean"}),
+        })
+    return groups
+
+
+def _gaps(report: Report) -> list[dict[str, Any]]:
+    return [
+        {"value": str(r["value_id"]), "leaders": _number(r["leader_mean"]), "staff": _number(r["staff_mean"]),
+         "difference": _number(r["gap"])}
+        for r in report.gaps.table.to_dict("records")
+    ]
+
+
+def _distribution(report: Report) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for row in report.distribution.to_dict("records"):
+        out.setdefault(str(row["value_id"]), {})[str(int(row["rating"]))] = int(row["count"])
+    return out
+
+
+def _comments(report: Report) -> list[dict[str, Any]]:
+    rows = report.selected_comments.table.to_dict("records")
+    return [{"group": str(r["group"]),
+             "statement": r["statement_id"] if isinstance(r["statement_id"], str) and r["statement_id"] else None,
+             "text": str(r["text"])} for r in rows]
+
+
+def report_figures(report: Report) -> dict[str, Any]:
+    """The report's figures as JSON-ready data (see the module docstring for the shape)."""
+    enough = report.enough
+    notes = [*report.plan.notes, *report.overall.notes, *report.by_team.notes, *report.by_role.notes,
+             *report.statements_by_team.notes] if enough else list(report.summary.sentences[1:2])
+    if enough:
+        notes += list(report.selected_comments.notes)
+    return {
+        "figures_version": FIGURES_VERSION,
+        "organisation": report.organisation.id,
+        "organisation_name": report.organisation.name,
+        "cycle": report.cycle.label,
+        "status": report.status,
+        "threshold": report.threshold,
+        "comment_threshold": report.comment_threshold,
+        "invited": report.invited,
+        "submitted": report.submitted,
+        "respondents": report.respondents,
+        "scale": list(report.scale),
+        "groups": _groups(report) if enough else [],
+        "leaders_and_staff": _gaps(report) if enough else [],
+        "distribution": _distribution(report) if enough else {},
+        "comments": _comments(report) if enough else [],
+        "notes": list(dict.fromkeys(n for n in notes if n)),
+    }
