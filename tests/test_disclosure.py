@@ -230,7 +230,7 @@ def report_for(people: Sequence[Person], threshold: int, *, seed: int, dont_know
     answers["reverse"] = answers["statement_id"].map(reverse).astype(bool)
     answers["rating"] = answers["rating"].astype("Int64")
     now = datetime(2026, 11, 30, tzinfo=UTC)
-    organisation = OrganisationRecord("made-up", "Made Up Ltd", threshold, "key", now)
+    organisation = OrganisationRecord("made-up", "Made Up Ltd", threshold, now)
     cycle = CycleRecord(1, "made-up", "2026-Q4", now)
     comments = pd.DataFrame({"person_id": pd.Series(dtype=str), "statement_id": pd.Series(dtype=str),
                              "text": pd.Series(dtype=str)})
