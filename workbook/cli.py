@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from workbook.clitools import WorkbookGroup, store_of
+from workbook.clitools import WHOLE_NUMBER, WorkbookGroup, store_of
 
 if TYPE_CHECKING:
     pass
@@ -47,7 +47,7 @@ def org() -> None:
 @org.command("create")
 @click.argument("name")
 @click.option("--id", "slug", metavar="SLUG", help="Short id used in commands and file names [default: from NAME].")
-@click.option("--threshold", type=int, default=5, show_default=True,
+@click.option("--threshold", type=WHOLE_NUMBER, default=5, show_default=True,
               help="Anonymity threshold: no group smaller than this is ever shown.")
 @click.option("--cycle", "cycle", metavar="LABEL", help="First assessment cycle [default: this quarter, e.g. 2026-Q4].")
 @click.pass_context
@@ -78,7 +78,7 @@ def org_list(ctx: click.Context) -> None:
 
 @org.command("set-threshold")
 @click.argument("org_id", metavar="ORG")
-@click.argument("threshold", type=int)
+@click.argument("threshold", type=WHOLE_NUMBER)
 @click.pass_context
 def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
     """Change ORG's anonymity threshold (the smallest group ever shown)."""

@@ -63,7 +63,7 @@ class Organisations(Repository):
         """Create an organisation and open its first assessment cycle (this quarter by default)."""
         name = clean_line(name, "the organisation name")
         org_id = slug if slug is not None else slugify(name)
-        if not _SLUG.match(org_id):
+        if not isinstance(org_id, str) or not _SLUG.fullmatch(org_id):
             raise InputError(
                 f"the organisation id {org_id!r} must be 1-63 lower-case letters, digits or hyphens, "
                 "starting with a letter or digit (choose one with --id)"

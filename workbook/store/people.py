@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbook.errors import AccessDeniedError, NotFoundError
-from workbook.people_csv import PersonRow
+from workbook.errors import AccessDeniedError, InputError, NotFoundError
+from workbook.people_csv import PersonRow, check_person
 from workbook.store._base import Repository, utcnow
 from workbook.store.records import ImportSummary, PersonRecord, Role
 from workbook.store.tables import Organisation, Person
@@ -30,6 +30,14 @@ def _record(row: Person) -> PersonRecord:
     )
 
 
+def _checked(row: PersonRow, number: int) -> PersonRow:
+    """Every row through the text rule here too: the store is the boundary, whoever read the file."""
+    try:
+        return check_person(row)
+    except InputError as error:
+        raise InputError(f"person {number} to import: {error}") from None
+
+
 class People(Repository):
     def import_rows(self, org_id: str, rows: Sequence[PersonRow]) -> ImportSummary:
         """Add or update people by email, all in one transaction.
@@ -39,6 +47,7 @@ class People(Repository):
         is updated.  Nobody is removed: leaving someone out of a file is not a
         request to erase their answers (``people delete`` is).
         """
+        rows = [_checked(row, number) for number, row in enumerate(rows, start=1)]
         added = updated = unchanged = 0
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is None:
