@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from workbook.clitools import WHOLE_NUMBER, WorkbookGroup, store_of
+from workbook.text import quoted
 
 if TYPE_CHECKING:
     pass
@@ -118,7 +119,7 @@ def people() -> None:
 
 @people.command("import")
 @click.argument("org_id", metavar="ORG")
-@click.argument("file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE.csv", type=str)
 @click.pass_context
 def people_import(ctx: click.Context, org_id: str, file: str) -> None:
     """Import people from a CSV file with the columns name,email,role,team.
@@ -228,7 +229,7 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
 def raise_empty(org_id: str) -> NoReturn:
     from workbook.errors import NotFoundError
 
-    raise NotFoundError(f"nobody in {org_id!r} yet; import people with: workbook people import {org_id} FILE.csv")
+    raise NotFoundError(f"nobody in {quoted(org_id)} yet; import people with: workbook people import {org_id} FILE.csv")
 
 
 # --- cycles ----------------------------------------------------------------------
@@ -284,7 +285,7 @@ def framework() -> None:
 
 
 @framework.command("check")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=str)
 def framework_check(file: str | None) -> None:
     """Validate a framework YAML file (by default the one shipped with the workbook)."""
     from workbook.framework import check_framework_file

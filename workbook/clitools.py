@@ -9,8 +9,8 @@ Arguments are checked before any command sees them: Python hands bytes that
 are not UTF-8 (``$'Zo\\xeb'`` typed in a Latin-1 terminal) to the program as
 lone surrogates, which no database, file or terminal can take back; every
 command refuses them in one place.  Whole numbers are ASCII digits only
-(:data:`WHOLE_NUMBER`): Python's ``int()`` would also read ``５``, ``٥``,
-``𝟓`` and ``5_0``.
+(:data:`WHOLE_NUMBER`): Python's ``int()`` would also read full-width, Arabic-Indic and
+mathematical digits (U+FF15, U+0665, U+1D7D3 are all 5) and ``5_0`` (as 50).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = ["MAX_LISTED_PROBLEMS", "WHOLE_NUMBER", "WholeNumber", "WorkbookGroup"
 #: A file with 10,000 bad rows must not write 10,000 lines: the first ones and a count.
 MAX_LISTED_PROBLEMS: Final = 20
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _ASCII_WHOLE = re.compile(r"[+]?[0-9]{1,9}")
 
 
@@ -50,9 +51,9 @@ def fail(error: WorkbookError) -> NoReturn:
 
 
 def _printable(text: str) -> str:
-    """A message line any terminal can print: lone surrogates shown as their escapes, one line."""
-    text = " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """A message line any terminal can print as it is: one line, and controls, separators and lone
+    surrogates shown as escapes (a file name with ESC in it must not recolour the terminal)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def check_arguments(args: Sequence[str]) -> None:
@@ -72,7 +73,7 @@ def _surrogateescaped(arg: str) -> bool:
 
 
 class WholeNumber(click.ParamType):
-    """A whole number written in ASCII digits: ``50``, never ``５``, ``٥``, ``𝟓`` or ``5_0``.
+    """A whole number written in ASCII digits: ``50``, never U+FF15, U+0665, U+1D7D3 or ``5_0``.
 
     A bad value is an :class:`InputError` (one line, exit 2), not click's
     usage block.
@@ -108,8 +109,25 @@ def _param_name(param: click.Parameter | None) -> str:
 WHOLE_NUMBER: Final = WholeNumber()
 
 
+def fail_usage(error: click.UsageError) -> NoReturn:
+    """A mistyped command line (unknown option, missing argument) as one line, exit 2, like every error."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        error.show()  # a bare group name: its help is the answer
+        sys.exit(error.exit_code)
+    where = f" (see: {error.ctx.command_path} --help)" if error.ctx is not None else ""
+    click.echo(f"workbook: error: {_printable(error.format_message().rstrip('.'))}{where}", err=True)
+    sys.exit(2)
+
+
 class WorkbookGroup(click.Group):
     """A command group whose user errors end in one clear line and exit code 2."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            fail_usage(error)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -123,6 +141,8 @@ class WorkbookGroup(click.Group):
             return super().invoke(ctx)
         except WorkbookError as error:
             fail(error)
+        except click.UsageError as error:
+            fail_usage(error)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)

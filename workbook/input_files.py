@@ -31,6 +31,8 @@ def read_input_file(path: str | Path, max_bytes: int, *, kind: str = "file") -> 
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not wait; it is refused below.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except ValueError:  # a NUL in the name: no file can have it
+        raise InputError(f"{shown!r}: is not a possible file name (it contains a NUL character)") from None
     except FileNotFoundError:
         raise InputError(f"{shown}: no such file") from None
     except IsADirectoryError:

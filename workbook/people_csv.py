@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from workbook.errors import ImportFileError, InputError
 from workbook.input_files import read_input_file
-from workbook.text import clean_line
+from workbook.text import clean_line, quoted
 
 __all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "check_person", "parse_people_csv", "read_people_csv"]
 
@@ -43,7 +43,7 @@ def normalise_email(value: object) -> str:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        raise InputError(f"email {text!r} is not a valid address ({error})") from None
+        raise InputError(f"email {quoted(text)} is not a valid address ({error})") from None
     return checked.normalized.lower()
 
 
@@ -53,10 +53,11 @@ def _row(values: dict[str, str]) -> PersonRow:
     role_text = clean_line(values.get("role"), "role").lower()
     role = _ROLES.get(role_text)
     if role is None:
-        raise InputError(f"role {role_text!r} must be 'leader' or 'staff'")
+        raise InputError(f"role {quoted(role_text)} must be 'leader' or 'staff'")
     team = clean_line(values.get("team"), "team", max_length=100)
     if team.casefold() == POOLED_TEAM.casefold():
-        raise InputError(f"team {team!r} is reserved: results use it for small teams combined; choose another name")
+        raise InputError(f"team {quoted(team)} is reserved: results use it for small teams combined; "
+                         "choose another name")
     return PersonRow(name=name, email=email, role="leader" if role == "leader" else "staff", team=team)
 
 
@@ -168,7 +169,8 @@ def read_people_csv(path: str | Path) -> list[PersonRow]:
     file = Path(path)
     data = read_input_file(file, MAX_BYTES, kind="people CSV")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(f"{file}: the file is saved as UTF-16; in Excel use 'Save as: CSV UTF-8 (comma delimited)'")
+        raise ImportFileError(
+            f"{file}: the file is saved as UTF-16; in Excel use 'Save as: CSV UTF-8 (comma delimited)'")
     if b"\x00" in data:
         raise ImportFileError(f"{file}: this is not a CSV text file (it contains binary data)")
     try:

@@ -19,6 +19,8 @@ The rule, in order:
    * bidirectional embeddings, overrides and isolates (U+202A-U+202E,
      U+2066-U+2069): invisible, and they make text display as something else
      ("Trojan source").  The marks U+200E/U+200F/U+061C are kept;
+   * the byte-order mark U+FEFF: inside text it is a leftover of joining
+     files (its old use as a "zero-width no-break space" is U+2060's now);
    * text made only of invisible characters: spaces, format characters (Cf,
      e.g. U+2060, U+FEFF), combining marks with nothing to combine with, or
      blank-looking letters such as the Hangul filler U+3164.
@@ -59,6 +61,7 @@ __all__ = [
     "display_safe",
     "esc",
     "format_day",
+    "quoted",
     "refuse_broken",
     "slugify",
 ]
@@ -74,6 +77,7 @@ _NONCHARACTER = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SEPARATOR = re.compile(r"[\u2028\u2029]")
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_BOM = "\ufeff"
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 #: Letters and symbols that draw nothing: a "name" made of them looks empty.
@@ -116,6 +120,8 @@ def _refuse(text: str, field: str, *, multiline: bool) -> None:
         raise InputError(f"{field} must be on one line")
     if (found := _CONTROL.search(text)) is not None:
         raise InputError(f"{field} contains an invisible control character ({_code(found.group())}); remove it")
+    if _BOM in text:
+        raise InputError(f"{field} contains a byte-order mark (U+FEFF), often left by joining two files; remove it")
     if (found := _BIDI_CONTROL.search(text)) is not None:
         raise InputError(
             f"{field} contains an invisible text-direction control ({_code(found.group())}) that can make it "
@@ -126,7 +132,7 @@ def _refuse(text: str, field: str, *, multiline: bool) -> None:
 def _visible(text: str) -> bool:
     """Whether anything in ``text`` draws a glyph of its own."""
     return any(
-        character not in _BLANK_LOOKING and unicodedata.category(character)[0] in _VISIBLE
+        (character not in _BLANK_LOOKING and unicodedata.category(character)[0] in _VISIBLE)
         or unicodedata.category(character) in ("Co", "Cn")
         for character in text
     )
@@ -214,6 +220,16 @@ def _replacement(match: re.Match[str]) -> str:
     if unicodedata.category(character) == "Cc":
         return ""
     return "\ufffd"
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """A value a person typed, quoted for an error message: ``'Acme'``, long ones shortened.
+
+    An error names what was wrong, but echoing 4,000 characters back would
+    bury what to fix; escapes (``repr``) keep invisible characters visible.
+    """
+    text = repr(value if not isinstance(value, str) or len(value) <= limit else value[: limit - 3] + "...")
+    return re.sub(r"[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def slugify(name: str) -> str:

@@ -50,7 +50,7 @@ class _LimitedLoader(yaml.SafeLoader):
 
 
 def _construct_int(loader: yaml.SafeLoader, node: ScalarNode) -> int:
-    digits = sum(c.isdigit() for c in str(node.value))
+    digits = sum(c.isalnum() for c in str(node.value).lower().removeprefix("0x").removeprefix("0o"))
     if digits > MAX_DIGITS:
         raise ConstructorError(None, None, f"a number with {digits} digits is far too long "
                                f"(at most {MAX_DIGITS}); put text in quotes", node.start_mark)

@@ -13,7 +13,7 @@ from workbook.errors import AccessDeniedError, AlreadyExistsError, ConflictError
 from workbook.store._base import Repository, as_utc, utcnow
 from workbook.store.records import OrganisationRecord
 from workbook.store.tables import Cycle, Organisation, Person, Submission
-from workbook.text import clean_line, slugify
+from workbook.text import clean_line, quoted, slugify
 from workbook.tokens import looks_like_token, new_token
 
 __all__ = ["DEFAULT_THRESHOLD", "OrganisationSummary", "Organisations", "quarter_label"]
@@ -50,7 +50,8 @@ def _record(row: Organisation) -> OrganisationRecord:
 def check_threshold(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not MIN_THRESHOLD <= value <= MAX_THRESHOLD:
         raise InputError(
-            f"the anonymity threshold must be a whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, not {value!r}"
+            f"the anonymity threshold must be a whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, "
+            f"not {quoted(value)}"
         )
     return value
 
@@ -65,7 +66,7 @@ class Organisations(Repository):
         org_id = slug if slug is not None else slugify(name)
         if not isinstance(org_id, str) or not _SLUG.fullmatch(org_id):
             raise InputError(
-                f"the organisation id {org_id!r} must be 1-63 lower-case letters, digits or hyphens, "
+                f"the organisation id {quoted(org_id)} must be 1-63 lower-case letters, digits or hyphens, "
                 "starting with a letter or digit (choose one with --id)"
             )
         check_threshold(threshold)
@@ -74,7 +75,7 @@ class Organisations(Repository):
         label = check_cycle_label(first_cycle or quarter_label(utcnow().date()))
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is not None:
-                raise AlreadyExistsError(f"an organisation with the id {org_id!r} exists already")
+                raise AlreadyExistsError(f"an organisation with the id {quoted(org_id)} exists already")
             now = utcnow()
             row = Organisation(
                 id=org_id, name=name, anonymity_threshold=threshold,
@@ -90,7 +91,7 @@ class Organisations(Repository):
         with self._tx.reading() as session:
             row = session.get(Organisation, org_id) if isinstance(org_id, str) else None
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             return _record(row)
 
     def by_facilitator_key(self, key: object) -> OrganisationRecord:
@@ -149,7 +150,7 @@ class Organisations(Repository):
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             latest = session.scalars(
                 select(Cycle).where(Cycle.organisation_id == org_id).order_by(Cycle.created_at.desc(), Cycle.id.desc())
             ).first()
@@ -172,7 +173,7 @@ class Organisations(Repository):
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             row.facilitator_key = new_token()
             session.flush()
             return _record(row)
@@ -182,5 +183,5 @@ class Organisations(Repository):
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             session.delete(row)

@@ -12,6 +12,7 @@ from workbook.people_csv import PersonRow, check_person
 from workbook.store._base import Repository, utcnow
 from workbook.store.records import ImportSummary, PersonRecord, Role
 from workbook.store.tables import Organisation, Person
+from workbook.text import quoted
 from workbook.tokens import looks_like_token, new_token
 
 __all__ = ["INVALID_INVITE", "People"]
@@ -51,7 +52,7 @@ class People(Repository):
         added = updated = unchanged = 0
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             existing = {p.email: p for p in session.scalars(select(Person).where(Person.organisation_id == org_id))}
             now = utcnow()
             for row in rows:
@@ -74,7 +75,7 @@ class People(Repository):
     def list(self, org_id: str) -> list[PersonRecord]:
         with self._tx.reading() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             query = select(Person).where(Person.organisation_id == org_id).order_by(Person.team, Person.name)
             return [_record(p) for p in session.scalars(query)]
 
@@ -114,10 +115,11 @@ class People(Repository):
     @staticmethod
     def _find(session: Session, org_id: str, email: str) -> Person:
         if session.get(Organisation, org_id) is None:
-            raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
         person = session.scalars(
             select(Person).where(Person.organisation_id == org_id, Person.email == email.strip().lower())
         ).first()
         if person is None:
-            raise NotFoundError(f"nobody with the email {email!r} in {org_id!r} (see: workbook people list {org_id})")
+            raise NotFoundError(
+                f"nobody with the email {quoted(email)} in {quoted(org_id)} (see: workbook people list {org_id})")
         return person
