@@ -138,8 +138,9 @@ def _visible(text: str) -> bool:
     )
 
 
-def _checked_length(text: str, field: str, max_length: int) -> None:
-    if len(text) > max_length:
+def _checked_length(text: str, field: str, max_length: int, *, early: bool = False) -> None:
+    """Refuse text longer than ``max_length``; ``early``: only absurd lengths, before any cleaning."""
+    if len(text) > (max(max_length * 2, _HARD_LIMIT) if early else max_length):
         raise InputError(f"{field} is too long ({len(text)} characters; at most {max_length})")
 
 
@@ -153,7 +154,7 @@ def clean_line(value: object, field: str, *, max_length: int = 200, required: bo
     Returns ``""`` for nothing typed when ``required`` is false.
     """
     text = _as_text(value)
-    _checked_length(text, field, max(max_length * 2, _HARD_LIMIT))
+    _checked_length(text, field, max_length, early=True)
     if "\r\n" in text or "\n" in text:  # said first: "one line" is the fix, whatever else is there
         refuse_broken(text, field)
         raise InputError(f"{field} must be on one line")
@@ -178,7 +179,7 @@ def clean_paragraphs(value: object, field: str, *, max_length: int = 2000) -> st
     if value is None:
         return None
     text = _as_text(value)
-    _checked_length(text, field, max(max_length * 2, _HARD_LIMIT))
+    _checked_length(text, field, max_length, early=True)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _refuse(text, field, multiline=True)
     text = unicodedata.normalize("NFC", text)
