@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Persian letters look like Latin ones to ruff; they are the point here
 """Issue #11 parts 3 and 4, case by case: each ends with exit 2 (or an InputError) and one line.
 
 The broad sweep is tests/test_hostile.py (the corpus); these are the cases the

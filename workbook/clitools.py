@@ -72,7 +72,7 @@ def _surrogateescaped(arg: str) -> bool:
     return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in arg)
 
 
-class WholeNumber(click.ParamType):
+class WholeNumber(click.ParamType[int]):
     """A whole number written in ASCII digits: ``50``, never U+FF15, U+0665, U+1D7D3 or ``5_0``.
 
     A bad value is an :class:`InputError` (one line, exit 2), not click's

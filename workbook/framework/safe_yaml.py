@@ -27,7 +27,7 @@ MAX_DEPTH: Final = 32
 MAX_DIGITS: Final = 18
 
 
-class _LimitedLoader(yaml.SafeLoader):
+class _LimitedLoader(yaml.SafeLoader):  # type: ignore[misc]
     """SafeLoader with a nesting limit, no aliases and short whole numbers."""
 
     def __init__(self, stream: str) -> None:
@@ -44,7 +44,8 @@ class _LimitedLoader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 raise ComposerError(None, None, f"the content is nested more than {MAX_DEPTH} levels deep; "
                                     "a framework file needs far fewer", self.peek_event().start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            node: Node | None = super().compose_node(parent, index)
+            return node
         finally:
             self._depth -= 1
 
