@@ -115,6 +115,8 @@ def fail_usage(error: click.UsageError) -> NoReturn:
         error.show()  # a bare group name: its help is the answer
         sys.exit(error.exit_code)
     where = f" (see: {error.ctx.command_path} --help)" if error.ctx is not None else ""
+    if isinstance(error, click.NoSuchOption) and not error.option_name.startswith("--"):
+        where += "; a value that starts with '-' goes after '--', e.g. workbook org create -- '-5 degrees'"
     click.echo(f"workbook: error: {_printable(error.format_message().rstrip('.'))}{where}", err=True)
     sys.exit(2)
 

@@ -366,7 +366,7 @@ class HostileRun:
         s = case.text
         n = self._next()
         out = str(self.folder)
-        code, stdout, _ = self.cli(["org", "create", s, "--id", f"c{n}", "--threshold", "3"], case)
+        code, stdout, _ = self.cli(["org", "create", "--id", f"c{n}", "--threshold", "3", "--", s], case)
         if code == 0 and s in ("--help", "-h") and stdout.startswith("Usage:"):
             pass  # an option, not a name: click shows the help, as it should
         elif code == 0:

@@ -8,6 +8,9 @@ than the checks can walk.  A framework file needs none of that, so this
 loader refuses it as ordinary YAML errors with a line and column:
 
 * nesting deeper than :data:`MAX_DEPTH` levels (the shipped file uses 5);
+* more than :data:`MAX_NODES` values in all (the shipped file has about 700;
+  a list of 200,000 numbers fits in the size limit but took half a minute to
+  check and would list 200,000 problems);
 * aliases (anchors alone are harmless and allowed);
 * whole numbers longer than :data:`MAX_DIGITS` digits.
 """
@@ -21,10 +24,11 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
 
-__all__ = ["MAX_DEPTH", "MAX_DIGITS", "safe_load_limited"]
+__all__ = ["MAX_DEPTH", "MAX_DIGITS", "MAX_NODES", "safe_load_limited"]
 
 MAX_DEPTH: Final = 32
 MAX_DIGITS: Final = 18
+MAX_NODES: Final = 20_000
 
 
 class _LimitedLoader(yaml.SafeLoader):  # type: ignore[misc]
@@ -33,12 +37,17 @@ class _LimitedLoader(yaml.SafeLoader):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise ComposerError(None, None, "aliases (*name) are not allowed in a framework file; "
                                 "write the repeated content out in full", event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise ComposerError(None, None, f"the file holds more than {MAX_NODES:,} values; "
+                                "a framework file needs far fewer", self.peek_event().start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
