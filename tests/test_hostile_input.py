@@ -146,6 +146,10 @@ def test_framework_check_refuses_deep_nesting_and_huge_numbers(tmp_path: Path) -
     big.write_text("id: " + "9" * 100_000 + "\n")
     line = one_line(CliRunner().invoke(cli, ["framework", "check", str(big)]))
     assert "a number with 100000 digits is far too long (at most 18); put text in quotes" in line
+    wide = tmp_path / "wide.yaml"
+    wide.write_text("steps: [" + "1," * 200_000 + "1]\n")
+    line = one_line(CliRunner().invoke(cli, ["framework", "check", str(wide)]))
+    assert "the file holds more than 20,000 values; a framework file needs far fewer" in line
     laughs = tmp_path / "laughs.yaml"
     laughs.write_text("a: &a [1, 2]\nb: [*a, *a]\n")
     assert "aliases (*name) are not allowed" in one_line(CliRunner().invoke(cli, ["framework", "check", str(laughs)]))
@@ -236,6 +240,9 @@ def test_people_file_is_size_checked_before_it_is_read(db: str, tmp_path: Path) 
 
 
 def test_usage_mistakes_are_one_line_too(db: str) -> None:
+    line = one_line(run(db, "org", "create", "-5 degrees"))
+    assert "No such option '-5'" in line and "a value that starts with '-' goes after '--'" in line
+    assert run(db, "org", "create", "--id", "minus", "--", "-5 degrees").exit_code == 0
     assert "Missing argument 'NAME' (see: " in one_line(run(db, "org", "create"))  # ... org create --help)
     assert "No such option '--bogus'" in one_line(run(db, "people", "list", "acme", "--bogus"))
     line = one_line(run(db, "charter", "export", "acme", "--version", "\uff12"))
