@@ -12,8 +12,9 @@ The rule, in order:
 
    * a lone UTF-16 surrogate (U+D800-U+DFFF): not a character at all;
    * Unicode noncharacters (U+FDD0-U+FDEF and U+xFFFE/U+xFFFF in every plane);
-   * control characters: C0 (U+0000-U+001F) and DEL, except a tab anywhere
-     and a line break in free text; C1 (U+0080-U+009F, e.g. NEL U+0085);
+   * control characters: C0 (U+0000-U+001F) and DEL, except a tab (folded
+     into a space, below) and a line break in free text; C1 (U+0080-U+009F,
+     e.g. NEL U+0085);
    * the line and paragraph separators U+2028/U+2029 (they break JavaScript
      and Vega-Lite), and in one-line fields any line break;
    * bidirectional embeddings, overrides and isolates (U+202A-U+202E,
@@ -84,7 +85,7 @@ _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 _BLANK_LOOKING: Final = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
 #: Categories a visible character belongs to (Cn included: emoji newer than Python's tables).
 _VISIBLE: Final = frozenset({"L", "N", "P", "S"})
-#: Twice the longest field allowed anywhere: longer input is refused before any work on it.
+#: Far longer than any field allows (evidence: 4,000): refused before any work is done on it.
 _HARD_LIMIT: Final = 20_000
 
 
@@ -95,8 +96,8 @@ def _code(character: str) -> str:
 def refuse_broken(text: str, field: str) -> None:
     """Refuse what is never text anywhere: lone surrogates and noncharacters (InputError).
 
-    Also used for identifiers looked up, not stored (an organisation id from
-    the command line), so that the database never sees them.
+    Checked first, so that the message names the real problem and no later
+    step (normalising, the database driver) ever sees such a string.
     """
     if (found := _SURROGATE.search(text)) is not None:
         raise InputError(
@@ -171,7 +172,7 @@ def clean_line(value: object, field: str, *, max_length: int = 200, required: bo
 
 
 def clean_paragraphs(value: object, field: str, *, max_length: int = 2000) -> str | None:
-    """Free text (a comment, notes of evidence) under the module's rule: line breaks and tabs kept.
+    """Free text (a comment, notes of evidence) under the module's rule: line breaks kept.
 
     Returns None for text that is empty after trimming, so "no comment" is
     stored one way only.
