@@ -61,7 +61,7 @@ def check_arguments(args: Sequence[str]) -> None:
     for position, arg in enumerate(args, start=1):
         if isinstance(arg, str) and _SURROGATE.search(arg):
             raw = arg.encode("utf-8", "surrogateescape") if _surrogateescaped(arg) else None
-            shown = repr(raw)[1:] if raw is not None else _printable(repr(arg))
+            shown = repr(raw[:40])[1:] if raw is not None else _printable(repr(arg[:40]))
             raise InputError(
                 f"argument {position} ({shown}) is not UTF-8 text; type it again in a UTF-8 terminal "
                 "(or rename the file so its name is UTF-8)"
