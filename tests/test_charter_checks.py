@@ -219,9 +219,15 @@ def test_blocking_findings_come_first(framework: Framework) -> None:
 
 # --- cleaning input ---------------------------------------------------------------------------
 def test_clean_promise_tidies_text_and_folds_lines(framework: Framework) -> None:
-    raw = PromiseRecord("  We   reply\n\nwithin 2 hours.\x07 ", "A", "", "  Checked\r\nweekly ", "  Ada  ", None)
+    raw = PromiseRecord("  We   reply\n\nwithin 2 hours. ", "A", "", "  Checked\r\nweekly ", "  Ada  ", None)
     cleaned = clean_promise(raw, framework, 1)
     assert cleaned == PromiseRecord("We reply within 2 hours.", "A", None, "Checked weekly", "Ada", None)
+
+
+def test_a_control_character_in_a_promise_is_refused_not_dropped(framework: Framework) -> None:
+    raw = PromiseRecord("We reply within 2 hours.\x07", "A", None, None, None, None)
+    with pytest.raises(InputError, match=r"the text of promise 1 contains an invisible control character \(U\+0007\)"):
+        clean_promise(raw, framework, 1)
 
 
 @pytest.mark.parametrize(("changes", "error", "message"), [

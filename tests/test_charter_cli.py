@@ -112,10 +112,15 @@ def test_bad_input_is_one_line_and_exit_2(db: str, args: list[str], message: str
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("args", [["hv", "--format", "rtf"], ["hv", "--version", "0"], ["hv", "--version", "x"]])
-def test_click_refuses_impossible_options(db: str, args: list[str]) -> None:
+@pytest.mark.parametrize(("args", "message"), [
+    (["hv", "--format", "rtf"], "Invalid value for '--format': 'rtf' is not one of 'md', 'html', 'pdf', 'docx'"),
+    (["hv", "--version", "0"], "--version must be at least 1, not 0"),
+    (["hv", "--version", "x"], "--version must be a whole number written with the digits 0-9, not 'x'"),
+])
+def test_click_refuses_impossible_options(db: str, args: list[str], message: str) -> None:
     result = run(db, *args)
-    assert result.exit_code == 2 and "Error: Invalid value" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"workbook: error: {message}") and len(result.stderr.splitlines()) == 1
 
 
 def test_the_group_works_on_its_own_too(db: str, tmp_path: Path) -> None:

@@ -95,7 +95,8 @@ def test_people_import_reports_counts_and_is_idempotent(db: str, acme: str, tmp_
         ("name,email,role,team\nA,a@x.org,staff,T\nB,A@x.org,staff,T\n", "row 3: email a@x.org is also on row 2"),
         ("name,email,role,team\nA,a@x.org,staff,T,extra\n", "row 2: 5 cells but the header has 4 columns"),
         ("name,email,role,team\n", "no people found"),
-        (b"\xff\xfe\x00n\x00a", "not a CSV text file"),
+        (b"\xff\xfe\x00n\x00a", "saved as UTF-16"),
+        (b"name,email,role,team\nA\x00,a@x.org,staff,T\n", "not a CSV text file"),
         (b"name,email,role,team\nJos\xe9,j@x.org,staff,T\n", "not UTF-8"),
     ],
 )

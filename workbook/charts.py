@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RATING_COLOURS", "SCORE_COLOURS", "SERIES_COLOURS", "chart_html", "distribution_chart", "gap_chart",
     "heatmap_chart", "maturity_by_step_chart", "spread_chart", "to_svg", "value_profile_chart",
-    "values_radar_chart", "warm_up",
+    "values_radar_chart", "vega_safe", "warm_up",
 ]
 
 #: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
@@ -110,11 +110,33 @@ def maturity_by_step_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+def vega_safe(spec: Any) -> Any:
+    """The spec with every string (labels, titles, data, keys) made safe for vl-convert.
+
+    The one place chart text is made safe: vl-convert fails on U+2028/U+2029
+    ("Unexpected token ILLEGAL") and aborts the whole process, kernel and
+    all, on U+FFFE/U+FFFF or a C0 control; a lone surrogate cannot even be
+    handed over.  The cleaning rule refuses these now, but a database written
+    before it may hold them, so :func:`workbook.text.display_safe` is applied
+    to every string here.  Equal strings stay equal, so sort orders and scale
+    domains still match their data.
+    """
+    from workbook.text import display_safe
+
+    if isinstance(spec, str):
+        return display_safe(spec)
+    if isinstance(spec, dict):
+        return {vega_safe(key): vega_safe(value) for key, value in spec.items()}
+    if isinstance(spec, list | tuple):
+        return [vega_safe(item) for item in spec]
+    return spec
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to an SVG string, in-process and offline."""
     import vl_convert as vlc
 
-    spec = chart.to_dict()
+    spec = vega_safe(chart.to_dict())
     svg: str = vlc.vegalite_to_svg(spec)
     description = spec.get("description")
     if description and "aria-label" not in svg[:500]:

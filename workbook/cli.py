@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from workbook.clitools import WorkbookGroup, store_of
+from workbook.clitools import WHOLE_NUMBER, WorkbookGroup, store_of
+from workbook.text import quoted
 
 if TYPE_CHECKING:
     pass
@@ -47,7 +48,7 @@ def org() -> None:
 @org.command("create")
 @click.argument("name")
 @click.option("--id", "slug", metavar="SLUG", help="Short id used in commands and file names [default: from NAME].")
-@click.option("--threshold", type=int, default=5, show_default=True,
+@click.option("--threshold", type=WHOLE_NUMBER, default=5, show_default=True,
               help="Anonymity threshold: no group smaller than this is ever shown.")
 @click.option("--cycle", "cycle", metavar="LABEL", help="First assessment cycle [default: this quarter, e.g. 2026-Q4].")
 @click.pass_context
@@ -78,7 +79,7 @@ def org_list(ctx: click.Context) -> None:
 
 @org.command("set-threshold")
 @click.argument("org_id", metavar="ORG")
-@click.argument("threshold", type=int)
+@click.argument("threshold", type=WHOLE_NUMBER)
 @click.pass_context
 def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
     """Change ORG's anonymity threshold (the smallest group ever shown)."""
@@ -118,7 +119,7 @@ def people() -> None:
 
 @people.command("import")
 @click.argument("org_id", metavar="ORG")
-@click.argument("file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE.csv", type=str)
 @click.pass_context
 def people_import(ctx: click.Context, org_id: str, file: str) -> None:
     """Import people from a CSV file with the columns name,email,role,team.
@@ -294,7 +295,7 @@ def key_new() -> None:
 def raise_empty(org_id: str) -> NoReturn:
     from workbook.errors import NotFoundError
 
-    raise NotFoundError(f"nobody in {org_id!r} yet; import people with: workbook people import {org_id} FILE.csv")
+    raise NotFoundError(f"nobody in {quoted(org_id)} yet; import people with: workbook people import {org_id} FILE.csv")
 
 
 # --- cycles ----------------------------------------------------------------------
@@ -350,7 +351,7 @@ def framework() -> None:
 
 
 @framework.command("check")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=str)
 def framework_check(file: str | None) -> None:
     """Validate a framework YAML file (by default the one shipped with the workbook)."""
     from workbook.framework import check_framework_file

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Final
 
 from workbook.errors import InputError
+from workbook.text import quoted
 
 __all__ = ["EARLIEST_DAY", "LATEST_DAY", "parse_day"]
 
@@ -32,7 +33,7 @@ def parse_day(value: object, what: str) -> date | None:
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            raise InputError(f"{what} {value!r} is not a real date; write it as YYYY-MM-DD, "
+            raise InputError(f"{what} {quoted(value)} is not a real date; write it as YYYY-MM-DD, "
                              "e.g. 2027-03-31") from None
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InputError(f"{what} must be a calendar date, e.g. 2027-03-31")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from workbook.errors import InputError
+from workbook.text import quoted
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_PORT", "NOTEBOOKS", "app_url", "check_base_url", "invite_url"]
 
@@ -27,7 +28,7 @@ def check_base_url(base_url: str) -> str:
     """Accept ``http(s)://host[:port][/prefix]``; refuse anything else clearly."""
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise InputError(f"the base URL {base_url!r} must look like https://workbook.example.org or http://127.0.0.1:8866")
+        raise InputError(f"the base URL {quoted(base_url)} must look like https://workbook.example.org or http://127.0.0.1:8866")
     return base_url.strip().rstrip("/")
 
 

@@ -16,9 +16,10 @@ from typing import Literal
 from email_validator import EmailNotValidError, validate_email
 
 from workbook.errors import ImportFileError, InputError
-from workbook.text import clean_line
+from workbook.input_files import read_input_file
+from workbook.text import clean_line, quoted
 
-__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "parse_people_csv", "read_people_csv"]
+__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "check_person", "parse_people_csv", "read_people_csv"]
 
 COLUMNS = ("name", "email", "role", "team")
 MAX_ROWS = 10_000
@@ -42,7 +43,7 @@ def normalise_email(value: object) -> str:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        raise InputError(f"email {text!r} is not a valid address ({error})") from None
+        raise InputError(f"email {quoted(text)} is not a valid address ({error})") from None
     return checked.normalized.lower()
 
 
@@ -52,22 +53,64 @@ def _row(values: dict[str, str]) -> PersonRow:
     role_text = clean_line(values.get("role"), "role").lower()
     role = _ROLES.get(role_text)
     if role is None:
-        raise InputError(f"role {role_text!r} must be 'leader' or 'staff'")
+        raise InputError(f"role {quoted(role_text)} must be 'leader' or 'staff'")
     team = clean_line(values.get("team"), "team", max_length=100)
     if team.casefold() == POOLED_TEAM.casefold():
-        raise InputError(f"team {team!r} is reserved: results use it for small teams combined; choose another name")
+        raise InputError(f"team {quoted(team)} is reserved: results use it for small teams combined; "
+                         "choose another name")
     return PersonRow(name=name, email=email, role="leader" if role == "leader" else "staff", team=team)
 
 
+def check_person(row: PersonRow) -> PersonRow:
+    """The row again through the same rule: the store calls this, whoever built the row."""
+    if not isinstance(row, PersonRow):
+        raise InputError(f"a person to import must be a PersonRow, not {type(row).__name__}")
+    return _row({"name": row.name, "email": row.email, "role": row.role, "team": row.team})
+
+
+def _csv_problem(error: csv.Error, record: int, line: int) -> str:
+    """A csv module error in words that say what to fix."""
+    detail = str(error)
+    if "unexpected end of data" in detail:
+        return (f"row {record}: a quoted cell opened on line {line} of the file is never closed; "
+                'check the quote marks (") on that row')
+    if "expected after" in detail:
+        return (f"row {record}: a quote mark (\") is followed by more text in the same cell; a cell must be "
+                'either quoted whole ("like this") or not quoted at all')
+    if "field larger than field limit" in detail:
+        return f"row {record}: a cell is longer than {csv.field_size_limit():,} characters; is it the right file?"
+    return f"row {record}: the CSV cannot be read there ({detail})"
+
+
+def _header_problem(header: list[str], source: str) -> str | None:
+    """An accurate message for the header row mistakes people actually make, else None."""
+    first = header[0] if header else ""
+    if first.startswith("\ufeff"):
+        return (f"{source}: the file starts with two byte-order marks (U+FEFF) where one is allowed; "
+                "save it again as 'CSV UTF-8 (comma delimited)'")
+    if len(header) == 1:
+        for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|' characters")):
+            if delimiter in first:
+                return (f"{source}: the columns are separated by {name}, not commas; "
+                        "save it as 'CSV UTF-8 (comma delimited)'")
+    return None
+
+
 def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
-    """Validate CSV text and return its rows, or raise listing every problem."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Validate CSV text and return its rows, or raise listing every problem.
+
+    The CSV is read strictly: a quote mark left open or text after a closing
+    quote is reported on its row, not silently joined into the next cells.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise ImportFileError(f"{source}: cannot read the header row: {error}") from None
+        raise ImportFileError(f"{source}: {_csv_problem(error, 1, 1)}") from None
     if header is None or not any(cell.strip() for cell in header):
         raise ImportFileError(f"{source}: the file is empty; it needs a header row: {','.join(COLUMNS)}")
+    if (header_problem := _header_problem(header, source)) is not None:
+        raise ImportFileError(header_problem)
     names = [cell.strip().lower() for cell in header]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
@@ -80,28 +123,35 @@ def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
     problems: list[str] = []
     rows: list[PersonRow] = []
     first_row_of: dict[str, int] = {}
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines at the end of spreadsheet exports
-            if number - 1 > MAX_ROWS:
-                raise ImportFileError(f"{source}: more than {MAX_ROWS} people; split the file")
-            if len(cells) > len(names):
-                problems.append(f"row {number}: {len(cells)} cells but the header has {len(names)} columns")
-                continue
-            values = dict(zip(names, cells, strict=False))
-            try:
-                row = _row(values)
-            except InputError as error:
-                problems.append(f"row {number}: {error}")
-                continue
-            if row.email in first_row_of:
-                problems.append(f"row {number}: email {row.email} is also on row {first_row_of[row.email]}")
-                continue
-            first_row_of[row.email] = number
-            rows.append(row)
-    except csv.Error as error:
-        problems.append(f"row {reader.line_num}: the CSV cannot be read there ({error})")
+    number = 1
+    while True:
+        number += 1
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(_csv_problem(error, number, line))
+            break
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines at the end of spreadsheet exports
+        if number - 1 > MAX_ROWS:
+            raise ImportFileError(f"{source}: more than {MAX_ROWS} people; split the file")
+        if len(cells) > len(names):
+            problems.append(f"row {number}: {len(cells)} cells but the header has {len(names)} columns")
+            continue
+        values = dict(zip(names, cells, strict=False))
+        try:
+            row = _row(values)
+        except InputError as error:
+            problems.append(f"row {number}: {error}")
+            continue
+        if row.email in first_row_of:
+            problems.append(f"row {number}: email {row.email} is also on row {first_row_of[row.email]}")
+            continue
+        first_row_of[row.email] = number
+        rows.append(row)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ImportFileError(f"{source}: {problems[0]}{more}; nothing was imported", problems)
@@ -111,19 +161,24 @@ def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
 
 
 def read_people_csv(path: str | Path) -> list[PersonRow]:
-    """Read and validate a CSV file (UTF-8, with or without Excel's BOM)."""
+    """Read and validate a CSV file (UTF-8, with or without Excel's BOM).
+
+    The file is size-checked before it is read (:mod:`workbook.input_files`):
+    at most :data:`MAX_BYTES`, and only a regular file.
+    """
     file = Path(path)
-    if not file.is_file():
-        raise ImportFileError(f"{file}: no such file")
-    data = file.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"{file}: the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?")
+    data = read_input_file(file, MAX_BYTES, kind="people CSV")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(
+            f"{file}: the file is saved as UTF-16; in Excel use 'Save as: CSV UTF-8 (comma delimited)'")
     if b"\x00" in data:
         raise ImportFileError(f"{file}: this is not a CSV text file (it contains binary data)")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
         raise ImportFileError(
-            f"{file}: the file is not UTF-8 text; in Excel use 'Save as: CSV UTF-8 (comma delimited)'"
+            f"{file}: the file is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
+            "in Excel use 'Save as: CSV UTF-8 (comma delimited)'"
         ) from None
     return parse_people_csv(text, source=str(file))

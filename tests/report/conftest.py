@@ -30,9 +30,11 @@ from report_helpers import (
     make_org,
     team_members,
 )
+from sqlalchemy import update
 
 from workbook.framework import Framework
 from workbook.store import Store, open_store
+from workbook.store.tables import Person, Submission
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +67,9 @@ def report_folder(tmp_path_factory: pytest.TempPathFactory, framework: Framework
 
     ``broken`` has a team called 'Other teams', the label reserved for pooled
     small teams, so the scoring refuses it with an InputError while the
-    notebook runs: a genuine failure, not a mock.
+    notebook runs: a genuine failure, not a mock.  The store refuses that name
+    now, so it is written straight into the database, as an older workbook
+    could have stored it.
     """
     from workbook.demo import seed_demo
 
@@ -75,9 +79,12 @@ def report_folder(tmp_path_factory: pytest.TempPathFactory, framework: Framework
         seed_demo(store)
         make_org(store, framework, "quiet", [Member(f"q{i}", "staff", "Team", None) for i in range(4)])
         make_org(store, framework, "broken", [
-            *team_members("Other teams", ["leader", "staff", "staff"], "ot"),
+            *team_members("Pooled", ["leader", "staff", "staff"], "ot"),
             *team_members("Desk", ["leader", "staff"], "dk"),
             Member("extra", "leader", "Desk", LEADER)])
+        with store.transactions.writing() as session:
+            for table in (Person, Submission):
+                session.execute(update(table).where(table.team == "Pooled").values(team="Other teams"))
     out = base / "out"
     result = cli_runner_invoke(["--db", db, "report", "--all", "--out", str(out), "--jobs", "2", "--pdf",
                                 "--no-progress"], env={"WORKBOOK_DB": ""})

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbook.clitools import WorkbookGroup, store_of
+from workbook.clitools import WholeNumber, WorkbookGroup, store_of
 
 if TYPE_CHECKING:
     pass
@@ -33,9 +33,9 @@ def charter() -> None:
 @click.argument("org_id", metavar="ORG")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="pdf", show_default=True,
               help="md (Markdown), html (a page to print), pdf (A4) or docx (Word, to keep editing).")
-@click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False, writable=True),
+@click.option("--out", "out", metavar="FILE", type=str,
               help="Where to write it; - for standard output. [default: charter-ORG-vN.FORMAT here]")
-@click.option("--version", "number", metavar="N", type=click.IntRange(min=1),
+@click.option("--version", "number", metavar="N", type=WholeNumber(minimum=1),
               help="Which version. [default: the latest approved, else the draft, marked DRAFT]")
 @click.pass_context
 def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: int | None) -> None:

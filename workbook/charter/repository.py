@@ -42,6 +42,7 @@ from workbook.store import Store
 from workbook.store._base import Repository, as_utc, utcnow
 from workbook.store.charter_tables import Charter, CharterPromise
 from workbook.store.tables import Organisation
+from workbook.text import quoted
 
 __all__ = ["Charters", "charter_for_report"]
 
@@ -189,7 +190,7 @@ class Charters(Repository):
     @staticmethod
     def _organisation(session: Session, org_id: str) -> None:
         if not isinstance(org_id, str) or session.get(Organisation, org_id) is None:
-            raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
 
     def _row(self, session: Session, org_id: str, number: int) -> Charter:
         self._organisation(session, org_id)
@@ -201,7 +202,7 @@ class Charters(Repository):
             known = list(session.scalars(select(Charter.number).where(Charter.organisation_id == org_id)
                                          .order_by(Charter.number)))
             listed = ", ".join(map(str, known)) if known else "none yet"
-            raise NotFoundError(f"{org_id!r} has no charter version {number} (versions: {listed})")
+            raise NotFoundError(f"{quoted(org_id)} has no charter version {number} (versions: {listed})")
         return row
 
     @staticmethod

@@ -19,7 +19,7 @@ from workbook.charter.records import PromiseRecord
 from workbook.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework
-from workbook.text import clean_line, clean_paragraphs
+from workbook.text import clean_line, clean_paragraphs, quoted
 
 __all__ = [
     "EARLIEST_YEAR",
@@ -69,7 +69,7 @@ def _framework_id(value: object, kind: str, known: Iterable[str], where: str) ->
         return None
     ids = list(known)
     if not isinstance(value, str) or value not in ids:
-        raise NotFoundError(f"{where}: unknown {kind} {value!r} (choose one of {', '.join(ids)})")
+        raise NotFoundError(f"{where}: unknown {kind} {quoted(value)} (choose one of {', '.join(ids)})")
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from workbook.errors import FrameworkError
+from workbook.errors import FrameworkError, InputError
 from workbook.framework import rules
 from workbook.framework.models import (
     ID_PATTERN,
@@ -32,9 +32,14 @@ from workbook.framework.models import (
     Step,
     Value,
 )
+from workbook.framework.safe_yaml import safe_load_limited
+from workbook.input_files import read_input_file
 from workbook.paths import framework_file
 
-__all__ = ["check_framework_file", "load_framework"]
+__all__ = ["MAX_BYTES", "check_framework_file", "load_framework"]
+
+#: The shipped framework is about 20 kB; fifty times that is not a framework file.
+MAX_BYTES = 1_000_000
 
 
 def load_framework(path: str | Path | None = None) -> Framework:
@@ -88,15 +93,10 @@ def _check(path: Path, shown: str) -> Framework:
 def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
     """The top-level mapping of the file, or a one-line ``FrameworkError`` saying why not."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        _fail(shown, [f"{shown}: no such file"])
-    except IsADirectoryError:
-        _fail(shown, [f"{shown}: is a folder, not a file"])
-    except PermissionError:
-        _fail(shown, [f"{shown}: cannot be read (permission denied)"])
-    except OSError as error:
-        _fail(shown, [f"{shown}: cannot be read ({error.strerror or error})"])
+        # Size-checked before a byte is parsed: no /dev/zero, FIFO or 2 GB file.
+        raw = read_input_file(path, MAX_BYTES, kind="framework file")
+    except InputError as error:
+        _fail(shown, [str(error).replace(str(path), shown, 1)])
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         _fail(shown, [f"{shown}: is saved as UTF-16; save it as UTF-8 text instead"])
     if b"\x00" in raw:
@@ -114,7 +114,7 @@ def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
     if not text.strip():
         _fail(shown, [f"{shown}: the file is empty"])
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_limited(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "not valid YAML"
@@ -251,10 +251,8 @@ def _sort_key(problem: rules.Problem) -> tuple[tuple[int, int, str], ...]:
 
 def _unique_lines(shown: str, problems: list[rules.Problem]) -> list[str]:
     """Problem lines in file order, each reported once."""
-    lines: list[str] = []
+    lines: dict[str, None] = {}  # a dict keeps the order and finds repeats at once, even among 100,000
     for loc, message in sorted(problems, key=_sort_key):
         where = rules.format_loc(loc) or "(top level)"
-        line = f"{shown}: {where}: {message}"
-        if line not in lines:
-            lines.append(line)
-    return lines
+        lines.setdefault(f"{shown}: {where}: {message}")
+    return list(lines)

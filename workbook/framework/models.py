@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import rules
+from workbook.text import quoted
 
 __all__ = [
     "ID_PATTERN",
@@ -283,4 +284,4 @@ class Framework(_Frozen):
 def _unknown(kind: str, wanted: str, known: list[str]) -> NotFoundError:
     """A one-line NotFoundError that lists the ids that do exist, so the fix is obvious."""
     listed = ", ".join(known)
-    return NotFoundError(f"unknown {kind} id {wanted!r} in the framework (known: {listed})")
+    return NotFoundError(f"unknown {kind} id {quoted(wanted)} in the framework (known: {listed})")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from workbook.clitools import WHOLE_NUMBER, WholeNumber
 from workbook.errors import InputError, WorkbookError
 
 if TYPE_CHECKING:
@@ -31,10 +32,10 @@ EXIT_SOME_FAILED = 1
 @click.option("--cycle", metavar="LABEL", help="Assessment cycle, e.g. 2026-Q4 [default: each one's current cycle].")
 @click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False), default="reports",
               show_default=True, help="Folder for the reports and their index.html.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), metavar="N",
+@click.option("--jobs", "-j", type=WholeNumber(minimum=1, maximum=64), metavar="N",
               help="Reports made in parallel [default: the number of CPU cores + 1].")
 @click.option("--pdf", is_flag=True, help="Also make a PDF of each report.")
-@click.option("--threshold", type=int, metavar="N",
+@click.option("--threshold", type=WHOLE_NUMBER, metavar="N",
               help="Anonymity threshold for these reports; may only raise each organisation's own.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
 @click.option("--json", "json_file", metavar="FILE", type=click.Path(dir_okay=False),

@@ -108,6 +108,10 @@ def html_to_pdf(html: str) -> bytes:
         def fetch(self, url: str, headers: Any = None) -> Any:
             raise ValueError(f"the report may not load {url!r}")
 
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=Offline())
+    from workbook.text import display_safe
+
+    # WeasyPrint stops on U+2029 in text ("Got ' \u2029' between two lines"); a database
+    # written before the text rule may hold one.
+    document = weasyprint.HTML(string=display_safe(html), base_url=None, url_fetcher=Offline())
     pdf: bytes = document.write_pdf()
     return pdf

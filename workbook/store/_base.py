@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbook.errors import ConflictError, StoreError
+from workbook.errors import ConflictError, InputError, StoreError
 from workbook.store.engine import WRITE
 
 __all__ = ["Repository", "Transactions", "as_utc", "utcnow"]
@@ -62,6 +62,13 @@ def _translate_errors() -> Iterator[None]:
         ) from error
     except DataError as error:
         raise StoreError("the database refused a value as too long or malformed") from error
+    except UnicodeEncodeError as error:
+        # The last line of defence: text is cleaned before it is stored
+        # (workbook.text), but a value only looked up (an id, an email) can
+        # still carry a lone surrogate, which no database driver can encode.
+        raise InputError(
+            "a value given contains a broken character (half of a UTF-16 pair); type it again"
+        ) from error
 
 
 class Repository:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from workbook.errors import InputError
+from workbook.text import quoted
 
 __all__ = ["DEFAULT_DB_FILE", "ENV_VAR", "WRITE", "make_engine", "resolve_url"]
 
@@ -51,7 +52,7 @@ def resolve_url(db: str | None = None) -> str:
         url = make_url(raw)
     except ArgumentError:
         raise InputError(
-            f"cannot read the database URL {raw!r}: use a file path or postgresql://user@host/db"
+            f"cannot read the database URL {quoted(raw)}: use a file path or postgresql://user@host/db"
         ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise InputError(f"unsupported database {url.get_backend_name()!r}: use a SQLite file or a postgresql:// URL")

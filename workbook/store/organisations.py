@@ -27,7 +27,7 @@ from workbook.store._base import Repository, Transactions, as_utc, utcnow
 from workbook.store.records import OrganisationRecord
 from workbook.store.tables import Cycle, Organisation, Person, Submission
 from workbook.store.vault import Vault
-from workbook.text import clean_line, slugify
+from workbook.text import clean_line, quoted, slugify
 from workbook.tokens import hash_token, looks_like_token
 
 __all__ = ["DEFAULT_THRESHOLD", "OrganisationSummary", "Organisations", "quarter_label"]
@@ -63,7 +63,8 @@ def _record(row: Organisation) -> OrganisationRecord:
 def check_threshold(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not MIN_THRESHOLD <= value <= MAX_THRESHOLD:
         raise InputError(
-            f"the anonymity threshold must be a whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, not {value!r}"
+            f"the anonymity threshold must be a whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, "
+            f"not {quoted(value)}"
         )
     return value
 
@@ -80,9 +81,9 @@ class Organisations(Repository):
         """Create an organisation and open its first assessment cycle (this quarter by default)."""
         name = clean_line(name, "the organisation name")
         org_id = slug if slug is not None else slugify(name)
-        if not _SLUG.match(org_id):
+        if not isinstance(org_id, str) or not _SLUG.fullmatch(org_id):
             raise InputError(
-                f"the organisation id {org_id!r} must be 1-63 lower-case letters, digits or hyphens, "
+                f"the organisation id {quoted(org_id)} must be 1-63 lower-case letters, digits or hyphens, "
                 "starting with a letter or digit (choose one with --id)"
             )
         check_threshold(threshold)
@@ -91,7 +92,7 @@ class Organisations(Repository):
         label = check_cycle_label(first_cycle or quarter_label(utcnow().date()))
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is not None:
-                raise AlreadyExistsError(f"an organisation with the id {org_id!r} exists already")
+                raise AlreadyExistsError(f"an organisation with the id {quoted(org_id)} exists already")
             now = utcnow()
             issued = self._vault.issue(session)
             row = Organisation(
@@ -108,7 +109,7 @@ class Organisations(Repository):
         with self._tx.reading() as session:
             row = session.get(Organisation, org_id) if isinstance(org_id, str) else None
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             return _record(row)
 
     def by_facilitator_key(self, key: object) -> OrganisationRecord:
@@ -128,7 +129,7 @@ class Organisations(Repository):
         with self._tx.reading() as session:
             row = session.get(Organisation, org_id) if isinstance(org_id, str) else None
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             key_hash, sealed = row.facilitator_key_hash, row.facilitator_key_sealed
         key = self._vault.reveal(key_hash, sealed)
         if key is None:
@@ -185,7 +186,7 @@ class Organisations(Repository):
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             latest = session.scalars(
                 select(Cycle).where(Cycle.organisation_id == org_id).order_by(Cycle.created_at.desc(), Cycle.id.desc())
             ).first()
@@ -208,7 +209,7 @@ class Organisations(Repository):
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             issued = self._vault.issue(session)
             row.facilitator_key_hash, row.facilitator_key_sealed = issued.hash, issued.sealed
             session.flush()
@@ -219,5 +220,5 @@ class Organisations(Repository):
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             session.delete(row)

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbook.errors import AccessDeniedError, NotFoundError, SecretKeyError
-from workbook.people_csv import PersonRow
+from workbook.errors import AccessDeniedError, InputError, NotFoundError, SecretKeyError
+from workbook.people_csv import PersonRow, check_person
 from workbook.store._base import Repository, Transactions, utcnow
 from workbook.store.records import ImportSummary, Invite, PersonRecord, Role
 from workbook.store.tables import Organisation, Person
 from workbook.store.vault import Vault
+from workbook.text import quoted
 from workbook.tokens import hash_token, looks_like_token
 
 __all__ = ["INVALID_INVITE", "People"]
@@ -37,6 +38,14 @@ def _record(row: Person) -> PersonRecord:
     )
 
 
+def _checked(row: PersonRow, number: int) -> PersonRow:
+    """Every row through the text rule here too: the store is the boundary, whoever read the file."""
+    try:
+        return check_person(row)
+    except InputError as error:
+        raise InputError(f"person {number} to import: {error}") from None
+
+
 class People(Repository):
     def __init__(self, transactions: Transactions, vault: Vault) -> None:
         super().__init__(transactions)
@@ -50,10 +59,11 @@ class People(Repository):
         is updated.  Nobody is removed: leaving someone out of a file is not a
         request to erase their answers (``people delete`` is).
         """
+        rows = [_checked(row, number) for number, row in enumerate(rows, start=1)]
         added = updated = unchanged = 0
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             existing = {p.email: p for p in session.scalars(select(Person).where(Person.organisation_id == org_id))}
             now = utcnow()
             for row in rows:
@@ -77,7 +87,7 @@ class People(Repository):
     def list(self, org_id: str) -> list[PersonRecord]:
         with self._tx.reading() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             query = select(Person).where(Person.organisation_id == org_id).order_by(Person.team, Person.name)
             return [_record(p) for p in session.scalars(query)]
 
@@ -104,7 +114,7 @@ class People(Repository):
         """
         with self._tx.reading() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             query = select(Person).where(Person.organisation_id == org_id).order_by(Person.team, Person.name)
             rows = [(_record(p), p.token_hash, p.token_sealed) for p in session.scalars(query)]
         invites: list[Invite] = []
@@ -158,7 +168,7 @@ class People(Repository):
         """
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             query = select(Person).where(Person.organisation_id == org_id).order_by(Person.team, Person.name)
             renewed = []
             for person in session.scalars(query):
@@ -179,12 +189,13 @@ class People(Repository):
     @staticmethod
     def _find(session: Session, org_id: str, email: str) -> Person:
         if session.get(Organisation, org_id) is None:
-            raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+            raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
         person = session.scalars(
             select(Person).where(Person.organisation_id == org_id, Person.email == email.strip().lower())
         ).first()
         if person is None:
-            raise NotFoundError(f"nobody with the email {email!r} in {org_id!r} (see: workbook people list {org_id})")
+            raise NotFoundError(
+                f"nobody with the email {quoted(email)} in {quoted(org_id)} (see: workbook people list {org_id})")
         return person
 
 

@@ -21,7 +21,7 @@ from workbook.errors import AlreadyExistsError, AlreadySubmittedError, InputErro
 from workbook.store._base import Repository, as_utc, utcnow
 from workbook.store.records import AnswerRecord, CycleRecord, SubmissionRecord, SubmissionStatus
 from workbook.store.tables import Answer, Cycle, Organisation, Person, Submission
-from workbook.text import clean_paragraphs
+from workbook.text import clean_paragraphs, quoted
 
 if TYPE_CHECKING:
     from workbook.framework import Framework
@@ -36,7 +36,7 @@ def check_cycle_label(label: str) -> str:
     label = label.strip() if isinstance(label, str) else ""
     if not _LABEL.match(label):
         raise InputError(
-            f"the cycle label {label!r} must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-Q4"
+            f"the cycle label {quoted(label)} must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-Q4"
         )
     return label
 
@@ -76,12 +76,12 @@ class Responses(Repository):
         label = check_cycle_label(label)
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is None:
-                raise NotFoundError(f"no organisation with the id {org_id!r} (see: workbook org list)")
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
             exists = session.scalars(
                 select(Cycle).where(Cycle.organisation_id == org_id, Cycle.label == label)
             ).first()
             if exists is not None:
-                raise AlreadyExistsError(f"{org_id!r} already has a cycle called {label!r}")
+                raise AlreadyExistsError(f"{quoted(org_id)} already has a cycle called {quoted(label)}")
             row = Cycle(organisation_id=org_id, label=label, created_at=utcnow())
             session.add(row)
             session.flush()
@@ -99,14 +99,15 @@ class Responses(Repository):
         if label is None:
             if not cycles:
                 raise NotFoundError(
-                    f"{org_id!r} has no assessment cycle; open one with: workbook cycle open {org_id} LABEL"
+                    f"{quoted(org_id)} has no assessment cycle; "
+                    f"open one with: workbook cycle open {quoted(org_id)} LABEL"
                 )
             return cycles[-1]
         for cycle in cycles:
             if cycle.label == label:
                 return cycle
         known = ", ".join(c.label for c in cycles) or "none"
-        raise NotFoundError(f"{org_id!r} has no cycle called {label!r} (known: {known})")
+        raise NotFoundError(f"{quoted(org_id)} has no cycle called {quoted(label)} (known: {known})")
 
     # --- answers ----------------------------------------------------------
     def save_answer(

@@ -35,7 +35,7 @@ def actions() -> None:
 @actions.command("export")
 @click.argument("org_id", metavar="ORG")
 @click.option("--cycle", "cycle_label", metavar="LABEL", help="Assessment cycle [default: the current one].")
-@click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False, writable=True),
+@click.option("--out", "out", metavar="FILE", type=str,
               help="Write to FILE (with a byte-order mark, so Excel reads it right) [default: standard output].")
 @click.pass_context
 def export(ctx: click.Context, org_id: str, cycle_label: str | None, out: str | None) -> None:

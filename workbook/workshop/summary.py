@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from workbook.errors import NotFoundError
 from workbook.framework import Framework, Scale
+from workbook.text import quoted
 from workbook.workshop.records import ActionRecord, WorkshopState
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def workshop_summary(store: Store, framework: Framework, org_id: str, cycle_id: 
 
     cycle = next((c for c in store.responses.cycles(org_id) if c.id == cycle_id), None)
     if cycle is None:
-        raise NotFoundError(f"{org_id!r} has no assessment cycle with the id {cycle_id!r}")
+        raise NotFoundError(f"{quoted(org_id)} has no assessment cycle with the id {cycle_id!r}")
     state = Workshop(store).state(cycle_id)
     if state.is_empty:
         return None

@@ -23,6 +23,7 @@ from workbook.charter.records import CharterRecord
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework, load_framework
 from workbook.store import Store
+from workbook.text import quoted
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "Export", "ExportFormat", "choose_version", "export_charter",
            "export_filename", "render"]
@@ -68,7 +69,7 @@ def _renderer(fmt: str) -> Callable[[CharterDocument], bytes]:
         from workbook.charter.export.docx import render_docx
 
         return render_docx
-    raise InputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    raise InputError(f"unknown export format {quoted(fmt)}: use one of {', '.join(FORMATS)}")
 
 
 def render(document: CharterDocument, fmt: str) -> bytes:
@@ -85,7 +86,7 @@ def choose_version(store: Store, org_id: str, number: int | None = None) -> Char
         return charters.get(org_id, number)
     chosen = charters.latest_approved(org_id) or charters.draft(org_id)
     if chosen is None:
-        raise NotFoundError(f"{org_id!r} has no charter yet; write one in the charter builder "
+        raise NotFoundError(f"{quoted(org_id)} has no charter yet; write one in the charter builder "
                             f"(link: workbook invites {org_id} --facilitator)")
     return chosen
 

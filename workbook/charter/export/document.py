@@ -3,7 +3,10 @@
 Building the words once (status line, dates in British English, value and
 step names, "not yet chosen" for gaps in a draft) keeps Markdown, HTML, PDF
 and Word saying exactly the same thing.  Nothing here is escaped: each
-renderer escapes for its own format.
+renderer escapes for its own format.  Every stored text passes
+:func:`~workbook.text.display_safe` here, once for all four formats: a charter
+stored before the text rule may hold a U+2029 (WeasyPrint stops on it) or a
+U+FFFF (XML cannot hold it).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from workbook.charter.records import CharterRecord, format_day
 from workbook.errors import NotFoundError
 from workbook.framework import Framework
+from workbook.text import display_safe
 
 __all__ = ["CREDIT", "DEFAULT_TITLE", "CharterDocument", "DocumentPromise", "build_document"]
 
@@ -61,15 +65,16 @@ def _name(lookup: object, item_id: str | None) -> str:
 
 def build_document(charter: CharterRecord, organisation: str, framework: Framework) -> CharterDocument:
     """The words of the printed charter for one version of it."""
+    safe = display_safe
     promises = tuple(
         DocumentPromise(
             number=i,
-            text=p.text or "(no wording yet)",
-            standard=p.standard or NOT_CHOSEN,
-            owner=p.owner or NOT_CHOSEN,
+            text=safe(p.text) or "(no wording yet)",
+            standard=safe(p.standard) if p.standard else NOT_CHOSEN,
+            owner=safe(p.owner) if p.owner else NOT_CHOSEN,
             review=format_day(p.review_date) if p.review_date else NOT_CHOSEN,
-            value=_name(framework.value, p.value_id),
-            step=_name(framework.step, p.step_id),
+            value=safe(_name(framework.value, p.value_id)),
+            step=safe(_name(framework.step, p.step_id)),
         )
         for i, p in enumerate(charter.promises, start=1)
     )
@@ -77,7 +82,7 @@ def build_document(charter: CharterRecord, organisation: str, framework: Framewo
         status = "DRAFT: not yet approved"
     else:
         when = f" on {format_day(charter.approved_at.date())}" if charter.approved_at else ""
-        by = f" by {charter.approved_by}" if charter.approved_by else ""
+        by = f" by {safe(charter.approved_by)}" if charter.approved_by else ""
         status = f"Approved{when}{by}"
-    return CharterDocument(organisation=organisation, title=charter.title or DEFAULT_TITLE, intro=INTRO,
+    return CharterDocument(organisation=safe(organisation), title=safe(charter.title) or DEFAULT_TITLE, intro=INTRO,
                            is_draft=charter.is_draft, version=charter.number, status=status, promises=promises)

@@ -10,18 +10,16 @@ escapes it for XML, so ``<script>`` is just seven characters in Word.
 from __future__ import annotations
 
 import io
-import re
 
 from workbook.charter.export.document import CharterDocument
+from workbook.text import display_safe
 
 __all__ = ["render_docx"]
 
-#: Characters XML 1.0 cannot hold at all (python-docx would raise on them).
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
 
 def _plain(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    """Text XML 1.0 can hold (python-docx raises on controls and U+FFFF): see :func:`display_safe`."""
+    return display_safe(text)
 
 
 def render_docx(document: CharterDocument) -> bytes:
