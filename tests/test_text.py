@@ -129,3 +129,15 @@ def test_quoted_shortens_what_it_echoes_back() -> None:
     assert quoted("acme") == "'acme'"
     assert quoted("x" * 4000) == repr("x" * 37 + "...")
     assert "\\udceb" in quoted("Zo\udceb") and quoted("Zo\udceb").encode("utf-8")
+
+
+def test_a_quoted_token_is_hidden_before_it_is_shortened() -> None:
+    """A 43-character token cut to 37 no longer looks like a token: hide it first."""
+    from workbook.text import quoted
+    from workbook.tokens import HIDDEN, new_token
+
+    token = new_token()
+    while token[0] == "-" or not any(c.isupper() or c == "_" for c in token):
+        token = new_token()
+    shown = quoted(f"abc {token}")
+    assert token[:20] not in shown and HIDDEN in shown

@@ -249,6 +249,26 @@ def test_an_0004_database_upgraded_where_no_key_can_be_used_keeps_working_links(
         assert store.organisations.facilitator_key("old") != tokens["key"]
 
 
+def test_an_upgrade_with_a_key_set_up_wrongly_stops_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
+    """A fixable key mistake must not throw the printable links away: the upgrade waits for the fix."""
+    tokens = make_0004_database(db_url)
+    key = tmp_path / "secret.key"
+    sealer_at(key).seal("makes the key file")
+    key.chmod(0o644)  # readable by others: refused, as on any use
+    with pytest.raises(SecretKeyError, match=r"^the database was not upgraded \(nothing changed\): .*chmod 600"):
+        open_store(db_url, sealer=sealer_at(key))
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        assert schema.current_revision(connection) == "0004"
+        assert connection.execute(text("SELECT token FROM people WHERE email = 'ada@example.org'")).scalar() \
+            == tokens["ada"]
+    engine.dispose()
+    key.chmod(0o600)
+    with open_store(db_url, sealer=sealer_at(key)) as store:
+        assert {i.person.email: i.token for i in store.people.invites("old")} == {
+            f"{name}@example.org": token for name, token in tokens.items() if name != "key"}
+
+
 # --- the command line ------------------------------------------------------------------
 def run(db: str, key: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["--db", db, *args], env={KEY_FILE_ENV: str(key)})

@@ -17,6 +17,7 @@ Error tree::
     │   └── ImportFileError     a CSV file to import is malformed (names the row)
     ├── AccessDeniedError       a missing, wrong or revoked token or key
     ├── SecretKeyError          the secret key that keeps links printable is missing or wrong
+    │   └── KeyFileNotWritableError   no key file exists and none can be made here
     └── ConflictError           the action clashes with stored state
         └── AlreadySubmittedError   answers are final and cannot change
 """
@@ -31,6 +32,7 @@ __all__ = [
     "FrameworkError",
     "ImportFileError",
     "InputError",
+    "KeyFileNotWritableError",
     "NotFoundError",
     "SecretKeyError",
     "StoreError",
@@ -99,6 +101,15 @@ class SecretKeyError(WorkbookError):
 
     Only printing links and making new ones need it; opening a link never does.
     The message names where the key was looked for, never the key itself.
+    """
+
+
+class KeyFileNotWritableError(SecretKeyError):
+    """No key file exists and none can be made where it should be (a read-only home folder).
+
+    The one key problem an upgrade may go past, keeping tokens as hashes only:
+    every other one (two settings at once, a key others can read, a damaged or
+    wrong key) is a mistake to fix first, so the upgrade stops instead.
     """
 
 

@@ -30,7 +30,7 @@ def read_input_file(path: str | Path, max_bytes: int, *, kind: str = "file") -> 
     shown = str(path)
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not wait; it is refused below.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except ValueError:  # a NUL in the name: no file can have it
         raise InputError(f"{shown!r}: is not a possible file name (it contains a NUL character)") from None
     except FileNotFoundError:
@@ -56,7 +56,8 @@ def read_input_file(path: str | Path, max_bytes: int, *, kind: str = "file") -> 
                 f"{shown}: is {info.st_size / 1_000_000:.1f} MB, over the {_megabytes(max_bytes)} limit "
                 f"for a {kind}; is it the right file?"
             )
-        os.set_blocking(descriptor, True)
+        if hasattr(os, "O_NONBLOCK"):  # not on Windows, where it was never set
+            os.set_blocking(descriptor, True)
         data = _read_up_to(descriptor, max_bytes + 1)
     except OSError as error:
         raise InputError(f"{shown}: cannot be read ({error.strerror or error})") from None

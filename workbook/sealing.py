@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbook.errors import AlreadyExistsError, SecretKeyError
+from workbook.errors import AlreadyExistsError, KeyFileNotWritableError, SecretKeyError
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -237,7 +237,7 @@ class Sealer:
             finally:
                 os.unlink(temporary)
         except OSError as error:
-            raise SecretKeyError(
+            raise KeyFileNotWritableError(
                 f"cannot create the secret key file {path}: {error.strerror or error}; "
                 f"set ${KEY_FILE_ENV} to a file in a folder you can write to"
             ) from None

@@ -230,6 +230,10 @@ def quoted(value: object, limit: int = 40) -> str:
     An error names what was wrong, but echoing 4,000 characters back would
     bury what to fix; escapes (``repr``) keep invisible characters visible.
     """
+    if isinstance(value, str):  # before shortening: a cut token no longer looks like one
+        from workbook.tokens import hide_tokens
+
+        value = hide_tokens(value)
     text = repr(value if not isinstance(value, str) or len(value) <= limit else value[: limit - 3] + "...")
     return re.sub(r"[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 

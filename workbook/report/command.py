@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbook.clitools import WHOLE_NUMBER, WholeNumber
+from workbook.clitools import WHOLE_NUMBER, WholeNumber, fail
 from workbook.errors import InputError, WorkbookError
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ def report(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycl
             return
         outcomes = _make(ctx, organisations, every, cycle, out_dir, jobs, pdf, threshold, progress)
     except WorkbookError as error:
-        click.echo(f"workbook: error: {error}", err=True)
-        sys.exit(error.exit_code)
+        fail(error)  # the one error line of every command: escaped, tokens hidden
     if any(o.failed for o in outcomes):
         sys.exit(EXIT_SOME_FAILED)
 

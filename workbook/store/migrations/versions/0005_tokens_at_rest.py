@@ -29,7 +29,7 @@ import logging
 import sqlalchemy as sa
 from alembic import context, op
 
-from workbook.errors import SecretKeyError
+from workbook.errors import KeyFileNotWritableError, SecretKeyError
 from workbook.sealing import Sealer
 
 revision = "0005"
@@ -47,14 +47,23 @@ _COLUMNS = (
 
 
 def _sealer() -> Sealer | None:
-    """The key to seal with, or None (hash only) when it cannot be used here."""
+    """The key to seal with, or None (hash only) when no key exists and none can be made here.
+
+    Only that case goes on with hashes only (the links keep working; ``invites``
+    then says how to renew them).  A key that is set up wrongly (both settings,
+    a file others can read, a damaged or wrong key) stops the upgrade, leaving
+    the database as it was: going on would throw away the printable links for
+    a mistake that takes a minute to fix.
+    """
     sealer: Sealer | None = context.config.attributes.get("sealer")
     try:
         sealer = sealer or Sealer.from_environment()
         sealer.seal("check")  # reads the key, or creates the key file as any first use does
-    except SecretKeyError as error:
+    except KeyFileNotWritableError as error:
         log.warning("invite links kept as hashes only, they cannot be printed again until renewed: %s", error)
         return None
+    except SecretKeyError as error:
+        raise SecretKeyError(f"the database was not upgraded (nothing changed): {error}") from None
     return sealer
 
 
