@@ -69,10 +69,16 @@ class Report:
     """The raw material of one report; every result is a cached property.
 
     ``answers`` holds the submitted answers the report counts: those of the first
-    ``k * threshold`` people to submit (:func:`workbook.dataset.answers_in_whole_batches`),
-    so the overall figures of two versions of a report made as answers come in never
-    differ by fewer than ``threshold`` people.  (A team's or a side's figures in two
-    versions can: the disclosure rule covers the groups shown together in one report.)
+    ``k * t`` people to submit, ``t`` being the organisation's own threshold
+    (:func:`workbook.dataset.answers_in_whole_batches`), so the overall figures of two
+    versions of a report made as answers come in never differ by fewer than ``t``
+    people.  The batches are always the organisation's, even when the report uses a
+    higher ``threshold``: the respondents' results, the live panel and the charter
+    count the same people, and a report counting batches of another size would
+    average a set that differs from theirs by fewer than ``t`` people (6 x report -
+    5 x results page = the sixth person).  A higher ``threshold`` only hides more
+    groups and cells.  (A team's or a side's figures in two versions can differ by
+    fewer: the disclosure rule covers the groups shown together in one report.)
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
     ``invited`` counts the people on the organisation's list, ``in_progress``
@@ -297,7 +303,8 @@ def load_report(
     record = store.organisations.get(organisation.strip())
     chosen, comment_chosen = _effective_thresholds(record, threshold, comment_threshold)
     cycle_record = store.responses.cycle(record.id, cycle)
-    batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, chosen)
+    # Batches of the organisation's threshold, whatever the report's: see Report.answers.
+    batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, record.anonymity_threshold)
     answers = batched.frame
     counted = set(answers["person_id"].astype(str))
     comments = comments_frame(store, framework, record.id, cycle_record.id)
