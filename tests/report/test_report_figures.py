@@ -166,3 +166,21 @@ def test_a_higher_report_threshold_counts_the_same_people_as_the_live_views(
         assert sizes["report"] >= report_threshold
     if submitted == 6 and report_threshold == 6:
         assert "report" not in shown  # 5 counted: fewer than the report's 6
+
+
+@pytest.mark.parametrize(("submitted", "report_threshold", "expected"), [
+    (6, 6, "Answers are counted in whole groups of 5, the first 5 so far, and this report shows results once "
+           "at least 6 are counted"),
+    (12, 8, "The results count the first 10 of them: answers are counted in whole groups of 5,"),
+])
+def test_the_report_says_it_counts_groups_of_the_organisations_threshold(
+        tmp_path: Path, framework: Framework, submitted: int, report_threshold: int, expected: str) -> None:
+    with open_store(str(tmp_path / "six.db")) as store:
+        _six_people(store, framework, submitted)
+        report = load_report("six", threshold=report_threshold, store=store, framework=framework)
+        assert expected in " ".join(report.summary.sentences)
+        assert f"Only {submitted} people" not in " ".join(report.summary.sentences)
+        if report.enough:
+            from workbook.report.sections import method
+
+            assert "the first to submit in whole groups of 5," in method(report).text

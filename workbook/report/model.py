@@ -252,7 +252,7 @@ class Report:
         return SummaryInputs(
             organisation=self.organisation.name, cycle=self.cycle.label, invited=self.invited,
             respondents=self.respondents, in_progress=self.in_progress, threshold=self.threshold,
-            submitted=self.submitted,
+            submitted=self.submitted, batch=self.organisation.anonymity_threshold,
             scale=self.scale, values=self.value_names, means=means, agreement=agreement,
             strongest=strongest, weakest=weakest, gaps=gaps,
             gap_note=self.gaps.notes[0] if gaps is None and self.gaps.notes else None,

@@ -535,7 +535,7 @@ def method(report: Report) -> Section:
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
         ("Data", f"Assessment cycle {report.cycle.label}; {report.submitted} of the {report.invited} people "
                  f"invited submitted; the results count {report.respondents}, the first to submit in whole "
-                 f"groups of {report.threshold}, up to {_as_of(report)}."),
+                 f"groups of {report.organisation.anonymity_threshold}, up to {_as_of(report)}."),
         ("Produced by", f"DIME Workbook {__version__}."),
     ]
     body = "<dl class='wb-method'>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items) + "</dl>"
