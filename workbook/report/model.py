@@ -203,19 +203,43 @@ class Report:
         return group_comments(self.answers, self.comments, "overall", **kwargs)
 
     @cached_property
+    def distributed_values(self) -> frozenset[str]:
+        """The values whose rating distribution may be shown.
+
+        A value's distribution counts everyone's ratings of its statements, so it
+        is shown only when everything it adds up is shown too: the value's own
+        cell for everyone (enough people rated it, "don't know" not counting) and
+        the everyone cell of each of its statements that anyone rated.  Otherwise
+        the counts would give away a hidden cell: one person rating a value shows
+        their ratings, and the points of a value minus ``n_rated x mean`` of its
+        shown statements would be the sum of a hidden statement's few ratings.
+        """
+        if self.overall.groups.empty:
+            return frozenset()
+        shown = {str(r["value_id"]) for r in self.overall.table.to_dict("records") if r["shown"]}
+        rated = set(self.answers.dropna(subset=["rating"])["statement_id"].astype(str))
+        for row in self.statements_overall.table.to_dict("records"):
+            if not row["shown"] and str(row["statement_id"]) in rated:
+                shown.discard(str(row["value_id"]))
+        return frozenset(shown)
+
+    @cached_property
     def distribution(self) -> pd.DataFrame:
         """Answers per value and rating, everyone together (reverse-worded statements flipped).
 
-        Columns ``value_id``, ``rating``, ``count``; empty when the overall
-        group may not be shown.  "Don't know" answers are not counted.
+        Columns ``value_id``, ``rating``, ``count``; only the values in
+        :attr:`distributed_values` (so empty when the overall group may not be
+        shown).  "Don't know" answers are not counted.
         """
         import pandas as pd
 
-        if self.overall.groups.empty:
+        allowed = self.distributed_values
+        if not allowed:
             return pd.DataFrame({"value_id": pd.Series(dtype="str"), "rating": pd.Series(dtype="int64"),
                                  "count": pd.Series(dtype="int64")})
         lo, hi = self.scale
         rated = self.answers.dropna(subset=["rating"])
+        rated = rated[rated["value_id"].astype(str).isin(allowed)]
         points = [lo + hi - int(r) if rev else int(r) for r, rev in zip(rated["rating"], rated["reverse"], strict=True)]
         counts = pd.DataFrame({"value_id": rated["value_id"].astype(str).tolist(), "rating": points})
         table = counts.groupby(["value_id", "rating"]).size().rename("count").reset_index()

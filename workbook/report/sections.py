@@ -361,11 +361,15 @@ def rating_distribution(report: Report) -> Section | None:
              f"{hi} always means the value is lived most.")
     dont_know = (f"{report.dont_know} \"{report.framework.scale.dont_know_label}\" answers are not counted."
                  if report.dont_know else "")
+    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    left_out = [names[v] for v in report.value_order if v in rated and v not in report.distributed_values]
+    hidden = (f"Not shown, to keep a few people's answers private: {', '.join(left_out)} (fewer than "
+              f"{report.threshold} people rated the value, or one of its statements)." if left_out else "")
     rows = [(v, f"{s:.0%}") for v, s in shares.items()]
     return _section(report, "distribution", "Distribution of ratings",
-                    _paragraphs([intro]) + _chart(chart) + _notes([dont_know]),
+                    _paragraphs([intro]) + _chart(chart) + _notes([hidden, dont_know]),
                     [intro, str(chart.description),
-                     _text_table(("Value", f"Answers at {hi - 1}-{hi}"), rows), dont_know])
+                     _text_table(("Value", f"Answers at {hi - 1}-{hi}"), rows), hidden, dont_know])
 
 
 def agreement(report: Report) -> Section | None:
