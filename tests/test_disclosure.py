@@ -368,6 +368,9 @@ def test_a_hidden_value_has_no_distribution() -> None:
     name = report.value_names["E"]  # type: ignore[attr-defined]
     assert section is not None and f"Not shown, to keep a few people's answers private: {name} " in section.text
     assert set(report.distribution["value_id"]) == {"A", "I", "O", "U"}  # type: ignore[attr-defined]
+    # the "don't know" count covers the shown values only: all of E's would give its raters away
+    assert report.dont_know == 0  # type: ignore[attr-defined]
+    assert "not counted" not in section.text
 
 
 def test_a_hidden_statement_hides_its_values_distribution() -> None:

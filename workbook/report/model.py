@@ -250,8 +250,13 @@ class Report:
 
     @cached_property
     def dont_know(self) -> int:
-        """How many submitted answers were "don't know"."""
-        return int(self.answers["rating"].isna().sum())
+        """How many "don't know" answers the values in :attr:`distributed_values` had.
+
+        Only those: with every answer counted, the total minus the shown statements'
+        raters would give the number of people who rated a hidden statement.
+        """
+        shown = self.answers["value_id"].astype(str).isin(self.distributed_values)
+        return int(self.answers.loc[shown, "rating"].isna().sum())
 
     # --- the executive summary ------------------------------------------------------
     @cached_property
