@@ -275,7 +275,34 @@ def check_figures(figures: dict[str, object], answers: pd.DataFrame) -> None:
     for (kind, column), sets in columns.items():
         raters = (value_raters if kind == "values" else statement_raters)[column]
         assert_nothing_exposed(sets, raters, threshold, f"JSON {kind} {column}")
+    check_distribution(figures, rated)
     assert position  # every respondent was placed
+
+
+def check_distribution(figures: dict[str, object], rated: pd.DataFrame) -> None:
+    """A value's rating counts (everyone's answers) only where everything they add up is shown.
+
+    The counts sum the value's statements' ratings, so next to a shown statement's
+    ``n_rated x mean`` they would give away a hidden statement's few ratings; and a
+    value few people rated would show those people's ratings outright.
+    """
+    threshold = int(figures["threshold"])  # type: ignore[call-overload]
+    everyone = next((g for g in figures["groups"] if g["kind"] == "everyone"), None)  # type: ignore[attr-defined]
+    distribution: dict[str, dict[str, int] | None] = figures["distribution"]  # type: ignore[assignment]
+    if everyone is None:
+        assert not any(distribution.values()), "a distribution without the everyone group"
+        return
+    assert set(distribution) == set(rated["value_id"].astype(str)), "every rated value is listed (null if hidden)"
+    for value, counts in distribution.items():
+        if counts is None:
+            continue
+        cell = everyone["values"].get(value)
+        assert cell is not None and cell["people"] >= threshold, f"distribution of {value} with its cell hidden"
+        answers = rated[rated["value_id"] == value]
+        for statement in set(answers["statement_id"]):
+            assert everyone["statements"].get(statement) is not None, \
+                f"distribution of {value} with statement {statement} hidden"
+        assert sum(counts.values()) == len(answers), f"distribution of {value} counts other answers"
 
 
 @REPORT_CHECK
@@ -317,6 +344,49 @@ def test_hidden_cells_are_null_in_the_json() -> None:
     assert cells["South"] is None  # 3 raters
     assert cells["North"] is None  # everyone minus North would be South's 3
     assert cells[OVERALL_LABEL] == {"people": 11, "mean": pytest.approx(cells[OVERALL_LABEL]["mean"])}
+    check_figures(figures, answers)
+
+
+def test_a_hidden_value_has_no_distribution() -> None:
+    """Threshold 5: one person rated value E, everyone else "don't know": E's mean is hidden, so are its counts."""
+    from workbook.report.figures import report_figures
+
+    people = [("North", "staff")] * 6 + [("South", "staff")] * 6
+    report = report_for(people, 5, seed=7, dont_know=0.0)
+    answers = report.answers  # type: ignore[attr-defined]
+    on_e = answers["value_id"] == "E"
+    answers.loc[on_e & (answers["person_id"] != "p000"), "rating"] = pd.NA
+    figures = json.loads(json.dumps(report_figures(report)))  # type: ignore[arg-type]
+    everyone = next(g for g in figures["groups"] if g["kind"] == "everyone")
+    assert everyone["values"]["E"] is None
+    assert figures["distribution"]["E"] is None
+    assert figures["distribution"]["A"] is not None
+    check_figures(figures, answers)
+    from workbook.report.sections import rating_distribution
+
+    section = rating_distribution(report)  # type: ignore[arg-type]
+    name = report.value_names["E"]  # type: ignore[attr-defined]
+    assert section is not None and f"Not shown, to keep a few people's answers private: {name} " in section.text
+    assert set(report.distribution["value_id"]) == {"A", "I", "O", "U"}  # type: ignore[attr-defined]
+    # the "don't know" count covers the shown values only: all of E's would give its raters away
+    assert report.dont_know == 0  # type: ignore[attr-defined]
+    assert "not counted" not in section.text
+
+
+def test_a_hidden_statement_hides_its_values_distribution() -> None:
+    """Points of the value minus n_rated x mean of its shown statements would be the hidden statement's ratings."""
+    from workbook.report.figures import report_figures
+
+    people = [("North", "staff")] * 6 + [("South", "staff")] * 6
+    report = report_for(people, 5, seed=9, dont_know=0.0)
+    answers = report.answers  # type: ignore[attr-defined]
+    first = answers.loc[answers["value_id"] == "A", "statement_id"].iloc[0]
+    answers.loc[(answers["statement_id"] == first) & (answers["person_id"] != "p003"), "rating"] = pd.NA
+    figures = json.loads(json.dumps(report_figures(report)))  # type: ignore[arg-type]
+    everyone = next(g for g in figures["groups"] if g["kind"] == "everyone")
+    assert everyone["values"]["A"] is not None  # everyone still rates A's other statements
+    assert everyone["statements"][first] is None  # one rater
+    assert figures["distribution"]["A"] is None
     check_figures(figures, answers)
 
 

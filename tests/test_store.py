@@ -372,16 +372,23 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url: str, fr
                                     framework=framework)
 
 
-def test_threshold_is_fixed_once_someone_has_submitted_in_the_cycle(store: Store, org: str,
-                                                                      framework: Framework) -> None:
+def test_threshold_is_fixed_once_someone_has_submitted_in_any_cycle(store: Store, org: str,
+                                                                     framework: Framework) -> None:
+    """Opening a new cycle does not free it: the old cycle's batches are still shown (charter, old reports)."""
     from workbook.errors import ConflictError
 
+    assert store.organisations.set_threshold(org, 6).anonymity_threshold == 6  # nobody has submitted yet
+    assert store.organisations.set_threshold(org, 5).anonymity_threshold == 5
     ada = store.people.get(org, "ada@example.org")
     cycle = store.responses.cycle(org)
     _answer_all(store, framework, ada.id, cycle.id)
     store.responses.submit(ada.id, cycle.id, framework=framework)
-    with pytest.raises(ConflictError, match="already submitted in cycle"):
+    with pytest.raises(ConflictError, match="is 5 for good"):
         store.organisations.set_threshold(org, 3)
     assert store.organisations.get(org).anonymity_threshold == 5
     store.responses.open_cycle(org, "2027-Q1")
-    assert store.organisations.set_threshold(org, 3).anonymity_threshold == 3
+    for higher_or_lower in (3, 8):
+        with pytest.raises(ConflictError, match=r"report --threshold"):
+            store.organisations.set_threshold(org, higher_or_lower)
+    assert store.organisations.get(org).anonymity_threshold == 5
+    assert store.organisations.set_threshold(org, 5).anonymity_threshold == 5  # the same one: nothing moves

@@ -82,7 +82,7 @@ def org_list(ctx: click.Context) -> None:
 @click.argument("threshold", type=WHOLE_NUMBER)
 @click.pass_context
 def org_set_threshold(ctx: click.Context, org_id: str, threshold: int) -> None:
-    """Change ORG's anonymity threshold (the smallest group ever shown)."""
+    """Change ORG's anonymity threshold (the smallest group ever shown); fixed once anyone has submitted."""
     record = store_of(ctx).organisations.set_threshold(org_id, threshold)
     click.echo(f"{record.name}: groups smaller than {record.anonymity_threshold} are now never shown.")
 

@@ -97,3 +97,90 @@ def test_json_option_needs_exactly_one_organisation(issue_db: tuple[str, Store])
     assert result.exit_code == 2 and "no organisation" in result.stderr
     result = cli_runner_invoke(["--db", db, "report", "issue", "--json", "-"], env={"WORKBOOK_DB": ""})
     assert result.exit_code == 0 and json.loads(result.stdout)["organisation"] == "issue"
+
+
+# ----------------------------------------------------------------- a higher report threshold
+
+def _six_people(store: Store, framework: Framework, submitted: int) -> None:
+    """Threshold 5; ``submitted`` people answer, each with ratings of their own (so averages differ)."""
+    members = [Member(f"p{i}", "staff", "Only", {v: 1 + (i * 3 + j) % 5 for j, v in enumerate("AEIOU")})
+               for i in range(submitted)]
+    make_org(store, framework, "six", members, threshold=5)
+
+
+def _everyone_figures(store: Store, framework: Framework, report_threshold: int) -> dict[str, tuple[int, dict]]:
+    """Every "everyone" figure a viewer can see: the report's, a respondent's results page, the live profile."""
+    from workbook.apps.values import Respondent
+    from workbook.apps.values_results import EVERYONE, personal_results
+    from workbook.workshop.live import live_profile
+
+    organisation = store.organisations.get("six")
+    cycle = store.responses.cycle("six")
+    names = {v.id: v.name for v in framework.values}
+    shown: dict[str, tuple[int, dict]] = {}
+    figures = json.loads(json.dumps(report_figures(load_report("six", threshold=report_threshold, store=store,
+                                                               framework=framework))))
+    for group in figures["groups"]:
+        if group["kind"] == "everyone":
+            shown["report"] = (group["people"], {names[v]: c["mean"] for v, c in group["values"].items() if c})
+    person = store.people.list("six")[0]
+    results = personal_results(store, framework, Respondent(person, organisation, cycle))
+    rows = results.chart_data[results.chart_data["series"] == EVERYONE]
+    if not rows.empty:
+        counted = answers_counted(store, framework)
+        shown["results page"] = (counted, dict(zip(rows["value"], rows["score"], strict=True)))
+    profile = live_profile(store, framework, organisation, cycle)
+    if not profile.chart_data.empty:
+        shown["live profile"] = (profile.counted, dict(zip(profile.chart_data["value"], profile.chart_data["score"],
+                                                           strict=True)))
+    return shown
+
+
+def answers_counted(store: Store, framework: Framework) -> int:
+    from workbook.dataset import answers_in_whole_batches
+
+    cycle = store.responses.cycle("six")
+    return answers_in_whole_batches(store, framework, "six", cycle.id, 5).counted
+
+
+@pytest.mark.parametrize(("submitted", "report_threshold"), [(6, 6), (6, 5), (9, 7), (10, 6), (12, 8)])
+def test_a_higher_report_threshold_counts_the_same_people_as_the_live_views(
+        tmp_path: Path, framework: Framework, submitted: int, report_threshold: int) -> None:
+    """Threshold 5, 6 submitted, ``report --threshold 6``: 6 x report - 5 x results page was person 6.
+
+    Every view counts the first whole batches of the organisation's threshold (all
+    are prefixes of one submission order), so no two "everyone" figures shown may
+    differ by 1 to 4 people; a higher report threshold only hides more.
+    """
+    with open_store(str(tmp_path / "six.db")) as store:
+        _six_people(store, framework, submitted)
+        shown = _everyone_figures(store, framework, report_threshold)
+    assert "results page" in shown and "live profile" in shown
+    sizes = {view: people for view, (people, _) in shown.items()}
+    for first, a in sizes.items():
+        for second, b in sizes.items():
+            assert not 0 < abs(a - b) < 5, f"{first} ({a}) and {second} ({b}) differ by fewer than 5 people"
+    if "report" in shown:  # same people, so the same averages
+        assert sizes["report"] == sizes["results page"]
+        assert shown["report"][1] == pytest.approx(shown["results page"][1])
+        assert sizes["report"] >= report_threshold
+    if submitted == 6 and report_threshold == 6:
+        assert "report" not in shown  # 5 counted: fewer than the report's 6
+
+
+@pytest.mark.parametrize(("submitted", "report_threshold", "expected"), [
+    (6, 6, "Answers are counted in whole groups of 5, the first 5 so far, and this report shows results once "
+           "at least 6 are counted"),
+    (12, 8, "The results count the first 10 of them: answers are counted in whole groups of 5,"),
+])
+def test_the_report_says_it_counts_groups_of_the_organisations_threshold(
+        tmp_path: Path, framework: Framework, submitted: int, report_threshold: int, expected: str) -> None:
+    with open_store(str(tmp_path / "six.db")) as store:
+        _six_people(store, framework, submitted)
+        report = load_report("six", threshold=report_threshold, store=store, framework=framework)
+        assert expected in " ".join(report.summary.sentences)
+        assert f"Only {submitted} people" not in " ".join(report.summary.sentences)
+        if report.enough:
+            from workbook.report.sections import method
+
+            assert "the first to submit in whole groups of 5," in method(report).text

@@ -12,7 +12,9 @@ Numbers are given at full precision, because the report's charts carry them so
 A group lists only what the report shows for it: everyone has averages,
 spreads and agreement per value and averages per statement; a team has its
 agreement per value and averages per statement; leaders and staff have
-averages per value.
+averages per value.  ``distribution`` (everyone's answers per value and rating)
+is ``null`` for a value whose everyone cell, or the everyone cell of one of its
+rated statements, is hidden.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["FIGURES_VERSION", "report_figures"]
 
 #: Bumped when the shape of the figures changes, so a checker can refuse what it does not know.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2  # 2: a hidden distribution is null
 _SIDE_LABELS = {"leader": "Leaders", "staff": "Staff"}
 
 
@@ -94,10 +96,14 @@ def _gaps(report: Report) -> list[dict[str, Any]]:
     ]
 
 
-def _distribution(report: Report) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
+def _distribution(report: Report) -> dict[str, dict[str, int] | None]:
+    """Value id -> rating -> answers; ``None`` for a value someone rated whose distribution is hidden."""
+    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    out: dict[str, dict[str, int] | None] = {v: None for v in report.value_order if v in rated}
     for row in report.distribution.to_dict("records"):
-        out.setdefault(str(row["value_id"]), {})[str(int(row["rating"]))] = int(row["count"])
+        counts = out.get(str(row["value_id"])) or {}
+        counts[str(int(row["rating"]))] = int(row["count"])
+        out[str(row["value_id"])] = counts
     return out
 
 

@@ -69,10 +69,16 @@ class Report:
     """The raw material of one report; every result is a cached property.
 
     ``answers`` holds the submitted answers the report counts: those of the first
-    ``k * threshold`` people to submit (:func:`workbook.dataset.answers_in_whole_batches`),
-    so the overall figures of two versions of a report made as answers come in never
-    differ by fewer than ``threshold`` people.  (A team's or a side's figures in two
-    versions can: the disclosure rule covers the groups shown together in one report.)
+    ``k * t`` people to submit, ``t`` being the organisation's own threshold
+    (:func:`workbook.dataset.answers_in_whole_batches`), so the overall figures of two
+    versions of a report made as answers come in never differ by fewer than ``t``
+    people.  The batches are always the organisation's, even when the report uses a
+    higher ``threshold``: the respondents' results, the live panel and the charter
+    count the same people, and a report counting batches of another size would
+    average a set that differs from theirs by fewer than ``t`` people (6 x report -
+    5 x results page = the sixth person).  A higher ``threshold`` only hides more
+    groups and cells.  (A team's or a side's figures in two versions can differ by
+    fewer: the disclosure rule covers the groups shown together in one report.)
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
     ``invited`` counts the people on the organisation's list, ``in_progress``
@@ -197,19 +203,43 @@ class Report:
         return group_comments(self.answers, self.comments, "overall", **kwargs)
 
     @cached_property
+    def distributed_values(self) -> frozenset[str]:
+        """The values whose rating distribution may be shown.
+
+        A value's distribution counts everyone's ratings of its statements, so it
+        is shown only when everything it adds up is shown too: the value's own
+        cell for everyone (enough people rated it, "don't know" not counting) and
+        the everyone cell of each of its statements that anyone rated.  Otherwise
+        the counts would give away a hidden cell: one person rating a value shows
+        their ratings, and the points of a value minus ``n_rated x mean`` of its
+        shown statements would be the sum of a hidden statement's few ratings.
+        """
+        if self.overall.groups.empty:
+            return frozenset()
+        shown = {str(r["value_id"]) for r in self.overall.table.to_dict("records") if r["shown"]}
+        rated = set(self.answers.dropna(subset=["rating"])["statement_id"].astype(str))
+        for row in self.statements_overall.table.to_dict("records"):
+            if not row["shown"] and str(row["statement_id"]) in rated:
+                shown.discard(str(row["value_id"]))
+        return frozenset(shown)
+
+    @cached_property
     def distribution(self) -> pd.DataFrame:
         """Answers per value and rating, everyone together (reverse-worded statements flipped).
 
-        Columns ``value_id``, ``rating``, ``count``; empty when the overall
-        group may not be shown.  "Don't know" answers are not counted.
+        Columns ``value_id``, ``rating``, ``count``; only the values in
+        :attr:`distributed_values` (so empty when the overall group may not be
+        shown).  "Don't know" answers are not counted.
         """
         import pandas as pd
 
-        if self.overall.groups.empty:
+        allowed = self.distributed_values
+        if not allowed:
             return pd.DataFrame({"value_id": pd.Series(dtype="str"), "rating": pd.Series(dtype="int64"),
                                  "count": pd.Series(dtype="int64")})
         lo, hi = self.scale
         rated = self.answers.dropna(subset=["rating"])
+        rated = rated[rated["value_id"].astype(str).isin(allowed)]
         points = [lo + hi - int(r) if rev else int(r) for r, rev in zip(rated["rating"], rated["reverse"], strict=True)]
         counts = pd.DataFrame({"value_id": rated["value_id"].astype(str).tolist(), "rating": points})
         table = counts.groupby(["value_id", "rating"]).size().rename("count").reset_index()
@@ -220,8 +250,13 @@ class Report:
 
     @cached_property
     def dont_know(self) -> int:
-        """How many submitted answers were "don't know"."""
-        return int(self.answers["rating"].isna().sum())
+        """How many "don't know" answers the values in :attr:`distributed_values` had.
+
+        Only those: with every answer counted, the total minus the shown statements'
+        raters would give the number of people who rated a hidden statement.
+        """
+        shown = self.answers["value_id"].astype(str).isin(self.distributed_values)
+        return int(self.answers.loc[shown, "rating"].isna().sum())
 
     # --- the executive summary ------------------------------------------------------
     @cached_property
@@ -246,7 +281,7 @@ class Report:
         return SummaryInputs(
             organisation=self.organisation.name, cycle=self.cycle.label, invited=self.invited,
             respondents=self.respondents, in_progress=self.in_progress, threshold=self.threshold,
-            submitted=self.submitted,
+            submitted=self.submitted, batch=self.organisation.anonymity_threshold,
             scale=self.scale, values=self.value_names, means=means, agreement=agreement,
             strongest=strongest, weakest=weakest, gaps=gaps,
             gap_note=self.gaps.notes[0] if gaps is None and self.gaps.notes else None,
@@ -297,7 +332,8 @@ def load_report(
     record = store.organisations.get(organisation.strip())
     chosen, comment_chosen = _effective_thresholds(record, threshold, comment_threshold)
     cycle_record = store.responses.cycle(record.id, cycle)
-    batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, chosen)
+    # Batches of the organisation's threshold, whatever the report's: see Report.answers.
+    batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, record.anonymity_threshold)
     answers = batched.frame
     counted = set(answers["person_id"].astype(str))
     comments = comments_frame(store, framework, record.id, cycle_record.id)

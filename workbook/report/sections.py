@@ -361,11 +361,15 @@ def rating_distribution(report: Report) -> Section | None:
              f"{hi} always means the value is lived most.")
     dont_know = (f"{report.dont_know} \"{report.framework.scale.dont_know_label}\" answers are not counted."
                  if report.dont_know else "")
+    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    left_out = [names[v] for v in report.value_order if v in rated and v not in report.distributed_values]
+    hidden = (f"Not shown, to keep a few people's answers private: {', '.join(left_out)} (fewer than "
+              f"{report.threshold} people rated the value, or one of its statements)." if left_out else "")
     rows = [(v, f"{s:.0%}") for v, s in shares.items()]
     return _section(report, "distribution", "Distribution of ratings",
-                    _paragraphs([intro]) + _chart(chart) + _notes([dont_know]),
+                    _paragraphs([intro]) + _chart(chart) + _notes([hidden, dont_know]),
                     [intro, str(chart.description),
-                     _text_table(("Value", f"Answers at {hi - 1}-{hi}"), rows), dont_know])
+                     _text_table(("Value", f"Answers at {hi - 1}-{hi}"), rows), hidden, dont_know])
 
 
 def agreement(report: Report) -> Section | None:
@@ -535,7 +539,7 @@ def method(report: Report) -> Section:
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
         ("Data", f"Assessment cycle {report.cycle.label}; {report.submitted} of the {report.invited} people "
                  f"invited submitted; the results count {report.respondents}, the first to submit in whole "
-                 f"groups of {report.threshold}, up to {_as_of(report)}."),
+                 f"groups of {report.organisation.anonymity_threshold}, up to {_as_of(report)}."),
         ("Produced by", f"DIME Workbook {__version__}."),
     ]
     body = "<dl class='wb-method'>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items) + "</dl>"

@@ -42,6 +42,7 @@ __all__ = [
     "extremes_sentence",
     "gap_sentence",
     "next_steps",
+    "not_counted_yet_sentence",
     "not_enough_sentence",
     "obstacle_sentence",
     "obstacle_signals",
@@ -87,6 +88,7 @@ class SummaryInputs:
     in_progress: int = 0
     agreement: Mapping[str, str] = field(default_factory=dict)
     submitted: int | None = None  # everyone who submitted; None: the same as respondents
+    batch: int | None = None  # respondents are counted in whole groups of this; None: the threshold
     strongest: str | None = None
     weakest: str | None = None
     gaps: Mapping[str, tuple[float, float]] | None = None
@@ -148,6 +150,12 @@ def counted_sentence(submitted: int, counted: int, threshold: int) -> str:
     """Why the results count fewer people than submitted (whole groups of ``threshold``)."""
     return (f"The results count the first {counted} of them: answers are counted in whole groups of "
             f"{threshold}, so that comparing two versions of this report can never single anyone out.")
+
+
+def not_counted_yet_sentence(counted: int, batch: int, threshold: int) -> str:
+    """Why enough people submitted but nothing is shown: the whole groups counted are too few for this report."""
+    return (f"Answers are counted in whole groups of {batch}, the first {counted} so far, and this report "
+            f"shows results once at least {threshold} are counted, so that nobody's answers can be picked out.")
 
 
 def not_enough_sentence(respondents: int, threshold: int, cycle: str) -> str:
@@ -293,11 +301,15 @@ def executive_summary(inputs: SummaryInputs, obstacles: Sequence[Obstacle]) -> E
     """All of the above; with too few respondents, only the response and why nothing is shown."""
     submitted = inputs.respondents if inputs.submitted is None else inputs.submitted
     opening = [response_sentence(submitted, inputs.invited, inputs.cycle, inputs.in_progress)]
+    batch = inputs.threshold if inputs.batch is None else inputs.batch
     if not inputs.enough:
-        opening.append(not_enough_sentence(submitted, inputs.threshold, inputs.cycle))
+        if submitted >= inputs.threshold > inputs.respondents:  # a report threshold above the batch size
+            opening.append(not_counted_yet_sentence(inputs.respondents, batch, inputs.threshold))
+        else:
+            opening.append(not_enough_sentence(submitted, inputs.threshold, inputs.cycle))
         return ExecutiveSummary(sentences=tuple(opening), obstacles=(), next_steps=())
     if submitted > inputs.respondents:
-        opening.append(counted_sentence(submitted, inputs.respondents, inputs.threshold))
+        opening.append(counted_sentence(submitted, inputs.respondents, batch))
     signals = obstacle_signals(inputs, obstacles)
     return ExecutiveSummary(
         sentences=(*opening, extremes_sentence(inputs), gap_sentence(inputs), obstacle_sentence(signals, inputs)),

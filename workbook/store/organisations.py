@@ -176,29 +176,33 @@ class Organisations(Repository):
             return out
 
     def set_threshold(self, org_id: str, threshold: int) -> OrganisationRecord:
-        """Change the threshold, but only before anyone has submitted in the current cycle.
+        """Change the threshold, but only before anyone has submitted in any cycle.
 
-        Live views count people in whole batches of the threshold; changing it
-        mid-cycle would move the batch boundary by fewer people than the
-        threshold, and comparing a figure before and after could reveal them.
+        Every view counts people in whole batches of the organisation's threshold,
+        in every cycle, old ones included (the charter's evidence falls back to an
+        older cycle; a report can be made of any cycle).  A new threshold would
+        move the batch boundary of every cycle with submissions by fewer people
+        than the threshold, and a figure from before next to one from after could
+        reveal them; opening a new cycle does not help, the old cycles stay on
+        show.  So the threshold is set for good at the first submission (a
+        report can still use a stricter one: ``workbook report --threshold``).
+        Setting the threshold it already has is always accepted.
         """
         check_threshold(threshold)
         with self._tx.writing() as session:
             row = session.get(Organisation, org_id)
             if row is None:
                 raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
-            latest = session.scalars(
-                select(Cycle).where(Cycle.organisation_id == org_id).order_by(Cycle.created_at.desc(), Cycle.id.desc())
-            ).first()
-            if latest is not None and threshold != row.anonymity_threshold:
+            if threshold != row.anonymity_threshold:
                 submitted = session.scalar(
-                    select(func.count()).select_from(Submission)
-                    .where(Submission.cycle_id == latest.id, Submission.status == "submitted")
+                    select(func.count()).select_from(Submission).join(Cycle, Cycle.id == Submission.cycle_id)
+                    .where(Cycle.organisation_id == org_id, Submission.status == "submitted")
                 )
                 if submitted:
                     raise ConflictError(
-                        f"{submitted} people have already submitted in cycle {latest.label}; the threshold can only "
-                        "change before the first submission (open a new cycle first: workbook cycle open)"
+                        f"the threshold of {quoted(org_id)} is {row.anonymity_threshold} for good: {submitted} "
+                        "submissions are counted in groups of that size, and changing it would let old and new "
+                        "figures be compared (for a stricter report use: workbook report --threshold N)"
                     )
             row.anonymity_threshold = threshold
             session.flush()
