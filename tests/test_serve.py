@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from workbook import serve as serve_module
-from workbook.errors import InputError
+from workbook.errors import InputError, SecretKeyError
 from workbook.links import NOTEBOOKS
 from workbook.paths import templates_dir
 from workbook.serve import (
@@ -405,3 +405,19 @@ def test_template_credits_dime_and_shows_our_loading_message() -> None:
 )
 def test_plain_http_beyond_this_machine_is_flagged(base: str, loopback: bool) -> None:
     assert serve_module._is_loopback(base) is loopback
+
+
+@pytest.mark.parametrize("error", [InputError("the notebooks folder /x does not exist"),
+                                   SecretKeyError("the secret key file /k is unreadable; restore it")])
+def test_python_m_workbook_serve_prints_any_workbook_error_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
+) -> None:
+    def refuse(**_options: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(serve_module, "serve", refuse)
+    with pytest.raises(SystemExit) as exited:
+        serve_module._main(["--port", "8999"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"workbook: error: {error}"]

@@ -66,7 +66,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook.errors import InputError
+from workbook.errors import InputError, WorkbookError
 from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url
 from workbook.paths import notebooks_dir, templates_dir
 from workbook.web.policy import SECURITY_HEADERS
@@ -713,15 +713,16 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--notebooks", metavar="DIR", help=HELP["notebooks"])
     parser.add_argument("--app", dest="apps", metavar="NOTEBOOK", action="append", help=HELP["app"])
     args = parser.parse_args(argv)
+    from workbook.clitools import fail
+
     try:
         serve(host=args.host, port=args.port, db_url=args.db, pool_size=args.pool_size,
               preheat=not args.no_preheat, open_browser=args.open_browser,
               cull_idle_seconds=args.cull_idle_seconds, max_kernels=args.max_kernels,
               notebooks=args.notebooks, apps=args.apps, disconnect_seconds=args.disconnect_seconds,
               page_rate=args.page_rate, trusted_proxies=args.trusted_proxies)
-    except InputError as error:
-        print(f"workbook serve: error: {error}", file=sys.stderr)
-        sys.exit(error.exit_code)
+    except WorkbookError as error:  # a bad database URL, a busy port, a missing folder: one line, exit 2
+        fail(error)
 
 
 if __name__ == "__main__":
