@@ -469,9 +469,9 @@ def _voila_class() -> type[Any]:
 
     from workbook.store import open_store
     from workbook.web import handlers
-    from workbook.web.access import LinkChecker
+    from workbook.web.access import LinkChecker, LinkLookups
     from workbook.web.clients import Clients
-    from workbook.web.ratelimit import RateLimiter
+    from workbook.web.ratelimit import REFUSALS_BURST, REFUSALS_PER_MINUTE, RateLimiter
 
     class WorkbookVoila(Voila):  # type: ignore[misc]
         apps = List(Unicode(), config=True, help="The only notebooks served (names in root_dir).")
@@ -492,10 +492,12 @@ def _voila_class() -> type[Any]:
             settings["default_handler_args"] = {"voila_configuration": self.voila_configuration}
             # The links are checked in this process: one store for the whole
             # server, its lookups in threads so the event loop never waits.
+            lookups = ThreadPoolExecutor(2, thread_name_prefix="workbook-links")
             self.web_state = handlers.WebState(
-                links=LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))),
-                lookups=ThreadPoolExecutor(2, thread_name_prefix="workbook-links"),
+                links=LinkLookups(LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))), lookups),
+                lookups=lookups,
                 limiter=RateLimiter(self.page_rate),
+                refusals=RateLimiter(REFUSALS_PER_MINUTE, burst=REFUSALS_BURST),
                 clients=Clients(self.trusted_proxies),
             )
             settings["workbook"] = self.web_state

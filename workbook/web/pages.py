@@ -10,6 +10,10 @@ neither adds kernels nor drains the pools.
 
 If the same token or key comes with a different query (``&cycle=...``) the
 old kernel is shut down and a new one made: still one kernel per link.
+Deciding that - look the link up, shut its old kernel down, note the new
+page - takes awaits, so requests for one link do it one at a time
+(:meth:`PageRegistry.claim`): otherwise a second request could find no page
+while the first awaits the shutdown, and each would start a kernel.
 
 Each page's kernel also gets a random secret, sent to the browser as a
 cookie that only that kernel's URLs receive.  The kernel's websocket, its
@@ -20,10 +24,11 @@ knowing a kernel id (it is in the page) is not enough to use the kernel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Page", "PageRegistry"]
@@ -49,6 +54,7 @@ class PageRegistry:
         self._clock = clock
         self._by_link: dict[str, Page] = {}
         self._by_kernel: dict[str, Page] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # link -> (its lock, requests holding or awaiting it)
 
     def __len__(self) -> int:
         return len(self._by_link)
@@ -57,8 +63,33 @@ class PageRegistry:
         """The link's page, complete or still being made."""
         return self._by_link.get(identity)
 
+    @contextlib.asynccontextmanager
+    async def claim(self, identity: str) -> AsyncIterator[None]:
+        """Hold the link while deciding whether to reuse, replace or begin its page.
+
+        One lock per link, forgotten when nobody holds or awaits it, so a
+        flood of links leaves nothing behind.
+        """
+        lock, users = self._locks.get(identity, (asyncio.Lock(), 0))
+        self._locks[identity] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[identity]
+            if users > 1:
+                self._locks[identity] = (lock, users - 1)
+            else:
+                del self._locks[identity]
+
     def begin(self, identity: str, query: str) -> Page:
-        """Note that a page for this link is being made (others wait for it)."""
+        """Note that a page for this link is being made (others wait for it).
+
+        Refused while the link has a page: the caller must reuse it, or
+        :meth:`fail` it (and shut its kernel down) first - never hold two.
+        """
+        if identity in self._by_link:
+            raise RuntimeError(f"link {identity[:8]} already has a page")
         page = Page(identity, query, asyncio.get_running_loop().create_future())
         self._by_link[identity] = page
         return page
