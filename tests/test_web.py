@@ -283,24 +283,6 @@ def test_requests_for_one_link_decide_one_at_a_time_and_leave_no_lock_behind() -
     _run(scenario())
 
 
-def test_a_shutdown_right_after_a_reload_is_recognised() -> None:
-    clock = _Clock()
-
-    async def scenario() -> None:
-        pages = PageRegistry(clock)
-        page = pages.begin("link-1", "")
-        pages.kernel_found(page, "kernel-1")
-        pages.complete(page, "html")
-        assert not pages.reused_within("kernel-1", 3)  # sent once: a closed tab's shutdown counts
-        pages.reused(page)
-        clock.now += 1
-        assert pages.reused_within("kernel-1", 3)  # the old page of a reload: ignored
-        clock.now += 5
-        assert not pages.reused_within("kernel-1", 3)
-
-    _run(scenario())
-
-
 # --- the security policy ------------------------------------------------------------------------
 def test_the_policy_allows_no_inline_script_and_nothing_from_other_hosts() -> None:
     directives = dict(d.strip().split(" ", 1) for d in CONTENT_SECURITY_POLICY.split(";"))

@@ -98,6 +98,10 @@ CULL_INTERVAL_SECONDS = 60
 DEFAULT_DISCONNECT_SECONDS = 120
 #: Kernel-starting page openings allowed per client address and minute.
 DEFAULT_PAGE_RATE = 60
+#: A closed tab's kernel goes this long after its page said so, unless a browser
+#: is (or gets) connected: another tab of the same link, or the reloaded page
+#: whose request may come just before or just after the old page's.
+CLOSE_GRACE_SECONDS = 3
 
 #: Memory of one app kernel: the values app measured 160-190 MB unique
 #: (240-270 MB resident, shared libraries included) once it has run.
@@ -246,6 +250,7 @@ def _kernel_manager_class() -> type[Any]:
             #: The page and kernel of every live link (see workbook.web.pages).
             self.pages = PageRegistry()
             self._release_timers: dict[str, asyncio.TimerHandle] = {}
+            self._closed_pages: set[str] = set()  # kernels whose page said it was closed
 
         # --- kernels no browser is connected to ---------------------------------
         def page_sent(self, kernel_id: str) -> None:
@@ -253,8 +258,27 @@ def _kernel_manager_class() -> type[Any]:
             if not self._kernel_connections.get(kernel_id):
                 self._release_later(kernel_id)
 
+        def page_closed(self, kernel_id: str) -> None:
+            """A tab of this kernel's link was closed (its unload request).
+
+            Not a shutdown: one link's kernel may serve several tabs or devices,
+            and a reload's old page says "closed" while its new page is on its
+            way.  The kernel goes :data:`CLOSE_GRACE_SECONDS` later unless a
+            browser is connected to it by then; if one is, the disconnect
+            timer frees it once the last one leaves.
+            """
+            if self._closing:
+                return
+            previous = self._release_timers.pop(kernel_id, None)
+            if previous is not None:
+                previous.cancel()
+            self._closed_pages.add(kernel_id)
+            self._release_timers[kernel_id] = asyncio.get_running_loop().call_later(
+                CLOSE_GRACE_SECONDS, lambda: asyncio.ensure_future(self._release(kernel_id)))
+
         def notify_connect(self, kernel_id: str) -> None:
             super().notify_connect(kernel_id)  # type: ignore[no-untyped-call]
+            self._closed_pages.discard(kernel_id)
             timer = self._release_timers.pop(kernel_id, None)
             if timer is not None:
                 timer.cancel()
@@ -274,6 +298,8 @@ def _kernel_manager_class() -> type[Any]:
             """
             if not self.disconnect_seconds or self._closing:
                 return
+            if kernel_id in self._closed_pages and kernel_id in self._release_timers:
+                return  # its page was closed: the shorter grace stands
             previous = self._release_timers.pop(kernel_id, None)
             if previous is not None:
                 previous.cancel()
@@ -283,10 +309,15 @@ def _kernel_manager_class() -> type[Any]:
 
         async def _release(self, kernel_id: str) -> None:
             self._release_timers.pop(kernel_id, None)
+            closed = kernel_id in self._closed_pages
+            self._closed_pages.discard(kernel_id)
             if kernel_id not in self or self._kernel_connections.get(kernel_id):
                 return
-            self.log.warning("Shutting down kernel %s: no browser connected to its page for %d s",
-                             kernel_id, self.disconnect_seconds)
+            if closed:
+                self.log.info("Shutting down kernel %s: its page was closed and no other is connected", kernel_id)
+            else:
+                self.log.warning("Shutting down kernel %s: no browser connected to its page for %d s",
+                                 kernel_id, self.disconnect_seconds)
             with contextlib.suppress(Exception):  # it went meanwhile
                 await self.shutdown_kernel(kernel_id)
 
@@ -314,6 +345,7 @@ def _kernel_manager_class() -> type[Any]:
             self, kernel_id: str, *args: Any, **kwargs: Any
         ) -> None:
             self.pages.forget_kernel(kernel_id)  # first: the link's next opening must not reuse it
+            self._closed_pages.discard(kernel_id)
             timer = self._release_timers.pop(kernel_id, None)
             if timer is not None:
                 timer.cancel()

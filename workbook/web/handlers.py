@@ -68,10 +68,6 @@ __all__ = [
 PAGE_COOKIES = {"wb_page": "api/kernels", "wb_page_close": "voila/api/shutdown"}
 #: How long a browser keeps it; a kernel idle that long was culled long before.
 PAGE_COOKIE_SECONDS = 24 * 3600
-#: A shutdown request this soon after the kernel's page was sent again is the
-#: old page of a reload, racing the new page's request: it is ignored (the
-#: disconnect timer frees the kernel if nobody uses it after all).
-RELOAD_RACE_SECONDS = 3.0
 #: Longest wait for a page of the same link that another request is making.
 PAGE_WAIT_SECONDS = 120.0
 #: Looks at a link's page before giving up (each failed page of the link is one).
@@ -232,7 +228,6 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
             assert page is not None
             html = await asyncio.wait_for(asyncio.shield(page.ready), PAGE_WAIT_SECONDS)
             if html is not None and page.query == query and pages.find(identity) is page:
-                pages.reused(page)
                 self.log.info("Link %s opened again: the page of kernel %s is sent again (no new kernel)",
                               identity[:8], page.kernel_id)
                 self._send_page(page, html)
@@ -357,17 +352,21 @@ class KernelSocket(_Hardened, VoilaKernelWebsocketHandler):  # type: ignore[misc
 
 
 class PageShutdown(_Hardened, VoilaShutdownKernelHandler):  # type: ignore[misc]
-    """A closed tab gives its kernel back - if it is that page's kernel."""
+    """A closed tab gives its kernel back - if it is that page's kernel and no other tab uses it.
+
+    One link's kernel may serve several tabs or devices at once, and a
+    reload's old page says "closed" while its new page is on its way: so the
+    kernel goes a few seconds later, and only if no browser is connected to
+    it by then (``WorkbookKernelManager.page_closed``).
+    """
 
     async def post(self, kernel_id: str) -> None:
         if not self.from_this_site() or not self.has_page_secret(kernel_id, "wb_page_close"):
             raise web.HTTPError(404)
-        if self.pages().reused_within(kernel_id, RELOAD_RACE_SECONDS):
-            self.log.info("Kept kernel %s: its page was just opened again (a reload)", kernel_id)
-            self.set_status(204)
-            self.finish()
-            return
-        await _done(super().post(kernel_id))
+        if kernel_id in self.kernel_manager:
+            self.kernel_manager.page_closed(kernel_id)
+        self.set_status(204)
+        self.finish()
 
 
 class QuerySocket(RequestInfoSocketHandler):  # type: ignore[misc]

@@ -27,8 +27,7 @@ import asyncio
 import contextlib
 import hmac
 import secrets
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 __all__ = ["Page", "PageRegistry"]
@@ -44,14 +43,12 @@ class Page:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     kernel_id: str | None = None
     html: str | None = None
-    reused_at: float | None = None
 
 
 class PageRegistry:
     """The pages of all live links, by link identity and by kernel id."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._by_link: dict[str, Page] = {}
         self._by_kernel: dict[str, Page] = {}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # link -> (its lock, requests holding or awaiting it)
@@ -109,9 +106,6 @@ class PageRegistry:
         if not page.ready.done():
             page.ready.set_result(None)
 
-    def reused(self, page: Page) -> None:
-        page.reused_at = self._clock()
-
     def forget_kernel(self, kernel_id: str) -> Page | None:
         """The kernel is going: its link holds no kernel any more."""
         page = self._by_kernel.get(kernel_id)
@@ -126,11 +120,6 @@ class PageRegistry:
         """Whether a request carries the secret of this kernel's page."""
         page = self._by_kernel.get(kernel_id)
         return page is not None and secret is not None and hmac.compare_digest(page.secret, secret)
-
-    def reused_within(self, kernel_id: str, seconds: float) -> bool:
-        """Whether the kernel's page was sent again to someone in the last ``seconds``."""
-        page = self._by_kernel.get(kernel_id)
-        return page is not None and page.reused_at is not None and self._clock() - page.reused_at < seconds
 
     def _drop(self, page: Page) -> None:
         if self._by_link.get(page.identity) is page:
