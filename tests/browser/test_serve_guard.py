@@ -167,6 +167,17 @@ def test_new_kernels_are_limited_per_client_address(guard_server: VoilaServer, t
     guard_server.wait_for_log(r"Too many new pages from 192\.0\.2\.7")
 
 
+def test_a_link_with_its_token_twice_opens_nothing(guard_server: VoilaServer, tokens: Iterator[str]) -> None:
+    """The server would read the last token= and the app the first: such a link is refused."""
+    token = next(tokens)
+    for query in ({"token": ["A" * 43, token]}, {"token": [token, token]}, {"token": ["", token]}):
+        path = f"/voila/render/{HELLO}?{urlencode(query, doseq=True)}"
+        reply = raw_request(guard_server, "GET", path, {"X-Forwarded-For": "203.0.113.50"})
+        assert reply.status == 403 and "<h1>This link does not work</h1>" in reply.body, query
+        assert "kernelId" not in reply.body
+    assert _page(guard_server, "203.0.113.50", token).status == 200  # the same token once opens
+
+
 def test_a_flood_of_bad_links_from_one_address_is_cut_off_before_any_lookup(guard_server: VoilaServer) -> None:
     import secrets
 

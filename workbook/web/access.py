@@ -29,6 +29,7 @@ __all__ = [
     "BUSY",
     "CREDENTIALS",
     "MAX_PENDING_LOOKUPS",
+    "REPEATED",
     "UNAVAILABLE",
     "Admitted",
     "LinkChecker",
@@ -94,6 +95,10 @@ UNAVAILABLE = Refusal(503, "Sorry, this page is not available",
 BUSY = Refusal(503, "Sorry, this page is busy",
                "Many links are being opened right now. Everything saved so far is safe; "
                "please try the link again in a minute.")
+#: ``?token=A&token=B``: the server (tornado keeps the last) and the app (the
+#: first) would not agree on which one counts, so such a link opens nothing.
+REPEATED = Refusal(403, "This link does not work",
+                   "The link has its token or key more than once. Please open the link exactly as you were sent it.")
 #: Lookups queued or running at once, at most; past it the server answers :data:`BUSY`.
 MAX_PENDING_LOOKUPS = 64
 

@@ -42,7 +42,7 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from workbook.web.access import LinkLookups, Refusal, credential_parameter
+from workbook.web.access import REPEATED, LinkLookups, Refusal, credential_parameter
 from workbook.web.clients import Clients
 from workbook.web.pages import Page, PageRegistry
 from workbook.web.policy import SECURITY_HEADERS, same_origin
@@ -179,10 +179,12 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
 
     async def get(self, path: str | None = None) -> None:
         app = path or ""
-        credential = self.get_query_argument(credential_parameter(app), None)
         if self._too_many_refusals():
             return
-        verdict = await self.state.links.check(app, credential)
+        # Exactly as the app reads it (workbook.apps.request: unstripped), and only once.
+        given = self.get_query_arguments(credential_parameter(app), strip=False)
+        credential = given[0] if given else None
+        verdict = REPEATED if len(given) > 1 else await self.state.links.check(app, credential)
         if isinstance(verdict, Refusal):
             if verdict.status == 403:
                 self.state.refusals.take(self.client_address())
