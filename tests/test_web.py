@@ -283,6 +283,37 @@ def test_requests_for_one_link_decide_one_at_a_time_and_leave_no_lock_behind() -
     _run(scenario())
 
 
+def test_open_pages_whose_link_was_rotated_or_deleted_lose_their_kernel(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workbook.web.access import LinkLookups
+    from workbook.web.recheck import sweep
+
+    email, token = _person(store, 0)
+    other_email, other_token = _person(store, 1)
+    key = store.organisations.facilitator_key("demo")
+    shut: list[str] = []
+
+    async def shutdown(kernel_id: str) -> None:
+        shut.append(kernel_id)
+
+    async def scenario(lookups: LinkLookups) -> tuple[list[str], list[str]]:
+        pages = PageRegistry()
+        for number, (app, credential) in enumerate([(VALUES, token), (VALUES, other_token), (WORKSHOP, key)]):
+            page = pages.begin(link_identity(app, credential), f"x={number}", app, credential)
+            pages.kernel_found(page, f"kernel-{number}")
+        before = await sweep(pages, lookups, shutdown)
+        store.people.new_token("demo", email)  # people new-link
+        store.organisations.new_facilitator_key("demo")  # org new-key
+        after = await sweep(pages, lookups, shutdown)
+        return before, after
+
+    with ThreadPoolExecutor(1) as executor:
+        before, after = _run(scenario(LinkLookups(LinkChecker(store), executor)))  # type: ignore[misc]
+    assert before == [] and after == ["kernel-0", "kernel-2"] and shut == after
+    assert other_email  # the other person's page keeps its kernel
+
+
 # --- the security policy ------------------------------------------------------------------------
 def test_the_policy_allows_no_inline_script_and_nothing_from_other_hosts() -> None:
     directives = dict(d.strip().split(" ", 1) for d in CONTENT_SECURITY_POLICY.split(";"))

@@ -13,7 +13,10 @@ notebooks with:
   "busy, try again in a minute" (HTTP 503);
 * **no kernel for a bad link** - the server itself checks the token or key
   in the store before any kernel is used, and answers a missing, unknown,
-  rotated or deleted one with the apps' friendly page (``workbook.web.access``);
+  rotated or deleted one with the apps' friendly page (``workbook.web.access``),
+  and checks it again while the page is open: on every websocket connection
+  and every 30 s; a link rotated or deleted meanwhile loses its kernel
+  (``workbook.web.recheck``);
 * **one link, one kernel** - opening a link again (reload, second tab, a
   flood of GETs) sends the page of the kernel it already has
   (``workbook.web.pages``); a client address may start at most ``page_rate``

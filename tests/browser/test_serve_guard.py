@@ -189,6 +189,27 @@ def test_a_flood_of_bad_links_from_one_address_is_cut_off_before_any_lookup(guar
     guard_server.wait_for_log(r"Too many refused links from 192\.0\.2\.66")
 
 
+def test_an_open_page_stops_when_its_link_is_rotated(
+    guard_server: VoilaServer, guard_db_url: str, tokens: Iterator[str]
+) -> None:
+    from workbook.store import open_store
+
+    token = next(tokens)
+    page = _page(guard_server, "203.0.113.60", token)
+    kernel = kernel_id_of(page.body)
+    headers = {"Origin": guard_server.base_url, "Cookie": _cookie(page, "wb_page")}
+    status, sock = websocket_handshake(guard_server, f"/api/kernels/{kernel}/channels?session_id=r1", headers)
+    sock.close()
+    assert status == 101
+    with open_store(guard_db_url) as store:  # workbook people new-link
+        email = next(i.person.email for i in store.people.invites("demo") if i.token == token)
+        store.people.new_token("demo", email)
+    status, sock = websocket_handshake(guard_server, f"/api/kernels/{kernel}/channels?session_id=r2", headers)
+    sock.close()
+    assert status == 404  # the page's reconnect is refused and its kernel goes
+    guard_server.wait_for_log(rf"Shutting down kernel {kernel}: its link no longer opens", timeout=10)
+
+
 # --- part 5: the kernel URLs answer only their page, from this site -------------------------
 def test_kernel_urls_answer_only_the_page_that_holds_the_kernel(
     guard_server: VoilaServer, tokens: Iterator[str]

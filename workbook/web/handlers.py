@@ -47,6 +47,7 @@ from workbook.web.clients import Clients
 from workbook.web.pages import Page, PageRegistry
 from workbook.web.policy import SECURITY_HEADERS, same_origin
 from workbook.web.ratelimit import RateLimiter
+from workbook.web.recheck import link_still_opens, sweep_forever
 
 __all__ = [
     "PAGE_COOKIES",
@@ -91,7 +92,16 @@ class WebState:
     refusals: RateLimiter  # refused links per client address
     clients: Clients
 
+    sweeper: asyncio.Task[None] | None = None
+
+    def start_sweep(self, manager: Any) -> None:
+        """Check the open pages' links every ``SWEEP_SECONDS`` (started with the first page, on the loop)."""
+        if self.sweeper is None:
+            self.sweeper = asyncio.ensure_future(sweep_forever(manager.pages, self.links, manager.shutdown_kernel))
+
     def close(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         self.lookups.shutdown(wait=False, cancel_futures=True)
         self.links.checker.close()
 
@@ -191,7 +201,8 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
             self._refuse(verdict)
             return
         _ = self.xsrf_token  # tornado sets the cookie the first time it is read
-        await self._serve(app, verdict.identity, path)
+        self.state.start_sweep(self.kernel_manager)
+        await self._serve(app, verdict.identity, path, credential)
 
     def _refuse(self, refusal: Refusal) -> None:
         key = (refusal.status, refusal.title, refusal.text)
@@ -204,7 +215,7 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         self.set_header("Cache-Control", "no-store")
         self.finish(self._refusals[key])
 
-    async def _serve(self, app: str, identity: str, path: str | None) -> None:
+    async def _serve(self, app: str, identity: str, path: str | None, credential: str | None) -> None:
         manager = self.kernel_manager
         pages = self.pages()
         query = self.request.query
@@ -224,7 +235,7 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
                         pages.fail(page)
                         if page.kernel_id is not None and page.kernel_id in manager:
                             await manager.shutdown_kernel(page.kernel_id)
-                    mine = pages.begin(identity, query)
+                    mine = pages.begin(identity, query, app, credential)
                     break
             # The link's page exists or is being made by another request: wait for it, outside the lock.
             assert page is not None
@@ -345,6 +356,12 @@ class KernelSocket(_Hardened, VoilaKernelWebsocketHandler):  # type: ignore[misc
                              self.request.headers.get("Origin", "none"))
             raise web.HTTPError(403)
         if not self.has_page_secret(kernel_id):
+            raise web.HTTPError(404)
+        page = self.pages().page_of(kernel_id)
+        if page is not None and not await link_still_opens(self.state.links, page):
+            self.log.warning("Shutting down kernel %s: its link no longer opens (new link, new key or deleted)",
+                             kernel_id)
+            await self.kernel_manager.shutdown_kernel(kernel_id)
             raise web.HTTPError(404)
         await _done(super().get(kernel_id, *args, **kwargs))
 

@@ -40,6 +40,9 @@ class Page:
     identity: str
     query: str
     ready: asyncio.Future[str | None]
+    #: The app and the token or key that opened it (already in ``query``): checked again while open.
+    app: str = ""
+    credential: str | None = None
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     kernel_id: str | None = None
     html: str | None = None
@@ -79,7 +82,11 @@ class PageRegistry:
             else:
                 del self._locks[identity]
 
-    def begin(self, identity: str, query: str) -> Page:
+    def with_kernels(self) -> list[Page]:
+        """The pages that hold a kernel now."""
+        return list(self._by_kernel.values())
+
+    def begin(self, identity: str, query: str, app: str = "", credential: str | None = None) -> Page:
         """Note that a page for this link is being made (others wait for it).
 
         Refused while the link has a page: the caller must reuse it, or
@@ -87,7 +94,7 @@ class PageRegistry:
         """
         if identity in self._by_link:
             raise RuntimeError(f"link {identity[:8]} already has a page")
-        page = Page(identity, query, asyncio.get_running_loop().create_future())
+        page = Page(identity, query, asyncio.get_running_loop().create_future(), app, credential)
         self._by_link[identity] = page
         return page
 
