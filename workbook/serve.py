@@ -144,7 +144,8 @@ HELP: dict[str, str] = {
                           f"(answers are saved). 0 never. [default: {DEFAULT_DISCONNECT_SECONDS}]",
     "page_rate": "Most new kernels one client address may start a minute (bursts of as many); "
                  "past it the visitor is asked to wait (HTTP 429). Reloading a link and bad links "
-                 "start no kernel and do not count. Behind a proxy every visitor has the proxy's "
+                 "start no kernel and do not count (bad links have a limit of their own: 60 at once, "
+                 "then 120 a minute). Behind a proxy every visitor has the proxy's "
                  f"address unless it is named with --trusted-proxy. 0: no limit. [default: {DEFAULT_PAGE_RATE}]",
     "trusted_proxy": "Address (or network, e.g. 10.0.0.0/8) of a reverse proxy in front of the server; "
                      "repeat for several. Requests from it are counted by their X-Forwarded-For (or "
