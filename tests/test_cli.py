@@ -260,6 +260,16 @@ def test_serve_passes_the_guard_options_on(db: str, monkeypatch: pytest.MonkeyPa
     assert run(db, "serve", "--page-rate", "-1").exit_code == 2
 
 
+@pytest.mark.parametrize("option", ["--port", "--pool-size", "--max-kernels", "--cull-idle-seconds",
+                                    "--disconnect-seconds", "--page-rate"])
+@pytest.mark.parametrize("value", ["\uff15", "5_0", "\u0665", "-3", "0x10", ""])
+def test_serve_numbers_are_ascii_digits_refused_in_one_line(db: str, option: str, value: str) -> None:
+    result = run(db, "serve", option, value)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("workbook: error: ") and option in lines[0], lines
+
+
 def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path) -> None:
     not_db = write(tmp_path, "README.md", "# hello\n" * 50)
     result = CliRunner().invoke(cli, ["--db", not_db, "org", "list"])

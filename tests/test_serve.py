@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from workbook import serve as serve_module
-from workbook.errors import InputError
+from workbook.errors import InputError, SecretKeyError
 from workbook.links import NOTEBOOKS
 from workbook.paths import templates_dir
 from workbook.serve import (
@@ -303,6 +303,47 @@ def test_a_page_kernel_without_a_browser_is_released_after_the_disconnect_time(
     assert "Shutting down kernel scanned: no browser connected to its page for 1 s" in caplog.text
 
 
+def test_a_closed_tab_frees_its_kernel_within_seconds_but_never_another_tabs(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One link, one kernel: two tabs share it, so one tab's unload request must not shut it
+    down; a reload's old page says "closed" before or after the new page connects."""
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    shut: list[str] = []
+
+    async def fake_shutdown(self: Any, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        shut.append(kernel_id)
+        self._kernels.pop(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    monkeypatch.setattr(serve_module, "CLOSE_GRACE_SECONDS", 0.3)
+    caplog.set_level("INFO")
+    manager = serve_module.WorkbookKernelManager(disconnect_seconds=60)  # long: only the grace can free them
+    kernels = ("alone", "shared", "reloaded-after", "reloaded-before")
+    for kernel_id in kernels:
+        manager._kernels[kernel_id] = object()
+        manager._kernel_connections[kernel_id] = 0
+
+    async def scenario() -> None:
+        for kernel_id in kernels:
+            manager.page_sent(kernel_id)
+            manager.notify_connect(kernel_id)
+        manager.notify_connect("shared")  # a second tab (or phone) on the same link
+        for kernel_id in kernels:
+            manager.page_closed(kernel_id)  # pagehide: its socket is still open
+            manager.notify_disconnect(kernel_id)  # then it closes
+        manager.notify_connect("reloaded-after")  # the reloaded page connects within the grace
+        manager.notify_connect("reloaded-before")
+        manager.page_closed("reloaded-before")  # new page connected before the old one's request
+        await asyncio.sleep(0.6)
+
+    _run(scenario())
+    assert shut == ["alone"]
+    assert "Shutting down kernel alone: its page was closed" in caplog.text
+    assert manager._release_timers.keys() == set()  # kernels with a browser wait for no timer
+
+
 def test_no_release_when_disconnect_seconds_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     manager = serve_module.WorkbookKernelManager(disconnect_seconds=0)
     manager._kernels["k"] = object()
@@ -405,3 +446,19 @@ def test_template_credits_dime_and_shows_our_loading_message() -> None:
 )
 def test_plain_http_beyond_this_machine_is_flagged(base: str, loopback: bool) -> None:
     assert serve_module._is_loopback(base) is loopback
+
+
+@pytest.mark.parametrize("error", [InputError("the notebooks folder /x does not exist"),
+                                   SecretKeyError("the secret key file /k is unreadable; restore it")])
+def test_python_m_workbook_serve_prints_any_workbook_error_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
+) -> None:
+    def refuse(**_options: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(serve_module, "serve", refuse)
+    with pytest.raises(SystemExit) as exited:
+        serve_module._main(["--port", "8999"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"workbook: error: {error}"]

@@ -85,6 +85,41 @@ def test_a_token_is_not_a_key_and_a_key_is_not_a_token(store: Store) -> None:
     assert credential_parameter(VALUES) == "token" and credential_parameter(CHARTER) == "key"
 
 
+def test_lookups_beyond_the_pending_cap_are_answered_busy_without_queueing(store: Store) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workbook.web.access import BUSY, LinkLookups
+
+    _email, token = _person(store)
+    release = threading.Event()
+    executor = ThreadPoolExecutor(2)
+    for _ in range(2):  # both threads busy, as during a flood: every lookup now waits in the queue
+        executor.submit(release.wait, 30)
+    lookups = LinkLookups(LinkChecker(store), executor, max_pending=5)
+
+    async def scenario() -> list[Admitted | Refusal]:
+        flood = [asyncio.ensure_future(lookups.check(VALUES, "A" * 43)) for _ in range(5)]
+        await asyncio.sleep(0.05)
+        assert lookups.pending == 5
+        late = await lookups.check(VALUES, token)  # not queued: answered at once
+        malformed = await lookups.check(VALUES, "short")  # needs no lookup: never busy
+        release.set()
+        done = await asyncio.gather(*flood)
+        assert lookups.pending == 0
+        return [late, malformed, *done, await lookups.check(VALUES, token)]
+
+    try:
+        late, malformed, *flood, after = _run(scenario())  # type: ignore[misc]
+    finally:
+        release.set()
+        executor.shutdown()
+    assert late == BUSY and late.status == 503
+    assert isinstance(malformed, Refusal) and malformed.status == 403
+    assert all(isinstance(r, Refusal) and r.status == 403 for r in flood)
+    assert isinstance(after, Admitted)
+
+
 def test_rotated_and_deleted_credentials_stop_working_at_once(store: Store) -> None:
     checker = LinkChecker(store)
     email, token = _person(store, 0)
@@ -119,6 +154,22 @@ def test_each_address_gets_a_burst_then_a_steady_rate() -> None:
     assert limiter.take("10.0.0.1") > 0
     clock.now += 3600  # refilled, never beyond the burst
     assert [limiter.take("10.0.0.1") for _ in range(4)][-1] > 0
+
+
+def test_refusals_have_a_generous_bucket_of_their_own_that_can_be_looked_at_without_spending() -> None:
+    from workbook.web.ratelimit import REFUSALS_BURST, REFUSALS_PER_MINUTE
+
+    clock = _Clock()
+    refusals = RateLimiter(REFUSALS_PER_MINUTE, clock, burst=REFUSALS_BURST)
+    assert (refusals.per_minute, refusals.burst) == (120, 60)
+    assert all(refusals.wait("10.0.0.1") == 0 for _ in range(100))  # looking spends nothing
+    assert [refusals.take("10.0.0.1") for _ in range(60)] == [0.0] * 60
+    assert refusals.wait("10.0.0.1") == pytest.approx(0.5)  # 120 a minute: one every half second
+    assert refusals.wait("10.0.0.2") == 0
+    clock.now += 0.5
+    assert refusals.wait("10.0.0.1") == 0
+    clock.now += 3600
+    assert [refusals.take("10.0.0.1") for _ in range(61)][-1] > 0  # refilled to the burst, not beyond
 
 
 def test_no_limit_when_the_rate_is_zero() -> None:
@@ -200,22 +251,67 @@ def test_a_failed_page_lets_waiters_try_again() -> None:
     _run(scenario())
 
 
-def test_a_shutdown_right_after_a_reload_is_recognised() -> None:
-    clock = _Clock()
-
+def test_a_link_never_gets_a_second_page_while_it_has_one() -> None:
     async def scenario() -> None:
-        pages = PageRegistry(clock)
-        page = pages.begin("link-1", "")
-        pages.kernel_found(page, "kernel-1")
-        pages.complete(page, "html")
-        assert not pages.reused_within("kernel-1", 3)  # sent once: a closed tab's shutdown counts
-        pages.reused(page)
-        clock.now += 1
-        assert pages.reused_within("kernel-1", 3)  # the old page of a reload: ignored
-        clock.now += 5
-        assert not pages.reused_within("kernel-1", 3)
+        pages = PageRegistry()
+        page = pages.begin("link-1", "token=t")
+        with pytest.raises(RuntimeError):
+            pages.begin("link-1", "token=t&cycle=2")  # would orphan the first page's kernel
+        assert pages.find("link-1") is page
+        pages.fail(page)
+        assert pages.begin("link-1", "token=t&cycle=2") is not page
 
     _run(scenario())
+
+
+def test_requests_for_one_link_decide_one_at_a_time_and_leave_no_lock_behind() -> None:
+    async def scenario() -> None:
+        pages = PageRegistry()
+        order: list[str] = []
+
+        async def request(name: str, link: str) -> None:
+            async with pages.claim(link):
+                order.append(f"{name} in")
+                await asyncio.sleep(0.01)  # e.g. awaiting the old kernel's shutdown
+                order.append(f"{name} out")
+
+        await asyncio.gather(request("a", "link-1"), request("b", "link-1"), request("c", "link-2"))
+        assert order.index("a out") < order.index("b in")  # b waited for a
+        assert order.index("c in") < order.index("a out")  # another link did not wait
+        assert pages._locks == {}
+
+    _run(scenario())
+
+
+def test_open_pages_whose_link_was_rotated_or_deleted_lose_their_kernel(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workbook.web.access import LinkLookups
+    from workbook.web.recheck import sweep
+
+    email, token = _person(store, 0)
+    other_email, other_token = _person(store, 1)
+    key = store.organisations.facilitator_key("demo")
+    shut: list[str] = []
+
+    async def shutdown(kernel_id: str) -> None:
+        shut.append(kernel_id)
+
+    async def scenario(lookups: LinkLookups) -> tuple[list[str], list[str]]:
+        pages = PageRegistry()
+        for number, (app, credential) in enumerate([(VALUES, token), (VALUES, other_token), (WORKSHOP, key)]):
+            page = pages.begin(link_identity(app, credential), f"x={number}", app, credential)
+            pages.kernel_found(page, f"kernel-{number}")
+        before = await sweep(pages, lookups, shutdown)
+        store.people.new_token("demo", email)  # people new-link
+        store.organisations.new_facilitator_key("demo")  # org new-key
+        after = await sweep(pages, lookups, shutdown)
+        return before, after
+
+    with ThreadPoolExecutor(1) as executor:
+        before, after = _run(scenario(LinkLookups(LinkChecker(store), executor)))  # type: ignore[misc]
+    assert before == [] and after == ["kernel-0", "kernel-2"] and shut == after
+    assert other_email  # the other person's page keeps its kernel
 
 
 # --- the security policy ------------------------------------------------------------------------
@@ -255,3 +351,14 @@ def test_the_template_has_no_inline_script() -> None:
 )
 def test_same_origin_needs_an_origin_naming_this_host(origin: str | None, host: str, same: bool) -> None:
     assert same_origin(origin, host) is same
+
+
+def test_the_refusal_words_and_the_proxy_headers_are_written_once() -> None:
+    """One place to change them: the 503 page of access.py, the proxy headers of clients.py."""
+    import workbook.web
+
+    sources = "".join(path.read_text(encoding="utf-8")
+                      for path in Path(workbook.web.__file__).parent.glob("*.py"))
+    assert sources.count("Something on our side is not working") == 1
+    assert sources.count('"X-Real-IP", "Forwarded"') == 1
+    assert Clients().is_forwarded({"Forwarded": "for=1.2.3.4"}) and not Clients().is_forwarded({})

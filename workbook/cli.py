@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from workbook.clitools import WHOLE_NUMBER, WorkbookGroup, store_of
+from workbook.clitools import WHOLE_NUMBER, WholeNumber, WorkbookGroup, store_of
 from workbook.text import quoted
 
 if TYPE_CHECKING:
@@ -395,14 +395,14 @@ def _serve_help(key: str) -> str:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=False, help=_serve_help("host"))
-@click.option("--port", type=click.IntRange(1, 65535), default=8866, help=_serve_help("port"))
-@click.option("--pool-size", type=int, default=None, help=_serve_help("pool_size"))
+@click.option("--port", type=WholeNumber(1, 65535), default=8866, help=_serve_help("port"))
+@click.option("--pool-size", type=WholeNumber(1), default=None, help=_serve_help("pool_size"))
 @click.option("--no-preheat", is_flag=True, help=_serve_help("no_preheat"))
-@click.option("--max-kernels", type=int, default=None, help=_serve_help("max_kernels"))
-@click.option("--cull-idle-seconds", type=int, default=1800, help=_serve_help("cull_idle_seconds"))
-@click.option("--disconnect-seconds", type=click.IntRange(min=0), default=120,
+@click.option("--max-kernels", type=WholeNumber(1), default=None, help=_serve_help("max_kernels"))
+@click.option("--cull-idle-seconds", type=WholeNumber(0), default=1800, help=_serve_help("cull_idle_seconds"))
+@click.option("--disconnect-seconds", type=WholeNumber(0), default=120,
               help=_serve_help("disconnect_seconds"))
-@click.option("--page-rate", type=click.IntRange(min=0), default=60, help=_serve_help("page_rate"))
+@click.option("--page-rate", type=WholeNumber(0), default=60, help=_serve_help("page_rate"))
 @click.option("--trusted-proxy", "trusted_proxies", metavar="ADDRESS", multiple=True,
               help=_serve_help("trusted_proxy"))
 @click.option("--open", "open_browser", is_flag=True, help=_serve_help("open_browser"))

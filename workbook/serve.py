@@ -13,7 +13,10 @@ notebooks with:
   "busy, try again in a minute" (HTTP 503);
 * **no kernel for a bad link** - the server itself checks the token or key
   in the store before any kernel is used, and answers a missing, unknown,
-  rotated or deleted one with the apps' friendly page (``workbook.web.access``);
+  rotated or deleted one with the apps' friendly page (``workbook.web.access``),
+  and checks it again while the page is open: on every websocket connection
+  and every 30 s; a link rotated or deleted meanwhile loses its kernel
+  (``workbook.web.recheck``);
 * **one link, one kernel** - opening a link again (reload, second tab, a
   flood of GETs) sends the page of the kernel it already has
   (``workbook.web.pages``); a client address may start at most ``page_rate``
@@ -66,7 +69,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook.errors import InputError
+from workbook.errors import InputError, WorkbookError
 from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url
 from workbook.paths import notebooks_dir, templates_dir
 from workbook.web.policy import SECURITY_HEADERS
@@ -98,6 +101,10 @@ CULL_INTERVAL_SECONDS = 60
 DEFAULT_DISCONNECT_SECONDS = 120
 #: Kernel-starting page openings allowed per client address and minute.
 DEFAULT_PAGE_RATE = 60
+#: A closed tab's kernel goes this long after its page said so, unless a browser
+#: is (or gets) connected: another tab of the same link, or the reloaded page
+#: whose request may come just before or just after the old page's.
+CLOSE_GRACE_SECONDS = 3
 
 #: Memory of one app kernel: the values app measured 160-190 MB unique
 #: (240-270 MB resident, shared libraries included) once it has run.
@@ -137,7 +144,8 @@ HELP: dict[str, str] = {
                           f"(answers are saved). 0 never. [default: {DEFAULT_DISCONNECT_SECONDS}]",
     "page_rate": "Most new kernels one client address may start a minute (bursts of as many); "
                  "past it the visitor is asked to wait (HTTP 429). Reloading a link and bad links "
-                 "start no kernel and do not count. Behind a proxy every visitor has the proxy's "
+                 "start no kernel and do not count (bad links have a limit of their own: 60 at once, "
+                 "then 120 a minute). Behind a proxy every visitor has the proxy's "
                  f"address unless it is named with --trusted-proxy. 0: no limit. [default: {DEFAULT_PAGE_RATE}]",
     "trusted_proxy": "Address (or network, e.g. 10.0.0.0/8) of a reverse proxy in front of the server; "
                      "repeat for several. Requests from it are counted by their X-Forwarded-For (or "
@@ -246,6 +254,7 @@ def _kernel_manager_class() -> type[Any]:
             #: The page and kernel of every live link (see workbook.web.pages).
             self.pages = PageRegistry()
             self._release_timers: dict[str, asyncio.TimerHandle] = {}
+            self._closed_pages: set[str] = set()  # kernels whose page said it was closed
 
         # --- kernels no browser is connected to ---------------------------------
         def page_sent(self, kernel_id: str) -> None:
@@ -253,8 +262,27 @@ def _kernel_manager_class() -> type[Any]:
             if not self._kernel_connections.get(kernel_id):
                 self._release_later(kernel_id)
 
+        def page_closed(self, kernel_id: str) -> None:
+            """A tab of this kernel's link was closed (its unload request).
+
+            Not a shutdown: one link's kernel may serve several tabs or devices,
+            and a reload's old page says "closed" while its new page is on its
+            way.  The kernel goes :data:`CLOSE_GRACE_SECONDS` later unless a
+            browser is connected to it by then; if one is, the disconnect
+            timer frees it once the last one leaves.
+            """
+            if self._closing:
+                return
+            previous = self._release_timers.pop(kernel_id, None)
+            if previous is not None:
+                previous.cancel()
+            self._closed_pages.add(kernel_id)
+            self._release_timers[kernel_id] = asyncio.get_running_loop().call_later(
+                CLOSE_GRACE_SECONDS, lambda: asyncio.ensure_future(self._release(kernel_id)))
+
         def notify_connect(self, kernel_id: str) -> None:
             super().notify_connect(kernel_id)  # type: ignore[no-untyped-call]
+            self._closed_pages.discard(kernel_id)
             timer = self._release_timers.pop(kernel_id, None)
             if timer is not None:
                 timer.cancel()
@@ -274,6 +302,8 @@ def _kernel_manager_class() -> type[Any]:
             """
             if not self.disconnect_seconds or self._closing:
                 return
+            if kernel_id in self._closed_pages and kernel_id in self._release_timers:
+                return  # its page was closed: the shorter grace stands
             previous = self._release_timers.pop(kernel_id, None)
             if previous is not None:
                 previous.cancel()
@@ -283,10 +313,15 @@ def _kernel_manager_class() -> type[Any]:
 
         async def _release(self, kernel_id: str) -> None:
             self._release_timers.pop(kernel_id, None)
+            closed = kernel_id in self._closed_pages
+            self._closed_pages.discard(kernel_id)
             if kernel_id not in self or self._kernel_connections.get(kernel_id):
                 return
-            self.log.warning("Shutting down kernel %s: no browser connected to its page for %d s",
-                             kernel_id, self.disconnect_seconds)
+            if closed:
+                self.log.info("Shutting down kernel %s: its page was closed and no other is connected", kernel_id)
+            else:
+                self.log.warning("Shutting down kernel %s: no browser connected to its page for %d s",
+                                 kernel_id, self.disconnect_seconds)
             with contextlib.suppress(Exception):  # it went meanwhile
                 await self.shutdown_kernel(kernel_id)
 
@@ -314,6 +349,7 @@ def _kernel_manager_class() -> type[Any]:
             self, kernel_id: str, *args: Any, **kwargs: Any
         ) -> None:
             self.pages.forget_kernel(kernel_id)  # first: the link's next opening must not reuse it
+            self._closed_pages.discard(kernel_id)
             timer = self._release_timers.pop(kernel_id, None)
             if timer is not None:
                 timer.cancel()
@@ -469,9 +505,9 @@ def _voila_class() -> type[Any]:
 
     from workbook.store import open_store
     from workbook.web import handlers
-    from workbook.web.access import LinkChecker
+    from workbook.web.access import LinkChecker, LinkLookups
     from workbook.web.clients import Clients
-    from workbook.web.ratelimit import RateLimiter
+    from workbook.web.ratelimit import REFUSALS_BURST, REFUSALS_PER_MINUTE, RateLimiter
 
     class WorkbookVoila(Voila):  # type: ignore[misc]
         apps = List(Unicode(), config=True, help="The only notebooks served (names in root_dir).")
@@ -492,10 +528,12 @@ def _voila_class() -> type[Any]:
             settings["default_handler_args"] = {"voila_configuration": self.voila_configuration}
             # The links are checked in this process: one store for the whole
             # server, its lookups in threads so the event loop never waits.
+            lookups = ThreadPoolExecutor(2, thread_name_prefix="workbook-links")
             self.web_state = handlers.WebState(
-                links=LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))),
-                lookups=ThreadPoolExecutor(2, thread_name_prefix="workbook-links"),
+                links=LinkLookups(LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))), lookups),
+                lookups=lookups,
                 limiter=RateLimiter(self.page_rate),
+                refusals=RateLimiter(REFUSALS_PER_MINUTE, burst=REFUSALS_BURST),
                 clients=Clients(self.trusted_proxies),
             )
             settings["workbook"] = self.web_state
@@ -713,15 +751,16 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--notebooks", metavar="DIR", help=HELP["notebooks"])
     parser.add_argument("--app", dest="apps", metavar="NOTEBOOK", action="append", help=HELP["app"])
     args = parser.parse_args(argv)
+    from workbook.clitools import fail
+
     try:
         serve(host=args.host, port=args.port, db_url=args.db, pool_size=args.pool_size,
               preheat=not args.no_preheat, open_browser=args.open_browser,
               cull_idle_seconds=args.cull_idle_seconds, max_kernels=args.max_kernels,
               notebooks=args.notebooks, apps=args.apps, disconnect_seconds=args.disconnect_seconds,
               page_rate=args.page_rate, trusted_proxies=args.trusted_proxies)
-    except InputError as error:
-        print(f"workbook serve: error: {error}", file=sys.stderr)
-        sys.exit(error.exit_code)
+    except WorkbookError as error:  # a bad database URL, a busy port, a missing folder: one line, exit 2
+        fail(error)
 
 
 if __name__ == "__main__":

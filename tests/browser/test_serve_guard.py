@@ -116,6 +116,24 @@ def test_one_link_holds_one_kernel_however_often_it_is_opened(
     assert len(guard_server.kernel_pids()) == 2  # the pool's kernel and this link's
 
 
+def test_a_link_reopened_with_another_query_by_many_at_once_still_holds_one_kernel(
+    guard_server: VoilaServer, tokens: Iterator[str]
+) -> None:
+    token = next(tokens)
+    first = _page(guard_server, "203.0.113.11", token)
+    assert first.status == 200
+
+    def other_query(number: int) -> Reply:  # each from its own address: the new-kernel limit is not the point
+        path = f"/voila/render/{HELLO}?{urlencode({'token': token, 'cycle': 'next'})}"
+        return raw_request(guard_server, "GET", path, {"X-Forwarded-For": f"203.0.113.{100 + number}"})
+
+    with ThreadPoolExecutor(4) as pool:  # they arrive while the old kernel is being shut down
+        replies = list(pool.map(other_query, range(4)))
+    assert {reply.status for reply in replies} == {200}
+    kernels = {kernel_id_of(reply.body) for reply in replies}
+    assert len(kernels) == 1 and kernel_id_of(first.body) not in kernels  # replaced once, never doubled
+
+
 def test_a_kernel_whose_browser_left_is_shut_down_after_the_disconnect_time(
     guard_server: VoilaServer, tokens: Iterator[str]
 ) -> None:
@@ -147,6 +165,49 @@ def test_new_kernels_are_limited_per_client_address(guard_server: VoilaServer, t
     assert "Please wait a moment" in refused.body and "kernelId" not in refused.body
     assert _page(guard_server, "192.0.2.7", first).status == 200  # reopening starts no kernel
     guard_server.wait_for_log(r"Too many new pages from 192\.0\.2\.7")
+
+
+def test_a_link_with_its_token_twice_opens_nothing(guard_server: VoilaServer, tokens: Iterator[str]) -> None:
+    """The server would read the last token= and the app the first: such a link is refused."""
+    token = next(tokens)
+    for query in ({"token": ["A" * 43, token]}, {"token": [token, token]}, {"token": ["", token]}):
+        path = f"/voila/render/{HELLO}?{urlencode(query, doseq=True)}"
+        reply = raw_request(guard_server, "GET", path, {"X-Forwarded-For": "203.0.113.50"})
+        assert reply.status == 403 and "<h1>This link does not work</h1>" in reply.body, query
+        assert "kernelId" not in reply.body
+    assert _page(guard_server, "203.0.113.50", token).status == 200  # the same token once opens
+
+
+def test_a_flood_of_bad_links_from_one_address_is_cut_off_before_any_lookup(guard_server: VoilaServer) -> None:
+    import secrets
+
+    replies = [_page(guard_server, "192.0.2.66", secrets.token_urlsafe(32)) for _ in range(70)]
+    assert [reply.status for reply in replies[:60]] == [403] * 60  # a burst of 60 well-shaped, made-up tokens
+    cut_off = [reply for reply in replies[60:] if reply.status == 429]
+    assert cut_off and int(cut_off[0].header("Retry-After") or 0) >= 1
+    assert _page(guard_server, "192.0.2.67", secrets.token_urlsafe(32)).status == 403  # others are not cut off
+    guard_server.wait_for_log(r"Too many refused links from 192\.0\.2\.66")
+
+
+def test_an_open_page_stops_when_its_link_is_rotated(
+    guard_server: VoilaServer, guard_db_url: str, tokens: Iterator[str]
+) -> None:
+    from workbook.store import open_store
+
+    token = next(tokens)
+    page = _page(guard_server, "203.0.113.60", token)
+    kernel = kernel_id_of(page.body)
+    headers = {"Origin": guard_server.base_url, "Cookie": _cookie(page, "wb_page")}
+    status, sock = websocket_handshake(guard_server, f"/api/kernels/{kernel}/channels?session_id=r1", headers)
+    sock.close()
+    assert status == 101
+    with open_store(guard_db_url) as store:  # workbook people new-link
+        email = next(i.person.email for i in store.people.invites("demo") if i.token == token)
+        store.people.new_token("demo", email)
+    status, sock = websocket_handshake(guard_server, f"/api/kernels/{kernel}/channels?session_id=r2", headers)
+    sock.close()
+    assert status == 404  # the page's reconnect is refused and its kernel goes
+    guard_server.wait_for_log(rf"Shutting down kernel {kernel}: its link no longer opens", timeout=10)
 
 
 # --- part 5: the kernel URLs answer only their page, from this site -------------------------

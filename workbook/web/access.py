@@ -13,7 +13,10 @@ so no served page can be opened without a link someone was given.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +25,19 @@ from workbook.links import NOTEBOOKS
 from workbook.store import Store
 from workbook.tokens import looks_like_token
 
-__all__ = ["CREDENTIALS", "Admitted", "LinkChecker", "Refusal", "credential_parameter", "link_identity"]
+__all__ = [
+    "BUSY",
+    "CREDENTIALS",
+    "MAX_PENDING_LOOKUPS",
+    "REPEATED",
+    "UNAVAILABLE",
+    "Admitted",
+    "LinkChecker",
+    "LinkLookups",
+    "Refusal",
+    "credential_parameter",
+    "link_identity",
+]
 
 Credential = Literal["token", "key"]
 
@@ -72,6 +87,22 @@ class Refusal:
     text: str
 
 
+#: The store could not be asked (it is down, or the lookup failed).
+UNAVAILABLE = Refusal(503, "Sorry, this page is not available",
+                      "Something on our side is not working. Everything saved so far is safe; "
+                      "please try the link again later.")
+#: Too many lookups are waiting already (a flood): answered without queueing another.
+BUSY = Refusal(503, "Sorry, this page is busy",
+               "Many links are being opened right now. Everything saved so far is safe; "
+               "please try the link again in a minute.")
+#: ``?token=A&token=B``: the server (tornado keeps the last) and the app (the
+#: first) would not agree on which one counts, so such a link opens nothing.
+REPEATED = Refusal(403, "This link does not work",
+                   "The link has its token or key more than once. Please open the link exactly as you were sent it.")
+#: Lookups queued or running at once, at most; past it the server answers :data:`BUSY`.
+MAX_PENDING_LOOKUPS = 64
+
+
 def credential_parameter(app: str) -> Credential:
     """The query parameter that opens ``app`` (``token`` for notebooks the workbook does not know)."""
     return CREDENTIALS.get(app, "token")
@@ -115,10 +146,38 @@ class LinkChecker:
         except AccessDeniedError as error:
             return Refusal(403, "This link does not work", _sentence(error))
         except WorkbookError:
-            return Refusal(503, "Sorry, this page is not available",
-                           "Something on our side is not working. Everything saved so far is safe; "
-                           "please try the link again later.")
+            return UNAVAILABLE
         return Admitted(link_identity(app, credential))
 
     def close(self) -> None:
         self._store.close()
+
+
+class LinkLookups:
+    """Checks links off the event loop, with a bound on how many may wait.
+
+    A malformed credential is refused at once; a well-shaped one needs the
+    store, in ``executor``.  Without a bound a flood of made-up tokens would
+    queue lookups without end, and a valid link would wait behind them all.
+    """
+
+    def __init__(self, checker: LinkChecker, executor: Executor, max_pending: int = MAX_PENDING_LOOKUPS) -> None:
+        self.checker = checker
+        self._executor = executor
+        self.max_pending = max_pending
+        self.pending = 0
+
+    async def check(self, app: str, credential: str | None) -> Admitted | Refusal:
+        if not self.checker.may_be_valid(credential):  # no thread, no database for a malformed one
+            return self.checker.check(app, credential)
+        if self.pending >= self.max_pending:
+            return BUSY
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, self.checker.check, app, credential)
+        except Exception:
+            logging.getLogger(__name__).exception("Checking a link to %s failed", app)
+            return UNAVAILABLE
+        finally:
+            self.pending -= 1

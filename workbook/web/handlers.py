@@ -42,11 +42,12 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from workbook.web.access import Admitted, LinkChecker, Refusal, credential_parameter
+from workbook.web.access import REPEATED, LinkLookups, Refusal, credential_parameter
 from workbook.web.clients import Clients
 from workbook.web.pages import Page, PageRegistry
 from workbook.web.policy import SECURITY_HEADERS, same_origin
 from workbook.web.ratelimit import RateLimiter
+from workbook.web.recheck import link_still_opens, sweep_forever
 
 __all__ = [
     "PAGE_COOKIES",
@@ -68,12 +69,10 @@ __all__ = [
 PAGE_COOKIES = {"wb_page": "api/kernels", "wb_page_close": "voila/api/shutdown"}
 #: How long a browser keeps it; a kernel idle that long was culled long before.
 PAGE_COOKIE_SECONDS = 24 * 3600
-#: A shutdown request this soon after the kernel's page was sent again is the
-#: old page of a reload, racing the new page's request: it is ignored (the
-#: disconnect timer frees the kernel if nobody uses it after all).
-RELOAD_RACE_SECONDS = 3.0
 #: Longest wait for a page of the same link that another request is making.
 PAGE_WAIT_SECONDS = 120.0
+#: Looks at a link's page before giving up (each failed page of the link is one).
+PAGE_ATTEMPTS = 4
 _KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 
 
@@ -87,14 +86,24 @@ async def _done(result: Awaitable[Any] | None) -> None:
 class WebState:
     """What the handlers share, kept in the tornado settings as ``workbook``."""
 
-    links: LinkChecker
+    links: LinkLookups
     lookups: ThreadPoolExecutor
-    limiter: RateLimiter
+    limiter: RateLimiter  # new kernels per client address
+    refusals: RateLimiter  # refused links per client address
     clients: Clients
 
+    sweeper: asyncio.Task[None] | None = None
+
+    def start_sweep(self, manager: Any) -> None:
+        """Check the open pages' links every ``SWEEP_SECONDS`` (started with the first page, on the loop)."""
+        if self.sweeper is None:
+            self.sweeper = asyncio.ensure_future(sweep_forever(manager.pages, self.links, manager.shutdown_kernel))
+
     def close(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         self.lookups.shutdown(wait=False, cancel_futures=True)
-        self.links.close()
+        self.links.checker.close()
 
 
 class SecurityHeaders(web.OutputTransform):
@@ -180,86 +189,95 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
 
     async def get(self, path: str | None = None) -> None:
         app = path or ""
-        credential = self.get_query_argument(credential_parameter(app), None)
-        verdict = await self._check(app, credential)
+        if self._too_many_refusals():
+            return
+        # Exactly as the app reads it (workbook.apps.request: unstripped), and only once.
+        given = self.get_query_arguments(credential_parameter(app), strip=False)
+        credential = given[0] if given else None
+        verdict = REPEATED if len(given) > 1 else await self.state.links.check(app, credential)
         if isinstance(verdict, Refusal):
+            if verdict.status == 403:
+                self.state.refusals.take(self.client_address())
             self._refuse(verdict)
             return
         _ = self.xsrf_token  # tornado sets the cookie the first time it is read
-        await self._serve(app, verdict.identity, path)
+        self.state.start_sweep(self.kernel_manager)
+        await self._serve(app, verdict.identity, path, credential)
 
     def _refuse(self, refusal: Refusal) -> None:
         key = (refusal.status, refusal.title, refusal.text)
         if key not in self._refusals:
             self._refusals[key] = self.render_template("link.html", title=refusal.title, text=refusal.text)
         self.set_status(refusal.status)
+        if refusal.status == 503:
+            self.set_header("Retry-After", "60")
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.finish(self._refusals[key])
 
-    async def _check(self, app: str, credential: str | None) -> Admitted | Refusal:
-        if not self.state.links.may_be_valid(credential):  # no thread, no database for a malformed one
-            return self.state.links.check(app, credential)
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self.state.lookups, self.state.links.check, app, credential)
-        except Exception:
-            self.log.exception("Checking a link to %s failed", app)
-            return Refusal(503, "Sorry, this page is not available",
-                           "Something on our side is not working. Everything saved so far is safe; "
-                           "please try the link again later.")
-
-    async def _serve(self, app: str, identity: str, path: str | None) -> None:
+    async def _serve(self, app: str, identity: str, path: str | None, credential: str | None) -> None:
         manager = self.kernel_manager
         pages = self.pages()
         query = self.request.query
-        limited = False  # the client address's new-kernel limit was applied already
-        for _attempt in range(4):
-            page = pages.find(identity)
-            if page is None:
-                break
-            if page.kernel_id is not None and page.kernel_id not in manager:
-                pages.fail(page)  # gone without notice (it died)
-                continue
-            if page.query == query or not page.ready.done():
-                html = await asyncio.wait_for(asyncio.shield(page.ready), PAGE_WAIT_SECONDS)
-                if html is not None and page.query == query:
-                    pages.reused(page)
-                    self.log.info("Link %s opened again: the page of kernel %s is sent again (no new kernel)",
-                                  identity[:8], page.kernel_id)
-                    self._send_page(page, html)
-                    return
-                continue
-            # The same token or key with another query: a new page on a new kernel.
-            if self._limited():
+        for _attempt in range(PAGE_ATTEMPTS):
+            async with pages.claim(identity):  # one request at a time decides for a link
+                page = pages.find(identity)
+                if page is not None and page.kernel_id is not None and page.kernel_id not in manager:
+                    pages.fail(page)  # gone without notice (it died)
+                    page = None
+                replace = page is not None and page.ready.done() and page.query != query
+                if page is None or replace:
+                    if self._limited():
+                        return
+                    if page is not None:  # the same token or key with another query: a new kernel
+                        self.log.info("Link %s opened with another query: kernel %s is replaced",
+                                      identity[:8], page.kernel_id)
+                        pages.fail(page)
+                        if page.kernel_id is not None and page.kernel_id in manager:
+                            await manager.shutdown_kernel(page.kernel_id)
+                    mine = pages.begin(identity, query, app, credential)
+                    break
+            # The link's page exists or is being made by another request: wait for it, outside the lock.
+            assert page is not None
+            html = await asyncio.wait_for(asyncio.shield(page.ready), PAGE_WAIT_SECONDS)
+            if html is not None and page.query == query and pages.find(identity) is page:
+                self.log.info("Link %s opened again: the page of kernel %s is sent again (no new kernel)",
+                              identity[:8], page.kernel_id)
+                self._send_page(page, html)
                 return
-            limited = True
-            self.log.info("Link %s opened with another query: kernel %s is replaced", identity[:8], page.kernel_id)
-            pages.fail(page)
-            if page.kernel_id is not None and page.kernel_id in manager:
-                await manager.shutdown_kernel(page.kernel_id)
-            break
-        if not limited and self._limited():
-            return
-        page = pages.begin(identity, query)
+        else:  # its page failed again and again (the kernel cap): do not make another here
+            raise web.HTTPError(503, "no page for the link after several attempts", reason="Busy")
         try:
-            await self._render(page, path)
+            await self._render(mine, path)
         except BaseException:
-            pages.fail(page)
+            pages.fail(mine)
             raise
+
+    def _too_many_refusals(self) -> bool:
+        """Past its refused-links limit an address is answered 429 before any lookup (a guessing script)."""
+        wait = self.state.refusals.wait(self.client_address())
+        if not wait:
+            return False
+        self.log.warning("Too many refused links from %s: asked to wait (at most %d a minute)",
+                         self.client_address(), self.state.refusals.per_minute)
+        self._too_many(wait)
+        return True
 
     def _limited(self) -> bool:
         """Take one of the client address's new kernels; past the limit, answer 429 instead."""
         wait = self.state.limiter.take(self.client_address())
         if not wait:
             return False
-        seconds = RateLimiter.retry_after(wait)
         self.log.warning("Too many new pages from %s: asked to wait %d s (--page-rate %d a minute)",
-                         self.client_address(), seconds, self.state.limiter.per_minute)
+                         self.client_address(), RateLimiter.retry_after(wait), self.state.limiter.per_minute)
+        self._too_many(wait)
+        return True
+
+    def _too_many(self, wait: float) -> None:
+        seconds = RateLimiter.retry_after(wait)
         self.set_header("Retry-After", str(seconds))
         self._message(429, "error.html", status_code=429, status_message="Too Many Requests",
                       message="", exception=None, retry_after=seconds)
-        return True
 
     async def _render(self, page: Page, path: str | None) -> None:
         """Voila's page, streamed as it comes, kept for the link's later openings."""
@@ -339,6 +357,12 @@ class KernelSocket(_Hardened, VoilaKernelWebsocketHandler):  # type: ignore[misc
             raise web.HTTPError(403)
         if not self.has_page_secret(kernel_id):
             raise web.HTTPError(404)
+        page = self.pages().page_of(kernel_id)
+        if page is not None and not await link_still_opens(self.state.links, page):
+            self.log.warning("Shutting down kernel %s: its link no longer opens (new link, new key or deleted)",
+                             kernel_id)
+            await self.kernel_manager.shutdown_kernel(kernel_id)
+            raise web.HTTPError(404)
         await _done(super().get(kernel_id, *args, **kwargs))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -347,17 +371,21 @@ class KernelSocket(_Hardened, VoilaKernelWebsocketHandler):  # type: ignore[misc
 
 
 class PageShutdown(_Hardened, VoilaShutdownKernelHandler):  # type: ignore[misc]
-    """A closed tab gives its kernel back - if it is that page's kernel."""
+    """A closed tab gives its kernel back - if it is that page's kernel and no other tab uses it.
+
+    One link's kernel may serve several tabs or devices at once, and a
+    reload's old page says "closed" while its new page is on its way: so the
+    kernel goes a few seconds later, and only if no browser is connected to
+    it by then (``WorkbookKernelManager.page_closed``).
+    """
 
     async def post(self, kernel_id: str) -> None:
         if not self.from_this_site() or not self.has_page_secret(kernel_id, "wb_page_close"):
             raise web.HTTPError(404)
-        if self.pages().reused_within(kernel_id, RELOAD_RACE_SECONDS):
-            self.log.info("Kept kernel %s: its page was just opened again (a reload)", kernel_id)
-            self.set_status(204)
-            self.finish()
-            return
-        await _done(super().post(kernel_id))
+        if kernel_id in self.kernel_manager:
+            self.kernel_manager.page_closed(kernel_id)
+        self.set_status(204)
+        self.finish()
 
 
 class QuerySocket(RequestInfoSocketHandler):  # type: ignore[misc]
@@ -373,8 +401,8 @@ class QuerySocket(RequestInfoSocketHandler):  # type: ignore[misc]
             local = ipaddress.ip_address(peer).is_loopback
         except ValueError:
             local = False
-        forwarded = any(h in self.request.headers for h in ("X-Forwarded-For", "X-Real-IP", "Forwarded"))
-        if not local or forwarded or "Origin" in self.request.headers:
+        state: WebState = self.settings["workbook"]
+        if not local or state.clients.is_forwarded(self.request.headers) or "Origin" in self.request.headers:
             raise web.HTTPError(404)
 
     def check_origin(self, origin: str) -> bool:

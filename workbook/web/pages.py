@@ -10,6 +10,10 @@ neither adds kernels nor drains the pools.
 
 If the same token or key comes with a different query (``&cycle=...``) the
 old kernel is shut down and a new one made: still one kernel per link.
+Deciding that - look the link up, shut its old kernel down, note the new
+page - takes awaits, so requests for one link do it one at a time
+(:meth:`PageRegistry.claim`): otherwise a second request could find no page
+while the first awaits the shutdown, and each would start a kernel.
 
 Each page's kernel also gets a random secret, sent to the browser as a
 cookie that only that kernel's URLs receive.  The kernel's websocket, its
@@ -20,10 +24,10 @@ knowing a kernel id (it is in the page) is not enough to use the kernel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import secrets
-import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 __all__ = ["Page", "PageRegistry"]
@@ -36,19 +40,21 @@ class Page:
     identity: str
     query: str
     ready: asyncio.Future[str | None]
+    #: The app and the token or key that opened it (already in ``query``): checked again while open.
+    app: str = ""
+    credential: str | None = None
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     kernel_id: str | None = None
     html: str | None = None
-    reused_at: float | None = None
 
 
 class PageRegistry:
     """The pages of all live links, by link identity and by kernel id."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._by_link: dict[str, Page] = {}
         self._by_kernel: dict[str, Page] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # link -> (its lock, requests holding or awaiting it)
 
     def __len__(self) -> int:
         return len(self._by_link)
@@ -57,9 +63,38 @@ class PageRegistry:
         """The link's page, complete or still being made."""
         return self._by_link.get(identity)
 
-    def begin(self, identity: str, query: str) -> Page:
-        """Note that a page for this link is being made (others wait for it)."""
-        page = Page(identity, query, asyncio.get_running_loop().create_future())
+    @contextlib.asynccontextmanager
+    async def claim(self, identity: str) -> AsyncIterator[None]:
+        """Hold the link while deciding whether to reuse, replace or begin its page.
+
+        One lock per link, forgotten when nobody holds or awaits it, so a
+        flood of links leaves nothing behind.
+        """
+        lock, users = self._locks.get(identity, (asyncio.Lock(), 0))
+        self._locks[identity] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[identity]
+            if users > 1:
+                self._locks[identity] = (lock, users - 1)
+            else:
+                del self._locks[identity]
+
+    def with_kernels(self) -> list[Page]:
+        """The pages that hold a kernel now."""
+        return list(self._by_kernel.values())
+
+    def begin(self, identity: str, query: str, app: str = "", credential: str | None = None) -> Page:
+        """Note that a page for this link is being made (others wait for it).
+
+        Refused while the link has a page: the caller must reuse it, or
+        :meth:`fail` it (and shut its kernel down) first - never hold two.
+        """
+        if identity in self._by_link:
+            raise RuntimeError(f"link {identity[:8]} already has a page")
+        page = Page(identity, query, asyncio.get_running_loop().create_future(), app, credential)
         self._by_link[identity] = page
         return page
 
@@ -78,9 +113,6 @@ class PageRegistry:
         if not page.ready.done():
             page.ready.set_result(None)
 
-    def reused(self, page: Page) -> None:
-        page.reused_at = self._clock()
-
     def forget_kernel(self, kernel_id: str) -> Page | None:
         """The kernel is going: its link holds no kernel any more."""
         page = self._by_kernel.get(kernel_id)
@@ -95,11 +127,6 @@ class PageRegistry:
         """Whether a request carries the secret of this kernel's page."""
         page = self._by_kernel.get(kernel_id)
         return page is not None and secret is not None and hmac.compare_digest(page.secret, secret)
-
-    def reused_within(self, kernel_id: str, seconds: float) -> bool:
-        """Whether the kernel's page was sent again to someone in the last ``seconds``."""
-        page = self._by_kernel.get(kernel_id)
-        return page is not None and page.reused_at is not None and self._clock() - page.reused_at < seconds
 
     def _drop(self, page: Page) -> None:
         if self._by_link.get(page.identity) is page:

@@ -6,6 +6,10 @@ holds ``per_minute`` tokens and refills at ``per_minute`` a minute, so a
 workshop room behind one NAT address may open that many links at once and
 as many again every minute, while one address can never churn kernels
 faster than that.
+
+A second, separate set of buckets counts refused links per address
+(:data:`REFUSALS_PER_MINUTE`): a flood of well-shaped made-up tokens would
+otherwise queue one database lookup each.
 """
 
 from __future__ import annotations
@@ -14,27 +18,46 @@ import math
 import time
 from collections.abc import Callable
 
-__all__ = ["DEFAULT_PER_MINUTE", "RateLimiter"]
+__all__ = ["DEFAULT_PER_MINUTE", "REFUSALS_BURST", "REFUSALS_PER_MINUTE", "RateLimiter"]
 
 #: Kernel-starting page openings per client address and minute (and the burst).
 DEFAULT_PER_MINUTE = 60
+#: Refused links (bad, rotated, deleted tokens or keys) per client address and
+#: minute, and the burst: far more than a person mistyping ever needs, far fewer
+#: than a script guessing tokens sends.  Past it even the lookup is skipped (HTTP 429).
+REFUSALS_PER_MINUTE = 120
+REFUSALS_BURST = 60
 #: Addresses remembered at most; full buckets are forgotten first.
 MAX_ADDRESSES = 10_000
 
 
 class RateLimiter:
-    """Token buckets keyed by client address; ``per_minute`` 0 means no limit."""
+    """Token buckets keyed by client address; ``per_minute`` 0 means no limit.
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    A bucket holds ``burst`` tokens (``per_minute`` unless given).
+    """
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, *,
+                 burst: int | None = None) -> None:
         if per_minute < 0:
             raise ValueError("per_minute must be 0 (no limit) or more")
         self.per_minute = per_minute
+        self.burst = per_minute if burst is None else burst
+        if self.burst < 1 and per_minute:
+            raise ValueError("burst must be at least 1")
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when)
 
     def _tokens(self, address: str, now: float) -> float:
-        tokens, when = self._buckets.get(address, (float(self.per_minute), now))
-        return min(float(self.per_minute), tokens + (now - when) * self.per_minute / 60)
+        tokens, when = self._buckets.get(address, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - when) * self.per_minute / 60)
+
+    def wait(self, address: str) -> float:
+        """Seconds until the address may spend a token (0: now), without spending one."""
+        if not self.per_minute:
+            return 0.0
+        tokens = self._tokens(address, self._clock())
+        return 0.0 if tokens >= 1 else (1 - tokens) * 60 / self.per_minute
 
     def take(self, address: str) -> float:
         """Spend one token: 0 if allowed, else the seconds until the next token."""
@@ -57,7 +80,7 @@ class RateLimiter:
 
     def _forget_full(self, now: float) -> None:
         """A full bucket is the same as none: drop those (then the oldest) to bound memory."""
-        for address in [a for a in self._buckets if self._tokens(a, now) >= self.per_minute]:
+        for address in [a for a in self._buckets if self._tokens(a, now) >= self.burst]:
             del self._buckets[address]
         if len(self._buckets) > MAX_ADDRESSES:
             oldest = sorted(self._buckets, key=lambda a: self._buckets[a][1])
