@@ -2,7 +2,10 @@
 
 Starts ``workbook serve`` (the values app, default options) on a throw-away SQLite
 database with the demo organisation, waits until its pool is full and quiet, then,
-all at once and from this machine only (127.0.0.1):
+all at once and from this machine only, the three floods sending from 127.0.0.2,
+127.0.0.3 and 127.0.0.4 and the people being timed from 127.0.0.1 (the server limits each client address: an attacker
+and a respondent are never one address, unless a proxy is not named with
+``--trusted-proxy``):
 
 * bad-token GETs: missing, malformed, well-formed but unknown (at least ``--bad``,
   going on until the timings below are done, never more than ten times that), at
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import socket
 import statistics
 import sys
@@ -60,6 +64,8 @@ from harness import (  # noqa: E402
 )
 from time_to_first_input import FIRST_INPUT_SCRIPT, _launch_offline_chromium  # noqa: E402
 
+from workbook.sealing import KEY_FILE_ENV  # noqa: E402
+
 NOTEBOOK = "values_assessment.ipynb"
 
 
@@ -83,9 +89,15 @@ class KernelCounter(threading.Thread):
         self.join(5)
 
 
-def _page(server: VoilaServer, token: str | None) -> Reply:
+#: Where each flood comes from: other loopback addresses than the browser's 127.0.0.1,
+#: one for each (a flood of bad links from one address would otherwise use up that
+#: address's budget for the other two, and test the limit rather than the kernels).
+BAD_LINKS, ONE_LINK, HELD_PAGES = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+
+
+def _page(server: VoilaServer, token: str | None, source: str) -> Reply:
     query = f"?{urlencode({'token': token})}" if token is not None else ""
-    return raw_request(server, "GET", f"/voila/render/{NOTEBOOK}{query}")
+    return raw_request(server, "GET", f"/voila/render/{NOTEBOOK}{query}", source=source)
 
 
 def _bad_tokens() -> list[str | None]:
@@ -127,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="workbook-flood-") as folder:
         work = Path(folder)
+        os.environ[KEY_FILE_ENV] = str(work / "secret.key")  # a throw-away key for a throw-away database
         db_url = seed_demo_database(work)
         people = [t for t, state in demo_statuses(db_url).items() if state != "submitted"]
         flooded, held, during, after = people[:4]
@@ -159,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 with ThreadPoolExecutor(args.workers) as requests:
                     while sent < args.bad or (not timing_done.is_set() and sent < 10 * args.bad):
                         batch = [tokens[(sent + i) % len(tokens)] for i in range(args.workers * 4)]
-                        list(requests.map(lambda t: record("bad token", lambda: _page(server, t)), batch))
+                        list(requests.map(lambda t: record("bad token", lambda: _page(server, t, BAD_LINKS)), batch))
                         sent += len(batch)
                         if args.rate:  # keep to the rate asked for (0: as fast as this machine goes)
                             time.sleep(max(0.0, began + sent / args.rate - time.monotonic()))
@@ -168,20 +181,20 @@ def main(argv: list[str] | None = None) -> int:
             def same_flood() -> None:
                 opened.add(flooded)
                 with ThreadPoolExecutor(8) as requests:
-                    list(requests.map(lambda _n: record("one valid link", lambda: _page(server, flooded)),
+                    list(requests.map(lambda _n: record("one valid link", lambda: _page(server, flooded, ONE_LINK)),
                                       range(args.same)))
 
             def held_sockets() -> None:
                 opened.add(held)
                 for _ in range(args.sockets):
-                    reply = record("pages + websocket", lambda: _page(server, held))
+                    reply = record("pages + websocket", lambda: _page(server, held, HELD_PAGES))
                     if reply is None or reply.status != 200:
                         continue
                     cookie = next(v.split(";", 1)[0] for k, v in reply.headers
                                   if k.lower() == "set-cookie" and v.startswith("wb_page="))
                     status, sock = websocket_handshake(
                         server, f"/api/kernels/{kernel_id_of(reply.body)}/channels?session_id=flood",
-                        {"Origin": server.base_url, "Cookie": cookie})
+                        {"Origin": server.base_url, "Cookie": cookie}, source=HELD_PAGES)
                     statuses["websockets"][status] += 1
                     sockets.append(sock)
 
@@ -211,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         allowed = len(opened) + pool
         most = max(count for _t, count in counter.samples)
         pace = f"{args.rate:.0f} a second" if args.rate else "as fast as possible"
-        print(f"\nFlood from 127.0.0.1 over {flood_seconds:.1f} s ({bad_sent} bad-token GETs sent, {pace}, "
-              f"{args.workers} at once):")
+        print(f"\nFloods from {BAD_LINKS} (bad), {ONE_LINK} (one link), {HELD_PAGES} (held pages) over "
+              f"{flood_seconds:.1f} s ({bad_sent} bad-token GETs sent, {pace}, {args.workers} at once):")
         for kind, counts in statuses.items():
             shown = ", ".join(f"HTTP {code or 'error'}: {n}" for code, n in sorted(counts.items()))
             print(f"  {kind:20} {sum(counts.values()):5}  ({shown})")

@@ -244,13 +244,19 @@ class Reply:
 
 
 def raw_request(
-    server: VoilaServer, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+    server: VoilaServer, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None,
+    *, source: str | None = None,
 ) -> Reply:
-    """Send exactly this request (no client-side clean-up of the path, no cookies unless given)."""
+    """Send exactly this request (no client-side clean-up of the path, no cookies unless given).
+
+    ``source``: the loopback address to send from (e.g. ``127.0.0.2``), so that a
+    test can play a second client address against the per-address limits.
+    """
     import http.client
 
     parts = urlsplit(server.base_url)
-    connection = http.client.HTTPConnection(parts.hostname or LOCAL_HOST, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.hostname or LOCAL_HOST, parts.port, timeout=60,
+                                            source_address=(source, 0) if source else None)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         reply = connection.getresponse()
@@ -259,7 +265,8 @@ def raw_request(
         connection.close()
 
 
-def websocket_handshake(server: VoilaServer, path: str, headers: dict[str, str]) -> tuple[int, socket.socket]:
+def websocket_handshake(server: VoilaServer, path: str, headers: dict[str, str],
+                        *, source: str | None = None) -> tuple[int, socket.socket]:
     """Open a websocket the raw way; returns the status (101: accepted) and the open socket.
 
     The caller closes the socket (closing it is what a vanished browser looks like).
@@ -267,7 +274,8 @@ def websocket_handshake(server: VoilaServer, path: str, headers: dict[str, str])
     import base64
 
     parts = urlsplit(server.base_url)
-    sock = socket.create_connection((parts.hostname or LOCAL_HOST, parts.port or 80), timeout=30)
+    sock = socket.create_connection((parts.hostname or LOCAL_HOST, parts.port or 80), timeout=30,
+                                    source_address=(source, 0) if source else None)
     lines = [f"GET {path} HTTP/1.1", f"Host: {parts.netloc}", "Upgrade: websocket", "Connection: Upgrade",
              f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}", "Sec-WebSocket-Version: 13",
              *(f"{name}: {value}" for name, value in headers.items())]
