@@ -489,20 +489,8 @@ def suppress_cells(
             secondary += 1
     shown = pd.DataFrame(visible, index=counts.index, columns=counts.columns)
 
-    notes: list[str] = []
-    if primary:
-        verb, pronoun = ("is", "it") if primary == 1 else ("are", "them")
-        notes.append(
-            f"{_count(primary, item, items)} {verb} hidden because fewer than {t} people "
-            f"rated {pronoun}."
-        )
-    if secondary:
-        verb = "is" if secondary == 1 else "are"
-        notes.append(
-            f"{_count(secondary, 'more ' + item, 'more ' + items)} {verb} hidden so that hidden "
-            f"{items} cannot be worked out from the other figures."
-        )
-    return CellSuppression(shown=shown, primary=primary, secondary=secondary, notes=tuple(notes))
+    notes = _hidden_notes(primary, secondary, t, item, items)
+    return CellSuppression(shown=shown, primary=primary, secondary=secondary, notes=notes)
 
 
 @dataclass(frozen=True)
@@ -678,6 +666,11 @@ def cell_notes(reasons: pd.DataFrame, labels: Sequence[str], threshold: int, *, 
     rows = reasons.loc[[g for g in labels if g in reasons.index]]
     primary = int((rows == "small").to_numpy().sum())
     secondary = int((rows == "derived").to_numpy().sum())
+    return _hidden_notes(primary, secondary, threshold, item, items)
+
+
+def _hidden_notes(primary: int, secondary: int, threshold: int, item: str, items: str) -> tuple[str, ...]:
+    """The plain sentences about hidden cells, one wording for every view."""
     notes: list[str] = []
     if primary:
         verb, pronoun = ("is", "it") if primary == 1 else ("are", "them")
