@@ -1,0 +1,93 @@
+"""One person's invitation or reminder as a proper email message.
+
+multipart/alternative (plain text first, HTML second, so every mail program
+shows one of them), a Message-ID on the sender's domain, a Date, and names
+in headers encoded for any language (RFC 2047, done by :mod:`email`).  A name
+can never add a header: everything that goes into a header is first made one
+line (line breaks and other control characters become spaces), and Python's
+``email`` refuses a line break in a header value anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from workbook.errors import InputError
+from workbook.mail.templates import MailTemplates, TemplateContext
+from workbook.store.records import PersonRecord
+from workbook.text import quoted
+
+__all__ = ["Letter", "compose", "header_text", "long_date", "parse_sender"]
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_text(value: str) -> str:
+    """``value`` as one header-safe line: controls and line or paragraph separators become spaces."""
+    flat = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    return _SPACES.sub(" ", flat).strip()
+
+
+def long_date(day: date) -> str:
+    """A date as people write it in British English: ``Wednesday 31 March 2027``."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def parse_sender(value: str) -> Address:
+    """``"Name <address>"`` or a bare address, checked; a bad one is an :class:`InputError`."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if header_text(value) != value.strip():
+        raise InputError("--from must be on one line, like \"Jo Bloggs <jo@example.org>\"")
+    try:
+        parsed = policy.default.header_factory("From", value.strip())
+        addresses = parsed.addresses
+        defects = parsed.defects
+    except (ValueError, IndexError):
+        addresses, defects = (), ("unreadable",)
+    if len(addresses) != 1 or defects or not addresses[0].domain:
+        raise InputError(f"--from {quoted(value)} is not one address; write it like \"Jo Bloggs <jo@example.org>\"")
+    address: Address = addresses[0]
+    try:
+        validate_email(address.addr_spec, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InputError(f"--from {quoted(value)}: {error}") from None
+    return Address(display_name=header_text(address.display_name), addr_spec=address.addr_spec)
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """What every message of one run shares."""
+
+    sender: Address
+    organisation: str
+    threshold: int
+    deadline: date | None
+    templates: MailTemplates
+
+
+def compose(letter: Letter, person: PersonRecord, link: str, *, reminder: bool,
+            now: datetime | None = None) -> EmailMessage:
+    """The message for ``person``; ``reminder`` picks the reminder's subject and opening."""
+    sender_name = letter.sender.display_name or letter.sender.addr_spec
+    text = letter.templates.render(TemplateContext(
+        organisation=letter.organisation, name=person.name, link=link,
+        deadline=long_date(letter.deadline) if letter.deadline else None, threshold=letter.threshold,
+        reminder=reminder, sender=sender_name,
+    ))
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = header_text(text.subject)
+    message["From"] = letter.sender
+    message["To"] = Address(display_name=header_text(person.name), addr_spec=person.email)
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=letter.sender.domain)
+    message.set_content(text.text, cte="quoted-printable")
+    message.add_alternative(text.html, subtype="html", cte="quoted-printable")
+    return message
