@@ -155,9 +155,9 @@ def send_invitations(ctx: click.Context, org_id: str, base_url: str, *, smtp: st
         raise MailServerError(summary.stopped)
     click.echo(_printable(summary.line()))
     if summary.not_selected:
-        done = "have submitted" if only == "not-submitted" else "have started or submitted"
-        click.echo(f"({summary.not_selected} {'person' if summary.not_selected == 1 else 'people'} {done}: "
-                   "no reminder.)")
+        one = summary.not_selected == 1
+        done = "submitted" if only == "not-submitted" else "started or submitted"
+        click.echo(f"({summary.not_selected} {'person has' if one else 'people have'} {done}: no reminder.)")
     if summary.stopped:
         raise MailServerError(f"stopped: {summary.stopped}")
     if summary.interrupted:
