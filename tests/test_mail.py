@@ -136,7 +136,7 @@ def test_utf8_names_are_encoded_words_and_a_hostile_name_adds_no_header() -> Non
     person = PersonRecord(id=1, organisation_id="acme", name="Eve\r\nBcc: victim@example.org\nX-Evil: 1",
                           email="eve@example.org", role="staff", team="T")
     raw = compose(letter, person, f"{BASE}/x?token=t", reminder=False).as_bytes()
-    head = raw.split(b"\r\n\r\n", 1)[0]
+    head = raw.split(b"\n\n", 1)[0]
     assert head.isascii() and b"=?utf-8?" in head  # UTF-8 names travel as RFC 2047 encoded words
     parsed = message_from_bytes(raw, policy=policy.default)
     assert parsed["Bcc"] is None and parsed["X-Evil"] is None

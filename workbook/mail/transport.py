@@ -22,7 +22,9 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable
-from email.message import EmailMessage
+from email import policy
+from email.message import Message
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +36,7 @@ __all__ = ["DiscardTransport", "MessageRefused", "OutboxTransport", "SmtpTranspo
 _TIMEOUT_SECONDS = 60.0
 #: "Service not available, closing transmission channel": a drop announced, not a refusal.
 _CLOSING = 421
+_EML = policy.compat32.clone(linesep="\r\n")  # the classic policy the messages are built with, CRLF as sent
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._@+-]+")
 
 
@@ -46,7 +49,7 @@ class MessageRefused(Exception):
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Deliver ``message`` or raise :class:`MessageRefused` (that message) / MailServerError (the run)."""
 
     def close(self) -> None:
@@ -126,7 +129,7 @@ class SmtpTransport:
             raise MailServerError(f"cannot use the mail server {s.shown}: {' '.join(reason.split())}") from None
         self._client = client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         for attempt in (1, 2):
             if self._client is None:
                 self.open()
@@ -187,12 +190,12 @@ class OutboxTransport:
         self.folder = folder
         self.written: list[Path] = []
 
-    def send(self, message: EmailMessage) -> None:
-        address = _UNSAFE_IN_FILE_NAME.sub("_", str(message["To"].addresses[0].addr_spec))[:80]
+    def send(self, message: Message) -> None:
+        address = _UNSAFE_IN_FILE_NAME.sub("_", getaddresses([str(message["To"])])[0][1])[:80]
         path = self.folder / f"{len(self.written) + 1:04d}-{address}.eml"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(message.as_bytes())
+            handle.write(message.as_bytes(policy=_EML))
         self.written.append(path)
 
     def close(self) -> None:
@@ -205,7 +208,7 @@ class DiscardTransport:
     def __init__(self) -> None:
         self.count = 0
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         self.count += 1
 
     def close(self) -> None:
