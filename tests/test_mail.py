@@ -244,6 +244,8 @@ def test_starttls_with_a_self_signed_certificate_trusted_by_smtp_cafile(db: str,
     assert "STARTTLS" not in trusted.stderr  # no plain-text warning: it was encrypted
     for result in (refused, trusted):
         assert PASSWORD not in output(result) and "s3cret" not in output(result)
+    stored = b"".join(p.read_bytes() for p in Path(db).parent.glob("mail.db*"))
+    assert b"s3cret" not in stored  # nor in the send log
 
 
 def test_implicit_tls_with_smtps(db: str, certificate: tuple[Path, Path]) -> None:
@@ -430,3 +432,23 @@ def test_messages_are_paced_to_the_rate() -> None:
 def test_deadline_must_be_a_real_date(db: str) -> None:
     result = send(db, None, "--dry-run", "--deadline", "31/03/2027")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
+
+
+def test_the_send_log_on_both_back_ends(db_url: str) -> None:
+    """The log's queries (last message per person, who was invited this cycle) on SQLite and PostgreSQL."""
+    with open_store(db_url) as store:
+        store.organisations.create("Log Org", "log")
+        store.people.import_rows("log", PEOPLE)
+        first = store.responses.cycle("log")
+        ada, zoe, ben = (store.people.get("log", p.email) for p in PEOPLE)
+        store.mail_log.record(ada.id, first.id, "invitation", "sent", at=_now() - timedelta(days=10))
+        store.mail_log.record(ada.id, first.id, "reminder", "sent", at=_now() - timedelta(days=2))
+        store.mail_log.record(zoe.id, first.id, "invitation", "failed", "550 no such mailbox")
+        second = store.responses.open_cycle("log", "2099-Q1")
+        store.mail_log.record(ben.id, second.id, "invitation", "sent")
+        history = store.mail_log.history("log", first.id)
+        assert history.invited == {ada.id}  # Zoë's failed, Ben's was for another cycle
+        assert set(history.last_sent) == {ada.id, ben.id}
+        assert timedelta(days=1) < _now() - history.last_sent[ada.id] < timedelta(days=3)
+        store.people.delete("log", "ada@example.org")  # erasing a person erases the record of mailing them
+        assert ada.id not in store.mail_log.history("log", first.id).last_sent
