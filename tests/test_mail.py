@@ -112,6 +112,7 @@ def test_each_person_gets_one_invitation_with_their_own_link(db: str) -> None:
     assert result.exit_code == 0, output(result)
     assert result.stdout.strip() == "sent 3"
     assert "does not offer STARTTLS" in result.stderr  # a plain relay is named as such
+    assert "%|" not in result.stderr  # no progress bar when stderr is not a terminal
     expected = links(db)
     got = by_recipient(inbox.received)
     assert sorted(got) == sorted(expected) and all(len(r.recipients) == 1 for r in inbox.received)
@@ -380,6 +381,11 @@ def test_mail_options_need_send_and_a_server(db: str, tmp_path: Path) -> None:
     assert outbox_only.exit_code == 2 and "add --dry-run" in outbox_only.stderr
     no_from = runner.invoke(cli, ["--db", db, "invites", "hv", "--send", "--dry-run"])
     assert no_from.exit_code == 2 and '--from "' in no_from.stderr
+    with_csv = send(db, None, "--dry-run", "--csv")
+    assert with_csv.exit_code == 2 and "does not go with --csv" in with_csv.stderr
+    from_user = runner.invoke(cli, ["--db", db, "invites", "hv", "--send", "--dry-run", "--smtp",
+                                    "smtp://mailer%40example.org:pw@127.0.0.1:1"])
+    assert from_user.exit_code == 0 and from_user.stdout.strip() == "would send 3"  # From: the SMTP user
 
 
 def test_own_templates_are_used_and_checked(db: str, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -105,8 +105,8 @@ class Summary:
         return ", ".join(parts)
 
 
-def _grouped(reasons: object) -> str:
-    counts = Counter(reasons)  # type: ignore[call-overload]
+def _grouped(reasons: Iterable[str]) -> str:
+    counts = Counter(reasons)
     if len(counts) == 1:
         return str(next(iter(counts)))
     return "; ".join(f"{n} {reason}" for reason, n in counts.most_common())
