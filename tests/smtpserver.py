@@ -38,6 +38,8 @@ class Inbox:
     refuse: set[str] = field(default_factory=set)
     #: Drop the connection when the n-th DATA (counting from 1, all connections) arrives.
     drop_at: set[int] = field(default_factory=set)
+    #: Answer 421 and close when the n-th DATA arrives (the message is not taken).
+    close_at: set[int] = field(default_factory=set)
     keep: bool = True
     received: list[Received] = field(default_factory=list)
     data_seen: int = 0
@@ -55,6 +57,9 @@ class Inbox:
         if self.data_seen in self.drop_at:
             server.transport.abort()  # gone, without a word: a crash or a cut network
             return "451 dropped"
+        if self.data_seen in self.close_at:
+            server.transport.close()  # after the answer: a server that says it is going away
+            return "421 4.3.2 Service shutting down, closing transmission channel"
         self.count += 1
         if self.keep:
             content = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()

@@ -173,8 +173,9 @@ def _cycle_label(db: str) -> str:
         return store.responses.cycle("hv").label
 
 
-def test_a_dropped_connection_is_reopened_and_nobody_is_missed_or_mailed_twice(db: str) -> None:
-    inbox = Inbox(drop_at={2})
+@pytest.mark.parametrize("how", ["cut", "421"])
+def test_a_dropped_connection_is_reopened_and_nobody_is_missed_or_mailed_twice(db: str, how: str) -> None:
+    inbox = Inbox(drop_at={2}) if how == "cut" else Inbox(close_at={2})
     with smtp_server(inbox) as port:
         result = send(db, port)
     assert result.exit_code == 0, output(result)
@@ -369,6 +370,8 @@ def test_dry_run_writes_eml_files_and_logs_nothing(db: str, tmp_path: Path) -> N
     with open_store(db) as store:
         history = store.mail_log.history("hv", store.responses.cycle("hv").id)
     assert history.last_sent == {} and history.invited == frozenset()
+    again = send(db, None, "--dry-run", "--outbox", str(outbox))  # would mix two runs' files
+    assert again.exit_code == 2 and "already holds .eml files" in again.stderr
 
 
 def test_mail_options_need_send_and_a_server(db: str, tmp_path: Path) -> None:

@@ -187,6 +187,8 @@ class OutboxTransport:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"--outbox {folder}: cannot create the folder ({error.strerror})") from None
+        if any(folder.glob("*.eml")):  # numbered names: an earlier run's files would mix with these
+            raise InputError(f"--outbox {folder} already holds .eml files; empty it or name a new folder")
         self.folder = folder
         self.written: list[Path] = []
 
