@@ -461,3 +461,25 @@ def test_the_send_log_on_both_back_ends(db_url: str) -> None:
         assert timedelta(days=1) < _now() - history.last_sent[ada.id] < timedelta(days=3)
         store.people.delete("log", "ada@example.org")  # erasing a person erases the record of mailing them
         assert ada.id not in store.mail_log.history("log", first.id).last_sent
+
+
+def test_reminder_selection_reads_every_status_in_one_query_on_both_back_ends(db_url: str) -> None:
+    from workbook.framework import load_framework
+    from workbook.mail.selection import selected_people
+
+    framework = load_framework()
+    with open_store(db_url) as store:
+        store.organisations.create("Sel Org", "sel")
+        store.people.import_rows("sel", PEOPLE)
+        cycle = store.responses.cycle("sel").id
+        ada, zoe, ben = (store.people.get("sel", p.email) for p in PEOPLE)
+        for statement in framework.statements:
+            store.responses.save_answer(ada.id, cycle, statement.id, 4, framework=framework)
+        store.responses.submit(ada.id, cycle, framework=framework)
+        store.responses.save_answer(ben.id, cycle, framework.statements[0].id, 3, framework=framework)
+        assert store.responses.statuses("sel", cycle) == {
+            ada.id: "submitted", zoe.id: "not_started", ben.id: "in_progress"}
+        assert selected_people(store, "sel", cycle, "not-started") == {zoe.id}
+        assert selected_people(store, "sel", cycle, "not-submitted") == {zoe.id, ben.id}
+        later = store.responses.open_cycle("sel", "2099-Q1").id  # a new cycle: nobody has started it
+        assert selected_people(store, "sel", later, "not-started") == {ada.id, zoe.id, ben.id}

@@ -159,8 +159,7 @@ def run_campaign(store: Store, org_id: str, letter: Letter, transport: Transport
     cycle = store.responses.cycle(org_id)
     invites = store.people.invites(org_id)
     summary = Summary(kind=request.kind, dry_run=request.dry_run, cycle=cycle.label)
-    wanted = (selected_people(store, cycle.id, (i.person.id for i in invites), request.only)
-              if request.only else None)
+    wanted = selected_people(store, org_id, cycle.id, request.only) if request.only else None
     history = store.mail_log.history(org_id, cycle.id)
     started = now()
     queue = []

@@ -9,7 +9,6 @@ not submitted (whether or not they started).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Final, Literal, get_args
 
 from workbook.store import Store
@@ -20,7 +19,7 @@ Only = Literal["not-started", "not-submitted"]
 ONLY_CHOICES: Final[tuple[str, ...]] = get_args(Only)
 
 
-def selected_people(store: Store, cycle_id: int, person_ids: Iterable[int], only: Only) -> set[int]:
-    """The ids among ``person_ids`` who match ``only`` in the cycle ``cycle_id``."""
+def selected_people(store: Store, org_id: str, cycle_id: int, only: Only) -> set[int]:
+    """The ids of the people of ``org_id`` who match ``only`` in the cycle ``cycle_id``."""
     wanted = {"not_started"} if only == "not-started" else {"not_started", "in_progress"}
-    return {pid for pid in person_ids if store.responses.submission(pid, cycle_id).status in wanted}
+    return {pid for pid, status in store.responses.statuses(org_id, cycle_id).items() if status in wanted}
