@@ -372,6 +372,9 @@ def test_dry_run_writes_eml_files_and_logs_nothing(db: str, tmp_path: Path) -> N
     assert history.last_sent == {} and history.invited == frozenset()
     again = send(db, None, "--dry-run", "--outbox", str(outbox))  # would mix two runs' files
     assert again.exit_code == 2 and "already holds .eml files" in again.stderr
+    for bad, message in ((files[0], "is a file"), (outbox / "a\x00b", "NUL"), (outbox / ("x" * 300), "too long")):
+        refused = send(db, None, "--dry-run", "--outbox", str(bad))
+        assert refused.exit_code == 2 and message in refused.stderr, refused.stderr
 
 
 def test_mail_options_need_send_and_a_server(db: str, tmp_path: Path) -> None:
@@ -483,3 +486,46 @@ def test_reminder_selection_reads_every_status_in_one_query_on_both_back_ends(db
         assert selected_people(store, "sel", cycle, "not-submitted") == {zoe.id, ben.id}
         later = store.responses.open_cycle("sel", "2099-Q1").id  # a new cycle: nobody has started it
         assert selected_people(store, "sel", later, "not-started") == {ada.id, zoe.id, ben.id}
+
+
+def test_hostile_options_end_in_one_line_never_a_traceback(db: str) -> None:
+    from hostile.strings import sample
+
+    for case in sample(40):
+        for option in ("--from", "--deadline", "--min-interval", "--templates", "--smtp", "--smtp-cafile"):
+            args = ["--db", db, "invites", "hv", "--send", "--dry-run", "--from", FROM, option, case.text]
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code in (0, 2), (option, str(case), result.exception)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (option, str(case))
+            if result.exit_code == 2:
+                assert len([line for line in result.stderr.splitlines() if "error" in line]) == 1
+
+
+def test_every_name_the_text_rule_accepts_arrives_as_it_was_in_one_to_header() -> None:
+    from hostile.strings import REFUSE, hostile_strings
+
+    from workbook.text import clean_line
+
+    letter = _letter_without_store()
+    checked = 0
+    for case in hostile_strings():
+        if case.expect == REFUSE:
+            continue
+        try:
+            name = clean_line(case.text, "name")
+        except InputError:
+            continue
+        person = PersonRecord(id=1, organisation_id="hv", name=name, email="p@example.org", role="staff", team="T")
+        raw = compose(letter, person, f"{BASE}/x?token=t", reminder=False).as_bytes()
+        parsed = message_from_bytes(raw, policy=policy.default)
+        assert [a.addr_spec for a in parsed["To"].addresses] == ["p@example.org"], str(case)
+        assert parsed["To"].addresses[0].display_name == " ".join(name.split()), str(case)
+        assert sorted(parsed.keys()) == ["Content-Type", "Date", "From", "MIME-Version", "Message-ID", "Subject",
+                                         "To"], str(case)
+        checked += 1
+    assert checked > 500
+
+
+def _letter_without_store() -> Letter:
+    return Letter(sender=parse_sender(FROM), organisation="Harbour & Vine", threshold=5, deadline=None,
+                  templates=MailTemplates())

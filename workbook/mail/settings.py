@@ -78,7 +78,11 @@ def parse_smtp_url(url: str, *, cafile: str | None = None) -> SmtpSettings:
     ca_path = None
     if cafile is not None:
         ca_path = Path(cafile).expanduser()
-        if not ca_path.is_file():
+        try:
+            found = ca_path.is_file()
+        except (OSError, ValueError):  # a name too long, or with a NUL in it
+            found = False
+        if not found:
             raise InputError(f"--smtp-cafile {ca_path}: no such file; give the mail server's certificate (PEM)")
     security: Security = "tls" if parts.scheme == "smtps" else "starttls"
     return SmtpSettings(host=host, port=port or _DEFAULT_PORTS[parts.scheme], security=security,

@@ -53,12 +53,20 @@ class MessageText:
     html: str
 
 
+def _is_folder(path: Path) -> bool:
+    """``is_dir`` that says no, instead of raising, for a name too long or holding a NUL."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 class MailTemplates:
     """The three templates of one folder, loaded and checked once."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder = (folder or default_folder()).expanduser()
-        if not folder.is_dir():
+        if not _is_folder(folder):
             raise InputError(f"--templates {folder}: no such folder; copy {default_folder()} and edit the copy")
         missing = [name for name in TEMPLATE_FILES if not (folder / name).is_file()]
         if missing:

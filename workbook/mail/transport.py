@@ -181,12 +181,14 @@ class OutboxTransport:
     """Writes each message to ``folder`` as ``NNNN-address.eml`` (readable by the owner only: links are personal)."""
 
     def __init__(self, folder: Path) -> None:
-        if folder.exists() and not folder.is_dir():
-            raise InputError(f"--outbox {folder} is a file; give a folder for the .eml files")
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except FileExistsError:
+            raise InputError(f"--outbox {folder} is a file; give a folder for the .eml files") from None
         except OSError as error:
             raise InputError(f"--outbox {folder}: cannot create the folder ({error.strerror})") from None
+        except ValueError:  # a NUL in the name
+            raise InputError("--outbox: a folder name cannot hold a NUL character") from None
         if any(folder.glob("*.eml")):  # numbered names: an earlier run's files would mix with these
             raise InputError(f"--outbox {folder} already holds .eml files; empty it or name a new folder")
         self.folder = folder
