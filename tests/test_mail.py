@@ -421,7 +421,7 @@ def test_own_templates_are_used_and_checked(db: str, tmp_path: Path) -> None:
 
 
 def test_messages_are_paced_to_the_rate() -> None:
-    from workbook.mail.campaign import _Pacer
+    from workbook.mail.campaign import Pacer
 
     clock = [100.0]
     slept: list[float] = []
@@ -430,12 +430,12 @@ def test_messages_are_paced_to_the_rate() -> None:
         slept.append(seconds)
         clock[0] += seconds
 
-    pacer = _Pacer(120, lambda: clock[0], sleep)  # 120 a minute: one every half second
+    pacer = Pacer(120, lambda: clock[0], sleep)  # 120 a minute: one every half second
     for _ in range(4):
         pacer.wait()
         clock[0] += 0.1  # sending takes 0.1 s
     assert slept == pytest.approx([0.4, 0.4, 0.4])
-    unlimited = _Pacer(0, lambda: clock[0], sleep)
+    unlimited = Pacer(0, lambda: clock[0], sleep)
     unlimited.wait()
     unlimited.wait()
     assert len(slept) == 3

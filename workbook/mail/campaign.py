@@ -38,7 +38,8 @@ from workbook.store._base import utcnow
 from workbook.store.mail_log import MailHistory, MailKind
 from workbook.store.records import PersonRecord
 
-__all__ = ["DEFAULT_MIN_INTERVAL", "DEFAULT_RATE", "Progress", "Request", "Summary", "run_campaign"]
+__all__ = ["DEFAULT_MIN_INTERVAL", "DEFAULT_RATE", "Pacer", "Progress", "Request", "Summary", "run_campaign",
+           "skip_reason"]
 
 #: Messages a minute.  Exchange Online allows 30 a minute per mailbox and
 #: Amazon SES starts accounts at one a second; 60 a minute keeps well inside
@@ -133,7 +134,7 @@ def skip_reason(person_id: int, history: MailHistory, request: Request, cycle: s
     return None
 
 
-class _Pacer:
+class Pacer:
     """Spaces messages ``60 / rate`` seconds apart, from the first one (no burst after a pause)."""
 
     def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
@@ -172,7 +173,7 @@ def run_campaign(store: Store, org_id: str, letter: Letter, transport: Transport
             summary.skipped.append((invite.person, reason))
         else:
             queue.append(invite)
-    pacer = _Pacer(0 if request.dry_run else request.rate, clock, sleep)  # a dry run troubles no server
+    pacer = Pacer(0 if request.dry_run else request.rate, clock, sleep)  # a dry run troubles no server
     bar = progress(len(queue))
     began = clock()
     try:
