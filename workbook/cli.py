@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from workbook.clitools import WHOLE_NUMBER, WholeNumber, WorkbookGroup, store_of
+from workbook.mail.command import send_options
 from workbook.text import quoted
 
 if TYPE_CHECKING:
@@ -219,16 +220,29 @@ def people_delete(ctx: click.Context, org_id: str, email: str, yes: bool) -> Non
               help="Where the workbook is served [default: http://127.0.0.1:8866].")
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV (name,email,role,team,link) for a mail merge.")
 @click.option("--facilitator", is_flag=True, help="Print the facilitator links (workshop and charter) instead.")
+@send_options
 @click.pass_context
-def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool, facilitator: bool) -> None:
+def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bool, facilitator: bool, send: bool,
+            **mail: Any) -> None:
     """Print each person's personal invite link to the values self-assessment.
 
-    Needs the secret key the links were sealed with (see: workbook key where).
+    With --send, email each person their invitation instead (--only for
+    reminders; try it first with --dry-run --outbox DIR). Needs the secret
+    key the links were sealed with (see: workbook key where).
     """
     from workbook.csvsafe import write_csv
     from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
+    from workbook.mail.command import check_not_sending, send_invitations
 
     base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
+    if send:
+        if as_csv or facilitator:
+            from workbook.errors import InputError
+
+            raise InputError("--send mails the personal links; it does not go with --csv or --facilitator")
+        send_invitations(ctx, org_id, base, **mail)
+        return
+    check_not_sending(mail)
     store = store_of(ctx)
     record = store.organisations.get(org_id)
     if facilitator:

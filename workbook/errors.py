@@ -16,6 +16,7 @@ Error tree::
     ├── InputError              a value given by a user is out of range or malformed
     │   └── ImportFileError     a CSV file to import is malformed (names the row)
     ├── AccessDeniedError       a missing, wrong or revoked token or key
+    ├── MailServerError         the mail server cannot be reached, verified or logged in to
     ├── SecretKeyError          the secret key that keeps links printable is missing or wrong
     │   └── KeyFileNotWritableError   no key file exists and none can be made here
     └── ConflictError           the action clashes with stored state
@@ -33,6 +34,7 @@ __all__ = [
     "ImportFileError",
     "InputError",
     "KeyFileNotWritableError",
+    "MailServerError",
     "NotFoundError",
     "SecretKeyError",
     "StoreError",
@@ -119,3 +121,12 @@ class ConflictError(WorkbookError):
 
 class AlreadySubmittedError(ConflictError):
     """Answers were submitted and are final."""
+
+
+class MailServerError(WorkbookError):
+    """The mail server cannot be reached, its certificate verified, or the login is refused.
+
+    Stops a run of ``invites --send``: everything sent so far is logged, so the
+    same command carries on once the problem is fixed.  The message names the
+    server without its password.
+    """

@@ -19,6 +19,7 @@ from workbook.errors import StoreError
 from workbook.sealing import Sealer
 from workbook.store._base import Transactions
 from workbook.store.engine import make_engine, resolve_url
+from workbook.store.mail_log import MailLog
 from workbook.store.organisations import DEFAULT_THRESHOLD, Organisations, OrganisationSummary, quarter_label
 from workbook.store.people import People
 from workbook.store.records import (
@@ -66,6 +67,7 @@ class Store:
         self.organisations = Organisations(self.transactions, vault)
         self.people = People(self.transactions, vault)
         self.responses = Responses(self.transactions)
+        self.mail_log = MailLog(self.transactions)
 
     @property
     def url(self) -> str:

@@ -223,6 +223,19 @@ class Responses(Repository):
         return {"people": total, "not_started": total - started - submitted,
                 "in_progress": started, "submitted": submitted}
 
+    def statuses(self, org_id: str, cycle_id: int) -> dict[int, SubmissionStatus]:
+        """Every person of ``org_id`` with their status in the cycle, in one query (5,000 people: one read)."""
+        query = (
+            select(Person.id, Submission.status)
+            .outerjoin(Submission, (Submission.person_id == Person.id) & (Submission.cycle_id == cycle_id))
+            .where(Person.organisation_id == org_id)
+        )
+        with self._tx.reading() as session:
+            return {
+                person_id: "not_started" if status is None else "submitted" if status == "submitted" else "in_progress"
+                for person_id, status in session.execute(query).all()
+            }
+
     def submission_order(self, org_id: str, cycle_id: int) -> tuple[int, ...]:
         """Ids of the people who submitted, first to submit first.
 
