@@ -19,7 +19,8 @@ Error tree::
     ├── SecretKeyError          the secret key that keeps links printable is missing or wrong
     │   └── KeyFileNotWritableError   no key file exists and none can be made here
     └── ConflictError           the action clashes with stored state
-        └── AlreadySubmittedError   answers are final and cannot change
+        ├── AlreadySubmittedError   answers are final and cannot change
+        └── CycleClosedError        the cycle is past its closing date
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "AlreadyExistsError",
     "AlreadySubmittedError",
     "ConflictError",
+    "CycleClosedError",
     "FrameworkError",
     "ImportFileError",
     "InputError",
@@ -119,3 +121,7 @@ class ConflictError(WorkbookError):
 
 class AlreadySubmittedError(ConflictError):
     """Answers were submitted and are final."""
+
+
+class CycleClosedError(ConflictError):
+    """The assessment cycle is past its closing date: nothing more is saved."""
