@@ -247,6 +247,7 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
     cycle (see: workbook people list ORG). Needs the secret key the links were
     sealed with (see: workbook key where).
     """
+    from workbook.cards import CARDS_PER_PAGE
     from workbook.csvsafe import write_csv
     from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
     from workbook.progress import SELECTIONS, select, statuses
@@ -285,8 +286,9 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
         _write_cards(cards, record.name, record.anonymity_threshold, cycle.closes_on,
                      [(i.person.name, i.person.team, invite_url(i.token, base)) for i in listed])
         store.progress.mark_invited(org_id, [i.person.id for i in listed], cycle.id, "card")
+        pages = -(-len(listed) // CARDS_PER_PAGE)
         click.echo(f"Wrote {cards}: invite cards for {len(listed)} {'person' if len(listed) == 1 else 'people'} "
-                   f"of {record.name} ({-(-len(listed) // 8)} A4 pages; cut along the dashed lines).")
+                   f"of {record.name} ({pages} A4 {'page' if pages == 1 else 'pages'}; cut along the dashed lines).")
         return
     if as_csv:
         write_csv(sys.stdout, ("name", "email", "role", "team", "link", "status"),
