@@ -143,6 +143,12 @@ def test_the_server_answers_a_closed_link_with_a_calm_page_and_keeps_open_pages(
         assert asyncio.run(sweep_once(LinkLookups(checker, executor))) == []  # a late save shows the words
 
 
+def test_the_welcome_page_names_the_closing_date(store: Store, framework: Framework) -> None:
+    store.responses.set_closing_date("hv", "2026-Q4", date(2099, 3, 31))
+    app = ValuesAssessment(store, framework, open_assessment(store, token(store)))
+    assert "come back to this link at any time until <strong>31 March 2099</strong>" in texts(app.body)
+
+
 def test_the_app_shows_the_closed_page_and_an_open_page_refuses_a_late_save(store: Store, db: str,
                                                                             framework: Framework) -> None:
     app = ValuesAssessment(store, framework, open_assessment(store, token(store)))

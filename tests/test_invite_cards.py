@@ -136,3 +136,36 @@ def test_a_bad_cards_request_is_one_line_and_writes_nothing(db: str, tmp_path: P
 def test_a_card_never_shows_its_link_in_a_log_or_traceback() -> None:
     card = Card("Ann", "Front", invite_url("T" * 43))
     assert "T" * 43 not in repr(card) and "Ann" in repr(card)
+
+
+def test_a_card_says_how_long_it_takes_until_when_and_who_sees_what(db: str, tmp_path: Path) -> None:
+    from datetime import date
+
+    from workbook.estimate import minutes_to_answer
+    from workbook.framework import load_framework
+
+    with open_store(db) as store:
+        store.organisations.set_threshold("hv", 7)
+        store.responses.set_closing_date("hv", store.responses.cycle("hv").label, date(2099, 3, 31))
+    pdf = tmp_path / "words.pdf"
+    assert run(db, "invites", "hv", "--cards", str(pdf)).exit_code == 0
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    minutes = minutes_to_answer(len(load_framework().statements))  # the welcome page's own figure
+    assert text.count(f"about {minutes} minutes, by 31 March 2099") == 11
+    assert text.count("groups of at least 7 people") == 11
+    assert "Person 3" in text and "Harbour & Vine".upper() in text
+
+
+@pytest.mark.parametrize(("text", "limit", "expected"), [
+    ("Ann Lee", 10, "Ann Lee"),
+    ("Maximiliana Bartholomew", 12, "Maximiliana…"),
+    ("Ann 👩‍👩‍👧 Lee", 7, "Ann…"),  # an emoji sequence is kept whole or left out
+    ("Zoe\u0308 Ng", 4, "Zo…"),  # the accent stays with its letter
+])
+def test_a_name_too_long_for_its_box_is_cut_without_splitting_a_character(text: str, limit: int,
+                                                                         expected: str) -> None:
+    from workbook.cards import shortened
+
+    cut = shortened(text, limit)
+    assert cut == expected and len(cut) <= limit

@@ -16,6 +16,7 @@ is cut along fixed lines, so its size must never depend on what it holds.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,13 +29,33 @@ from workbook.errors import WorkbookError
 from workbook.paths import templates_dir
 from workbook.text import format_day
 
-__all__ = ["CARDS_PER_PAGE", "Card", "CardSheet", "qr_svg", "render_html", "render_pdf"]
+__all__ = ["CARDS_PER_PAGE", "Card", "CardSheet", "qr_svg", "render_html", "render_pdf", "shortened"]
 
 CARDS_PER_PAGE = 8
 TEMPLATE = "cards.html.j2"
 STYLESHEET = "cards.css"
 #: Names longer than this are set smaller so more of them fits on the card.
 LONG_NAME = 32
+#: What fits in each box (two lines of a long name, one of a team or organisation); longer is shortened with "…".
+FITS = {"name": 56, "team": 40, "organisation": 44}
+_JOINERS = {"\u200d", "\u200c"}  # a cut just after these would leave half an emoji or a broken join
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters with "…", never inside a character sequence.
+
+    A card is cut along fixed lines, so what does not fit is left off here
+    rather than hidden under the edge of its box (where it would still be in
+    the PDF's text).  The cut moves back over combining marks, variation
+    selectors and joiners, so an accent or an emoji sequence is never split.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut > 1 and (unicodedata.combining(text[cut]) or 0xFE00 <= ord(text[cut]) <= 0xFE0F
+                       or text[cut - 1] in _JOINERS or text[cut] in _JOINERS):
+        cut -= 1
+    return text[:cut].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,7 @@ def render_html(sheet: CardSheet) -> str:
     css, _path, _uptodate = environment.loader.get_source(environment, STYLESHEET)
     return environment.get_template(TEMPLATE).render(
         sheet=sheet, pages=_pages(sheet.cards), css=Markup(css), qr=qr_svg, long_name=LONG_NAME,
+        fit=lambda text, what: shortened(text, FITS[what]),
         closes=format_day(sheet.closes_on) if sheet.closes_on else None,
     )
 

@@ -42,6 +42,7 @@ from workbook.errors import (
 from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.store import CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
+from workbook.text import format_day
 
 __all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "show", "warm_up"]
 
@@ -336,6 +337,8 @@ class ValuesAssessment:
             resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
                       "everything you chose is saved.</p>")
         values = ", ".join(f"<strong>{esc(v.name)}</strong>" for v in self.framework.values)
+        closes_on = r.cycle.closes_on
+        by_when = f" until <strong>{esc(format_day(closes_on))}</strong>" if closes_on else ""
         self._set(
             widgets.HTML(
                 f"<p class='wb-muted'>{esc(r.organisation.name)} · values self-assessment · {esc(r.cycle.label)}</p>"
@@ -346,7 +349,7 @@ class ValuesAssessment:
                 "team choose what to work on together.</p>"
                 f"<p><strong>It takes about {minutes} minutes</strong>: {total} statements on "
                 f"{len(self.framework.values)} short pages. Your answers are saved as you go, so you can "
-                "stop and come back to this link at any time.</p>"
+                f"stop and come back to this link at any time{by_when}.</p>"
                 "<div class='wb-card'><h2>What is shared, and what is not</h2><ul>"
                 "<li>Nobody else sees your individual answers: not your manager, not your colleagues.</li>"
                 f"<li>Results are only ever shown for groups of at least <strong>{threshold} people</strong> "
