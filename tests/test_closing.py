@@ -96,6 +96,9 @@ def test_cycle_open_with_a_closing_date_and_changing_it(store: Store, db: str) -
     assert moved.exit_code == 0 and "until 15 April 2027" in moved.output
     past = run(db, "cycle", "close-date", "hv", "2027-Q1", YESTERDAY.isoformat())
     assert "closed on" in past.output and "save nothing" in past.output
+    warned = CliRunner().invoke(cli, ["--db", db, "invites", "hv"])  # click 8.2: stderr kept apart
+    assert warned.exit_code == 0 and "closed on" in warned.stderr and "close-date hv 2027-Q1" in warned.stderr
+    assert warned.stdout.count("?token=") == 4
     cleared = run(db, "cycle", "close-date", "hv", "2027-Q1", "none")
     assert cleared.exit_code == 0 and store.responses.cycle("hv").closes_on is None
 

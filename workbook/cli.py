@@ -282,6 +282,7 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
     if not listed:
         click.echo(f"Nobody in {org_id} is {only} in {cycle.label}: no links printed.", err=True)
         return
+    _warn_if_closed(org_id, cycle.label, cycle.closes_on)
     if cards is not None:
         _write_cards(cards, record.name, record.anonymity_threshold, cycle.closes_on,
                      [(i.person.name, i.person.team, invite_url(i.token, base)) for i in listed])
@@ -299,6 +300,16 @@ def invites(ctx: click.Context, org_id: str, base_url: str | None, as_csv: bool,
             click.echo(f"{invite.person.name} <{invite.person.email}>\t{invite_url(invite.token, base)}\t"
                        f"{chosen[invite.person.id].status}")
     store.progress.mark_invited(org_id, [i.person.id for i in listed], cycle.id, "link")
+
+
+def _warn_if_closed(org_id: str, label: str, closes_on: date | None) -> None:
+    """Links to a closed cycle open only the "closed" page: say so before anyone hands them out."""
+    from workbook.closing import is_closed
+    from workbook.text import format_day
+
+    if closes_on is not None and is_closed(closes_on):
+        click.echo(f"Note: cycle {label} closed on {format_day(closes_on)}, so these links show only that. "
+                   f"To take answers again: workbook cycle close-date {org_id} {label} DATE|none", err=True)
 
 
 def _write_cards(file: str, organisation: str, threshold: int, closes_on: date | None,
