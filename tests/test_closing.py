@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -37,8 +36,9 @@ YESTERDAY = TODAY - timedelta(days=1)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "closing.db")
+def db(db_url: str) -> str:
+    """SQLite and PostgreSQL: the closing date is a DATE column on both."""
+    return db_url
 
 
 @pytest.fixture
