@@ -81,7 +81,7 @@ def test_people_import_reports_counts_and_is_idempotent(db: str, acme: str, tmp_
     assert again.exit_code == 0
     assert "3 people read; 0 added, 0 updated, 3 unchanged" in again.output
     listed = run(db, "people", "list", acme)
-    assert "ben@example.org" in listed.output and "not started" in listed.output
+    assert "ben@example.org" in listed.output and "not-invited" in listed.output
 
 
 @pytest.mark.parametrize(

@@ -379,8 +379,10 @@ def test_dry_run_writes_eml_files_and_logs_nothing(db: str, tmp_path: Path) -> N
 
 def test_mail_options_need_send_and_a_server(db: str, tmp_path: Path) -> None:
     runner = CliRunner()
-    plain = runner.invoke(cli, ["--db", db, "invites", "hv", "--only", "not-started"])
-    assert plain.exit_code == 2 and "--only only works with --send" in plain.stderr
+    plain = runner.invoke(cli, ["--db", db, "invites", "hv", "--force"])
+    assert plain.exit_code == 2 and "--force only works with --send" in plain.stderr
+    listed = runner.invoke(cli, ["--db", db, "invites", "hv", "--only", "not-started"])  # a second round's links
+    assert listed.exit_code == 0 and "http" in listed.stdout
     no_server = send(db, None)
     assert no_server.exit_code == 2 and "--smtp" in no_server.stderr
     outbox_only = send(db, None, "--outbox", str(tmp_path / "o"))

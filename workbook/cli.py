@@ -19,7 +19,9 @@ from workbook.mail.command import send_options
 from workbook.text import quoted
 
 if TYPE_CHECKING:
-    pass
+    from datetime import date, datetime
+
+    from workbook.progress import PersonStatus
 
 __all__ = ["cli", "main"]
 
@@ -143,21 +145,34 @@ def people_import(ctx: click.Context, org_id: str, file: str) -> None:
 
 @people.command("list")
 @click.argument("org_id", metavar="ORG")
+@click.option("--status", "only", metavar="STATUS",
+              help="Only these people: not-started (nothing saved yet), not-submitted, or one status "
+                   "(not-invited, invited, opened, started, submitted).")
 @click.pass_context
-def people_list(ctx: click.Context, org_id: str) -> None:
-    """List the people of ORG with their progress in the current cycle."""
+def people_list(ctx: click.Context, org_id: str, only: str | None) -> None:
+    """List the people of ORG with how far they are in the current cycle.
+
+    INVITED says when and how each was sent their link (link, card, mail);
+    OPENED when they first opened it; LAST ANSWER and SUBMITTED the rest.
+    """
+    from workbook.progress import check_selection, select, statuses
+
+    check_selection(only)
     store = store_of(ctx)
     store.organisations.get(org_id)
-    cycle = store.responses.cycle(org_id)
-    listed = store.people.list(org_id)
-    if not listed:
+    everyone = statuses(store, org_id)
+    if not everyone:
         click.echo(f"Nobody in {org_id} yet. Import people with: workbook people import {org_id} FILE.csv")
         return
-    rows = []
-    for person in listed:
-        status = store.responses.submission(person.id, cycle.id).status.replace("_", " ")
-        rows.append((person.name, person.email, person.role, person.team, status))
-    _table(("NAME", "EMAIL", "ROLE", "TEAM", f"STATUS ({cycle.label})"), rows)
+    chosen = select(everyone, only)
+    cycle = everyone[0].cycle
+    if not chosen:
+        click.echo(f"Nobody in {org_id} is {only} in {cycle.label}.")
+        return
+    rows = [(s.person.name, s.person.email, s.person.role, s.person.team, s.status, _invited(s),
+             _when(s.opened_at), _when(s.last_answer_at), _when(s.submitted_at)) for s in chosen]
+    _table(("NAME", "EMAIL", "ROLE", "TEAM", f"STATUS ({cycle.label})", "INVITED", "OPENED", "LAST ANSWER",
+            "SUBMITTED"), rows)
 
 
 @people.command("new-link")
@@ -218,22 +233,41 @@ def people_delete(ctx: click.Context, org_id: str, email: str, yes: bool) -> Non
 @click.argument("org_id", metavar="ORG")
 @click.option("--base-url", metavar="URL", default=None,
               help="Where the workbook is served [default: http://127.0.0.1:8866].")
-@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (name,email,role,team,link) for a mail merge.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (name,email,role,team,link,status) for a mail merge.")
+@click.option("--cards", "cards", metavar="FILE.pdf", default=None,
+              help="Write printable A4 sheets of invite cards (8 a page, with QR codes) instead.")
 @click.option("--facilitator", is_flag=True, help="Print the facilitator links (workshop and charter) instead.")
 @send_options
 @click.pass_context
-def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bool, facilitator: bool, send: bool,
-            **mail: Any) -> None:
-    """Print each person's personal invite link to the values self-assessment.
+def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bool, cards: str | None,
+            facilitator: bool, send: bool, **mail: Any) -> None:
+    """Print each person's personal invite link to the values self-assessment, with their status.
 
-    With --send, email each person their invitation instead (--only for
-    reminders; try it first with --dry-run --outbox DIR). Needs the secret
-    key the links were sealed with (see: workbook key where).
+    Those printed (or given a card, or mailed) are marked as invited in the
+    current cycle (see: workbook people list ORG). With --send, email each
+    person their invitation instead (--only for reminders; try it first with
+    --dry-run --outbox DIR). Needs the secret key the links were sealed with
+    (see: workbook key where).
     """
+    from workbook.cards import CARDS_PER_PAGE
     from workbook.csvsafe import write_csv
     from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
     from workbook.mail.command import check_not_sending, send_invitations
+    from workbook.progress import SELECTIONS, select, statuses
 
+    only: str | None = mail.get("only")
+    if only is not None and only not in SELECTIONS:
+        from workbook.errors import InputError
+
+        raise InputError(f"--only takes {' or '.join(SELECTIONS)}, not {quoted(only)}")
+    if cards is not None and (as_csv or facilitator):
+        from workbook.errors import InputError
+
+        raise InputError("--cards makes a PDF of personal links: leave out --csv and --facilitator")
+    if cards is not None and send:
+        from workbook.errors import InputError
+
+        raise InputError("--cards and --send are two ways of inviting: use one at a time")
     base = check_base_url(base_url) if base_url else DEFAULT_BASE_URL
     if send:
         if as_csv or facilitator:
@@ -258,13 +292,65 @@ def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bo
     listed = store.people.invites(org_id)
     if not listed:
         raise_empty(org_id)
-    if as_csv:
-        write_csv(sys.stdout, ("name", "email", "role", "team", "link"),
-                  ((i.person.name, i.person.email, i.person.role, i.person.team, invite_url(i.token, base))
-                   for i in listed))
+    chosen = {s.person.id: s for s in select(statuses(store, org_id), only)}
+    listed = [i for i in listed if i.person.id in chosen]
+    cycle = store.responses.cycle(org_id)
+    if not listed:
+        click.echo(f"Nobody in {org_id} is {only} in {cycle.label}: no links printed.", err=True)
         return
-    for invite in listed:
-        click.echo(f"{invite.person.name} <{invite.person.email}>\t{invite_url(invite.token, base)}")
+    _warn_if_closed(org_id, cycle.label, cycle.closes_on)
+    if cards is not None:
+        _write_cards(cards, record.name, record.anonymity_threshold, cycle.closes_on,
+                     [(i.person.name, i.person.team, invite_url(i.token, base)) for i in listed])
+        store.progress.mark_invited(org_id, [i.person.id for i in listed], cycle.id, "card")
+        pages = -(-len(listed) // CARDS_PER_PAGE)
+        click.echo(f"Wrote {cards}: invite cards for {len(listed)} {'person' if len(listed) == 1 else 'people'} "
+                   f"of {record.name} ({pages} A4 {'page' if pages == 1 else 'pages'}; cut along the dashed lines).")
+        return
+    if as_csv:
+        write_csv(sys.stdout, ("name", "email", "role", "team", "link", "status"),
+                  ((i.person.name, i.person.email, i.person.role, i.person.team, invite_url(i.token, base),
+                    chosen[i.person.id].status) for i in listed))
+    else:
+        for invite in listed:
+            click.echo(f"{invite.person.name} <{invite.person.email}>\t{invite_url(invite.token, base)}\t"
+                       f"{chosen[invite.person.id].status}")
+    store.progress.mark_invited(org_id, [i.person.id for i in listed], cycle.id, "link")
+
+
+def _warn_if_closed(org_id: str, label: str, closes_on: date | None) -> None:
+    """Links to a closed cycle open only the "closed" page: say so before anyone hands them out."""
+    from workbook.closing import is_closed
+    from workbook.text import format_day
+
+    if closes_on is not None and is_closed(closes_on):
+        click.echo(f"Note: cycle {label} closed on {format_day(closes_on)}, so these links show only that. "
+                   f"To take answers again: workbook cycle close-date {org_id} {label} DATE|none", err=True)
+
+
+def _write_cards(file: str, organisation: str, threshold: int, closes_on: date | None,
+                 people: Sequence[tuple[str, str, str]]) -> None:
+    """Render the cards (name, team, link) of ``people`` and write the PDF to ``file``."""
+    from pathlib import Path
+
+    from workbook.cards import Card, CardSheet, render_pdf
+    from workbook.errors import InputError
+    from workbook.estimate import minutes_to_answer
+    from workbook.framework import load_framework
+
+    path = Path(file)
+    if path.suffix.lower() != ".pdf":
+        raise InputError(f"the cards file {quoted(file)} must end in .pdf")
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {file}: the folder {path.parent} does not exist")
+    sheet = CardSheet(organisation=organisation, minutes=minutes_to_answer(len(load_framework().statements)),
+                      threshold=threshold, closes_on=closes_on,
+                      cards=tuple(Card(name, team, link) for name, team, link in people))
+    data = render_pdf(sheet)
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise InputError(f"cannot write {file}: {error.strerror or error}") from None
 
 
 @cli.group(cls=WorkbookGroup)
@@ -321,16 +407,20 @@ def cycle() -> None:
 @cycle.command("open")
 @click.argument("org_id", metavar="ORG")
 @click.argument("label")
+@click.option("--closes", metavar="DATE", default=None,
+              help="The last day it takes answers, e.g. 2027-03-31 [default: open until the next cycle].")
 @click.option("--yes", is_flag=True, help="Do not ask, even when people are part-way through the current cycle.")
 @click.pass_context
-def cycle_open(ctx: click.Context, org_id: str, label: str, yes: bool) -> None:
+def cycle_open(ctx: click.Context, org_id: str, label: str, closes: str | None, yes: bool) -> None:
     """Open a new cycle LABEL (e.g. 2027-Q1); new answers go to it.
 
     People part-way through the current cycle cannot finish it afterwards:
     their links start the new cycle. You are asked first when that happens.
     """
+    from workbook.dates import parse_day
     from workbook.store.responses import check_cycle_label
 
+    closes_on = parse_day(closes, "the closing date")
     store = store_of(ctx)
     store.organisations.get(org_id)
     check_cycle_label(label)
@@ -339,8 +429,43 @@ def cycle_open(ctx: click.Context, org_id: str, label: str, yes: bool) -> None:
     if part_way and not yes:
         _confirm(f"{part_way} {'person is' if part_way == 1 else 'people are'} part-way through {current.label} and "
                  f"will not be able to finish it. Open {label} now?")
-    record = store.responses.open_cycle(org_id, label)
-    click.echo(f"Opened cycle {record.label} for {org_id}; invite links now collect answers for it.")
+    record = store.responses.open_cycle(org_id, label, closes_on)
+    click.echo(f"Opened cycle {record.label} for {org_id}; invite links now collect answers for it"
+               f"{_until(record.closes_on)}.")
+
+
+@cycle.command("close-date")
+@click.argument("org_id", metavar="ORG")
+@click.argument("label")
+@click.argument("day", metavar="DATE|none")
+@click.pass_context
+def cycle_close_date(ctx: click.Context, org_id: str, label: str, day: str) -> None:
+    """Set the last day cycle LABEL takes answers (e.g. 2027-03-31), or none.
+
+    After that day its links show "this assessment closed on ..." and save
+    nothing. A date in the past closes it now; a later one, or none, opens it again.
+    """
+    from workbook.closing import is_closed
+    from workbook.dates import parse_day
+    from workbook.text import format_day
+
+    closes_on = None if day.strip().lower() == "none" else parse_day(day, "the closing date")
+    if closes_on is None and day.strip().lower() != "none":
+        raise_date_needed()
+    record = store_of(ctx).responses.set_closing_date(org_id, label, closes_on)
+    if record.closes_on is None:
+        click.echo(f"Cycle {record.label} of {org_id} has no closing date: it takes answers until the next cycle.")
+    elif is_closed(record.closes_on):
+        click.echo(f"Cycle {record.label} of {org_id} closed on {format_day(record.closes_on)}: its links now "
+                   "say so and save nothing.")
+    else:
+        click.echo(f"Cycle {record.label} of {org_id} takes answers until {format_day(record.closes_on)}.")
+
+
+def raise_date_needed() -> NoReturn:
+    from workbook.errors import InputError
+
+    raise InputError("give the closing date as YYYY-MM-DD (e.g. 2027-03-31), or none for no closing date")
 
 
 @cycle.command("list")
@@ -353,9 +478,10 @@ def cycle_list(ctx: click.Context, org_id: str) -> None:
     rows = []
     for record in store.responses.cycles(org_id):
         progress = store.responses.progress(org_id, record.id)
-        rows.append((record.label, record.created_at.date().isoformat(), str(progress["submitted"]),
+        closes = record.closes_on.isoformat() if record.closes_on else "-"
+        rows.append((record.label, record.created_at.date().isoformat(), closes, str(progress["submitted"]),
                      str(progress["in_progress"]), str(progress["not_started"])))
-    _table(("CYCLE", "OPENED", "SUBMITTED", "IN PROGRESS", "NOT STARTED"), rows)
+    _table(("CYCLE", "OPENED", "CLOSES", "SUBMITTED", "IN PROGRESS", "NOT STARTED"), rows)
 
 
 # --- framework ------------------------------------------------------------------
@@ -468,6 +594,23 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     for row in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _when(moment: datetime | None) -> str:
+    """A time in a table: the local day and minute, or "-"."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _invited(status: PersonStatus) -> str:
+    if status.invited_at is None:
+        return "-"
+    return f"{_when(status.progress.last_invited_at)} ({', '.join(status.invited_how)})"
+
+
+def _until(closes_on: date | None) -> str:
+    from workbook.text import format_day
+
+    return f" until {format_day(closes_on)}" if closes_on else ""
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ Error tree::
     ├── SecretKeyError          the secret key that keeps links printable is missing or wrong
     │   └── KeyFileNotWritableError   no key file exists and none can be made here
     └── ConflictError           the action clashes with stored state
-        └── AlreadySubmittedError   answers are final and cannot change
+        ├── AlreadySubmittedError   answers are final and cannot change
+        └── CycleClosedError        the cycle is past its closing date
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "AlreadyExistsError",
     "AlreadySubmittedError",
     "ConflictError",
+    "CycleClosedError",
     "FrameworkError",
     "ImportFileError",
     "InputError",
@@ -130,3 +132,7 @@ class MailServerError(WorkbookError):
     same command carries on once the problem is fixed.  The message names the
     server without its password.
     """
+
+
+class CycleClosedError(ConflictError):
+    """The assessment cycle is past its closing date: nothing more is saved."""

@@ -99,6 +99,33 @@ def test_a_bad_link_is_answered_by_the_server_without_a_kernel(
     assert "Traceback" not in guard_server.log_text()
 
 
+def test_a_link_to_a_closed_cycle_gets_a_calm_page_without_a_kernel(
+    guard_server: VoilaServer, guard_db_url: str, tokens: Iterator[str]
+) -> None:
+    """Issue #13 part 3: after the closing date the server says so itself (410), as it does for a bad link."""
+    from datetime import date
+
+    from workbook.store import open_store
+
+    token = next(tokens)
+    with open_store(guard_db_url) as store:
+        label = store.responses.cycle("demo").label
+        store.responses.set_closing_date("demo", label, date(2026, 1, 31))
+    try:
+        kernels = len(guard_server.kernel_pids())
+        used = len(re.findall(PREHEATED, guard_server.log_text()))
+        reply = _page(guard_server, "198.51.100.250", token)
+        assert reply.status == 410 and "<h1>This assessment has closed</h1>" in reply.body
+        assert "closed on 31 January 2026" in reply.body and "kernelId" not in reply.body
+        time.sleep(1.5)
+        assert len(guard_server.kernel_pids()) == kernels
+        assert len(re.findall(PREHEATED, guard_server.log_text())) == used
+    finally:
+        with open_store(guard_db_url) as store:
+            store.responses.set_closing_date("demo", label, None)
+    assert _page(guard_server, "198.51.100.251", token).status == 200  # open again: the same link works
+
+
 def test_one_link_holds_one_kernel_however_often_it_is_opened(
     guard_server: VoilaServer, tokens: Iterator[str]
 ) -> None:

@@ -29,16 +29,20 @@ import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, message_page, row
+from workbook.closing import closed_text, is_closed
 from workbook.errors import (
     AccessDeniedError,
     AlreadySubmittedError,
+    CycleClosedError,
     InputError,
     NotFoundError,
     StoreError,
     WorkbookError,
 )
+from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.store import CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
+from workbook.text import format_day
 
 __all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "show", "warm_up"]
 
@@ -46,7 +50,6 @@ log = logging.getLogger(__name__)
 
 #: The radio value that stands for "don't know" (ratings are whole numbers).
 DONT_KNOW = "dont_know"
-MINUTES_PER_STATEMENT = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +298,9 @@ class ValuesAssessment:
         except AlreadySubmittedError:
             self.show_results(note="Your answers were already submitted, so they can no longer be changed.")
             return
+        except CycleClosedError as error:
+            self.show_closed(str(error))
+            return
         except StoreError:
             entry.status.value = (
                 "<span class='wb-warn' role='alert'>Not saved: the workbook could not reach its "
@@ -319,7 +325,7 @@ class ValuesAssessment:
         r = self.respondent
         first_name = r.person.name.split(" ")[0]
         total = len(self.inputs)
-        minutes = max(5, round(total * MINUTES_PER_STATEMENT / 5) * 5)
+        minutes = minutes_to_answer(total)
         threshold = r.organisation.anonymity_threshold
         answered = self.answered_count()
         start_label = "Continue where you left off" if answered else "Start"
@@ -331,6 +337,8 @@ class ValuesAssessment:
             resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
                       "everything you chose is saved.</p>")
         values = ", ".join(f"<strong>{esc(v.name)}</strong>" for v in self.framework.values)
+        closes_on = r.cycle.closes_on
+        by_when = f" until <strong>{esc(format_day(closes_on))}</strong>" if closes_on else ""
         self._set(
             widgets.HTML(
                 f"<p class='wb-muted'>{esc(r.organisation.name)} · values self-assessment · {esc(r.cycle.label)}</p>"
@@ -341,7 +349,7 @@ class ValuesAssessment:
                 "team choose what to work on together.</p>"
                 f"<p><strong>It takes about {minutes} minutes</strong>: {total} statements on "
                 f"{len(self.framework.values)} short pages. Your answers are saved as you go, so you can "
-                "stop and come back to this link at any time.</p>"
+                f"stop and come back to this link at any time{by_when}.</p>"
                 "<div class='wb-card'><h2>What is shared, and what is not</h2><ul>"
                 "<li>Nobody else sees your individual answers: not your manager, not your colleagues.</li>"
                 f"<li>Results are only ever shown for groups of at least <strong>{threshold} people</strong> "
@@ -460,12 +468,20 @@ class ValuesAssessment:
         except AlreadySubmittedError:
             self.show_results(note="You had already submitted your answers. Thank you!")
             return False
+        except CycleClosedError as error:
+            self.show_closed(str(error))
+            return False
         except WorkbookError as error:
             if message is not None:
                 message.value = f"<p class='wb-warn' role='alert'>Not submitted: {esc(error)}</p>"
             return False
         self.show_results(note="Thank you! Your answers are submitted.")
         return True
+
+    def show_closed(self, text: str) -> None:
+        """The cycle closed while this page was open: say so calmly instead of the questions."""
+        self.inputs.lock()
+        self._set(widgets.HTML(f"<h1>This assessment has closed</h1><p role='status'>{esc(text)}</p>"))
 
     def show_results(self, note: str | None = None) -> None:
         if not self.submitted:  # results are for submitted answers only
@@ -516,6 +532,10 @@ def build(token: object, db: str | None = None) -> widgets.Widget:
         store = open_store(db)
         framework = load_framework()
         respondent = open_assessment(store, token)
+        closes_on = respondent.cycle.closes_on
+        if closes_on is not None and is_closed(closes_on):
+            return message_page("This assessment has closed", closed_text(closes_on))
+        _note_opened(store, respondent)
         return ValuesAssessment(store, framework, respondent, results=results_panel).widget
     except AccessDeniedError as error:
         text = str(error)
@@ -525,6 +545,14 @@ def build(token: object, db: str | None = None) -> widgets.Widget:
         return message_page("Sorry, the questionnaire is not available",
                             "Something on our side is not working. Your saved answers are safe; "
                             "please try the link again later.")
+
+
+def _note_opened(store: Store, respondent: Respondent) -> None:
+    """Record the first opening for ``people list``; bookkeeping never stops anyone answering."""
+    try:
+        store.progress.mark_opened(respondent.person.id, respondent.cycle.id)
+    except WorkbookError as error:
+        log.warning("could not note that a link was opened: %s", error)
 
 
 def show(token: str | None = None, db: str | None = None) -> widgets.Widget:

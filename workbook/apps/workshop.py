@@ -551,16 +551,18 @@ class WorkshopApp:
     def _live_html(self) -> str:
         from workbook.charts import chart_html, value_profile_chart
         from workbook.workshop.html import participation_html
-        from workbook.workshop.live import live_profile, participation
+        from workbook.workshop.live import closing_words, live_profile, participation
 
         org, cycle = self.session.organisation, self.session.cycle
         try:
             progress = participation(self.workshop.team_progress(org.id, cycle.id), org.anonymity_threshold)
             profile = live_profile(self.store, self.framework, org, cycle)
+            closing = closing_words(self.store.responses.cycle(org.id, cycle.label).closes_on)  # may have changed
         except WorkbookError as error:
             log.warning("live panel failed: %s", error)
             return _message("The live panel could not be loaded just now; press Refresh to try again.", "warn")
-        parts = ["<h2>The values self-assessment</h2>", participation_html(progress), "<h2>Our value profile</h2>"]
+        parts = ["<h2>The values self-assessment</h2>", participation_html(progress),
+                 f"<p class='wb-note'>{esc(closing)}</p>" if closing else "", "<h2>Our value profile</h2>"]
         if profile.shown:
             scale = self.framework.scale
             described = ", ".join(f"{r['value']} {r['score']:.1f}" for r in profile.chart_data.to_dict("records"))

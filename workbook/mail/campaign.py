@@ -198,6 +198,8 @@ def run_campaign(store: Store, org_id: str, letter: Letter, transport: Transport
         summary.interrupted = True
     finally:
         bar.close()
+        if summary.sent and not request.dry_run:  # one write for the run: `people list` shows them invited by mail
+            store.progress.mark_invited(org_id, [person.id for person in summary.sent], cycle.id, "mail")
         transport.close()
         summary.seconds = clock() - began
     return summary

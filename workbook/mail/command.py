@@ -60,10 +60,12 @@ def send_options(command: F) -> F:
         click.option("--from", "sender", metavar='"NAME <ADDRESS>"', envvar=MAIL_FROM_ENV_VAR,
                      help=f"Who the messages are from [default: ${MAIL_FROM_ENV_VAR}, else the SMTP user name "
                           "when it is an address]."),
-        click.option("--deadline", metavar="YYYY-MM-DD", help="The closing date the messages name."),
+        click.option("--deadline", metavar="YYYY-MM-DD",
+                     help="The closing date the messages name [default: the cycle's closing date, if it has one]."),
         click.option("--templates", metavar="DIR", help="Your own copy of templates/mail to word the messages."),
         click.option("--only", type=click.Choice(ONLY_CHOICES),
-                     help="Send reminders, only to those who have not started / not submitted."),
+                     help="Only those who have not started (nothing saved yet) / not submitted: with --send, "
+                          "reminders; otherwise their links or --cards for a second round."),
         click.option("--min-interval", metavar="TIME", default="3d", show_default=True,
                      help="Never mail a person twice within this (3d, 12h, 30m, 0)."),
         click.option("--force", is_flag=True,
@@ -78,7 +80,7 @@ def send_options(command: F) -> F:
     return command
 
 
-_MAIL_ONLY = ("smtp_cafile", "deadline", "templates", "only", "force", "dry_run", "outbox")
+_MAIL_ONLY = ("smtp_cafile", "deadline", "templates", "force", "dry_run", "outbox")
 
 
 def check_not_sending(options: dict[str, Any]) -> None:
@@ -119,9 +121,9 @@ def send_invitations(ctx: click.Context, org_id: str, base_url: str, *, smtp: st
     settings = parse_smtp_url(smtp, cafile=smtp_cafile) if smtp else None
     letter_from = _sender(sender, settings.username if settings else None)
     interval = parse_interval(min_interval)
-    day = parse_day(deadline, "--deadline")
     mail_templates = MailTemplates(Path(templates) if templates else None)
     store = store_of(ctx)
+    day = parse_day(deadline, "--deadline") if deadline else store.responses.cycle(org_id).closes_on
     record = store.organisations.get(org_id)
     letter = Letter(sender=letter_from, organisation=record.name, threshold=record.anonymity_threshold,
                     deadline=day, templates=mail_templates)

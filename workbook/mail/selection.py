@@ -1,10 +1,9 @@
 """Who a reminder goes to: ``--only not-started`` or ``--only not-submitted``.
 
-Kept in one small function on purpose: the response-tracking work (issue #13,
-part 3) brings a status module of its own, and this is the one place to swap
-for it.  Until then it reads what the store already knows: a person with no
-saved answer in the cycle has not started; a person without a submission has
-not submitted (whether or not they started).
+The choice is :mod:`workbook.progress`'s, so reminders, second-round cards and
+``people list --status`` always agree: not-started means nothing saved yet
+(not invited, invited or opened); not-submitted means no submission, whether
+or not the person started.
 """
 
 from __future__ import annotations
@@ -21,5 +20,7 @@ ONLY_CHOICES: Final[tuple[str, ...]] = get_args(Only)
 
 def selected_people(store: Store, org_id: str, cycle_id: int, only: Only) -> set[int]:
     """The ids of the people of ``org_id`` who match ``only`` in the cycle ``cycle_id``."""
-    wanted = {"not_started"} if only == "not-started" else {"not_started", "in_progress"}
-    return {pid for pid, status in store.responses.statuses(org_id, cycle_id).items() if status in wanted}
+    from workbook.progress import select, statuses
+
+    cycle = next(c for c in store.responses.cycles(org_id) if c.id == cycle_id)
+    return {s.person.id for s in select(statuses(store, org_id, cycle), only)}

@@ -6,7 +6,8 @@ Usage::
     org = store.organisations.create("Harbour & Vine")
     store.people.import_rows(org.id, rows)
 
-Each topic has a repository (``organisations``, ``people``, ``responses``);
+Each topic has a repository (``organisations``, ``people``, ``responses``,
+``progress``);
 later features add theirs beside them.  Every call is one short transaction.
 """
 
@@ -22,13 +23,16 @@ from workbook.store.engine import make_engine, resolve_url
 from workbook.store.mail_log import MailLog
 from workbook.store.organisations import DEFAULT_THRESHOLD, Organisations, OrganisationSummary, quarter_label
 from workbook.store.people import People
+from workbook.store.progress import INVITE_HOW, Progress
 from workbook.store.records import (
     AnswerRecord,
     CycleRecord,
     ImportSummary,
     Invite,
+    InviteHow,
     OrganisationRecord,
     PersonRecord,
+    ProgressRecord,
     SubmissionRecord,
 )
 from workbook.store.responses import AnswerRow, Responses
@@ -37,14 +41,17 @@ from workbook.store.vault import Vault
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "INVITE_HOW",
     "AnswerRecord",
     "AnswerRow",
     "CycleRecord",
     "ImportSummary",
     "Invite",
+    "InviteHow",
     "OrganisationRecord",
     "OrganisationSummary",
     "PersonRecord",
+    "ProgressRecord",
     "Store",
     "SubmissionRecord",
     "open_store",
@@ -68,6 +75,7 @@ class Store:
         self.people = People(self.transactions, vault)
         self.responses = Responses(self.transactions)
         self.mail_log = MailLog(self.transactions)
+        self.progress = Progress(self.transactions)
 
     @property
     def url(self) -> str:

@@ -8,14 +8,16 @@ pass between processes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-__all__ = ["AnswerRecord", "CycleRecord", "ImportSummary", "Invite", "OrganisationRecord", "PersonRecord",
-           "Role", "SubmissionRecord", "SubmissionStatus"]
+__all__ = ["AnswerRecord", "CycleRecord", "ImportSummary", "Invite", "InviteHow", "OrganisationRecord",
+           "PersonRecord", "ProgressRecord", "Role", "SubmissionRecord", "SubmissionStatus"]
 
 Role = Literal["leader", "staff"]
 SubmissionStatus = Literal["not_started", "in_progress", "submitted"]
+#: How a person was sent their link: printed by ``invites`` (link), on a card, by email.
+InviteHow = Literal["card", "link", "mail"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class CycleRecord:
     organisation_id: str
     label: str
     created_at: datetime
+    #: The last day it takes answers; None: open until the next cycle.
+    closes_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,21 @@ class SubmissionRecord:
     cycle_id: int
     status: SubmissionStatus
     started_at: datetime | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRecord:
+    """Where one person is with one cycle: each step's time, None where it has not happened."""
+
+    person_id: int
+    cycle_id: int
+    invited_at: datetime | None
+    last_invited_at: datetime | None
+    invited_how: tuple[InviteHow, ...]
+    opened_at: datetime | None
+    started_at: datetime | None
+    last_answer_at: datetime | None
     submitted_at: datetime | None
 
 

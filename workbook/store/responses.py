@@ -3,6 +3,8 @@
 An answer is saved the moment it is given (the app calls :meth:`save_answer`
 on every change), so closing the browser loses nothing.  Submitting makes a
 person's answers for the cycle final; after that every change is refused.
+After a cycle's closing date (:mod:`workbook.closing`) nothing more is saved
+either, whatever page is still open.
 Each answer carries the framework id and version it was given against, so a
 later edition of the framework never silently re-interprets old answers.
 """
@@ -11,13 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbook.errors import AlreadyExistsError, AlreadySubmittedError, InputError, NotFoundError
+from workbook.closing import closed_text, is_closed
+from workbook.errors import AlreadyExistsError, AlreadySubmittedError, CycleClosedError, InputError, NotFoundError
 from workbook.store._base import Repository, as_utc, utcnow
 from workbook.store.records import AnswerRecord, CycleRecord, SubmissionRecord, SubmissionStatus
 from workbook.store.tables import Answer, Cycle, Organisation, Person, Submission
@@ -57,7 +61,7 @@ class AnswerRow:
 
 def _cycle(row: Cycle) -> CycleRecord:
     return CycleRecord(id=row.id, organisation_id=row.organisation_id, label=row.label,
-                       created_at=as_utc(row.created_at))
+                       created_at=as_utc(row.created_at), closes_on=row.closes_on)
 
 
 def _answer(row: Answer) -> AnswerRecord:
@@ -71,8 +75,11 @@ def _answer(row: Answer) -> AnswerRecord:
 
 class Responses(Repository):
     # --- cycles -----------------------------------------------------------
-    def open_cycle(self, org_id: str, label: str) -> CycleRecord:
-        """Start a new assessment round; it becomes the organisation's current one."""
+    def open_cycle(self, org_id: str, label: str, closes_on: date | None = None) -> CycleRecord:
+        """Start a new assessment round; it becomes the organisation's current one.
+
+        ``closes_on`` is its last day for answers (see :mod:`workbook.closing`).
+        """
         label = check_cycle_label(label)
         with self._tx.writing() as session:
             if session.get(Organisation, org_id) is None:
@@ -82,8 +89,24 @@ class Responses(Repository):
             ).first()
             if exists is not None:
                 raise AlreadyExistsError(f"{quoted(org_id)} already has a cycle called {quoted(label)}")
-            row = Cycle(organisation_id=org_id, label=label, created_at=utcnow())
+            row = Cycle(organisation_id=org_id, label=label, created_at=utcnow(), closes_on=closes_on)
             session.add(row)
+            session.flush()
+            return _cycle(row)
+
+    def set_closing_date(self, org_id: str, label: str, closes_on: date | None) -> CycleRecord:
+        """Give the cycle ``label`` a new last day for answers, or none (open until the next cycle).
+
+        A date in the past closes it at once; a later one opens it again.
+        """
+        with self._tx.writing() as session:
+            if session.get(Organisation, org_id) is None:
+                raise NotFoundError(f"no organisation with the id {quoted(org_id)} (see: workbook org list)")
+            row = session.scalars(select(Cycle).where(Cycle.organisation_id == org_id, Cycle.label == label)).first()
+            if row is None:
+                raise NotFoundError(f"{quoted(org_id)} has no cycle called {quoted(label)} "
+                                    f"(see: workbook cycle list {org_id})")
+            row.closes_on = closes_on
             session.flush()
             return _cycle(row)
 
@@ -269,6 +292,8 @@ class Responses(Repository):
         cycle = session.get(Cycle, cycle_id)
         if person is None or cycle is None or person.organisation_id != cycle.organisation_id:
             raise NotFoundError("this person or assessment cycle no longer exists")
+        if cycle.closes_on is not None and is_closed(cycle.closes_on):
+            raise CycleClosedError(closed_text(cycle.closes_on))
         row = self._submission_row(session, person_id, cycle_id, lock=True)
         if row is None:
             row = Submission(

@@ -12,11 +12,12 @@ here with a migration of their own, hanging off ``organisations.id`` with
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -97,6 +98,8 @@ class Cycle(Base):
     )
     label: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The last day the cycle takes answers (None: open until the next cycle); see workbook.closing.
+    closes_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     __table_args__ = (UniqueConstraint("organisation_id", "label", name="uq_cycles_org_label"),)
 

@@ -8,7 +8,8 @@ the same friendly words the apps use, without any kernel.
 
 Which query parameter opens which app comes from :data:`CREDENTIALS`; any
 other notebook served with ``--app`` opens only with a valid personal token,
-so no served page can be opened without a link someone was given.
+so no served page can be opened without a link someone was given.  A
+personal link to a cycle past its closing date gets a calm "closed" page.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import hashlib
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
-from workbook.errors import AccessDeniedError, WorkbookError
+from workbook.closing import closed_text, is_closed
+from workbook.errors import AccessDeniedError, NotFoundError, WorkbookError
 from workbook.links import NOTEBOOKS
 from workbook.store import Store
 from workbook.tokens import looks_like_token
@@ -35,6 +38,7 @@ __all__ = [
     "LinkChecker",
     "LinkLookups",
     "Refusal",
+    "closed",
     "credential_parameter",
     "link_identity",
 ]
@@ -99,6 +103,18 @@ BUSY = Refusal(503, "Sorry, this page is busy",
 #: first) would not agree on which one counts, so such a link opens nothing.
 REPEATED = Refusal(403, "This link does not work",
                    "The link has its token or key more than once. Please open the link exactly as you were sent it.")
+
+
+def closed(closes_on: date) -> Refusal:
+    """A personal link to a cycle past its closing date: a calm page, no kernel.
+
+    410 (gone), not 403: the link is the right one, and a page already open
+    keeps its kernel when its link is checked again (:mod:`workbook.web.recheck`
+    stops only 403s), so a late save there shows the same words from the store.
+    """
+    return Refusal(410, "This assessment has closed", closed_text(closes_on))
+
+
 #: Lookups queued or running at once, at most; past it the server answers :data:`BUSY`.
 MAX_PENDING_LOOKUPS = 64
 
@@ -142,9 +158,14 @@ class LinkChecker:
             if credential_parameter(app) == "key":
                 self._store.organisations.by_facilitator_key(credential)
             else:
-                self._store.people.by_token(credential)
+                person = self._store.people.by_token(credential)
+                closes_on = self._store.responses.cycle(person.organisation_id).closes_on
+                if closes_on is not None and is_closed(closes_on):
+                    return closed(closes_on)
         except AccessDeniedError as error:
             return Refusal(403, "This link does not work", _sentence(error))
+        except NotFoundError:  # no cycle: the app says so itself
+            pass
         except WorkbookError:
             return UNAVAILABLE
         return Admitted(link_identity(app, credential))

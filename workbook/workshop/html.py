@@ -23,21 +23,24 @@ def participation_html(progress: Participation) -> str:
     if not progress.teams and not progress.notes:
         return "<p>Nobody has been invited to the values self-assessment yet.</p>"
     people = "person has" if progress.submitted == 1 else "people have"
+    rates = progress.team_rates or ("",) * len(progress.teams)
     rows = "".join(
-        f"<tr><th scope='row'>{esc(team)}</th><td class='wb-num'>{submitted}</td><td>{esc(gap)}</td></tr>"
-        for team, submitted, gap in progress.teams
+        f"<tr><th scope='row'>{esc(team)}</th><td class='wb-num'>{submitted}</td><td>{esc(gap)}</td>"
+        f"<td class='wb-num'>{esc(rate)}</td></tr>"
+        for (team, submitted, gap), rate in zip(progress.teams, rates, strict=True)
     )
     table = (
         "<table class='wb-table'><caption class='wb-muted'>Submitted so far, by team</caption>"
         "<thead><tr><th scope='col'>Team</th><th scope='col'>Submitted</th><th scope='col'>Still to submit</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        f"<th scope='col'>Response rate</th></tr></thead><tbody>{rows}</tbody></table>"
     ) if progress.teams else ""
     notes = "".join(f"<p class='wb-muted'>{esc(note)}</p>" for note in progress.notes)
     if not progress.counted:
         return notes
+    rate = f" Response rate: <strong>{esc(progress.rate)}</strong>." if progress.rate else ""
     return (
         f"<p class='wb-big'><strong>{progress.submitted}</strong> {people} submitted the values "
-        f"self-assessment; {esc(progress.still_to_submit)}.</p>{table}{notes}"
+        f"self-assessment; {esc(progress.still_to_submit)}.{rate}</p>{table}{notes}"
     )
 
 

@@ -12,6 +12,10 @@ Three privacy rules, all through :mod:`workbook.anonymity`:
   says "fewer than N".  Team sizes are not shown, because size minus submitted
   would give the exact gap again.  Someone who has submitted counts in the team
   they had when submitting, as their answers do.
+* **Response rates say no more than the counts.**  A rate beside a submitted
+  count gives the group's size, and so the gap: it is exact only where the gap
+  is shown exactly (or is none); otherwise it is the lower bound the shown
+  figures already give ("at least 71%"), never a new fact.
 * **The profile moves in whole batches.**  The panel is refreshed during the
   workshop, and comparing the profile before and after one more person
   submits would reveal that person's answers (the difference attack).  So the
@@ -22,7 +26,9 @@ Three privacy rules, all through :mod:`workbook.anonymity`:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from workbook.framework import Framework
@@ -32,7 +38,8 @@ from workbook.workshop.records import TeamProgress
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LiveProfile", "Participation", "live_profile", "participation", "still_to_submit"]
+__all__ = ["LiveProfile", "Participation", "closing_words", "live_profile", "participation", "response_rate",
+           "still_to_submit"]
 
 #: The series name of the profile chart.
 PROFILE_SERIES = "Everyone counted so far"
@@ -51,6 +58,8 @@ class Participation:
     teams: tuple[tuple[str, int, str], ...]  # team, submitted, still to submit (words)
     notes: tuple[str, ...] = ()
     counted: bool = True  # False: fewer people invited than the threshold, so no count is shown
+    rate: str = ""  # the response rate overall, in words safe to project (see response_rate)
+    team_rates: tuple[str, ...] = ()  # the same, for each of ``teams``
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +90,35 @@ def still_to_submit(count: int, threshold: int) -> str:
     return f"{count} still to submit"
 
 
+def response_rate(submitted: int, missing: int, threshold: int) -> str:
+    """The share who have submitted, exact only when the gap is shown exactly (see the module's rules)."""
+    total = submitted + missing
+    if total <= 0:
+        return ""
+    if missing <= 0:
+        return "100%"
+    if missing >= threshold:
+        return f"{round(100 * submitted / total)}%"
+    # The panel says only "fewer than N still to submit": the lowest rate that allows.
+    bound = math.floor(100 * submitted / (submitted + threshold - 1))
+    return f"at least {bound}%" if bound > 0 else "under 100%"
+
+
+def closing_words(closes_on: date | None, on: date | None = None) -> str:
+    """The days left before the self-assessment closes, in a sentence ("" without a closing date)."""
+    from workbook.closing import days_left, is_closed
+    from workbook.text import format_day
+
+    if closes_on is None:
+        return ""
+    if is_closed(closes_on, on):
+        return f"The self-assessment closed on {format_day(closes_on)}."
+    left = days_left(closes_on, on)
+    if left == 0:
+        return f"The self-assessment closes today ({format_day(closes_on)})."
+    return f"{left} {'day' if left == 1 else 'days'} left: the self-assessment closes on {format_day(closes_on)}."
+
+
 def participation(progress: tuple[TeamProgress, ...], threshold: int) -> Participation:
     """Counts per team big enough to show (small ones pooled), and overall, with the gaps in words."""
     from workbook.anonymity import POOL_LABEL, plan_partition
@@ -96,6 +134,7 @@ def participation(progress: tuple[TeamProgress, ...], threshold: int) -> Partici
             done[label] = done.get(label, 0) + team.submitted
             gap[label] = gap.get(label, 0) + team.still_to_submit
     teams = tuple((label, done[label], still_to_submit(gap[label], threshold)) for label in plan.groups)
+    rates = tuple(response_rate(done[label], gap[label], threshold) for label in plan.groups)
     notes: list[str] = []
     invited = sum(t.people for t in progress)
     if 0 < invited < threshold:  # even the total would say which of these few people have answered
@@ -107,7 +146,8 @@ def participation(progress: tuple[TeamProgress, ...], threshold: int) -> Partici
     elif progress and not plan.groups:
         notes.append(f"Submissions are not shown by team: no team can be listed on its own while every listed "
                      f"group has {threshold} or more people.")
-    return Participation(submitted, still_to_submit(missing, threshold), teams, tuple(notes))
+    return Participation(submitted, still_to_submit(missing, threshold), teams, tuple(notes),
+                         rate=response_rate(submitted, missing, threshold), team_rates=rates)
 
 
 def _names(items: tuple[str, ...]) -> str:
