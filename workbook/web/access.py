@@ -24,6 +24,7 @@ from workbook.errors import AccessDeniedError, WorkbookError
 from workbook.links import NOTEBOOKS
 from workbook.store import Store
 from workbook.tokens import looks_like_token
+from workbook.web.defaults import MAX_PENDING_LOOKUPS
 
 __all__ = [
     "BUSY",
@@ -99,8 +100,6 @@ BUSY = Refusal(503, "Sorry, this page is busy",
 #: first) would not agree on which one counts, so such a link opens nothing.
 REPEATED = Refusal(403, "This link does not work",
                    "The link has its token or key more than once. Please open the link exactly as you were sent it.")
-#: Lookups queued or running at once, at most; past it the server answers :data:`BUSY`.
-MAX_PENDING_LOOKUPS = 64
 
 
 def credential_parameter(app: str) -> Credential:

@@ -8,8 +8,9 @@ as many again every minute, while one address can never churn kernels
 faster than that.
 
 A second, separate set of buckets counts refused links per address
-(:data:`REFUSALS_PER_MINUTE`): a flood of well-shaped made-up tokens would
-otherwise queue one database lookup each.
+(by default :data:`REFUSALS_BURST` at once, then :data:`REFUSALS_PER_MINUTE`
+a minute; ``workbook serve --refused-burst/--refused-rate``): a flood of
+well-shaped made-up tokens would otherwise queue one database lookup each.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ import math
 import time
 from collections.abc import Callable
 
+from workbook.web.defaults import REFUSALS_BURST, REFUSALS_PER_MINUTE
+
 __all__ = ["DEFAULT_PER_MINUTE", "REFUSALS_BURST", "REFUSALS_PER_MINUTE", "RateLimiter"]
 
 #: Kernel-starting page openings per client address and minute (and the burst).
 DEFAULT_PER_MINUTE = 60
-#: Refused links (bad, rotated, deleted tokens or keys) per client address and
-#: minute, and the burst: far more than a person mistyping ever needs, far fewer
-#: than a script guessing tokens sends.  Past it even the lookup is skipped (HTTP 429).
-REFUSALS_PER_MINUTE = 120
-REFUSALS_BURST = 60
 #: Addresses remembered at most; full buckets are forgotten first.
 MAX_ADDRESSES = 10_000
 
