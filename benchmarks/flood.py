@@ -2,10 +2,12 @@
 
 Starts ``workbook serve`` (the values app, default options) on a throw-away SQLite
 database with the demo organisation, waits until its pool is full and quiet, then,
-all at once and from this machine only, the three floods sending from 127.0.0.2,
-127.0.0.3 and 127.0.0.4 and the people being timed from 127.0.0.1 (the server limits each client address: an attacker
-and a respondent are never one address, unless a proxy is not named with
-``--trusted-proxy``):
+all at once and from this machine only, the bad links spread over ``--bad-addresses``
+loopback addresses (127.0.0.2 to 127.0.0.9 by default: a distributed attack, which
+the per-address limits alone do not stop), the one-link flood from 127.0.0.10, the
+held pages from 127.0.0.11, and the people being timed from 127.0.0.1 (the server
+limits each client address: an attacker and a respondent are never one address,
+unless a proxy is not named with ``--trusted-proxy``):
 
 * bad-token GETs: missing, malformed, well-formed but unknown (at least ``--bad``,
   going on until the timings below are done, never more than ten times that), at
@@ -24,6 +26,7 @@ or the kernels ever exceed the legitimate pages (valid links opened) plus the po
 
     .venv/bin/python benchmarks/flood.py
     .venv/bin/python benchmarks/flood.py --bad 1000 --same 200 --sockets 40
+    .venv/bin/python benchmarks/flood.py --rate 0 --bad-addresses 8   # full speed, distributed
 
 Needs /usr/bin/chromium.  The machine's other work shares the CPU: run it on a
 quiet machine for figures to compare.
@@ -89,10 +92,19 @@ class KernelCounter(threading.Thread):
         self.join(5)
 
 
-#: Where each flood comes from: other loopback addresses than the browser's 127.0.0.1,
-#: one for each (a flood of bad links from one address would otherwise use up that
-#: address's budget for the other two, and test the limit rather than the kernels).
-BAD_LINKS, ONE_LINK, HELD_PAGES = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+#: Where each flood comes from: other loopback addresses than the browser's 127.0.0.1
+#: (a flood of bad links from the one-link flood's address would otherwise use up that
+#: address's budget, and test the limit rather than the kernels).  The bad links come
+#: from 127.0.0.2 onwards, one address after another (see ``--bad-addresses``).
+ONE_LINK, HELD_PAGES = "127.0.0.10", "127.0.0.11"
+MAX_BAD_ADDRESSES = 8
+
+
+def bad_link_addresses(count: int) -> list[str]:
+    """127.0.0.2, 127.0.0.3, ...: ``count`` of them (at most 8, below the other floods' addresses)."""
+    if not 1 <= count <= MAX_BAD_ADDRESSES:
+        raise SystemExit(f"error: --bad-addresses must be 1 to {MAX_BAD_ADDRESSES}, not {count}")
+    return [f"127.0.0.{2 + number}" for number in range(count)]
 
 
 def _page(server: VoilaServer, token: str | None, source: str) -> Reply:
@@ -129,8 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8, help="requests at once [default: 8]")
     parser.add_argument("--rate", type=float, default=100,
                         help="bad-token GETs a second, 0 for as fast as possible [default: 100]")
+    parser.add_argument("--bad-addresses", type=int, default=MAX_BAD_ADDRESSES,
+                        help=f"loopback addresses the bad links come from, 127.0.0.2 onwards [default: "
+                             f"{MAX_BAD_ADDRESSES}]")
     parser.add_argument("--limit", type=float, default=3.0, help="longest allowed opening, s [default: 3]")
     args = parser.parse_args(argv)
+    bad_sources = bad_link_addresses(args.bad_addresses)
     if not CHROMIUM.exists():
         print(f"error: {CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium", file=sys.stderr)
         return 2
@@ -171,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                 sent, tokens, began = 0, _bad_tokens(), time.monotonic()
                 with ThreadPoolExecutor(args.workers) as requests:
                     while sent < args.bad or (not timing_done.is_set() and sent < 10 * args.bad):
-                        batch = [tokens[(sent + i) % len(tokens)] for i in range(args.workers * 4)]
-                        list(requests.map(lambda t: record("bad token", lambda: _page(server, t, BAD_LINKS)), batch))
+                        batch = [(tokens[(sent + i) % len(tokens)], bad_sources[(sent + i) % len(bad_sources)])
+                                 for i in range(args.workers * 4)]
+                        list(requests.map(lambda ts: record("bad token", lambda: _page(server, *ts)), batch))
                         sent += len(batch)
                         if args.rate:  # keep to the rate asked for (0: as fast as this machine goes)
                             time.sleep(max(0.0, began + sent / args.rate - time.monotonic()))
@@ -224,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         allowed = len(opened) + pool
         most = max(count for _t, count in counter.samples)
         pace = f"{args.rate:.0f} a second" if args.rate else "as fast as possible"
-        print(f"\nFloods from {BAD_LINKS} (bad), {ONE_LINK} (one link), {HELD_PAGES} (held pages) over "
+        bad_from = bad_sources[0] if len(bad_sources) == 1 else f"{bad_sources[0]}..{bad_sources[-1]}"
+        print(f"\nFloods from {bad_from} (bad), {ONE_LINK} (one link), {HELD_PAGES} (held pages) over "
               f"{flood_seconds:.1f} s ({bad_sent} bad-token GETs sent, {pace}, {args.workers} at once):")
         for kind, counts in statuses.items():
             shown = ", ".join(f"HTTP {code or 'error'}: {n}" for code, n in sorted(counts.items()))

@@ -12,8 +12,10 @@ Voila).  What each route does, and why it is here:
 * ``/voila/query/<id>`` - the websocket a pre-heated kernel reads its page's
   query from: the kernel's own loopback connection only;
 * ``/voila/templates/workbook/static/<file>`` - the page's CSS and scripts;
+* ``/`` - :class:`Welcome`: how to get a link;
 * ``/healthz``; everything else (``/login``, ``/logout``, the file tree,
-  Voila's own front end and files) answers 404 from our template.
+  Voila's own front end and files) answers 404 from our template, which says
+  how to get a link too.
 
 Every response carries the headers of :mod:`workbook.web.policy`
 (:class:`SecurityHeaders`); cookies are ``SameSite=Strict``, and ``Secure``
@@ -47,7 +49,7 @@ from workbook.web.clients import Clients
 from workbook.web.pages import Page, PageRegistry
 from workbook.web.policy import SECURITY_HEADERS, same_origin
 from workbook.web.ratelimit import RateLimiter
-from workbook.web.recheck import link_still_opens, sweep_forever
+from workbook.web.recheck import SWEEP_SECONDS, link_still_opens, sweep_forever
 
 __all__ = [
     "PAGE_COOKIES",
@@ -62,6 +64,7 @@ __all__ = [
     "SecurityHeaders",
     "TemplateStatic",
     "WebState",
+    "Welcome",
 ]
 
 #: The cookies that carry a page's kernel secret, by the URL prefix (before the
@@ -91,13 +94,15 @@ class WebState:
     limiter: RateLimiter  # new kernels per client address
     refusals: RateLimiter  # refused links per client address
     clients: Clients
+    recheck_seconds: float = SWEEP_SECONDS  # 0: links are checked again only when a browser connects
 
     sweeper: asyncio.Task[None] | None = None
 
     def start_sweep(self, manager: Any) -> None:
-        """Check the open pages' links every ``SWEEP_SECONDS`` (started with the first page, on the loop)."""
-        if self.sweeper is None:
-            self.sweeper = asyncio.ensure_future(sweep_forever(manager.pages, self.links, manager.shutdown_kernel))
+        """Check the open pages' links every ``recheck_seconds`` (started with the first page, on the loop)."""
+        if self.sweeper is None and self.recheck_seconds > 0:
+            self.sweeper = asyncio.ensure_future(
+                sweep_forever(manager.pages, self.links, manager.shutdown_kernel, self.recheck_seconds))
 
     def close(self) -> None:
         if self.sweeper is not None:
@@ -165,6 +170,26 @@ class NotFound(_Hardened, BaseVoilaHandler):  # type: ignore[misc]
     async def prepare(self) -> None:
         await _done(super().prepare())  # sets the (anonymous) user the error page needs
         raise web.HTTPError(404)
+
+
+class Welcome(_Hardened, BaseVoilaHandler):  # type: ignore[misc]
+    """The root address: what this server is and how to get a link (no kernel, no list of apps).
+
+    People type the bare address they were told, or a link loses its query
+    on the way: they get words to act on instead of "not found".
+    """
+
+    async def prepare(self) -> None:
+        await _done(super().prepare())  # sets the (anonymous) user the template needs
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(self.render_template("welcome.html"))
+
+    def head(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish()
 
 
 class Health(web.RequestHandler):
