@@ -522,3 +522,40 @@ def test_python_m_workbook_serve_prints_any_workbook_error_in_one_line(
     assert exited.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"workbook: error: {error}"]
+
+
+# --- serve --lan -----------------------------------------------------------------------------
+def test_serve_lan_without_any_network_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbook import network
+
+    monkeypatch.setattr(network, "route_addresses", lambda: [])
+    monkeypatch.setattr(network, "interface_addresses", lambda: ["127.0.0.1"])
+    monkeypatch.setattr(network, "hostname_addresses", lambda: ["127.0.1.1"])
+    with pytest.raises(SystemExit) as exited:
+        serve_module._main(["--lan", "--port", "8999"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "no network address found" in lines[0]
+
+
+def test_serve_lan_and_host_together_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook import network
+
+    monkeypatch.setattr(network, "route_addresses", lambda: ["192.168.1.23"])
+    with pytest.raises(InputError, match="leave out --host"):
+        serve(lan=True, host="0.0.0.0")
+
+
+def test_serve_lan_announces_each_address_with_the_plain_http_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path)
+    url = serve_module._announce("http://192.168.1.23:8866", APPS, config, also=["http://10.8.0.5:8866"])
+    printed = capsys.readouterr().out
+    assert "Serving the workbook at http://192.168.1.23:8866" in printed
+    assert "also at http://10.8.0.5:8866" in printed
+    assert "WARNING: listening beyond this machine over plain HTTP" in printed
+    assert "workbook invites ORG --base-url http://192.168.1.23:8866" in printed
+    assert url.startswith("http://192.168.1.23:8866/voila/render/")

@@ -88,11 +88,14 @@ def hostname_addresses() -> list[str]:
 Finder = Callable[[], list[str]]
 
 
-def lan_addresses(finders: Iterable[Finder] = (route_addresses, interface_addresses, hostname_addresses)) -> list[str]:
+def lan_addresses(finders: Iterable[Finder] | None = None) -> list[str]:
     """This computer's reachable IPv4 addresses, most likely first, each once.
 
-    Raises :class:`NoNetworkError` when there is none (no network at all).
+    ``finders`` (tests): where to look instead of the route, the interfaces
+    and the host name.  Raises :class:`NoNetworkError` when there is none.
     """
+    if finders is None:
+        finders = (route_addresses, interface_addresses, hostname_addresses)
     addresses: list[str] = []
     for finder in finders:
         for address in finder():

@@ -558,7 +558,6 @@ def _voila_class() -> type[Any]:
     """Voila with the workbook's routes (built on first use: voila is slow to import)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from jupyter_server.log import log_request
     from jupyter_server.utils import url_path_join
     from traitlets import Integer, List, Unicode
     from voila.app import Voila
@@ -587,7 +586,7 @@ def _voila_class() -> type[Any]:
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
-            settings["log_function"] = log_request  # scrubs ?token= from logged URLs
+            settings["log_function"] = handlers.log_request  # hides ?token= and ?key=; no line per 429
             # gzip: an app page's 1 MB script travels as 0.3 MB (tornado reads
             # this when the application is built, so Voila.tornado_settings is too late)
             settings["compress_response"] = True

@@ -91,10 +91,14 @@ def _close_tab(server: VoilaServer, page: Reply) -> None:
 def test_refused_burst_and_rate_set_the_bad_link_budget(tuned: VoilaServer) -> None:
     import secrets
 
-    replies = [_page(tuned, "192.0.2.90", secrets.token_urlsafe(32)) for _ in range(5)]
-    assert [reply.status for reply in replies] == [403, 403, 403, 429, 429]  # a burst of 3, not 60
+    replies = [_page(tuned, "192.0.2.90", secrets.token_urlsafe(32)) for _ in range(12)]
+    assert [reply.status for reply in replies] == [403] * 3 + [429] * 9  # a burst of 3, not 60
     assert 1 <= int(replies[3].header("Retry-After") or 0) <= 10  # 6 a minute: one every 10 s
+    assert "Please wait a moment" in replies[-1].body
     tuned.wait_for_log(r"Too many refused links from 192\.0\.2\.90: asked to wait \(at most 6 a minute\)")
+    time.sleep(0.5)
+    log = tuned.log_text()  # one line for the nine, not a line (or two) per request
+    assert log.count("Too many refused links from 192.0.2.90") == 1 and " 429 GET " not in log
 
 
 def test_refused_rate_zero_sets_no_limit(off: VoilaServer) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from workbook.web.defaults import REFUSALS_BURST, REFUSALS_PER_MINUTE
 
-__all__ = ["DEFAULT_PER_MINUTE", "REFUSALS_BURST", "REFUSALS_PER_MINUTE", "RateLimiter"]
+__all__ = ["DEFAULT_PER_MINUTE", "REFUSALS_BURST", "REFUSALS_PER_MINUTE", "LogThrottle", "RateLimiter"]
 
 #: Kernel-starting page openings per client address and minute (and the burst).
 DEFAULT_PER_MINUTE = 60
@@ -84,3 +84,32 @@ class RateLimiter:
             oldest = sorted(self._buckets, key=lambda a: self._buckets[a][1])
             for address in oldest[: len(self._buckets) - MAX_ADDRESSES]:
                 del self._buckets[address]
+
+
+class LogThrottle:
+    """Says whether to log an address's "asked to wait" again: once per ``seconds`` at most.
+
+    A flood answered 429 at full speed from a few addresses would otherwise
+    write two log lines a request (hundreds a second, gigabytes a day) and
+    spend the server's time on them; one line per address a minute says the
+    same to whoever reads the log, with the number left out meanwhile.
+    """
+
+    def __init__(self, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._last: dict[str, tuple[float, int]] = {}  # address -> (when last logged, left out since)
+
+    def due(self, address: str) -> int | None:
+        """The number of lines left out since the last one if a line is due now, else None."""
+        now = self._clock()
+        when, left_out = self._last.get(address, (float("-inf"), 0))
+        if now - when < self.seconds:
+            self._last[address] = (when, left_out + 1)
+            return None
+        if len(self._last) >= MAX_ADDRESSES:
+            self._last = {a: v for a, v in self._last.items() if now - v[0] < self.seconds}
+            if len(self._last) >= MAX_ADDRESSES:
+                self._last.clear()
+        self._last[address] = (now, 0)
+        return left_out
