@@ -127,7 +127,7 @@ def log_request(handler: web.RequestHandler) -> None:
     from jupyter_server.log import log_request as log_with_secrets_hidden
 
     if handler.get_status() != 429:
-        log_with_secrets_hidden(handler)
+        log_with_secrets_hidden(handler)  # type: ignore[no-untyped-call]
 
 
 class SecurityHeaders(web.OutputTransform):
