@@ -151,11 +151,30 @@ def test_invites_print_one_personal_link_each(db: str, acme: str) -> None:
 
 def test_invites_csv_is_safe_to_open_in_a_spreadsheet(db: str, acme: str) -> None:
     result = run(db, "invites", acme, "--csv")
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # the 127.0.0.1 warning goes to stderr
     assert [r["email"] for r in rows] == ["ada@example.org", "ben@example.org", "eve@example.org"]
     eve = rows[2]
     assert eve["name"] == "'=HYPERLINK(\"http://evil\")"
     assert all(r["link"].startswith("http://127.0.0.1:8866/voila/render/") for r in rows)
+
+
+@pytest.mark.parametrize("base", [None, "http://localhost:8866", "http://[::1]:9000", "http://127.0.0.5:8866"])
+def test_invites_warn_in_one_line_when_the_links_open_only_on_this_computer(
+    db: str, acme: str, base: str | None
+) -> None:
+    result = run(db, "invites", acme, *(["--base-url", base] if base else []))
+    assert result.exit_code == 0 and len(result.stdout.strip().splitlines()) == 3  # the links still print
+    warning = result.stderr.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith("workbook: warning: these links point at ")
+    assert "workbook serve --lan" in warning[0] and "--base-url" in warning[0]
+    csv_run = run(db, "invites", acme, "--csv", *(["--base-url", base] if base else []))
+    assert csv_run.stderr.count("warning") == 1 and "warning" not in csv_run.stdout
+
+
+@pytest.mark.parametrize("base", ["http://192.168.1.23:8866", "https://survey.example.org"])
+def test_invites_reachable_from_elsewhere_carry_no_warning(db: str, acme: str, base: str) -> None:
+    result = run(db, "invites", acme, "--base-url", base)
+    assert result.exit_code == 0 and result.stderr == ""
 
 
 def test_facilitator_links(db: str, acme: str) -> None:
@@ -258,10 +277,26 @@ def test_serve_passes_the_guard_options_on(db: str, monkeypatch: pytest.MonkeyPa
     assert (defaults["disconnect_seconds"], defaults["page_rate"]) == (
         serve_module.DEFAULT_DISCONNECT_SECONDS, serve_module.DEFAULT_PAGE_RATE)
     assert run(db, "serve", "--page-rate", "-1").exit_code == 2
+    tuned: dict[str, object] = {}
+    monkeypatch.setattr(serve_module, "serve", lambda **options: tuned.update(options))
+    result = run(db, "serve", "--refused-rate", "0", "--refused-burst", "9", "--max-lookups", "4",
+                 "--close-grace-seconds", "0", "--recheck-seconds", "5")
+    assert result.exit_code == 0, result.output
+    assert {k: tuned[k] for k in ("refused_rate", "refused_burst", "max_lookups", "close_grace_seconds",
+                                  "recheck_seconds")} == {
+        "refused_rate": 0, "refused_burst": 9, "max_lookups": 4, "close_grace_seconds": 0, "recheck_seconds": 5}
+    assert (defaults["refused_rate"], defaults["refused_burst"], defaults["max_lookups"],
+            defaults["close_grace_seconds"], defaults["recheck_seconds"]) == (
+        serve_module.DEFAULT_REFUSED_RATE, serve_module.DEFAULT_REFUSED_BURST, serve_module.DEFAULT_MAX_LOOKUPS,
+        serve_module.DEFAULT_CLOSE_GRACE_SECONDS, serve_module.DEFAULT_RECHECK_SECONDS)
+    for option in ("--refused-burst", "--max-lookups"):  # 0 would mean nothing sensible
+        refused = run(db, "serve", option, "0")
+        assert refused.exit_code == 2 and option in refused.stderr and "at least 1" in refused.stderr
 
 
 @pytest.mark.parametrize("option", ["--port", "--pool-size", "--max-kernels", "--cull-idle-seconds",
-                                    "--disconnect-seconds", "--page-rate"])
+                                    "--disconnect-seconds", "--page-rate", "--refused-rate", "--refused-burst",
+                                    "--max-lookups", "--close-grace-seconds", "--recheck-seconds"])
 @pytest.mark.parametrize("value", ["\uff15", "5_0", "\u0665", "-3", "0x10", ""])
 def test_serve_numbers_are_ascii_digits_refused_in_one_line(db: str, option: str, value: str) -> None:
     result = run(db, "serve", option, value)

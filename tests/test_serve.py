@@ -51,9 +51,14 @@ def _config(tmp_path: Path, **options: Any) -> dict[str, dict[str, Any]]:
 
 def test_public_api() -> None:
     assert set(serve_module.__all__) == {
+        "DEFAULT_CLOSE_GRACE_SECONDS",
         "DEFAULT_CULL_IDLE_SECONDS",
         "DEFAULT_DISCONNECT_SECONDS",
+        "DEFAULT_MAX_LOOKUPS",
         "DEFAULT_PAGE_RATE",
+        "DEFAULT_RECHECK_SECONDS",
+        "DEFAULT_REFUSED_BURST",
+        "DEFAULT_REFUSED_RATE",
         "HEALTH_PATH",
         "HELP",
         "KERNEL_MEMORY_BYTES",
@@ -181,6 +186,22 @@ def test_config_releases_disconnected_kernels_and_limits_new_ones(tmp_path: Path
     assert custom["WorkbookVoila"]["trusted_proxies"] == ["10.0.0.1/32", "192.168.0.0/16"]
 
 
+def test_config_carries_the_guard_numbers_with_documented_defaults(tmp_path: Path) -> None:
+    default = _config(tmp_path)
+    assert {key: default["WorkbookVoila"][key] for key in
+            ("refused_rate", "refused_burst", "max_lookups", "recheck_seconds")} == {
+        "refused_rate": 120, "refused_burst": 60, "max_lookups": 64, "recheck_seconds": 30}
+    assert default["WorkbookKernelManager"]["close_grace_seconds"] == 3
+    for option, default_value in (("refused_rate", 120), ("refused_burst", 60), ("max_lookups", 64),
+                                  ("close_grace_seconds", 3), ("recheck_seconds", 30)):
+        assert f"[default: {default_value}]" in HELP[option]
+    custom = _config(tmp_path, refused_rate=0, refused_burst=5, max_lookups=2, close_grace_seconds=0,
+                     recheck_seconds=0)
+    assert custom["WorkbookVoila"]["refused_rate"] == 0 and custom["WorkbookVoila"]["refused_burst"] == 5
+    assert custom["WorkbookVoila"]["max_lookups"] == 2 and custom["WorkbookVoila"]["recheck_seconds"] == 0
+    assert custom["WorkbookKernelManager"]["close_grace_seconds"] == 0
+
+
 def test_config_sends_the_security_headers_and_sets_no_login_cookie(tmp_path: Path) -> None:
     voila = _config(tmp_path)["Voila"]
     headers = voila["tornado_settings"]["headers"]
@@ -199,6 +220,11 @@ def test_config_sends_the_security_headers_and_sets_no_login_cookie(tmp_path: Pa
         ({"apps": []}, "no app notebook"),
         ({"disconnect_seconds": -1}, "--disconnect-seconds must be 0"),
         ({"page_rate": -1}, "--page-rate must be 0"),
+        ({"refused_rate": -1}, "--refused-rate must be 0"),
+        ({"refused_burst": 0}, "--refused-burst must be at least 1"),
+        ({"max_lookups": 0}, "--max-lookups must be at least 1"),
+        ({"close_grace_seconds": -1}, "--close-grace-seconds must be 0"),
+        ({"recheck_seconds": -2}, "--recheck-seconds must be 0"),
         ({"trusted_proxies": ["proxy.example.org"]}, "is not an IP address or network"),
     ],
 )
@@ -317,9 +343,9 @@ def test_a_closed_tab_frees_its_kernel_within_seconds_but_never_another_tabs(
         self._kernels.pop(kernel_id)
 
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
-    monkeypatch.setattr(serve_module, "CLOSE_GRACE_SECONDS", 0.3)
     caplog.set_level("INFO")
-    manager = serve_module.WorkbookKernelManager(disconnect_seconds=60)  # long: only the grace can free them
+    # a long disconnect time: only the grace can free them
+    manager = serve_module.WorkbookKernelManager(disconnect_seconds=60, close_grace_seconds=0.3)
     kernels = ("alone", "shared", "reloaded-after", "reloaded-before")
     for kernel_id in kernels:
         manager._kernels[kernel_id] = object()
@@ -342,6 +368,38 @@ def test_a_closed_tab_frees_its_kernel_within_seconds_but_never_another_tabs(
     assert shut == ["alone"]
     assert "Shutting down kernel alone: its page was closed" in caplog.text
     assert manager._release_timers.keys() == set()  # kernels with a browser wait for no timer
+
+
+def test_a_close_grace_of_zero_leaves_a_closed_tab_to_the_disconnect_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    shut: list[str] = []
+
+    async def fake_shutdown(self: Any, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        shut.append(kernel_id)
+        self._kernels.pop(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    manager = serve_module.WorkbookKernelManager(disconnect_seconds=1, close_grace_seconds=0)
+    assert serve_module.WorkbookKernelManager().close_grace_seconds == serve_module.DEFAULT_CLOSE_GRACE_SECONDS == 3
+    manager._kernels["k"] = object()
+    manager._kernel_connections["k"] = 0
+
+    async def scenario() -> list[str]:
+        manager.page_sent("k")
+        manager.notify_connect("k")
+        manager.page_closed("k")  # the unload request: with no grace it changes nothing
+        await asyncio.sleep(0.3)
+        assert manager._release_timers == {}
+        manager.notify_disconnect("k")
+        await asyncio.sleep(0.5)
+        early = list(shut)
+        await asyncio.sleep(0.8)  # the disconnect time (1 s) frees it
+        return early
+
+    assert _run(scenario()) == [] and shut == ["k"]
 
 
 def test_no_release_when_disconnect_seconds_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -445,7 +503,9 @@ def test_template_credits_dime_and_shows_our_loading_message() -> None:
      ("http://10.0.0.5:8866", False), ("http://workbook-laptop:8866", False)],
 )
 def test_plain_http_beyond_this_machine_is_flagged(base: str, loopback: bool) -> None:
-    assert serve_module._is_loopback(base) is loopback
+    from workbook.links import is_loopback_url
+
+    assert is_loopback_url(base) is loopback
 
 
 @pytest.mark.parametrize("error", [InputError("the notebooks folder /x does not exist"),
@@ -462,3 +522,40 @@ def test_python_m_workbook_serve_prints_any_workbook_error_in_one_line(
     assert exited.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"workbook: error: {error}"]
+
+
+# --- serve --lan -----------------------------------------------------------------------------
+def test_serve_lan_without_any_network_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbook import network
+
+    monkeypatch.setattr(network, "route_addresses", lambda: [])
+    monkeypatch.setattr(network, "interface_addresses", lambda: ["127.0.0.1"])
+    monkeypatch.setattr(network, "hostname_addresses", lambda: ["127.0.1.1"])
+    with pytest.raises(SystemExit) as exited:
+        serve_module._main(["--lan", "--port", "8999"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "no network address found" in lines[0]
+
+
+def test_serve_lan_and_host_together_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook import network
+
+    monkeypatch.setattr(network, "route_addresses", lambda: ["192.168.1.23"])
+    with pytest.raises(InputError, match="leave out --host"):
+        serve(lan=True, host="0.0.0.0")
+
+
+def test_serve_lan_announces_each_address_with_the_plain_http_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path)
+    url = serve_module._announce("http://192.168.1.23:8866", APPS, config, also=["http://10.8.0.5:8866"])
+    printed = capsys.readouterr().out
+    assert "Serving the workbook at http://192.168.1.23:8866" in printed
+    assert "also at http://10.8.0.5:8866" in printed
+    assert "WARNING: listening beyond this machine over plain HTTP" in printed
+    assert "workbook invites ORG --base-url http://192.168.1.23:8866" in printed
+    assert url.startswith("http://192.168.1.23:8866/voila/render/")

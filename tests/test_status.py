@@ -152,11 +152,11 @@ def test_people_list_shows_the_steps_and_filters_by_status(store: Store, framewo
 
 def test_invites_prints_the_status_and_marks_those_printed_as_invited_by_link(store: Store, db: str) -> None:
     out = run(db, "invites", "hv", "--csv")
-    rows = list(csv.DictReader(io.StringIO(out.output)))
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [r["status"] for r in rows] == ["not-invited"] * 5
     assert set(by_name(store).values()) == {"invited"}
     again = run(db, "invites", "hv")
-    assert all(line.endswith("\tinvited") for line in again.output.splitlines())
+    assert all(line.endswith("\tinvited") for line in again.stdout.splitlines())
     assert {s.invited_how for s in statuses(store, "hv")} == {("link",)}
 
 
@@ -164,6 +164,6 @@ def test_invites_only_not_started_prints_nobody_who_has_answered(store: Store, f
                                                                   db: str) -> None:
     walk_everyone_to_a_different_step(store, framework, db)
     out = run(db, "invites", "hv", "--only", "not-started")
-    assert [line.split()[0] for line in out.output.splitlines()] == ["Ann", "Bo", "Cy"]
+    assert [line.split()[0] for line in out.stdout.splitlines()] == ["Ann", "Bo", "Cy"]
     bad = CliRunner().invoke(cli, ["--db", db, "invites", "hv", "--only", "submitted"])
     assert bad.exit_code == 2 and "'not-started', 'not-submitted'" in bad.output

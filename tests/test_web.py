@@ -362,3 +362,19 @@ def test_the_refusal_words_and_the_proxy_headers_are_written_once() -> None:
     assert sources.count("Something on our side is not working") == 1
     assert sources.count('"X-Real-IP", "Forwarded"') == 1
     assert Clients().is_forwarded({"Forwarded": "for=1.2.3.4"}) and not Clients().is_forwarded({})
+
+
+def test_asked_to_wait_is_logged_once_per_address_a_minute_with_the_count_left_out() -> None:
+    """A full-speed flood answered 429 must not write a log line per request."""
+    from workbook.web.ratelimit import LogThrottle
+
+    clock = _Clock()
+    throttle = LogThrottle(60, clock)
+    assert throttle.due("10.0.0.1") == 0  # the first one is logged
+    assert [throttle.due("10.0.0.1") for _ in range(500)] == [None] * 500
+    assert throttle.due("10.0.0.2") == 0  # another address is logged on its own
+    clock.now += 59.9
+    assert throttle.due("10.0.0.1") is None
+    clock.now += 0.2
+    assert throttle.due("10.0.0.1") == 501  # a minute later: one line, saying how many were left out
+    assert throttle.due("10.0.0.1") is None

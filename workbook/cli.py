@@ -17,6 +17,7 @@ import click
 from workbook.clitools import WHOLE_NUMBER, WholeNumber, WorkbookGroup, store_of
 from workbook.mail.command import send_options
 from workbook.text import quoted
+from workbook.web import defaults as web_defaults
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -251,7 +252,7 @@ def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bo
     """
     from workbook.cards import CARDS_PER_PAGE
     from workbook.csvsafe import write_csv
-    from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url
+    from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url, is_loopback_url
     from workbook.mail.command import check_not_sending, send_invitations
     from workbook.progress import SELECTIONS, select, statuses
 
@@ -299,6 +300,10 @@ def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bo
         click.echo(f"Nobody in {org_id} is {only} in {cycle.label}: no links printed.", err=True)
         return
     _warn_if_closed(org_id, cycle.label, cycle.closes_on)
+    if is_loopback_url(base):  # only once the links are known to print: an error stays one line
+        click.echo(f"workbook: warning: these links point at {base}, which opens only on this computer; in a "
+                   "workshop room run workbook serve --lan and use the --base-url it prints; for a hosted "
+                   "server give --base-url https://...", err=True)
     if cards is not None:
         _write_cards(cards, record.name, record.anonymity_threshold, cycle.closes_on,
                      [(i.person.name, i.person.team, invite_url(i.token, base)) for i in listed])
@@ -536,6 +541,7 @@ def _serve_help(key: str) -> str:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=False, help=_serve_help("host"))
 @click.option("--port", type=WholeNumber(1, 65535), default=8866, help=_serve_help("port"))
+@click.option("--lan", is_flag=True, help=_serve_help("lan"))
 @click.option("--pool-size", type=WholeNumber(1), default=None, help=_serve_help("pool_size"))
 @click.option("--no-preheat", is_flag=True, help=_serve_help("no_preheat"))
 @click.option("--max-kernels", type=WholeNumber(1), default=None, help=_serve_help("max_kernels"))
@@ -543,13 +549,24 @@ def _serve_help(key: str) -> str:
 @click.option("--disconnect-seconds", type=WholeNumber(0), default=120,
               help=_serve_help("disconnect_seconds"))
 @click.option("--page-rate", type=WholeNumber(0), default=60, help=_serve_help("page_rate"))
+@click.option("--refused-rate", type=WholeNumber(0), default=web_defaults.REFUSALS_PER_MINUTE,
+              help=_serve_help("refused_rate"))
+@click.option("--refused-burst", type=WholeNumber(1), default=web_defaults.REFUSALS_BURST,
+              help=_serve_help("refused_burst"))
+@click.option("--max-lookups", type=WholeNumber(1), default=web_defaults.MAX_PENDING_LOOKUPS,
+              help=_serve_help("max_lookups"))
+@click.option("--close-grace-seconds", type=WholeNumber(0), default=web_defaults.CLOSE_GRACE_SECONDS,
+              help=_serve_help("close_grace_seconds"))
+@click.option("--recheck-seconds", type=WholeNumber(0), default=web_defaults.RECHECK_SECONDS,
+              help=_serve_help("recheck_seconds"))
 @click.option("--trusted-proxy", "trusted_proxies", metavar="ADDRESS", multiple=True,
               help=_serve_help("trusted_proxy"))
 @click.option("--open", "open_browser", is_flag=True, help=_serve_help("open_browser"))
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_preheat: bool,
+def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | None, no_preheat: bool,
           max_kernels: int | None, cull_idle_seconds: int, disconnect_seconds: int, page_rate: int,
-          trusted_proxies: tuple[str, ...], open_browser: bool) -> None:
+          refused_rate: int, refused_burst: int, max_lookups: int, close_grace_seconds: int,
+          recheck_seconds: int, trusted_proxies: tuple[str, ...], open_browser: bool) -> None:
     """Serve the apps (values self-assessment, workshop, charter) with Voila.
 
     Runs until Ctrl-C. Respondents open their personal links (workbook invites
@@ -558,9 +575,11 @@ def serve(ctx: click.Context, host: str, port: int, pool_size: int | None, no_pr
     from workbook.serve import serve as run
 
     store_of(ctx)  # open (create or upgrade) the database before any kernel uses it
-    run(host=host, port=port, db_url=ctx.obj.get("db"), pool_size=pool_size, preheat=not no_preheat,
+    run(host=host, port=port, lan=lan, db_url=ctx.obj.get("db"), pool_size=pool_size, preheat=not no_preheat,
         open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels,
-        disconnect_seconds=disconnect_seconds, page_rate=page_rate, trusted_proxies=trusted_proxies)
+        disconnect_seconds=disconnect_seconds, page_rate=page_rate, trusted_proxies=trusted_proxies,
+        refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
+        close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds)
 
 
 # --- feature command groups (each defined beside its feature) ------------------------

@@ -11,7 +11,8 @@ from urllib.parse import urlencode, urlsplit
 from workbook.errors import InputError
 from workbook.text import quoted
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PORT", "NOTEBOOKS", "app_url", "check_base_url", "invite_url"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PORT", "NOTEBOOKS", "app_url", "check_base_url", "invite_url",
+           "is_loopback_url"]
 
 DEFAULT_PORT = 8866
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -42,3 +43,16 @@ def app_url(app: str, base_url: str = DEFAULT_BASE_URL, **query: str) -> str:
 def invite_url(token: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """A person's link to their own values self-assessment."""
     return app_url("values", base_url, token=token)
+
+
+def is_loopback_url(base_url: str) -> bool:
+    """Whether links with this base open only on the computer serving them (127.0.0.1, ::1, localhost)."""
+    import ipaddress
+
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -28,7 +28,8 @@ notebooks with:
   shut down even if its tab is still open (answers are saved on every change;
   the page tells the respondent to reload);
 * **only the apps, hardened** - notebooks not listed as apps, the file tree,
-  Voila's own front end, login and logout answer 404; the kernel URLs answer
+  Voila's own front end, login and logout answer 404 with a page that says how
+  to get a link, as the root address does (200); the kernel URLs answer
   only the page holding the kernel, from this site; every response carries a
   Content-Security-Policy and ``nosniff``; cookies are ``SameSite=Strict`` (and
   ``Secure`` over https); tracebacks and code are never shown
@@ -70,14 +71,26 @@ from pathlib import Path
 from typing import Any
 
 from workbook.errors import InputError, WorkbookError
-from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url
+from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url, is_loopback_url
 from workbook.paths import notebooks_dir, templates_dir
+from workbook.web.defaults import (
+    CLOSE_GRACE_SECONDS,
+    MAX_PENDING_LOOKUPS,
+    RECHECK_SECONDS,
+    REFUSALS_BURST,
+    REFUSALS_PER_MINUTE,
+)
 from workbook.web.policy import SECURITY_HEADERS
 
 __all__ = [
+    "DEFAULT_CLOSE_GRACE_SECONDS",
     "DEFAULT_CULL_IDLE_SECONDS",
     "DEFAULT_DISCONNECT_SECONDS",
+    "DEFAULT_MAX_LOOKUPS",
     "DEFAULT_PAGE_RATE",
+    "DEFAULT_RECHECK_SECONDS",
+    "DEFAULT_REFUSED_BURST",
+    "DEFAULT_REFUSED_RATE",
     "HEALTH_PATH",
     "HELP",
     "KERNEL_MEMORY_BYTES",
@@ -101,10 +114,13 @@ CULL_INTERVAL_SECONDS = 60
 DEFAULT_DISCONNECT_SECONDS = 120
 #: Kernel-starting page openings allowed per client address and minute.
 DEFAULT_PAGE_RATE = 60
-#: A closed tab's kernel goes this long after its page said so, unless a browser
-#: is (or gets) connected: another tab of the same link, or the reloaded page
-#: whose request may come just before or just after the old page's.
-CLOSE_GRACE_SECONDS = 3
+#: The web guard's other tunable numbers (``--refused-rate``, ``--refused-burst``,
+#: ``--max-lookups``, ``--close-grace-seconds``, ``--recheck-seconds``).
+DEFAULT_REFUSED_RATE = REFUSALS_PER_MINUTE
+DEFAULT_REFUSED_BURST = REFUSALS_BURST
+DEFAULT_MAX_LOOKUPS = MAX_PENDING_LOOKUPS
+DEFAULT_CLOSE_GRACE_SECONDS = CLOSE_GRACE_SECONDS
+DEFAULT_RECHECK_SECONDS = RECHECK_SECONDS
 
 #: Memory of one app kernel: the values app measured 160-190 MB unique
 #: (240-270 MB resident, shared libraries included) once it has run.
@@ -127,6 +143,9 @@ HELP: dict[str, str] = {
     "host": "Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 lets other machines "
             "(or a proxy) in. [default: 127.0.0.1]",
     "port": f"Port to listen on; it must be free. [default: {DEFAULT_PORT}]",
+    "lan": "For a workshop room: listen on this computer's network address(es) as well as on this "
+           "computer, and print the links with the address people's phones and laptops can reach "
+           "(plain HTTP: use it on a network you trust). Not with --host.",
     "db": "Database the apps use (given to the kernels as $WORKBOOK_DB): a SQLite file path "
           "or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]",
     "pool_size": "Pre-heated kernels kept ready for each app. [default: one per CPU core, "
@@ -144,9 +163,26 @@ HELP: dict[str, str] = {
                           f"(answers are saved). 0 never. [default: {DEFAULT_DISCONNECT_SECONDS}]",
     "page_rate": "Most new kernels one client address may start a minute (bursts of as many); "
                  "past it the visitor is asked to wait (HTTP 429). Reloading a link and bad links "
-                 "start no kernel and do not count (bad links have a limit of their own: 60 at once, "
-                 "then 120 a minute). Behind a proxy every visitor has the proxy's "
+                 "start no kernel and do not count (bad links have a limit of their own: --refused-burst, "
+                 "--refused-rate). Behind a proxy every visitor has the proxy's "
                  f"address unless it is named with --trusted-proxy. 0: no limit. [default: {DEFAULT_PAGE_RATE}]",
+    "refused_rate": "Most refused links (missing, made-up, rotated or deleted tokens or keys) one client "
+                    "address may open a minute, once its burst (--refused-burst) is spent; past it that "
+                    "address is asked to wait (HTTP 429) without even a database lookup. Counted like "
+                    f"--page-rate behind a proxy. 0: no limit. [default: {DEFAULT_REFUSED_RATE}]",
+    "refused_burst": "Refused links one client address may open at once before --refused-rate applies "
+                     f"(at least 1). [default: {DEFAULT_REFUSED_BURST}]",
+    "max_lookups": "Most links being looked up in the database at once; past it a link is answered "
+                   "\"busy, try again in a minute\" (HTTP 503) at once instead of waiting behind a flood "
+                   f"(at least 1). [default: {DEFAULT_MAX_LOOKUPS}]",
+    "close_grace_seconds": "Shut down a page's kernel this many seconds after its tab said it was closed, "
+                           "unless a browser is connected to it by then (another tab, or the page "
+                           "reloaded). 0: a closed tab frees nothing by itself and --disconnect-seconds "
+                           f"applies. [default: {DEFAULT_CLOSE_GRACE_SECONDS}]",
+    "recheck_seconds": "Check every open page's link again this often; a page whose link was rotated "
+                       "(people new-link, org new-key) or deleted loses its kernel. Links are also "
+                       "checked whenever a browser connects. 0: only then. "
+                       f"[default: {DEFAULT_RECHECK_SECONDS}]",
     "trusted_proxy": "Address (or network, e.g. 10.0.0.0/8) of a reverse proxy in front of the server; "
                      "repeat for several. Requests from it are counted by their X-Forwarded-For (or "
                      "X-Real-IP) client address, and X-Forwarded-Proto: https makes cookies Secure. "
@@ -227,7 +263,7 @@ def _kernel_manager_class() -> type[Any]:
 
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from tornado import web
-    from traitlets import Integer
+    from traitlets import Float, Integer
 
     class WorkbookKernelManager(AsyncMappingKernelManager):
         """Voila's kernel manager with a cap on live kernels.
@@ -243,6 +279,12 @@ def _kernel_manager_class() -> type[Any]:
             0, config=True,
             help="Shut down a page's kernel this many seconds after its last browser connection closed, "
                  "or after its page was sent if no browser connected (0: never).",
+        )
+
+        close_grace_seconds = Float(
+            CLOSE_GRACE_SECONDS, config=True,
+            help="Shut down a page's kernel this long after its tab said it was closed, unless a browser "
+                 "is connected by then (0: a closed tab frees nothing by itself).",
         )
 
         def __init__(self, **kwargs: Any) -> None:
@@ -267,18 +309,19 @@ def _kernel_manager_class() -> type[Any]:
 
             Not a shutdown: one link's kernel may serve several tabs or devices,
             and a reload's old page says "closed" while its new page is on its
-            way.  The kernel goes :data:`CLOSE_GRACE_SECONDS` later unless a
+            way.  The kernel goes ``close_grace_seconds`` later unless a
             browser is connected to it by then; if one is, the disconnect
-            timer frees it once the last one leaves.
+            timer frees it once the last one leaves.  With a grace of 0 the
+            request changes nothing: the disconnect timer alone frees it.
             """
-            if self._closing:
+            if self._closing or not self.close_grace_seconds:
                 return
             previous = self._release_timers.pop(kernel_id, None)
             if previous is not None:
                 previous.cancel()
             self._closed_pages.add(kernel_id)
             self._release_timers[kernel_id] = asyncio.get_running_loop().call_later(
-                CLOSE_GRACE_SECONDS, lambda: asyncio.ensure_future(self._release(kernel_id)))
+                self.close_grace_seconds, lambda: asyncio.ensure_future(self._release(kernel_id)))
 
         def notify_connect(self, kernel_id: str) -> None:
             super().notify_connect(kernel_id)  # type: ignore[no-untyped-call]
@@ -421,6 +464,11 @@ def voila_config(
     disconnect_seconds: int = DEFAULT_DISCONNECT_SECONDS,
     page_rate: int = DEFAULT_PAGE_RATE,
     trusted_proxies: Sequence[str] = (),
+    refused_rate: int = DEFAULT_REFUSED_RATE,
+    refused_burst: int = DEFAULT_REFUSED_BURST,
+    max_lookups: int = DEFAULT_MAX_LOOKUPS,
+    close_grace_seconds: int = DEFAULT_CLOSE_GRACE_SECONDS,
+    recheck_seconds: int = DEFAULT_RECHECK_SECONDS,
     machine: Machine | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The traitlets configuration of the Voila server, as plain data."""
@@ -434,6 +482,16 @@ def voila_config(
         raise InputError("--disconnect-seconds must be 0 (never) or more")
     if page_rate < 0:
         raise InputError("--page-rate must be 0 (no limit) or more")
+    if refused_rate < 0:
+        raise InputError("--refused-rate must be 0 (no limit) or more")
+    if refused_burst < 1:
+        raise InputError("--refused-burst must be at least 1 (use --refused-rate 0 for no limit)")
+    if max_lookups < 1:
+        raise InputError("--max-lookups must be at least 1")
+    if close_grace_seconds < 0:
+        raise InputError("--close-grace-seconds must be 0 (off) or more")
+    if recheck_seconds < 0:
+        raise InputError("--recheck-seconds must be 0 (only when a browser connects) or more")
     proxies = [_check_proxy(proxy) for proxy in trusted_proxies]
     machine = machine or Machine.measure()
     pool = (pool_size or default_pool_size(machine, len(apps))) if preheat else 0
@@ -477,8 +535,11 @@ def voila_config(
                 **{app: {"pool_size": size} for app, size in pools.items()},
             },
         },
-        "WorkbookVoila": {"apps": list(apps), "page_rate": page_rate, "trusted_proxies": proxies},
-        "WorkbookKernelManager": {"max_kernels": limit, "disconnect_seconds": disconnect_seconds},
+        "WorkbookVoila": {"apps": list(apps), "page_rate": page_rate, "trusted_proxies": proxies,
+                          "refused_rate": refused_rate, "refused_burst": refused_burst,
+                          "max_lookups": max_lookups, "recheck_seconds": recheck_seconds},
+        "WorkbookKernelManager": {"max_kernels": limit, "disconnect_seconds": disconnect_seconds,
+                                  "close_grace_seconds": close_grace_seconds},
         # Kernels talk to the server over Unix sockets in Voila's private (0700)
         # connection folder, not over TCP ports any local user could reach.
         "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},
@@ -497,7 +558,6 @@ def _voila_class() -> type[Any]:
     """Voila with the workbook's routes (built on first use: voila is slow to import)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from jupyter_server.log import log_request
     from jupyter_server.utils import url_path_join
     from traitlets import Integer, List, Unicode
     from voila.app import Voila
@@ -507,7 +567,7 @@ def _voila_class() -> type[Any]:
     from workbook.web import handlers
     from workbook.web.access import LinkChecker, LinkLookups
     from workbook.web.clients import Clients
-    from workbook.web.ratelimit import REFUSALS_BURST, REFUSALS_PER_MINUTE, RateLimiter
+    from workbook.web.ratelimit import RateLimiter
 
     class WorkbookVoila(Voila):  # type: ignore[misc]
         apps = List(Unicode(), config=True, help="The only notebooks served (names in root_dir).")
@@ -515,10 +575,18 @@ def _voila_class() -> type[Any]:
                             help="New kernels a client address may start a minute (0: no limit).")
         trusted_proxies = List(Unicode(), config=True,
                                help="Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.")
+        refused_rate = Integer(DEFAULT_REFUSED_RATE, config=True,
+                               help="Refused links a client address may open a minute (0: no limit).")
+        refused_burst = Integer(DEFAULT_REFUSED_BURST, config=True,
+                                help="Refused links a client address may open at once.")
+        max_lookups = Integer(DEFAULT_MAX_LOOKUPS, config=True,
+                              help="Link lookups waiting at once; past it a link is answered busy.")
+        recheck_seconds = Integer(DEFAULT_RECHECK_SECONDS, config=True,
+                                  help="How often open pages' links are checked again (0: only on connect).")
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
-            settings["log_function"] = log_request  # scrubs ?token= from logged URLs
+            settings["log_function"] = handlers.log_request  # hides ?token= and ?key=; no line per 429
             # gzip: an app page's 1 MB script travels as 0.3 MB (tornado reads
             # this when the application is built, so Voila.tornado_settings is too late)
             settings["compress_response"] = True
@@ -530,11 +598,13 @@ def _voila_class() -> type[Any]:
             # server, its lookups in threads so the event loop never waits.
             lookups = ThreadPoolExecutor(2, thread_name_prefix="workbook-links")
             self.web_state = handlers.WebState(
-                links=LinkLookups(LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))), lookups),
+                links=LinkLookups(LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))), lookups,
+                                  max_pending=self.max_lookups),
                 lookups=lookups,
                 limiter=RateLimiter(self.page_rate),
-                refusals=RateLimiter(REFUSALS_PER_MINUTE, burst=REFUSALS_BURST),
+                refusals=RateLimiter(self.refused_rate, burst=self.refused_burst),
                 clients=Clients(self.trusted_proxies),
+                recheck_seconds=self.recheck_seconds,
             )
             settings["workbook"] = self.web_state
             return settings
@@ -548,6 +618,7 @@ def _voila_class() -> type[Any]:
             # Voila's page route, with its arguments, served by our AppPage.
             render = next(rule for rule in super().init_handlers() if rule[1] is TornadoVoilaHandler)
             routes: list[tuple[Any, ...]] = [
+                (url("/"), handlers.Welcome, page),
                 (url(HEALTH_PATH), handlers.Health),
                 (url(r"/.*(?:\.\.|%2[fF]|%5[cC]).*"), handlers.NotFound, page),  # "..", or escaped "/" "\\"
                 *handlers.guarded_routes(self.server_url, TEMPLATE_NAME),
@@ -627,19 +698,6 @@ def _check_port_free(host: str, port: int) -> None:
             raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
-def _is_loopback(base: str) -> bool:
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = urlsplit(base).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _base_url(host: str, port: int) -> str:
     """The address people use to reach a server listening on ``host``."""
     shown = socket.gethostname() if host in ("", "0.0.0.0", "::") else host
@@ -648,8 +706,8 @@ def _base_url(host: str, port: int) -> str:
     return check_base_url(f"http://{shown}:{port}")
 
 
-def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]]) -> str:
-    """Print where the apps are; return the URL to open in a browser."""
+def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]], also: Sequence[str] = ()) -> str:
+    """Print where the apps are (``also``: the server's other addresses); return the URL to open in a browser."""
     names = {notebook: name for name, notebook in NOTEBOOKS.items()}
     keys = {"values": "?token=…", "workshop": "?key=…", "charter": "?key=…"}
     option = "" if base == DEFAULT_BASE_URL else f" --base-url {base}"
@@ -657,7 +715,9 @@ def _announce(base: str, apps: Sequence[str], config: dict[str, dict[str, Any]])
     pool = sum(pools[app]["pool_size"] for app in apps)
     culled = config["MappingKernelManager"]["cull_idle_timeout"]
     print(f"Serving the workbook at {base}  (Ctrl-C stops it)")
-    if not _is_loopback(base):
+    for other in also:
+        print(f"  also at {other} (another network of this computer)")
+    if not is_loopback_url(base):
         print("WARNING: listening beyond this machine over plain HTTP: invite tokens and answers cross the "
               "network unencrypted. Put a TLS proxy (https) in front of it.")
     for app in apps:
@@ -687,6 +747,7 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
+    lan: bool = False,
     db_url: str | None = None,
     pool_size: int | None = None,
     preheat: bool = True,
@@ -698,9 +759,28 @@ def serve(
     disconnect_seconds: int = DEFAULT_DISCONNECT_SECONDS,
     page_rate: int = DEFAULT_PAGE_RATE,
     trusted_proxies: Sequence[str] = (),
+    refused_rate: int = DEFAULT_REFUSED_RATE,
+    refused_burst: int = DEFAULT_REFUSED_BURST,
+    max_lookups: int = DEFAULT_MAX_LOOKUPS,
+    close_grace_seconds: int = DEFAULT_CLOSE_GRACE_SECONDS,
+    recheck_seconds: int = DEFAULT_RECHECK_SECONDS,
 ) -> None:
-    """Serve the app notebooks until Ctrl-C (or SIGTERM); all kernels are shut down."""
+    """Serve the app notebooks until Ctrl-C (or SIGTERM); all kernels are shut down.
+
+    ``lan``: listen on every network address of this computer (the room's
+    Wi-Fi or cable, and this computer itself) and print the links with the
+    address people in the room can reach (:func:`workbook.network.lan_addresses`).
+    """
     from traitlets.config import Config
+
+    bases = [_base_url(host, port)]
+    if lan:
+        from workbook.network import lan_addresses
+
+        if host != "127.0.0.1":
+            raise InputError("--lan listens on every network address of this computer: leave out --host")
+        bases = [_base_url(address, port) for address in lan_addresses()]
+        host = "0.0.0.0"
 
     folder = Path(notebooks).resolve() if notebooks else notebooks_dir().resolve()
     if not folder.is_dir():
@@ -712,7 +792,9 @@ def serve(
     config = voila_config(notebooks=folder, apps=served, host=host, port=port, preheat=preheat,
                           pool_size=pool_size, max_kernels=max_kernels,
                           cull_idle_seconds=cull_idle_seconds, disconnect_seconds=disconnect_seconds,
-                          page_rate=page_rate, trusted_proxies=trusted_proxies)
+                          page_rate=page_rate, trusted_proxies=trusted_proxies,
+                          refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
+                          close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds)
     kernel_db = _kernel_db_url(db_url, folder)
     _check_port_free(host, port)
     os.environ["WORKBOOK_DB"] = kernel_db  # every kernel inherits the server's environment
@@ -720,7 +802,7 @@ def serve(
         # config_file_paths=[]: no voila.json / voila.py lying around can change any of this
         app = _voila_class()(config=Config(config), config_file_paths=[])
         app.initialize([])
-        url = _announce(_base_url(host, port), served, config)
+        url = _announce(bases[0], served, config, also=bases[1:])
         if open_browser:
             threading.Timer(1.0, webbrowser.open, [url]).start()
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
@@ -735,6 +817,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m workbook.serve", description=serve.__doc__)
     parser.add_argument("--host", default="127.0.0.1", help=HELP["host"])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
+    parser.add_argument("--lan", action="store_true", help=HELP["lan"])
     parser.add_argument("--db", metavar="URL", help=HELP["db"])
     parser.add_argument("--pool-size", type=int, help=HELP["pool_size"])
     parser.add_argument("--no-preheat", action="store_true", help=HELP["no_preheat"])
@@ -744,6 +827,13 @@ def _main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--disconnect-seconds", type=int, default=DEFAULT_DISCONNECT_SECONDS,
                         help=HELP["disconnect_seconds"])
     parser.add_argument("--page-rate", type=int, default=DEFAULT_PAGE_RATE, help=HELP["page_rate"])
+    parser.add_argument("--refused-rate", type=int, default=DEFAULT_REFUSED_RATE, help=HELP["refused_rate"])
+    parser.add_argument("--refused-burst", type=int, default=DEFAULT_REFUSED_BURST, help=HELP["refused_burst"])
+    parser.add_argument("--max-lookups", type=int, default=DEFAULT_MAX_LOOKUPS, help=HELP["max_lookups"])
+    parser.add_argument("--close-grace-seconds", type=int, default=DEFAULT_CLOSE_GRACE_SECONDS,
+                        help=HELP["close_grace_seconds"])
+    parser.add_argument("--recheck-seconds", type=int, default=DEFAULT_RECHECK_SECONDS,
+                        help=HELP["recheck_seconds"])
     parser.add_argument("--trusted-proxy", dest="trusted_proxies", metavar="ADDRESS", action="append",
                         default=[], help=HELP["trusted_proxy"])
     parser.add_argument("--open", dest="open_browser", action="store_true",
@@ -754,11 +844,13 @@ def _main(argv: Sequence[str] | None = None) -> None:
     from workbook.clitools import fail
 
     try:
-        serve(host=args.host, port=args.port, db_url=args.db, pool_size=args.pool_size,
+        serve(host=args.host, port=args.port, lan=args.lan, db_url=args.db, pool_size=args.pool_size,
               preheat=not args.no_preheat, open_browser=args.open_browser,
               cull_idle_seconds=args.cull_idle_seconds, max_kernels=args.max_kernels,
               notebooks=args.notebooks, apps=args.apps, disconnect_seconds=args.disconnect_seconds,
-              page_rate=args.page_rate, trusted_proxies=args.trusted_proxies)
+              page_rate=args.page_rate, trusted_proxies=args.trusted_proxies,
+              refused_rate=args.refused_rate, refused_burst=args.refused_burst, max_lookups=args.max_lookups,
+              close_grace_seconds=args.close_grace_seconds, recheck_seconds=args.recheck_seconds)
     except WorkbookError as error:  # a bad database URL, a busy port, a missing folder: one line, exit 2
         fail(error)
 

@@ -213,7 +213,6 @@ def test_a_culled_kernel_asks_the_visitor_to_reload(
         "/voila/api/contents",
         "/voila/api/contents/hello.ipynb",
         "/voila/tree",
-        "/",
     ],
 )
 def test_no_file_contents_and_no_listings(hello_server: VoilaServer, path: str) -> None:

@@ -27,6 +27,7 @@ from workbook.errors import AccessDeniedError, NotFoundError, WorkbookError
 from workbook.links import NOTEBOOKS
 from workbook.store import Store
 from workbook.tokens import looks_like_token
+from workbook.web.defaults import MAX_PENDING_LOOKUPS
 
 __all__ = [
     "BUSY",
@@ -115,8 +116,6 @@ def closed(closes_on: date) -> Refusal:
     return Refusal(410, "This assessment has closed", closed_text(closes_on))
 
 
-#: Lookups queued or running at once, at most; past it the server answers :data:`BUSY`.
-MAX_PENDING_LOOKUPS = 64
 
 
 def credential_parameter(app: str) -> Credential:

@@ -12,8 +12,10 @@ Voila).  What each route does, and why it is here:
 * ``/voila/query/<id>`` - the websocket a pre-heated kernel reads its page's
   query from: the kernel's own loopback connection only;
 * ``/voila/templates/workbook/static/<file>`` - the page's CSS and scripts;
+* ``/`` - :class:`Welcome`: how to get a link;
 * ``/healthz``; everything else (``/login``, ``/logout``, the file tree,
-  Voila's own front end and files) answers 404 from our template.
+  Voila's own front end and files) answers 404 from our template, which says
+  how to get a link too.
 
 Every response carries the headers of :mod:`workbook.web.policy`
 (:class:`SecurityHeaders`); cookies are ``SameSite=Strict``, and ``Secure``
@@ -27,7 +29,7 @@ import ipaddress
 import re
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
@@ -46,8 +48,8 @@ from workbook.web.access import REPEATED, LinkLookups, Refusal, credential_param
 from workbook.web.clients import Clients
 from workbook.web.pages import Page, PageRegistry
 from workbook.web.policy import SECURITY_HEADERS, same_origin
-from workbook.web.ratelimit import RateLimiter
-from workbook.web.recheck import link_still_opens, sweep_forever
+from workbook.web.ratelimit import LogThrottle, RateLimiter
+from workbook.web.recheck import SWEEP_SECONDS, link_still_opens, sweep_forever
 
 __all__ = [
     "PAGE_COOKIES",
@@ -62,6 +64,8 @@ __all__ = [
     "SecurityHeaders",
     "TemplateStatic",
     "WebState",
+    "Welcome",
+    "log_request",
 ]
 
 #: The cookies that carry a page's kernel secret, by the URL prefix (before the
@@ -91,19 +95,39 @@ class WebState:
     limiter: RateLimiter  # new kernels per client address
     refusals: RateLimiter  # refused links per client address
     clients: Clients
+    recheck_seconds: float = SWEEP_SECONDS  # 0: links are checked again only when a browser connects
+    #: One "asked to wait" warning per address a minute (see :func:`log_request`).
+    waits_logged: LogThrottle = field(default_factory=LogThrottle)
 
     sweeper: asyncio.Task[None] | None = None
 
     def start_sweep(self, manager: Any) -> None:
-        """Check the open pages' links every ``SWEEP_SECONDS`` (started with the first page, on the loop)."""
-        if self.sweeper is None:
-            self.sweeper = asyncio.ensure_future(sweep_forever(manager.pages, self.links, manager.shutdown_kernel))
+        """Check the open pages' links every ``recheck_seconds`` (started with the first page, on the loop)."""
+        if self.sweeper is None and self.recheck_seconds > 0:
+            self.sweeper = asyncio.ensure_future(
+                sweep_forever(manager.pages, self.links, manager.shutdown_kernel, self.recheck_seconds))
 
     def close(self) -> None:
         if self.sweeper is not None:
             self.sweeper.cancel()
         self.lookups.shutdown(wait=False, cancel_futures=True)
         self.links.checker.close()
+
+
+def _left_out(count: int) -> str:
+    return f"; {count} more from it in the last minute were not logged" if count else ""
+
+
+def log_request(handler: web.RequestHandler) -> None:
+    """jupyter_server's access log (which hides ``?token=`` and ``?key=``), without a line per 429.
+
+    Each "asked to wait" is already logged by the handler, once per address a
+    minute; a full-speed flood would otherwise add a line for every request.
+    """
+    from jupyter_server.log import log_request as log_with_secrets_hidden
+
+    if handler.get_status() != 429:
+        log_with_secrets_hidden(handler)  # type: ignore[no-untyped-call]
 
 
 class SecurityHeaders(web.OutputTransform):
@@ -167,6 +191,26 @@ class NotFound(_Hardened, BaseVoilaHandler):  # type: ignore[misc]
         raise web.HTTPError(404)
 
 
+class Welcome(_Hardened, BaseVoilaHandler):  # type: ignore[misc]
+    """The root address: what this server is and how to get a link (no kernel, no list of apps).
+
+    People type the bare address they were told, or a link loses its query
+    on the way: they get words to act on instead of "not found".
+    """
+
+    async def prepare(self) -> None:
+        await _done(super().prepare())  # sets the (anonymous) user the template needs
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(self.render_template("welcome.html"))
+
+    def head(self) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish()
+
+
 class Health(web.RequestHandler):
     """``ok``: the server answers (no kernel, no template, no disk)."""
 
@@ -184,8 +228,18 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
     POST must carry the cookie's value (Voila's page handler never sets it).
     """
 
-    #: Refusal pages by what they say: a flood of bad links renders no template.
+    #: Refusal pages by what they say, and "please wait" pages by their seconds:
+    #: a flood of bad links renders no template.
     _refusals: ClassVar[dict[tuple[int, str, str], str]] = {}
+    _waits: ClassVar[dict[int, str]] = {}
+
+    async def prepare(self) -> None:
+        # An address past its refused-links budget, whose "please wait" page is
+        # made already, is answered before Jupyter's own preparation (user,
+        # cookies): a full-speed flood then costs the server as little as it can.
+        if self.request.method == "GET" and self._too_many_refusals(cached_only=True):
+            return
+        await _done(super().prepare())
 
     async def get(self, path: str | None = None) -> None:
         app = path or ""
@@ -253,31 +307,47 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
             pages.fail(mine)
             raise
 
-    def _too_many_refusals(self) -> bool:
-        """Past its refused-links limit an address is answered 429 before any lookup (a guessing script)."""
-        wait = self.state.refusals.wait(self.client_address())
-        if not wait:
+    def _too_many_refusals(self, *, cached_only: bool = False) -> bool:
+        """Past its refused-links limit an address is answered 429 before any lookup (a guessing script).
+
+        ``cached_only``: only if the page for that wait is made already (before ``prepare``).
+        """
+        address = self.client_address()
+        wait = self.state.refusals.wait(address)
+        if not wait or (cached_only and RateLimiter.retry_after(wait) not in self._waits):
             return False
-        self.log.warning("Too many refused links from %s: asked to wait (at most %d a minute)",
-                         self.client_address(), self.state.refusals.per_minute)
+        left_out = self.state.waits_logged.due(f"refused {address}")
+        if left_out is not None:
+            self.log.warning("Too many refused links from %s: asked to wait (at most %d a minute)%s",
+                             address, self.state.refusals.per_minute, _left_out(left_out))
         self._too_many(wait)
         return True
 
     def _limited(self) -> bool:
         """Take one of the client address's new kernels; past the limit, answer 429 instead."""
-        wait = self.state.limiter.take(self.client_address())
+        address = self.client_address()
+        wait = self.state.limiter.take(address)
         if not wait:
             return False
-        self.log.warning("Too many new pages from %s: asked to wait %d s (--page-rate %d a minute)",
-                         self.client_address(), RateLimiter.retry_after(wait), self.state.limiter.per_minute)
+        left_out = self.state.waits_logged.due(f"pages {address}")
+        if left_out is not None:
+            self.log.warning("Too many new pages from %s: asked to wait %d s (--page-rate %d a minute)%s",
+                             address, RateLimiter.retry_after(wait), self.state.limiter.per_minute,
+                             _left_out(left_out))
         self._too_many(wait)
         return True
 
     def _too_many(self, wait: float) -> None:
         seconds = RateLimiter.retry_after(wait)
+        if seconds not in self._waits:  # at most one page per whole second of waiting
+            self._waits[seconds] = self.render_template(
+                "error.html", status_code=429, status_message="Too Many Requests", message="", exception=None,
+                retry_after=seconds)
+        self.set_status(429)
         self.set_header("Retry-After", str(seconds))
-        self._message(429, "error.html", status_code=429, status_message="Too Many Requests",
-                      message="", exception=None, retry_after=seconds)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self._waits[seconds])
 
     async def _render(self, page: Page, path: str | None) -> None:
         """Voila's page, streamed as it comes, kept for the link's later openings."""
@@ -324,12 +394,6 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         for name, route in PAGE_COOKIES.items():
             self.set_cookie(name, page.secret, path=url_path_join(self.base_url, route, page.kernel_id),
                             httponly=True, max_age=PAGE_COOKIE_SECONDS)
-
-    def _message(self, status: int, template: str, **namespace: Any) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=UTF-8")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(self.render_template(template, **namespace))
 
 
 class KernelStatus(_Hardened, KernelHandler):

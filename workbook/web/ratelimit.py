@@ -8,8 +8,9 @@ as many again every minute, while one address can never churn kernels
 faster than that.
 
 A second, separate set of buckets counts refused links per address
-(:data:`REFUSALS_PER_MINUTE`): a flood of well-shaped made-up tokens would
-otherwise queue one database lookup each.
+(by default :data:`REFUSALS_BURST` at once, then :data:`REFUSALS_PER_MINUTE`
+a minute; ``workbook serve --refused-burst/--refused-rate``): a flood of
+well-shaped made-up tokens would otherwise queue one database lookup each.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ import math
 import time
 from collections.abc import Callable
 
-__all__ = ["DEFAULT_PER_MINUTE", "REFUSALS_BURST", "REFUSALS_PER_MINUTE", "RateLimiter"]
+from workbook.web.defaults import REFUSALS_BURST, REFUSALS_PER_MINUTE
+
+__all__ = ["DEFAULT_PER_MINUTE", "REFUSALS_BURST", "REFUSALS_PER_MINUTE", "LogThrottle", "RateLimiter"]
 
 #: Kernel-starting page openings per client address and minute (and the burst).
 DEFAULT_PER_MINUTE = 60
-#: Refused links (bad, rotated, deleted tokens or keys) per client address and
-#: minute, and the burst: far more than a person mistyping ever needs, far fewer
-#: than a script guessing tokens sends.  Past it even the lookup is skipped (HTTP 429).
-REFUSALS_PER_MINUTE = 120
-REFUSALS_BURST = 60
 #: Addresses remembered at most; full buckets are forgotten first.
 MAX_ADDRESSES = 10_000
 
@@ -86,3 +84,32 @@ class RateLimiter:
             oldest = sorted(self._buckets, key=lambda a: self._buckets[a][1])
             for address in oldest[: len(self._buckets) - MAX_ADDRESSES]:
                 del self._buckets[address]
+
+
+class LogThrottle:
+    """Says whether to log an address's "asked to wait" again: once per ``seconds`` at most.
+
+    A flood answered 429 at full speed from a few addresses would otherwise
+    write two log lines a request (hundreds a second, gigabytes a day) and
+    spend the server's time on them; one line per address a minute says the
+    same to whoever reads the log, with the number left out meanwhile.
+    """
+
+    def __init__(self, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._last: dict[str, tuple[float, int]] = {}  # address -> (when last logged, left out since)
+
+    def due(self, address: str) -> int | None:
+        """The number of lines left out since the last one if a line is due now, else None."""
+        now = self._clock()
+        when, left_out = self._last.get(address, (float("-inf"), 0))
+        if now - when < self.seconds:
+            self._last[address] = (when, left_out + 1)
+            return None
+        if len(self._last) >= MAX_ADDRESSES:
+            self._last = {a: v for a, v in self._last.items() if now - v[0] < self.seconds}
+            if len(self._last) >= MAX_ADDRESSES:
+                self._last.clear()
+        self._last[address] = (now, 0)
+        return left_out

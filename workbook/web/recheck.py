@@ -16,12 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from workbook.web.access import LinkLookups, Refusal
+from workbook.web.defaults import RECHECK_SECONDS
 from workbook.web.pages import Page, PageRegistry
 
 __all__ = ["SWEEP_SECONDS", "link_still_opens", "sweep", "sweep_forever"]
 
-#: How often every open page's link is checked again.
-SWEEP_SECONDS = 30.0
+#: How often every open page's link is checked again, unless ``--recheck-seconds`` says otherwise.
+SWEEP_SECONDS = float(RECHECK_SECONDS)
 
 _log = logging.getLogger(__name__)
 
