@@ -98,7 +98,7 @@ def _gaps(report: Report) -> list[dict[str, Any]]:
 
 def _distribution(report: Report) -> dict[str, dict[str, int] | None]:
     """Value id -> rating -> answers; ``None`` for a value someone rated whose distribution is hidden."""
-    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    rated = set(report.countable.dropna(subset=["rating"])["value_id"].astype(str))
     out: dict[str, dict[str, int] | None] = {v: None for v in report.value_order if v in rated}
     for row in report.distribution.to_dict("records"):
         counts = out.get(str(row["value_id"])) or {}

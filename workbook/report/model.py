@@ -145,10 +145,25 @@ class Report:
         pairs = list(zip(people["team"].astype(str).tolist(), people["role"].astype(str).tolist(), strict=True))
         return plan_groups(pairs, self.threshold)
 
-    def _kwargs(self) -> dict[str, Any]:
+    def _kwargs(self, *, with_order: bool = True) -> dict[str, Any]:
         lo, hi = self.scale
-        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order,
-                "plan": self.plan}
+        kwargs: dict[str, Any] = {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "plan": self.plan}
+        if with_order:
+            kwargs["value_order"] = self.value_order
+        return kwargs
+
+    @cached_property
+    def countable(self) -> pd.DataFrame:
+        """:attr:`answers` with the ratings no figure may count turned into "don't know".
+
+        A statement rated by too few people, overall or within a shown group,
+        counts as "don't know" in every figure (:func:`workbook.scoring.countable_answers`);
+        the distribution and the "don't know" count read this table so that they
+        agree with the scores.
+        """
+        from workbook.scoring import countable_answers
+
+        return countable_answers(self.answers, **self._kwargs(with_order=False))
 
     # --- results (all through workbook.scoring, so all anonymity-checked) ---------
     @cached_property
@@ -217,7 +232,7 @@ class Report:
         if self.overall.groups.empty:
             return frozenset()
         shown = {str(r["value_id"]) for r in self.overall.table.to_dict("records") if r["shown"]}
-        rated = set(self.answers.dropna(subset=["rating"])["statement_id"].astype(str))
+        rated = set(self.countable.dropna(subset=["rating"])["statement_id"].astype(str))
         for row in self.statements_overall.table.to_dict("records"):
             if not row["shown"] and str(row["statement_id"]) in rated:
                 shown.discard(str(row["value_id"]))
@@ -238,7 +253,7 @@ class Report:
             return pd.DataFrame({"value_id": pd.Series(dtype="str"), "rating": pd.Series(dtype="int64"),
                                  "count": pd.Series(dtype="int64")})
         lo, hi = self.scale
-        rated = self.answers.dropna(subset=["rating"])
+        rated = self.countable.dropna(subset=["rating"])
         rated = rated[rated["value_id"].astype(str).isin(allowed)]
         points = [lo + hi - int(r) if rev else int(r) for r, rev in zip(rated["rating"], rated["reverse"], strict=True)]
         counts = pd.DataFrame({"value_id": rated["value_id"].astype(str).tolist(), "rating": points})
@@ -255,8 +270,8 @@ class Report:
         Only those: with every answer counted, the total minus the shown statements'
         raters would give the number of people who rated a hidden statement.
         """
-        shown = self.answers["value_id"].astype(str).isin(self.distributed_values)
-        return int(self.answers.loc[shown, "rating"].isna().sum())
+        shown = self.countable["value_id"].astype(str).isin(self.distributed_values)
+        return int(self.countable.loc[shown, "rating"].isna().sum())
 
     # --- the executive summary ------------------------------------------------------
     @cached_property

@@ -361,7 +361,7 @@ def rating_distribution(report: Report) -> Section | None:
              f"{hi} always means the value is lived most.")
     dont_know = (f"{report.dont_know} \"{report.framework.scale.dont_know_label}\" answers are not counted."
                  if report.dont_know else "")
-    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    rated = set(report.countable.dropna(subset=["rating"])["value_id"].astype(str))
     left_out = [names[v] for v in report.value_order if v in rated and v not in report.distributed_values]
     hidden = (f"Not shown, to keep a few people's answers private: {', '.join(left_out)} (fewer than "
               f"{report.threshold} people rated the value, or one of its statements)." if left_out else "")
@@ -533,7 +533,10 @@ def method(report: Report) -> Section:
                       "when that singles no one out (otherwise more teams are combined, or leaders and staff are "
                       f"not shown separately, whichever keeps more figures). A result is hidden when fewer than "
                       f"{report.threshold} people rated it, and more are hidden where a hidden one could be worked "
-                      f"out from the others. Comments follow the same rule with groups of at least "
+                      f"out from the others. A statement rated by fewer than {report.threshold} people, overall "
+                      f"or within a group shown (a team, leaders, staff), counts as \"{scale.dont_know_label}\" "
+                      "for those people in every figure, value scores included, so that no average carries a "
+                      f"few people's ratings. Comments follow the same rule with groups of at least "
                       f"{report.comment_threshold}. Every figure shown is listed by: workbook report "
                       f"{report.organisation.id} --json FILE."),
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
