@@ -121,6 +121,7 @@ def report_figures(report: Report) -> dict[str, Any]:
              *report.statements_by_team.notes] if enough else list(report.summary.sentences[1:2])
     if enough:
         notes += list(report.selected_comments.notes)
+    notes += list(report.release_notes)
     return {
         "figures_version": FIGURES_VERSION,
         "organisation": report.organisation.id,

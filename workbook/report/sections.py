@@ -169,8 +169,14 @@ def _as_of(report: Report) -> str:
 # --------------------------------------------------------------------------- sections
 def load(organisation: str, cycle: str | None = None, threshold: int | None = None,
          comment_threshold: int | None = None, db: str | None = None) -> Report:
-    """Read the organisation's data for the report (see :func:`workbook.report.model.load_report`)."""
-    return load_report(organisation, cycle=cycle, threshold=threshold, comment_threshold=comment_threshold, db=db)
+    """Read the organisation's data for the report and record it as handed out.
+
+    See :func:`workbook.report.model.load_report`: this is the report that is
+    made (not a dry run), so it is recorded as a release of its cycle, and the
+    next version is settled against it.
+    """
+    return load_report(organisation, cycle=cycle, threshold=threshold, comment_threshold=comment_threshold, db=db,
+                       release=True)
 
 
 def cover(report: Report) -> Section:
@@ -186,12 +192,12 @@ def cover(report: Report) -> Section:
 
 def _privacy_notes(report: Report) -> list[str]:
     if not report.enough:
-        return []
+        return list(report.release_notes)
     notes = [
         f"No group of fewer than {report.threshold} people is shown anywhere in this report, and no "
         f"figures can be combined to work out the answers of fewer than {report.threshold}. Comments "
         f"appear only from groups of at least {report.comment_threshold}.",
-        *report.by_team.notes, _merged_sentence(report), *report.by_role.notes,
+        *report.by_team.notes, _merged_sentence(report), *report.by_role.notes, *report.release_notes,
     ]
     return [n for n in notes if n]
 

@@ -6,7 +6,7 @@ Usage::
     org = store.organisations.create("Harbour & Vine")
     store.people.import_rows(org.id, rows)
 
-Each topic has a repository (``organisations``, ``people``, ``responses``);
+Each topic has a repository (``organisations``, ``people``, ``responses``, ``releases``);
 later features add theirs beside them.  Every call is one short transaction.
 """
 
@@ -30,6 +30,7 @@ from workbook.store.records import (
     PersonRecord,
     SubmissionRecord,
 )
+from workbook.store.releases import ReleaseRecord, Releases
 from workbook.store.responses import AnswerRow, Responses
 from workbook.store.schema import ensure_schema
 from workbook.store.vault import Vault
@@ -44,6 +45,7 @@ __all__ = [
     "OrganisationRecord",
     "OrganisationSummary",
     "PersonRecord",
+    "ReleaseRecord",
     "Store",
     "SubmissionRecord",
     "open_store",
@@ -66,6 +68,7 @@ class Store:
         self.organisations = Organisations(self.transactions, vault)
         self.people = People(self.transactions, vault)
         self.responses = Responses(self.transactions)
+        self.releases = Releases(self.transactions)
 
     @property
     def url(self) -> str:
