@@ -99,7 +99,7 @@ def test_json_records_a_release_and_repeats_itself(growing: tuple[str, Store], f
     for path in files[1:]:
         result = cli_runner_invoke(["--db", db, "report", "growing", "--json", str(path)])
         assert result.exit_code == 0, result.output
-    first, second, third = (json.loads(p.read_text(encoding="utf-8")) for p in files)
+    first, second, _ = (json.loads(p.read_text(encoding="utf-8")) for p in files)
     assert second["groups"] == first["groups"]
     assert any("A has fewer than 5 new answers" in n for n in second["notes"])
     assert files[1].read_bytes() == files[2].read_bytes()
