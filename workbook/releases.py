@@ -23,9 +23,11 @@ same cycle is *settled* against every recorded release (:func:`settle`):
   teams would give it back.  A note says which group and since which report.
   Their answers count once enough others have come in to move the group by
   the threshold or more.
-* When a group lost people since a release (teams pooled differently, a
-  higher threshold), every answer counted since that release is held back, so
-  the version falls back towards the released one.  If even that leaves a
+* When that would not do - a group lost people since a release (teams pooled
+  differently, a higher threshold), or the few who joined it were already
+  counted by an earlier report (holding them back would move everyone's
+  figure) - every answer no report has counted yet is held back, so the
+  version falls back to the people already released.  If even that leaves a
   difference (a person deleted since), only everyone's figure is shown, and
   failing that nothing.
 
@@ -105,8 +107,8 @@ def settle(people: Sequence[tuple[str, str, str]], threshold: int, earlier: Sequ
     on the sets of people only, not on their order.
     """
     t = check_threshold(threshold)
-    everyone = {p for p, _, _ in people}
-    counted = set(everyone)
+    counted = {p for p, _, _ in people}
+    released: set[str] = set().union(*(r.groups.get(("everyone", OVERALL_LABEL), frozenset()) for r in earlier))
     with_groups = True
     notes: list[str] = []
     while True:
@@ -120,7 +122,8 @@ def settle(people: Sequence[tuple[str, str, str]], threshold: int, earlier: Sequ
                 if before is None:
                     continue
                 added, gone = members - before, before - members
-                if 0 < len(gone) < t:
+                if 0 < len(gone) < t or (0 < len(added) < t and added & released):
+                    # Holding back people an earlier report already counted would move everyone's figure.
                     fall_back = fall_back or release
                 elif 0 < len(added) < t:
                     held |= added
@@ -130,20 +133,22 @@ def settle(people: Sequence[tuple[str, str, str]], threshold: int, earlier: Sequ
         if held:
             counted -= held
             continue
-        if fall_back is not None:
-            since = counted - fall_back.groups.get(("everyone", OVERALL_LABEL), frozenset())
-            if since:
-                counted -= since
-                notes.append(f"Answers given since the report of {_day(fall_back.released_at)} are not counted "
-                             f"yet: they would change a group shown then by fewer than {t} people. They will count "
-                             "when more answers come in.")
-                continue
-            if with_groups:
-                with_groups = False
-                notes.append(f"Teams, leaders and staff are not shown in this version: they would differ from "
-                             f"the report of {_day(fall_back.released_at)} by fewer than {t} people.")
-                continue
-            counted = set()
-            notes.append(f"Nothing is shown in this version: it would differ from the report of "
-                         f"{_day(fall_back.released_at)} by fewer than {t} people.")
-        return Settled(frozenset(counted), with_groups, tuple(dict.fromkeys(notes)))
+        if fall_back is None:
+            break
+        since = counted - released
+        if since:
+            counted -= since
+            latest = _day(max(r.released_at for r in earlier))
+            notes.append(f"Answers given since the report of {latest} are not counted yet: with them, a group shown "
+                         f"before would change by fewer than {t} people. They will count when more answers come in.")
+            continue
+        if with_groups:
+            with_groups = False
+            notes.append(f"Teams, leaders and staff are not shown in this version: they would differ from the "
+                         f"report of {_day(fall_back.released_at)} by fewer than {t} people.")
+            continue
+        counted = set()
+        notes.append(f"Nothing is shown in this version: it would differ from the report of "
+                     f"{_day(fall_back.released_at)} by fewer than {t} people.")
+        break
+    return Settled(frozenset(counted), with_groups, tuple(dict.fromkeys(notes)))
