@@ -64,13 +64,26 @@ The rule, and why:
 Every decision is explained in plain sentences (``notes``) that reports and
 apps show, so readers know what was combined or left out and why.
 
-Differences between two *versions* of a view made at different times are
-covered only in part: the live views and the report count people in whole
-batches of the threshold (:func:`workbook.dataset.answers_in_whole_batches`),
-so everyone's figure moves by ``threshold`` people or more, and answers stay
-under the team and role their person had when submitting, so a re-import moves
-nothing.  A team's or a side's figure in two report versions can still differ
-by fewer people; the rule here is about the groups shown together.
+Differences between two *versions* of a view made at different times:
+
+* The live views (workshop profile, a respondent's results, the charter's
+  evidence) show only everyone's figure, counted in whole batches of the
+  threshold (:func:`workbook.dataset.answers_in_whole_batches`), so two looks
+  differ by ``threshold`` people or more; they show no team or leaders/staff
+  figure at all.
+* Reports: every report handed out records the people behind each group it
+  showed, and a later version of the cycle holds back answers until each
+  group of the same label (everyone, a team, "Other teams", leaders, staff)
+  differs from every recorded version by 0 or ``threshold`` or more people
+  (:mod:`workbook.releases`).  Answers stay under the team and role their
+  person had when submitting, so a re-import moves nothing.
+* Not covered: a group compared with a group of another label in another
+  version (team A on its own then, inside "Other teams" now), whose difference
+  mixes several groups' people; a dry run (``load_report`` without
+  ``release``, a notebook run by hand on another database) records nothing;
+  and a sparse statement's ratings, dropped in one version and counted in the
+  next, move that version's figures together with the ``threshold`` or more
+  people the new batch adds.
 """
 
 from __future__ import annotations

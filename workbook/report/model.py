@@ -78,8 +78,7 @@ class Report:
     count the same people, and a report counting batches of another size would
     average a set that differs from theirs by fewer than ``t`` people (6 x report -
     5 x results page = the sixth person).  A higher ``threshold`` only hides more
-    groups and cells.  (A team's or a side's figures in two versions can differ by
-    fewer: the disclosure rule covers the groups shown together in one report.)
+    groups and cells.
     Answers that would make a team's or a side's figures differ from an earlier
     release of this cycle by fewer than ``threshold`` people are not counted yet
     (:func:`workbook.releases.settle`); ``release_notes`` say so, and
