@@ -105,8 +105,8 @@ def test_team_a_five_then_six() -> None:
     settled = settle(later, 5, [release])
     assert settled.counted == frozenset(p for p, _, _ in first)
     assert settled.groups_shown
-    assert settled.notes[0] == ("A has fewer than 5 new answers since the report of 3 March 2026, so they are not "
-                                "counted yet (next to that report they would single people out); they will count "
+    assert settled.notes[0] == ("The newest answers in A (fewer than 5 since the report of 3 March 2026) are not "
+                                "counted yet: next to that report they would single people out. They will count "
                                 "when more answers come in.")
     assert settle(later, 5, []).counted == frozenset(p for p, _, _ in later)
 
@@ -119,7 +119,7 @@ def test_leaders_and_staff_are_settled_too() -> None:
     later = [*first, ("l5", "X", "leader"), *[(f"s{i}", "X", "staff") for i in range(10, 14)]]
     settled = settle(later, 5, [release])
     assert "l5" not in settled.counted
-    assert any(n.startswith("Leaders has fewer than 5 new answers") for n in settled.notes)
+    assert any(n.startswith("The newest answers in Leaders (fewer than 5 since") for n in settled.notes)
 
 
 def test_people_already_counted_are_never_held_back() -> None:

@@ -127,9 +127,9 @@ def settle(people: Sequence[tuple[str, str, str]], threshold: int, earlier: Sequ
                     fall_back = fall_back or release
                 elif 0 < len(added) < t:
                     held |= added
-                    notes.append(f"{display_label(key)} has fewer than {t} new answers since the report of "
-                                 f"{_day(release.released_at)}, so they are not counted yet (next to that report "
-                                 "they would single people out); they will count when more answers come in.")
+                    notes.append(f"The newest answers in {display_label(key)} (fewer than {t} since the report of "
+                                 f"{_day(release.released_at)}) are not counted yet: next to that report they would "
+                                 "single people out. They will count when more answers come in.")
         if held:
             counted -= held
             continue

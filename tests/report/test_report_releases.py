@@ -67,8 +67,8 @@ def test_team_a_five_then_six(growing: tuple[str, Store], framework: Framework) 
     assert second["groups"] == first["groups"]  # the same people, so the same figures
     assert second["submitted"] == 15 and second["respondents"] == 10
     notes = " ".join(second["notes"])  # type: ignore[arg-type]
-    assert "A has fewer than 5 new answers since the report of" in notes
-    assert "B has fewer than 5 new answers since the report of" in notes
+    assert "The newest answers in A (fewer than 5 since the report of" in notes
+    assert "The newest answers in B (fewer than 5 since the report of" in notes
     # the same data again: the same figures, and nothing new recorded
     assert version(store, framework) == second
     assert len(store.releases.for_cycle(store.responses.cycle("growing").id)) == 1
@@ -76,7 +76,7 @@ def test_team_a_five_then_six(growing: tuple[str, Store], framework: Framework) 
     submit(store, framework, ["a6", "a7", "a8", "a9", "b9"])  # now A +5 and B +5 since version 1
     third = version(store, framework)
     assert shown(third) == {"All respondents": 20, "A": 10, "B": 10}
-    assert not any("new answers" in n for n in third["notes"])  # type: ignore[attr-defined]
+    assert not any("newest answers" in n for n in third["notes"])  # type: ignore[attr-defined]
     assert len(store.releases.for_cycle(store.responses.cycle("growing").id)) == 2
 
 
@@ -101,6 +101,6 @@ def test_json_records_a_release_and_repeats_itself(growing: tuple[str, Store], f
         assert result.exit_code == 0, result.output
     first, second, _ = (json.loads(p.read_text(encoding="utf-8")) for p in files)
     assert second["groups"] == first["groups"]
-    assert any("A has fewer than 5 new answers" in n for n in second["notes"])
+    assert any("The newest answers in A (fewer than 5" in n for n in second["notes"])
     assert files[1].read_bytes() == files[2].read_bytes()
     assert len(store.releases.for_cycle(store.responses.cycle("growing").id)) == 1
