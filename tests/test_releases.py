@@ -1,8 +1,9 @@
 """Report versions of one cycle made after random submission sequences: no same-label group moves by a few.
 
 The oracle here is the plain definition, independent of :mod:`workbook.releases`: for every
-pair of versions and every group label both showed, the people who joined and the people who
-left each number 0 or at least the threshold.  The versions are made as ``load_report`` makes
+pair of versions and every group label both showed (and every pair of groups of any labels where
+one holds all of the other), the people who joined and the people who left each number 0 or at
+least the threshold.  The versions are made as ``load_report`` makes
 them: the first whole batches of the submission order, settled against the releases recorded
 so far, planned, and recorded unless an identical release exists.
 """
@@ -62,12 +63,13 @@ def small_changes(made: list[dict[GroupKey, frozenset[str]]], threshold: int) ->
     for i, first in enumerate(made):
         for j in range(i + 1, len(made)):
             for key, members in made[j].items():
-                before = first.get(key)
-                if before is None:
-                    continue
-                for what, moved in (("joined", members - before), ("left", before - members)):
-                    if 0 < len(moved) < threshold:
-                        problems.append(f"{key} versions {i} and {j}: {len(moved)} {what}")
+                for old_key, before in first.items():
+                    # the same label, or one group inside the other (then their difference is a set of people)
+                    if old_key != key and not (before <= members or members <= before):
+                        continue
+                    for what, moved in (("joined", members - before), ("left", before - members)):
+                        if 0 < len(moved) < threshold:
+                            problems.append(f"{old_key} in version {i}, {key} in {j}: {len(moved)} {what}")
     return problems
 
 

@@ -13,9 +13,10 @@ behind it (:class:`workbook.store.releases.Releases`).  A later version of the
 same cycle is *settled* against every recorded release (:func:`settle`):
 
 * For each group it would show and each release that showed a group of the same
-  kind and label (everyone; a team or "Other teams"; leaders; staff), the
-  people added since and the people gone since must each number 0 or at least
-  the threshold.
+  kind and label (everyone; a team or "Other teams"; leaders; staff), or a
+  group of any label that holds all of it or lies within it, the people added
+  since and the people gone since must each number 0 or at least the
+  threshold.
 * People added to such a group by fewer than the threshold are **not counted
   yet**, in any figure of the version (held back, as the whole batches hold
   back the last few submissions), and the version is planned again without
@@ -35,9 +36,9 @@ Everything depends on the recorded ids and today's answers only, so the same
 data gives the same version; and a version equal to one already recorded
 records nothing new (the store refuses the duplicate).
 
-Not covered: a group compared with a group of *another* label in an earlier
-version (Team A then, "Other teams" now); those differences mix several
-groups' people and are not checked here.
+Not covered: two groups of different labels in two versions that overlap only
+in part (team A then; "Other teams" now holding some of A's people and others):
+their difference mixes people who joined with people who left.
 """
 
 from __future__ import annotations
@@ -95,6 +96,23 @@ def shown_groups(plan: DisclosurePlan, people: Sequence[tuple[str, str, str]]) -
     return groups
 
 
+def _compared(groups: Mapping[GroupKey, frozenset[str]],
+              release: Earlier) -> list[tuple[GroupKey, frozenset[str], frozenset[str]]]:
+    """The (group, now, then) pairs to compare: the same label, or one set inside the other.
+
+    Nested sets of different labels ("Other teams" now holding all of what was
+    team A then) differ by exactly the people between them, as a same-label
+    pair does; sets that overlap only in part differ by a mix of joiners and
+    leavers, which is not checked (see the module docstring).
+    """
+    pairs = []
+    for key, members in groups.items():
+        for old_key, before in release.groups.items():
+            if old_key == key or before <= members or members <= before:
+                pairs.append((key, members, before))
+    return pairs
+
+
 def _plan(people: Sequence[tuple[str, str, str]], threshold: int, with_groups: bool) -> DisclosurePlan:
     pairs = [(team, role) for _, team, role in people]
     return plan_groups(pairs, threshold, teams=with_groups, split=with_groups)
@@ -117,10 +135,7 @@ def settle(people: Sequence[tuple[str, str, str]], threshold: int, earlier: Sequ
         held: set[str] = set()
         fall_back: Earlier | None = None
         for release in earlier:
-            for key, members in groups.items():
-                before = release.groups.get(key)
-                if before is None:
-                    continue
+            for key, members, before in _compared(groups, release):
                 added, gone = members - before, before - members
                 if 0 < len(gone) < t or (0 < len(added) < t and added & released):
                     # Holding back people an earlier report already counted would move everyone's figure.
