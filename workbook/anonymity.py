@@ -73,13 +73,14 @@ Differences between two *versions* of a view made at different times:
   figure at all.
 * Reports: every report handed out records the people behind each group it
   showed, and a later version of the cycle holds back answers until each
-  group of the same label (everyone, a team, "Other teams", leaders, staff)
-  differs from every recorded version by 0 or ``threshold`` or more people
+  group differs from the group of the same label (everyone, a team, "Other
+  teams", leaders, staff) in every recorded version, and from any recorded
+  group it holds or lies within, by 0 or ``threshold`` or more people
   (:mod:`workbook.releases`).  Answers stay under the team and role their
   person had when submitting, so a re-import moves nothing.
-* Not covered: a group compared with a group of another label in another
-  version (team A on its own then, inside "Other teams" now), whose difference
-  mixes several groups' people; a dry run (``load_report`` without
+* Not covered: two groups of different labels in two versions that overlap
+  only in part (team A then; "Other teams" now holding some of A and others),
+  whose difference mixes people who joined with people who left; a dry run (``load_report`` without
   ``release``, a notebook run by hand on another database) records nothing;
   and a sparse statement's ratings, dropped in one version and counted in the
   next, move that version's figures together with the ``threshold`` or more
