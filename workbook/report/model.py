@@ -398,11 +398,14 @@ def load_report(
 
 def _settled(store: Store, cycle_id: int, answers: pd.DataFrame, threshold: int) -> Settled:
     """Who this version may count next to the cycle's earlier releases (:func:`workbook.releases.settle`)."""
-    from workbook.releases import Earlier, settle
+    from workbook.releases import Earlier, Settled, settle
 
     people = answers.drop_duplicates("person_id")
-    triples = list(zip(people["person_id"].astype(str).tolist(), people["team"].astype(str).tolist(),
-                       people["role"].astype(str).tolist(), strict=True))
+    ids = frozenset(people["person_id"].astype(str).tolist())
     earlier = [Earlier(r.released_at, {k: frozenset(str(p) for p in v) for k, v in r.groups.items()})
                for r in store.releases.for_cycle(cycle_id)]
+    if not earlier:  # the cycle's first report: nothing to compare with
+        return Settled(ids, True, ())
+    triples = list(zip(people["person_id"].astype(str).tolist(), people["team"].astype(str).tolist(),
+                       people["role"].astype(str).tolist(), strict=True))
     return settle(triples, threshold, earlier)

@@ -169,14 +169,8 @@ def _as_of(report: Report) -> str:
 # --------------------------------------------------------------------------- sections
 def load(organisation: str, cycle: str | None = None, threshold: int | None = None,
          comment_threshold: int | None = None, db: str | None = None) -> Report:
-    """Read the organisation's data for the report and record it as handed out.
-
-    See :func:`workbook.report.model.load_report`: this is the report that is
-    made (not a dry run), so it is recorded as a release of its cycle, and the
-    next version is settled against it.
-    """
-    return load_report(organisation, cycle=cycle, threshold=threshold, comment_threshold=comment_threshold, db=db,
-                       release=True)
+    """Read the organisation's data for the report (see :func:`workbook.report.model.load_report`)."""
+    return load_report(organisation, cycle=cycle, threshold=threshold, comment_threshold=comment_threshold, db=db)
 
 
 def cover(report: Report) -> Section:
@@ -565,7 +559,12 @@ def record(report: Report) -> Record:
 
     Nothing here depends on when the data was entered (no cycle label, no
     dates), so the stored output stays comparable in the notebook test.
+
+    Reaching this last cell means the report was made, so it is recorded here
+    as a release of its cycle (:meth:`Report.record_release`): the next version
+    is settled against it.  A report that failed half-way records nothing.
     """
+    report.record_release()
     return Record({
         "organisation": report.organisation.id,
         "organisation_name": report.organisation.name,
