@@ -14,7 +14,11 @@ spreads and agreement per value and averages per statement; a team has its
 agreement per value and averages per statement; leaders and staff have
 averages per value.  ``distribution`` (everyone's answers per value and rating)
 is ``null`` for a value whose everyone cell, or the everyone cell of one of its
-rated statements, is hidden.
+rated statements, is hidden.  The numbers count only the ratings every figure
+counts (a statement's few raters count as "don't know", see
+:func:`workbook.scoring.countable_answers`), and ``notes`` include why answers
+given since an earlier report of the cycle are not counted yet
+(:mod:`workbook.releases`).
 """
 
 from __future__ import annotations
