@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbook.anonymity import OVERALL_LABEL, plan_groups, split_shortfall
-from workbook.scoring import group_scores, leader_staff_gaps, statement_scores
+from workbook.scoring import countable_answers, group_scores, leader_staff_gaps, statement_scores
 
 # Modest example counts: the machine running CI has two cores.
 CHECK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -184,8 +184,13 @@ def _members(people: Sequence[Person], by: str, label: str, merged: Sequence[str
 
 
 def check_scoring_columns(answers: pd.DataFrame, people: Sequence[Person], threshold: int) -> None:
-    """Every value and statement column: the shown cells of all groupings, on the column's raters."""
-    rated = answers[answers["rating"].notna()]
+    """Every value and statement column: the shown cells of all groupings, on the column's raters.
+
+    The raters are those whose ratings count (:func:`workbook.scoring.countable_answers`);
+    :func:`test_sparse_ratings_reach_no_small_set` checks that the others move nothing.
+    """
+    countable = countable_answers(answers, threshold)
+    rated = countable[countable["rating"].notna()]
     index = {f"p{i:03d}": i for i in range(len(people))}
     columns: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     for by in ("overall", "team", "role"):
@@ -316,7 +321,7 @@ def test_report_json_never_exposes_anyone(org: tuple[list[Person], int], seed: i
     if len(people) < threshold:
         assert figures["groups"] == [] and figures["status"] == "too few answers"
         return
-    check_figures(figures, report.answers)  # type: ignore[attr-defined]
+    check_figures(figures, report.countable)  # type: ignore[attr-defined]
 
 
 def test_issue_case_report_json() -> None:
@@ -326,12 +331,16 @@ def test_issue_case_report_json() -> None:
     figures = json.loads(json.dumps(report_figures(report)))  # type: ignore[arg-type]
     labels = {(g["label"], g["people"]) for g in figures["groups"]}
     assert not {("Leaders", 7), ("E", 6)} <= labels
-    check_figures(figures, report.answers)  # type: ignore[attr-defined]
+    check_figures(figures, report.countable)  # type: ignore[attr-defined]
     assert "Some groups are combined so that no one's answers can be worked out." in " ".join(figures["notes"])
 
 
 def test_hidden_cells_are_null_in_the_json() -> None:
-    """A team cell with too few raters is null in the JSON, and so is the cell that would give it away."""
+    """A team cell with too few raters is null in the JSON, and its raters count in no other figure.
+
+    Before the sparse-statement rule South's 3 ratings counted in everyone's A1 (11 raters), so
+    North's cell (8) was hidden too: everyone minus North would have been South's 3.
+    """
     from workbook.report.figures import report_figures
 
     people = [("North", "staff")] * 8 + [("South", "staff")] * 8
@@ -342,13 +351,17 @@ def test_hidden_cells_are_null_in_the_json() -> None:
     figures = json.loads(json.dumps(report_figures(report)))  # type: ignore[arg-type]
     cells = {g["label"]: g["statements"]["A1"] for g in figures["groups"] if "statements" in g}
     assert cells["South"] is None  # 3 raters
-    assert cells["North"] is None  # everyone minus North would be South's 3
-    assert cells[OVERALL_LABEL] == {"people": 11, "mean": pytest.approx(cells[OVERALL_LABEL]["mean"])}
-    check_figures(figures, answers)
+    assert cells["North"] == cells[OVERALL_LABEL]  # South's 3 count as "don't know"
+    assert cells[OVERALL_LABEL]["people"] == 8
+    check_figures(figures, report.countable)  # type: ignore[attr-defined]
 
 
 def test_a_hidden_value_has_no_distribution() -> None:
-    """Threshold 5: one person rated value E, everyone else "don't know": E's mean is hidden, so are its counts."""
+    """Threshold 5: one person rated value E, everyone else "don't know": E's mean is hidden, so are its counts.
+
+    Her ratings count as "don't know" (each E statement has one rater), so E is left out as a
+    value nobody rated: no mean, no distribution, and no "don't know" count that would tell.
+    """
     from workbook.report.figures import report_figures
 
     people = [("North", "staff")] * 6 + [("South", "staff")] * 6
@@ -359,14 +372,13 @@ def test_a_hidden_value_has_no_distribution() -> None:
     figures = json.loads(json.dumps(report_figures(report)))  # type: ignore[arg-type]
     everyone = next(g for g in figures["groups"] if g["kind"] == "everyone")
     assert everyone["values"]["E"] is None
-    assert figures["distribution"]["E"] is None
+    assert "E" not in figures["distribution"]
     assert figures["distribution"]["A"] is not None
-    check_figures(figures, answers)
+    check_figures(figures, report.countable)  # type: ignore[attr-defined]
     from workbook.report.sections import rating_distribution
 
     section = rating_distribution(report)  # type: ignore[arg-type]
-    name = report.value_names["E"]  # type: ignore[attr-defined]
-    assert section is not None and f"Not shown, to keep a few people's answers private: {name} " in section.text
+    assert section is not None
     assert set(report.distribution["value_id"]) == {"A", "I", "O", "U"}  # type: ignore[attr-defined]
     # the "don't know" count covers the shown values only: all of E's would give its raters away
     assert report.dont_know == 0  # type: ignore[attr-defined]
@@ -374,7 +386,11 @@ def test_a_hidden_value_has_no_distribution() -> None:
 
 
 def test_a_hidden_statement_hides_its_values_distribution() -> None:
-    """Points of the value minus n_rated x mean of its shown statements would be the hidden statement's ratings."""
+    """Points of the value minus n_rated x mean of its shown statements would be the hidden statement's ratings.
+
+    The one rating of the hidden statement counts as "don't know" everywhere, so the value's
+    distribution (of the ratings that count) can be shown: it no longer holds that rating.
+    """
     from workbook.report.figures import report_figures
 
     people = [("North", "staff")] * 6 + [("South", "staff")] * 6
@@ -386,8 +402,123 @@ def test_a_hidden_statement_hides_its_values_distribution() -> None:
     everyone = next(g for g in figures["groups"] if g["kind"] == "everyone")
     assert everyone["values"]["A"] is not None  # everyone still rates A's other statements
     assert everyone["statements"][first] is None  # one rater
-    assert figures["distribution"]["A"] is None
-    check_figures(figures, answers)
+    assert figures["distribution"]["A"] is not None
+    counted = report.countable  # type: ignore[attr-defined]
+    assert counted.loc[counted["statement_id"] == first, "rating"].isna().all()
+    check_figures(figures, counted)
+
+
+# --------------------------------------------------------------------------- sparse statements
+
+
+def _figures_text(people: Sequence[Person], statement_ratings: dict[str, int | None], statement: str,
+                  *, seed: int = 11) -> tuple[str, object]:
+    """The JSON text of a made-up report where only ``statement_ratings`` rate ``statement``."""
+    from workbook.report.figures import report_figures
+
+    report = report_for(people, 5, seed=seed, dont_know=0.0)
+    answers = report.answers  # type: ignore[attr-defined]
+    on = answers["statement_id"] == statement
+    answers.loc[on, "rating"] = pd.NA
+    for person, rating in statement_ratings.items():
+        answers.loc[on & (answers["person_id"] == person), "rating"] = rating
+    return json.dumps(report_figures(report), sort_keys=True), report  # type: ignore[arg-type]
+
+
+def _first_statement() -> str:
+    from workbook.framework import load_framework
+
+    return load_framework().statements[0].id
+
+
+SPARSE_PEOPLE: list[Person] = (
+    [("North", "staff")] * 7 + [("North", "leader")] * 2 + [("South", "staff")] * 6 + [("South", "leader")] * 2
+)
+
+
+@pytest.mark.parametrize("raters", [["p000"], ["p000", "p009", "p010", "p016"]], ids=["1 rater", "t-1 raters"])
+def test_sparse_statement_json_is_the_same_whatever_its_raters_answered(raters: list[str]) -> None:
+    """A statement rated by 1 (or threshold - 1) people moves no figure of the report, value scores included.
+
+    Before the sparse-statement rule its ratings moved the value averages of everyone, the teams
+    and the sides; the JSON changed with every answer they could give.
+    """
+    statement = _first_statement()
+    rng = np.random.default_rng(1)
+    variants: list[dict[str, int | None]] = [dict.fromkeys(raters, r) for r in (1, 2, 3, 4, 5)]
+    variants += [{p: int(rng.integers(1, 6)) for p in raters} for _ in range(4)]
+    variants.append(dict.fromkeys(raters))  # all of them "don't know"
+    texts = {_figures_text(SPARSE_PEOPLE, v, statement)[0] for v in variants}
+    assert len(texts) == 1
+    figures = json.loads(texts.pop())
+    everyone = next(g for g in figures["groups"] if g["kind"] == "everyone")
+    assert everyone["statements"][statement] is None
+
+
+def test_one_rater_in_a_team_moves_nothing_though_the_statement_is_shown() -> None:
+    """Rated by 6: five North staff and one South person.
+
+    Everyone's cell shows 5 raters; South's one rating counts nowhere, whatever it is.
+    """
+    statement = _first_statement()
+    north = {f"p{i:03d}": 4 for i in range(5)}
+    texts = set()
+    for rating in (1, 3, 5, None):
+        text, report = _figures_text(SPARSE_PEOPLE, {**north, "p011": rating}, statement)
+        texts.add(text)
+    assert len(texts) == 1
+    figures = json.loads(texts.pop())
+    cells = {g["label"]: g.get("statements", {}).get(statement) for g in figures["groups"]}
+    assert cells[OVERALL_LABEL] == {"people": 5, "mean": 4.0}
+    assert cells["North"] == {"people": 5, "mean": 4.0}
+    assert cells["South"] is None
+    check_figures(figures, report.countable)  # type: ignore[attr-defined]
+
+
+def _sets_of(plan: object, people: Sequence[Person]) -> dict[str, np.ndarray]:
+    teams = np.array([t for t, _ in people])
+    roles = np.array([r for _, r in people])
+    sets: dict[str, np.ndarray] = {}
+    if plan.overall.groups:  # type: ignore[attr-defined]
+        sets[OVERALL_LABEL] = np.ones(len(people), dtype=bool)
+    for label in plan.teams.groups:  # type: ignore[attr-defined]
+        sets[f"team {label}"] = np.isin(teams, [t for t, g in plan.teams.members.items() if g == label])  # type: ignore[attr-defined]
+    for side in plan.roles.groups:  # type: ignore[attr-defined]
+        sets[side] = roles == side
+    return sets
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(org=organisations(max_teams=5), seed=st.integers(0, 2**16), dont_know=st.sampled_from([0.1, 0.4, 0.7]))
+def test_sparse_ratings_reach_no_small_set(org: tuple[list[Person], int], seed: int, dont_know: float) -> None:
+    """Random answers with "don't know" holes: the ratings that count, per statement, expose no small set of
+    raters in any combination of the groups shown (the oracle), and the ratings that do not count move
+    no figure (they are replaced by other ratings and every table stays the same)."""
+    people, threshold = org
+    answers = answers_for(people, seed=seed, dont_know=dont_know)
+    plan = plan_groups(people, threshold)
+    counted = countable_answers(answers, threshold)
+    sets = _sets_of(plan, people)
+    index = {f"p{i:03d}": i for i in range(len(people))}
+    for statement, rows in counted[counted["rating"].notna()].groupby("statement_id"):
+        raters = np.zeros(len(people), dtype=bool)
+        raters[[index[p] for p in rows["person_id"]]] = True
+        assert_nothing_exposed({k: v & raters for k, v in sets.items()}, raters, threshold, f"statement {statement}")
+    dropped = answers["rating"].notna().to_numpy() & counted.set_index(["person_id", "statement_id"]).loc[
+        list(zip(answers["person_id"], answers["statement_id"], strict=True)), "rating"].isna().to_numpy()
+    if not dropped.any():
+        return
+    changed = answers.copy()
+    changed.loc[dropped, "rating"] = [int(r) % 5 + 1 for r in answers.loc[dropped, "rating"]]  # each one different
+    for by in ("overall", "team", "role"):
+        before = group_scores(answers, by, threshold=threshold)  # type: ignore[arg-type]
+        after = group_scores(changed, by, threshold=threshold)  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(before.table, after.table)
+        pd.testing.assert_frame_equal(before.groups, after.groups)
+        pd.testing.assert_frame_equal(statement_scores(answers, by, threshold=threshold).table,  # type: ignore[arg-type]
+                                      statement_scores(changed, by, threshold=threshold).table)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(leader_staff_gaps(answers, threshold=threshold).table,
+                                  leader_staff_gaps(changed, threshold=threshold).table)
 
 
 # --------------------------------------------------------------------------- the workshop's live panel

@@ -141,6 +141,11 @@ def test_ratings_may_come_as_floats_or_objects() -> None:
 #   A: q1 5 & reverse 1 -> 5; q2 3 & reverse 3 -> 3; q3 4; q4 2
 #   E: q1 4; q2 4; q3 2; q4 reverse 5 -> 1
 #   I: q1 3; q3 1 (q2, q4 "don't know")
+# Teams T1 (q1, q2) and T2 (q3, q4) are both shown, and so are leaders (= T1) and staff (= T2).
+# A statement's ratings count only where every shown group holds 0 or 2+ of its raters
+# (workbook.anonymity.countable_ratings), so three ratings count as "don't know" everywhere:
+#   E1 by q3 (the only rater in T2), E2 by q4 (its only rater), I1 by q1 and by q3 (one rater
+#   in each team).  That leaves E: q1 4, q2 4 and no I at all.
 FOUR = [
     ("q1", "leader", "T1", {"A1": 5, "A2": 1, "E1": 4, "I1": 3}),
     ("q2", "leader", "T1", {"A1": 3, "A2": 3, "E1": 4, "I1": None}),
@@ -162,38 +167,48 @@ def test_overall_means_spread_and_extremes() -> None:
         "shown",
     ]
     assert table["value_id"].tolist() == ["A", "E", "I"]
-    assert table["n_people"].tolist() == [4, 4, 2]
-    assert table["mean"].tolist() == [3.5, 2.75, 2.0]
+    # Before the sparse-statement rule: E 4 people, mean 2.75; I 2 people, mean 2.0 (see FOUR).
+    assert table["n_people"].tolist() == [4, 2, pd.NA]
+    assert table["shown"].tolist() == [True, True, False]
+    assert table["mean"].tolist()[:2] == [3.5, 4.0]
     # A: squared deviations 2.25 + .25 + .25 + 2.25 = 5, / 3 -> sd 1.2910
     assert table["sd"].iloc[0] == pytest.approx(math.sqrt(5 / 3))
-    assert table["sd"].iloc[1] == pytest.approx(1.5)
-    assert table["sd"].iloc[2] == pytest.approx(math.sqrt(2))
-    assert table["agreement"].tolist() == ["low agreement"] * 3
+    assert table["sd"].iloc[1] == 0.0  # E: q1 4, q2 4
+    assert table["agreement"].tolist()[:2] == ["low agreement", "high agreement"]
+    assert pd.isna(table["agreement"].iloc[2])
     assert result.groups.to_dict("records") == [
-        {"group": OVERALL_LABEL, "n_respondents": 4, "strongest": "A", "weakest": "I"}
+        {"group": OVERALL_LABEL, "n_respondents": 4, "strongest": "E", "weakest": "A"}
     ]
-    assert result.notes == ()
+    assert result.notes == ("1 score is hidden because fewer than 2 people rated it.",)
 
 
-def test_by_role_hides_small_cells_and_leaves_ties_unnamed() -> None:
+def test_by_role_hides_small_cells() -> None:
     result = group_scores(make_answers(FOUR), "role", threshold=2)
     table = result.table
     assert cell(table, "leader", "A", "mean") == 4.0
-    assert cell(table, "leader", "E", "mean") == 4.0
     assert cell(table, "staff", "A", "mean") == 3.0
-    assert cell(table, "staff", "E", "mean") == 1.5
-    # I: one leader and one staff rated it -> both hidden, numbers gone
+    # E: only the leaders' ratings count (see FOUR; before the sparse-statement rule staff E was
+    # 1.5 from q3's E1 and q4's E2).  No staff cell, so the leaders' E cell would be everyone's
+    # E cell under another name next to staff: hidden with it.  I: nobody's ratings count.
     for group in ("leader", "staff"):
-        assert not cell(table, group, "I", "shown")
-        assert pd.isna(cell(table, group, "I", "n_people"))
-        assert math.isnan(float(str(cell(table, group, "I", "mean"))))
+        for value in ("E", "I"):
+            assert not cell(table, group, value, "shown")
+            assert pd.isna(cell(table, group, value, "n_people"))
+            assert math.isnan(float(str(cell(table, group, value, "mean"))))
     summary = result.groups.set_index("group")
-    # leaders: A and E both 4.0 -> neither is called strongest or weakest
-    assert pd.isna(summary.at["leader", "strongest"])
-    assert pd.isna(summary.at["leader", "weakest"])
-    assert summary.at["staff", "strongest"] == "A"
-    assert summary.at["staff", "weakest"] == "E"
-    assert result.notes == ("2 scores are hidden because fewer than 2 people rated them.",)
+    # one shown value each: neither side has a strongest or weakest value
+    assert summary["strongest"].isna().all() and summary["weakest"].isna().all()
+    assert result.notes == (
+        "3 scores are hidden because fewer than 2 people rated them.",
+        "1 more score is hidden so that hidden scores cannot be worked out from the other figures.",
+    )
+
+
+def test_equal_shown_values_are_neither_strongest_nor_weakest() -> None:
+    same = {"A1": 4, "E1": 4}
+    df = make_answers([("p1", "staff", "X", same), ("p2", "leader", "X", same)])
+    summary = group_scores(df, threshold=2).groups
+    assert pd.isna(summary.at[0, "strongest"]) and pd.isna(summary.at[0, "weakest"])
 
 
 def test_ties_go_to_framework_order() -> None:
@@ -205,9 +220,11 @@ def test_ties_go_to_framework_order() -> None:
     assert (reordered.at[0, "strongest"], reordered.at[0, "weakest"]) == ("E", "O")
 
 
-def test_secondary_suppression_protects_against_subtraction() -> None:
-    # T1 and T2 have 3 people each; only 2 in T1 and 1 in T2 rated I.
-    # Hiding T2's I alone would leave it as overall I minus T1 I.
+def test_a_lone_rater_in_a_team_counts_as_dont_know() -> None:
+    # T1 and T2 have 3 people each; only 2 in T1 and 1 in T2 rated I.  Before the sparse-statement
+    # rule, overall I counted b1 (3 raters) and T2's I cell was hidden, plus T1's so that T2's
+    # could not be worked out as overall minus T1.  Now b1's rating counts in no figure (1 rater in
+    # T2): overall I is a1 and a2 only, T1's I is that same figure, and nothing needs hiding twice.
     people = [
         ("a1", "staff", "T1", {"A1": 4, "I1": 5}),
         ("a2", "staff", "T1", {"A1": 4, "I1": 3}),
@@ -218,15 +235,18 @@ def test_secondary_suppression_protects_against_subtraction() -> None:
     ]
     df = make_answers(people)
     overall = group_scores(df, threshold=2).table
-    assert cell(overall, OVERALL_LABEL, "I", "n_people") == 3
+    assert cell(overall, OVERALL_LABEL, "I", "n_people") == 2
+    assert cell(overall, OVERALL_LABEL, "I", "mean") == 4.0  # (5 + 3) / 2
     by_team = group_scores(df, "team", threshold=2)
-    assert not cell(by_team.table, "T1", "I", "shown")
+    assert cell(by_team.table, "T1", "I", "mean") == 4.0
     assert not cell(by_team.table, "T2", "I", "shown")
     assert cell(by_team.table, "T1", "A", "mean") == 4.0
-    assert by_team.notes == (
-        "1 score is hidden because fewer than 2 people rated it.",
-        "1 more score is hidden so that hidden scores cannot be worked out from the other figures.",
-    )
+    assert by_team.notes == ("1 score is hidden because fewer than 2 people rated it.",)
+    # whatever b1 answered, no figure moves
+    for other in (1, 2, 3, 4, 5, None):
+        changed = df.copy()
+        changed.loc[(changed["person_id"] == "b1") & (changed["statement_id"] == "I1"), "rating"] = other
+        assert group_scores(changed, "team", threshold=2).table.equals(by_team.table)
 
 
 def test_small_teams_are_pooled_with_a_note() -> None:
@@ -301,7 +321,8 @@ def test_leader_staff_gaps_hand_computed() -> None:
     result = leader_staff_gaps(make_answers(FOUR), threshold=2)
     table = result.table.set_index("value_id")
     assert table.at["A", "gap"] == 1.0  # 4.0 - 3.0
-    assert table.at["E", "gap"] == 2.5  # 4.0 - 1.5
+    # Before the sparse-statement rule E was 4.0 - 1.5 = 2.5; now no staff E rating counts (see FOUR).
+    assert math.isnan(table.at["E", "gap"])
     assert math.isnan(table.at["I", "gap"])
     assert table.at["A", "n_leaders"] == 2 and table.at["A", "n_staff"] == 2
 
@@ -526,7 +547,9 @@ def test_shown_groups_are_big_and_differences_safe(df: pd.DataFrame, threshold: 
 def test_shown_cells_count_real_raters(df: pd.DataFrame, threshold: int, by: str) -> None:
     result = group_scores(df, by, threshold=threshold)  # type: ignore[arg-type]
     statements = statement_scores(df, by, threshold=threshold)  # type: ignore[arg-type]
-    rated = df[df["rating"].notna()]
+    # the ratings that count: a statement's few raters count as "don't know" (countable_answers)
+    counted = scoring.countable_answers(df, threshold)
+    rated = counted[counted["rating"].notna()]
     raters_of = {key: set(frame["person_id"]) for key, frame in rated.groupby("value_id")} | {
         key: set(frame["person_id"]) for key, frame in rated.groupby("statement_id")
     }
@@ -611,3 +634,15 @@ def test_comments_never_come_from_small_groups(
                     rated["person_id"].isin(who) & (rated["statement_id"] == row["statement_id"])
                 ]
                 assert raters["person_id"].nunique() >= comment_threshold
+
+
+@PROPERTY
+@given(df=answer_tables(), threshold=st.integers(2, 6), seed=st.integers(0, 1000))
+def test_countable_answers_are_stable(df: pd.DataFrame, threshold: int, seed: int) -> None:
+    """Same answers, same countable ratings, whatever the row order; applied again it drops nothing more."""
+    counted = scoring.countable_answers(df, threshold)
+    pd.testing.assert_frame_equal(scoring.countable_answers(shuffled(df, seed), threshold), counted)
+    pd.testing.assert_frame_equal(scoring.countable_answers(counted, threshold), counted)
+    # only ratings turn into "don't know"; nobody and no row disappears
+    assert len(counted) == len(df)
+    assert not (counted["rating"].notna() & validate_answers(df)["rating"].isna()).any()

@@ -40,6 +40,21 @@ The rule, and why:
   hidden remainder could be worked out (:func:`suppress_cells`); and a column's
   leaders/staff cells are hidden together when the rule above fails on that
   column's raters (:func:`suppress_shown_cells`).
+* **Sparse statements.**  A value score averages a person's rated
+  statements, so a statement's ratings move the value figures of every group
+  its raters are in, even where its own cell is hidden: a value mean next to
+  the other statements' shown means would give a few raters' answers away.
+  So before any score is made, a statement's ratings count only where no set
+  of people the view lets anyone compute holds 1 to ``threshold - 1`` of its
+  raters: everyone, each shown team or pool, each side, and the leaders (and
+  the staff) of the teams holding raters of both sides.  The smallest such
+  groups of raters are dropped (whole team x side blocks) until that holds
+  (:func:`countable_ratings`); what is dropped counts as "don't know" in
+  every figure of the view (value scores, gaps, strongest/weakest, heatmap,
+  distribution, JSON).  Per group and not only overall, because a statement
+  rated by 6 people but by 1 in team B still moves team B's value mean by
+  that one rating.  The result depends on head counts only, never on the
+  ratings, so it says nothing itself.
 * **Comments** are more identifying than numbers (wording, topics), so they
   follow the same rule at their own threshold, which is at least the score
   threshold.  They carry only the group label, come sorted by text so their
@@ -49,19 +64,33 @@ The rule, and why:
 Every decision is explained in plain sentences (``notes``) that reports and
 apps show, so readers know what was combined or left out and why.
 
-Differences between two *versions* of a view made at different times are
-covered only in part: the live views and the report count people in whole
-batches of the threshold (:func:`workbook.dataset.answers_in_whole_batches`),
-so everyone's figure moves by ``threshold`` people or more, and answers stay
-under the team and role their person had when submitting, so a re-import moves
-nothing.  A team's or a side's figure in two report versions can still differ
-by fewer people; the rule here is about the groups shown together.
+Differences between two *versions* of a view made at different times:
+
+* The live views (workshop profile, a respondent's results, the charter's
+  evidence) show only everyone's figure, counted in whole batches of the
+  threshold (:func:`workbook.dataset.answers_in_whole_batches`), so two looks
+  differ by ``threshold`` people or more; they show no team or leaders/staff
+  figure at all.
+* Reports: every report handed out records the people behind each group it
+  showed, and a later version of the cycle holds back answers until each
+  group differs from the group of the same label (everyone, a team, "Other
+  teams", leaders, staff) in every recorded version, and from any recorded
+  group it holds or lies within, by 0 or ``threshold`` or more people
+  (:mod:`workbook.releases`).  Answers stay under the team and role their
+  person had when submitting, so a re-import moves nothing.
+* Not covered: two groups of different labels in two versions that overlap
+  only in part (team A then; "Other teams" now holding some of A and others),
+  whose difference mixes people who joined with people who left; a dry run (``load_report`` without
+  ``release``, a notebook run by hand on another database) records nothing;
+  and a sparse statement's ratings, dropped in one version and counted in the
+  next, move that version's figures together with the ``threshold`` or more
+  people the new batch adds.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -85,6 +114,7 @@ __all__ = [
     "cell_notes",
     "check_comment_threshold",
     "check_threshold",
+    "countable_ratings",
     "plan_groups",
     "plan_overall",
     "plan_partition",
@@ -653,6 +683,92 @@ def suppress_shown_cells(raters: pd.DataFrame, plan: DisclosurePlan, columns: Se
             for side in SIDES:
                 why[side][j] = "derived"
     return _reason_frame(why, labels, columns)
+
+
+def countable_ratings(raters: pd.DataFrame, plan: DisclosurePlan) -> np.ndarray:
+    """Which ratings may count in a view's figures: the rest count as "don't know" everywhere.
+
+    ``raters`` has one row per rating (``column``: the statement; ``team`` and
+    ``role``: the rater's own, as planned).  A statement's ratings move the
+    value scores of every group their raters are in, even where the
+    statement's own cell is hidden, so a value mean next to the other
+    statements' means would give a few raters' answers away.  Instead, per
+    statement, the raters are taken as blocks (shown team label x side) and
+    whole blocks are dropped until every set of people the view lets anyone
+    compute holds none of the statement's raters or ``threshold`` or more:
+    everyone; each shown team (or pool); each side; and the leaders, and the
+    staff, of the blocks holding raters of both sides (see
+    :func:`split_shortfall`; checking that on the raters rather than on the
+    people is the stricter test).  Dropping only removes people, so the loop
+    ends; it drops the same blocks whatever the row order, and applied to its
+    own result it drops nothing more.  Teams and sides count only when the
+    plan shows them.
+    """
+    t = plan.threshold
+    keep = np.ones(len(raters), dtype=bool)
+    if not plan.overall.groups or raters.empty:
+        return keep
+    teams_shown = bool(plan.teams.groups)
+    split_shown = bool(plan.roles.groups)
+    team_of = plan.teams.members
+    blocks = [team_of.get(str(team), "") if teams_shown else "" for team in raters["team"].tolist()]
+    keys = list(zip(raters["column"].astype(str).tolist(), blocks, raters["role"].astype(str).tolist(),
+                    strict=True))
+    cells: dict[str, Counter[tuple[str, str]]] = {}
+    for column, block, side in keys:
+        cells.setdefault(column, Counter())[(block, side)] += 1
+    dropped = {column: _sparse_blocks(counts, t, teams_shown, split_shown) for column, counts in cells.items()}
+    for i, (column, block, side) in enumerate(keys):
+        if (block, side) in dropped[column]:
+            keep[i] = False
+    return keep
+
+
+def _sparse_blocks(counts: Counter[tuple[str, str]], t: int, teams: bool, split: bool) -> set[tuple[str, str]]:
+    """The (block, side) cells of one statement whose ratings must not count (see :func:`countable_ratings`)."""
+    live = {cell: n for cell, n in counts.items() if n > 0}
+    dropped: set[tuple[str, str]] = set()
+
+    def drop(where: Sequence[tuple[str, str]]) -> bool:
+        for cell in where:
+            live.pop(cell, None)
+            dropped.add(cell)
+        return bool(where)
+
+    while live:
+        # One check at a time, from the coarsest; after any drop every check starts again.
+        if sum(live.values()) < t:
+            drop(list(live))
+            break
+        if teams and drop(_short(live, t, lambda cell: cell[0])):
+            continue
+        if split and drop(_short(live, t, lambda cell: cell[1])):
+            continue
+        if split and drop(_mixed_short(live, t)):
+            continue
+        break
+    return dropped
+
+
+def _short(live: Mapping[tuple[str, str], int], t: int,
+           key: Callable[[tuple[str, str]], str]) -> list[tuple[str, str]]:
+    """The cells whose group (by ``key``: block or side) holds 1 to ``t - 1`` raters."""
+    per = Counter[str]()
+    for cell, n in live.items():
+        per[key(cell)] += n
+    return [cell for cell in live if per[key(cell)] < t]
+
+
+def _mixed_short(live: Mapping[tuple[str, str], int], t: int) -> list[tuple[str, str]]:
+    """The first side's cells in blocks rated by both sides, if they hold 1 to ``t - 1`` raters."""
+    sides_of: dict[str, set[str]] = {}
+    for block, side in live:
+        sides_of.setdefault(block, set()).add(side)
+    for side in SIDES:
+        few = [c for c in live if c[1] == side and len(sides_of[c[0]]) > 1]
+        if 0 < sum(live[c] for c in few) < t:
+            return few
+    return []
 
 
 def _reason_frame(why: Mapping[str, list[str]], labels: list[str], columns: list[str]) -> pd.DataFrame:

@@ -18,6 +18,11 @@ How a score is made, and why:
 * A group's value score is the mean of its people's value scores, so each
   person weighs the same however many statements they rated.
 
+Group figures count a statement's ratings only where enough people rated it
+(:func:`workbook.anonymity.countable_ratings`): the rest count as "don't know"
+before any person's value score is made, so a hidden statement cannot be
+worked out from a value's average (:func:`countable_answers` gives the table).
+
 Everything group-level goes through :mod:`workbook.anonymity` before it is
 returned: one plan (:func:`workbook.anonymity.plan_groups`) decides everyone,
 the teams and leaders/staff *together*, so the figures of separate calls can be
@@ -48,6 +53,7 @@ from workbook.anonymity import (
     cell_notes,
     check_comment_threshold,
     check_threshold,
+    countable_ratings,
     plan_groups,
     select_comments,
     suppress_shown_cells,
@@ -65,6 +71,7 @@ __all__ = [
     "LeaderStaffGaps",
     "StatementScores",
     "agreement_label",
+    "countable_answers",
     "disclosure_plan",
     "group_comments",
     "group_scores",
@@ -333,8 +340,12 @@ def person_value_scores(
     These are individual results: show them only to the person themself.
     """
     lo, hi = _check_scale(scale_min, scale_max)
-    df = validate_answers(answers, lo, hi)
-    df["points"] = _points(df, lo, hi)
+    return _person_scores(validate_answers(answers, lo, hi), lo, hi)
+
+
+def _person_scores(df: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """:func:`person_value_scores` of answers already validated (and, for group views, made countable)."""
+    df = df.assign(points=_points(df, lo, hi))
     people = df.drop_duplicates("person_id").set_index("person_id")
     values = _value_order(df["value_id"].unique().tolist(), None)
     # mean skips "don't know"; count counts rated statements only
@@ -399,6 +410,36 @@ def _disclosure(people: pd.DataFrame, threshold: int, plan: DisclosurePlan | Non
     if plan.threshold != threshold or dict(plan.people) != counts:
         raise ValueError("the disclosure plan was made for other respondents or another threshold")
     return plan
+
+
+def _countable(df: pd.DataFrame, plan: DisclosurePlan) -> pd.DataFrame:
+    """``df`` with the ratings :func:`workbook.anonymity.countable_ratings` refuses turned into "don't know"."""
+    rated = df["rating"].notna().to_numpy()
+    raters = df.loc[rated, ["statement_id", "team", "role"]].rename(columns={"statement_id": "column"})
+    keep = countable_ratings(raters, plan)
+    if keep.all():
+        return df
+    drop = np.zeros(len(df), dtype=bool)
+    drop[np.flatnonzero(rated)[~keep]] = True
+    out = df.copy()
+    out.loc[drop, "rating"] = pd.NA
+    return out
+
+
+def countable_answers(answers: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *, scale_min: int = 1,
+                      scale_max: int = 5, plan: DisclosurePlan | None = None) -> pd.DataFrame:
+    """The validated answers every group figure of one view counts (same people, same rows).
+
+    A rating of a statement too few people rated (overall, or within a shown
+    team, side, or the leaders or staff of the teams holding both) is turned
+    into "don't know", as :func:`group_scores` and :func:`statement_scores` do
+    before making any score; a view that counts answers itself (the report's
+    distribution of ratings) must count these, or its totals minus the shown
+    statements would give those few ratings back.
+    """
+    df = validate_answers(answers, scale_min, scale_max)
+    disclosure = _disclosure(df.drop_duplicates("person_id"), check_threshold(threshold), plan)
+    return _countable(df, disclosure)
 
 
 def _view(people: pd.DataFrame, by: str, plan: DisclosurePlan) -> tuple[dict[str, str], GroupPlan]:
@@ -480,10 +521,11 @@ def group_scores(
     """
     t = check_threshold(threshold)
     lo, hi = _check_scale(scale_min, scale_max)
-    scores = person_value_scores(answers, lo, hi)
+    df = validate_answers(answers, lo, hi)
+    disclosure = _disclosure(df.drop_duplicates("person_id"), t, plan)
+    scores = _person_scores(_countable(df, disclosure), lo, hi)
     values = _value_order(scores["value_id"].unique().tolist(), value_order)
     people = scores.drop_duplicates("person_id")
-    disclosure = _disclosure(people, t, plan)
     membership, view = _view(people, by, disclosure)
 
     scored = scores.dropna(subset=["score"]).copy()
@@ -581,14 +623,15 @@ def statement_scores(
     t = check_threshold(threshold)
     lo, hi = _check_scale(scale_min, scale_max)
     df = validate_answers(answers, lo, hi)
+    people = df.drop_duplicates("person_id")
+    disclosure = _disclosure(people, t, plan)
+    df = _countable(df, disclosure)
     df["points"] = _points(df, lo, hi)
     values = _value_order(df["value_id"].unique().tolist(), value_order)
     rank = {v: i for i, v in enumerate(values)}
     statements = df.drop_duplicates("statement_id").loc[:, ["statement_id", "value_id", "reverse"]]
     info = {str(r.statement_id): r for r in statements.itertuples(index=False)}
     order = sorted(info, key=lambda s: (rank[str(info[s].value_id)], _natural_key(s)))
-    people = df.drop_duplicates("person_id")
-    disclosure = _disclosure(people, t, plan)
     membership, view = _view(people, by, disclosure)
 
     rated = df.dropna(subset=["points"]).copy()

@@ -114,3 +114,14 @@ def test_rerun_replaces_the_report_and_keeps_the_index(report_folder: ReportFold
     assert not next(out.glob("demo-*.pdf"), None), "a report made without --pdf must not keep an old PDF"
     manifest = json.loads((out / "reports.json").read_text())
     assert {e["organisation"] for e in manifest["reports"].values()} == {"demo", "quiet", "broken"}
+
+
+def test_a_made_report_is_recorded_as_a_release_and_a_failed_one_is_not(report_folder: ReportFolder) -> None:
+    """The notebook's last cell records the release, so a report that failed half-way records nothing."""
+    from workbook.store import open_store
+
+    with open_store(report_folder.db) as store:
+        made = store.releases.for_cycle(store.responses.cycle("demo").id)
+        assert len(made) == 1
+        assert made[0].groups[("everyone", "All respondents")]  # person ids behind the groups shown
+        assert store.releases.for_cycle(store.responses.cycle("broken").id) == ()

@@ -107,7 +107,8 @@ def _figures(ctx: click.Context, organisations: tuple[str, ...], every: bool, cy
     if pdf:
         raise InputError("--json writes figures only: leave out --pdf, or make the report without --json")
     db = (ctx.obj or {}).get("db")
-    figures = report_figures(load_report(organisations[0], cycle=cycle, threshold=threshold, db=db))
+    # The figures are handed out as surely as a report is: record them as a release of the cycle.
+    figures = report_figures(load_report(organisations[0], cycle=cycle, threshold=threshold, db=db, release=True))
     text = json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
     if json_file == "-":
         click.echo(text, nl=False)

@@ -14,7 +14,11 @@ spreads and agreement per value and averages per statement; a team has its
 agreement per value and averages per statement; leaders and staff have
 averages per value.  ``distribution`` (everyone's answers per value and rating)
 is ``null`` for a value whose everyone cell, or the everyone cell of one of its
-rated statements, is hidden.
+rated statements, is hidden.  The numbers count only the ratings every figure
+counts (a statement's few raters count as "don't know", see
+:func:`workbook.scoring.countable_answers`), and ``notes`` include why answers
+given since an earlier report of the cycle are not counted yet
+(:mod:`workbook.releases`).
 """
 
 from __future__ import annotations
@@ -98,7 +102,7 @@ def _gaps(report: Report) -> list[dict[str, Any]]:
 
 def _distribution(report: Report) -> dict[str, dict[str, int] | None]:
     """Value id -> rating -> answers; ``None`` for a value someone rated whose distribution is hidden."""
-    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    rated = set(report.countable.dropna(subset=["rating"])["value_id"].astype(str))
     out: dict[str, dict[str, int] | None] = {v: None for v in report.value_order if v in rated}
     for row in report.distribution.to_dict("records"):
         counts = out.get(str(row["value_id"])) or {}
@@ -121,6 +125,7 @@ def report_figures(report: Report) -> dict[str, Any]:
              *report.statements_by_team.notes] if enough else list(report.summary.sentences[1:2])
     if enough:
         notes += list(report.selected_comments.notes)
+    notes += list(report.release_notes)
     return {
         "figures_version": FIGURES_VERSION,
         "organisation": report.organisation.id,

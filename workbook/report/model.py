@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from workbook.anonymity import DisclosurePlan, SelectedComments
     from workbook.framework import Framework
+    from workbook.releases import Settled
     from workbook.report.summary import ExecutiveSummary, SummaryInputs
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
     from workbook.store import CycleRecord, OrganisationRecord, Store
@@ -77,8 +78,11 @@ class Report:
     count the same people, and a report counting batches of another size would
     average a set that differs from theirs by fewer than ``t`` people (6 x report -
     5 x results page = the sixth person).  A higher ``threshold`` only hides more
-    groups and cells.  (A team's or a side's figures in two versions can differ by
-    fewer: the disclosure rule covers the groups shown together in one report.)
+    groups and cells.
+    Answers that would make a team's or a side's figures differ from an earlier
+    release of this cycle by fewer than ``threshold`` people are not counted yet
+    (:func:`workbook.releases.settle`); ``release_notes`` say so, and
+    ``groups_shown`` is False when only everyone's figure may be shown.
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
     ``invited`` counts the people on the organisation's list, ``in_progress``
@@ -99,6 +103,8 @@ class Report:
     comments: pd.DataFrame
     data_as_of: datetime | None
     store: Store | None = field(default=None, repr=False)
+    groups_shown: bool = True
+    release_notes: tuple[str, ...] = ()
 
     # --- basics ----------------------------------------------------------------
     @property
@@ -143,12 +149,46 @@ class Report:
 
         people = self.answers.drop_duplicates("person_id")
         pairs = list(zip(people["team"].astype(str).tolist(), people["role"].astype(str).tolist(), strict=True))
-        return plan_groups(pairs, self.threshold)
+        return plan_groups(pairs, self.threshold, teams=self.groups_shown, split=self.groups_shown)
 
-    def _kwargs(self) -> dict[str, Any]:
+    @cached_property
+    def shown_people(self) -> dict[tuple[str, str], frozenset[str]]:
+        """The person ids behind each group this version shows (what a release records)."""
+        from workbook.releases import shown_groups
+
+        if not self.enough:
+            return {}
+        people = self.answers.drop_duplicates("person_id")
+        triples = list(zip(people["person_id"].astype(str).tolist(), people["team"].astype(str).tolist(),
+                           people["role"].astype(str).tolist(), strict=True))
+        return shown_groups(self.plan, triples)
+
+    def record_release(self) -> bool:
+        """Record this version as handed out (see :mod:`workbook.releases`); False when nothing new was recorded."""
+        if self.store is None or not self.shown_people:
+            return False
+        groups = {key: frozenset(int(p) for p in people) for key, people in self.shown_people.items()}
+        return self.store.releases.record(self.cycle.id, groups, self.threshold) is not None
+
+    def _kwargs(self, *, with_order: bool = True) -> dict[str, Any]:
         lo, hi = self.scale
-        return {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "value_order": self.value_order,
-                "plan": self.plan}
+        kwargs: dict[str, Any] = {"threshold": self.threshold, "scale_min": lo, "scale_max": hi, "plan": self.plan}
+        if with_order:
+            kwargs["value_order"] = self.value_order
+        return kwargs
+
+    @cached_property
+    def countable(self) -> pd.DataFrame:
+        """:attr:`answers` with the ratings no figure may count turned into "don't know".
+
+        A statement rated by too few people, overall or within a shown group,
+        counts as "don't know" in every figure (:func:`workbook.scoring.countable_answers`);
+        the distribution and the "don't know" count read this table so that they
+        agree with the scores.
+        """
+        from workbook.scoring import countable_answers
+
+        return countable_answers(self.answers, **self._kwargs(with_order=False))
 
     # --- results (all through workbook.scoring, so all anonymity-checked) ---------
     @cached_property
@@ -217,7 +257,7 @@ class Report:
         if self.overall.groups.empty:
             return frozenset()
         shown = {str(r["value_id"]) for r in self.overall.table.to_dict("records") if r["shown"]}
-        rated = set(self.answers.dropna(subset=["rating"])["statement_id"].astype(str))
+        rated = set(self.countable.dropna(subset=["rating"])["statement_id"].astype(str))
         for row in self.statements_overall.table.to_dict("records"):
             if not row["shown"] and str(row["statement_id"]) in rated:
                 shown.discard(str(row["value_id"]))
@@ -238,7 +278,7 @@ class Report:
             return pd.DataFrame({"value_id": pd.Series(dtype="str"), "rating": pd.Series(dtype="int64"),
                                  "count": pd.Series(dtype="int64")})
         lo, hi = self.scale
-        rated = self.answers.dropna(subset=["rating"])
+        rated = self.countable.dropna(subset=["rating"])
         rated = rated[rated["value_id"].astype(str).isin(allowed)]
         points = [lo + hi - int(r) if rev else int(r) for r, rev in zip(rated["rating"], rated["reverse"], strict=True)]
         counts = pd.DataFrame({"value_id": rated["value_id"].astype(str).tolist(), "rating": points})
@@ -255,8 +295,8 @@ class Report:
         Only those: with every answer counted, the total minus the shown statements'
         raters would give the number of people who rated a hidden statement.
         """
-        shown = self.answers["value_id"].astype(str).isin(self.distributed_values)
-        return int(self.answers.loc[shown, "rating"].isna().sum())
+        shown = self.countable["value_id"].astype(str).isin(self.distributed_values)
+        return int(self.countable.loc[shown, "rating"].isna().sum())
 
     # --- the executive summary ------------------------------------------------------
     @cached_property
@@ -314,13 +354,15 @@ def _last_submission(store: Store, org_id: str, cycle_id: int, counted: set[str]
 def load_report(
     organisation: str, *, cycle: str | None = None, threshold: int | None = None,
     comment_threshold: int | None = None, db: str | None = None, store: Store | None = None,
-    framework: Framework | None = None,
+    framework: Framework | None = None, release: bool = False,
 ) -> Report:
     """Read one organisation's cycle (the current one by default) into a :class:`Report`.
 
     ``threshold`` may raise the organisation's own anonymity threshold for this
     report, never lower it (:class:`InputError`); an unknown organisation or
-    cycle is a :class:`NotFoundError`.  ``store`` overrides ``db``.
+    cycle is a :class:`NotFoundError`.  ``store`` overrides ``db``.  The answers are
+    settled against the cycle's earlier releases (:mod:`workbook.releases`); with
+    ``release`` this version is recorded as a release (a report handed out, not a dry run).
     """
     from workbook.dataset import answers_in_whole_batches, comments_frame
     from workbook.framework import load_framework
@@ -334,16 +376,36 @@ def load_report(
     cycle_record = store.responses.cycle(record.id, cycle)
     # Batches of the organisation's threshold, whatever the report's: see Report.answers.
     batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, record.anonymity_threshold)
-    answers = batched.frame
+    settled = _settled(store, cycle_record.id, batched.frame, chosen)
+    answers = batched.frame[batched.frame["person_id"].astype(str).isin(settled.counted)]
     counted = set(answers["person_id"].astype(str))
     comments = comments_frame(store, framework, record.id, cycle_record.id)
     comments = comments[comments["person_id"].astype(str).isin(counted)]
     comments = comments.loc[:, ["person_id", "statement_id", "comment"]].rename(columns={"comment": "text"})
     latest, in_progress = _last_submission(store, record.id, cycle_record.id, counted)
     invited = int(store.responses.progress(record.id, cycle_record.id)["people"])
-    return Report(
+    report = Report(
         organisation=record, cycle=cycle_record, framework=framework, threshold=chosen,
         comment_threshold=comment_chosen, invited=invited, in_progress=in_progress,
         submitted=batched.submitted, answers=answers.reset_index(drop=True),
         comments=comments.reset_index(drop=True), data_as_of=latest, store=store,
+        groups_shown=settled.groups_shown, release_notes=settled.notes,
     )
+    if release:
+        report.record_release()
+    return report
+
+
+def _settled(store: Store, cycle_id: int, answers: pd.DataFrame, threshold: int) -> Settled:
+    """Who this version may count next to the cycle's earlier releases (:func:`workbook.releases.settle`)."""
+    from workbook.releases import Earlier, Settled, settle
+
+    people = answers.drop_duplicates("person_id")
+    ids = frozenset(people["person_id"].astype(str).tolist())
+    earlier = [Earlier(r.released_at, {k: frozenset(str(p) for p in v) for k, v in r.groups.items()})
+               for r in store.releases.for_cycle(cycle_id)]
+    if not earlier:  # the cycle's first report: nothing to compare with
+        return Settled(ids, True, ())
+    triples = list(zip(people["person_id"].astype(str).tolist(), people["team"].astype(str).tolist(),
+                       people["role"].astype(str).tolist(), strict=True))
+    return settle(triples, threshold, earlier)

@@ -186,12 +186,12 @@ def cover(report: Report) -> Section:
 
 def _privacy_notes(report: Report) -> list[str]:
     if not report.enough:
-        return []
+        return list(report.release_notes)
     notes = [
         f"No group of fewer than {report.threshold} people is shown anywhere in this report, and no "
         f"figures can be combined to work out the answers of fewer than {report.threshold}. Comments "
         f"appear only from groups of at least {report.comment_threshold}.",
-        *report.by_team.notes, _merged_sentence(report), *report.by_role.notes,
+        *report.by_team.notes, _merged_sentence(report), *report.by_role.notes, *report.release_notes,
     ]
     return [n for n in notes if n]
 
@@ -361,7 +361,7 @@ def rating_distribution(report: Report) -> Section | None:
              f"{hi} always means the value is lived most.")
     dont_know = (f"{report.dont_know} \"{report.framework.scale.dont_know_label}\" answers are not counted."
                  if report.dont_know else "")
-    rated = set(report.answers.dropna(subset=["rating"])["value_id"].astype(str))
+    rated = set(report.countable.dropna(subset=["rating"])["value_id"].astype(str))
     left_out = [names[v] for v in report.value_order if v in rated and v not in report.distributed_values]
     hidden = (f"Not shown, to keep a few people's answers private: {', '.join(left_out)} (fewer than "
               f"{report.threshold} people rated the value, or one of its statements)." if left_out else "")
@@ -533,7 +533,10 @@ def method(report: Report) -> Section:
                       "when that singles no one out (otherwise more teams are combined, or leaders and staff are "
                       f"not shown separately, whichever keeps more figures). A result is hidden when fewer than "
                       f"{report.threshold} people rated it, and more are hidden where a hidden one could be worked "
-                      f"out from the others. Comments follow the same rule with groups of at least "
+                      f"out from the others. A statement rated by fewer than {report.threshold} people, overall "
+                      f"or within a group shown (a team, leaders, staff), counts as \"{scale.dont_know_label}\" "
+                      "for those people in every figure, value scores included, so that no average carries a "
+                      f"few people's ratings. Comments follow the same rule with groups of at least "
                       f"{report.comment_threshold}. Every figure shown is listed by: workbook report "
                       f"{report.organisation.id} --json FILE."),
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
@@ -556,7 +559,12 @@ def record(report: Report) -> Record:
 
     Nothing here depends on when the data was entered (no cycle label, no
     dates), so the stored output stays comparable in the notebook test.
+
+    Reaching this last cell means the report was made, so it is recorded here
+    as a release of its cycle (:meth:`Report.record_release`): the next version
+    is settled against it.  A report that failed half-way records nothing.
     """
+    report.record_release()
     return Record({
         "organisation": report.organisation.id,
         "organisation_name": report.organisation.name,

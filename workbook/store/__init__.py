@@ -7,7 +7,7 @@ Usage::
     store.people.import_rows(org.id, rows)
 
 Each topic has a repository (``organisations``, ``people``, ``responses``,
-``progress``);
+``progress``, ``releases``);
 later features add theirs beside them.  Every call is one short transaction.
 """
 
@@ -35,6 +35,7 @@ from workbook.store.records import (
     ProgressRecord,
     SubmissionRecord,
 )
+from workbook.store.releases import ReleaseRecord, Releases
 from workbook.store.responses import AnswerRow, Responses
 from workbook.store.schema import ensure_schema
 from workbook.store.vault import Vault
@@ -52,6 +53,7 @@ __all__ = [
     "OrganisationSummary",
     "PersonRecord",
     "ProgressRecord",
+    "ReleaseRecord",
     "Store",
     "SubmissionRecord",
     "open_store",
@@ -76,6 +78,7 @@ class Store:
         self.responses = Responses(self.transactions)
         self.mail_log = MailLog(self.transactions)
         self.progress = Progress(self.transactions)
+        self.releases = Releases(self.transactions)
 
     @property
     def url(self) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from workbook.store import charter_tables, mail_tables, progress_tables, tables, workshop_tables
+from workbook.store import charter_tables, mail_tables, progress_tables, release_tables, tables, workshop_tables
 from workbook.store.tables import Base
 
-__all__ = ["Base", "charter_tables", "mail_tables", "progress_tables", "tables", "workshop_tables"]
+__all__ = ["Base", "charter_tables", "mail_tables", "progress_tables", "release_tables", "tables",
+           "workshop_tables"]
