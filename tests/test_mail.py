@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import stat
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -352,6 +352,24 @@ def test_reminders_go_only_to_those_who_have_not_started_or_submitted(db: str) -
     assert submitted.stdout.splitlines() == ["sent 2", "(1 person has submitted: no reminder.)"]
     got = [r.recipients[0] for r in inbox.received]
     assert got[0] == "zoe@example.org" and sorted(got[1:]) == ["ben@example.org", "zoe@example.org"]
+
+
+def test_the_cycles_closing_date_is_named_and_those_mailed_are_marked_invited_by_mail(db: str) -> None:
+    from workbook.progress import statuses
+
+    with open_store(db) as store:
+        store.responses.set_closing_date("hv", store.responses.cycle("hv").label, date(2099, 1, 15))
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        result = send(db, port)  # no --deadline: the cycle's own date
+    assert result.exit_code == 0, output(result)
+    assert "opens only on this computer" not in result.stderr  # BASE is a real address
+    assert all("Thursday 15 January 2099" in parts(r.message)[0] for r in inbox.received) and len(inbox.received) == 3
+    with open_store(db) as store:
+        assert {s.status for s in statuses(store, "hv")} == {"invited"}
+        assert {s.invited_how for s in statuses(store, "hv")} == {("mail",)}
+    local = CliRunner().invoke(cli, ["--db", db, "invites", "hv", "--send", "--from", FROM, "--dry-run"])
+    assert local.exit_code == 0 and "opens only on this computer" in local.stderr  # the default 127.0.0.1 links
 
 
 # --- dry run, outbox, templates, pace ------------------------------------------------------
