@@ -11,14 +11,20 @@ Blocking (approval refused):
 * ``count``             - not exactly :data:`REQUIRED_PROMISES` promises;
 * ``empty_text``        - a promise with no words for customers;
 * ``vague``             - a vague word (:data:`VAGUE_PHRASES`, e.g. "promptly",
-                          "strive") while neither the promise nor its standard
-                          holds a measure (a number, a time or a quantity, see
-                          :func:`has_measure`);
+                          "strive") in the promise while the promise itself
+                          holds no measure (a number, a time or a quantity, see
+                          :func:`has_measure`), or in a standard with no
+                          measure.  The customer reads the promise, not the
+                          standard: "We answer promptly" stays vague however
+                          well its standard is measured;
 * ``missing_standard``, ``missing_owner``, ``missing_review_date``;
 * ``review_date_past``  - a review date before today;
 * ``missing_value``, ``missing_step`` - a promise tied to no value or step;
 * ``duplicate``         - two promises whose texts are at least
-                          :data:`DUPLICATE_CUTOFF` similar (:func:`similarity`);
+                          :data:`DUPLICATE_CUTOFF` similar (:func:`similarity`),
+                          or which make the same promise in other words
+                          (:func:`same_meaning`: "answer your call promptly"
+                          and "answer your call within 20 seconds");
 * ``value_not_covered``, ``step_not_covered`` - one of the five values or the
                           four steps is served by no promise.
 
@@ -53,6 +59,7 @@ __all__ = [
     "check_promise",
     "has_measure",
     "near_duplicates",
+    "same_meaning",
     "similarity",
     "vague_phrases",
 ]
@@ -204,15 +211,101 @@ def similarity(a: str, b: str) -> float:
     return max(jaccard, sequence)
 
 
+#: Words that name the same thing in a promise, folded to one concept, so that
+#: "reply to your email" and "answer your message" compare as equal.
+_CONCEPTS: Final = {
+    **dict.fromkeys(("answer", "reply", "respond", "response", "repli"), "answer"),
+    **dict.fromkeys(("call", "phone", "telephone", "ring", "phonecall"), "call"),
+    **dict.fromkeys(("email", "e-mail", "mail", "message", "messag", "enquiry", "enquiri", "inquiry",
+                     "query", "queri"), "message"),
+    **dict.fromkeys(("complaint", "complain", "problem", "issue", "mistake", "wrong", "error", "fault"),
+                    "problem"),
+    **dict.fromkeys(("fix", "resolve", "resolv", "solve", "solv", "settle", "settl", "sort", "right"), "fix"),
+    **dict.fromkeys(("greet", "welcome", "welcom", "hello"), "greet"),
+    **dict.fromkeys(("train", "training", "coach"), "train"),
+    **dict.fromkeys(("feedback", "views", "view", "opinion", "survey"), "feedback"),
+    **dict.fromkeys(("personal", "personally", "personalli"), "personal"),
+    **dict.fromkeys(("remember", "recall", "note", "notes", "record"), "remember"),
+    **dict.fromkeys(("refund", "money", "reimburse"), "refund"),
+}
+#: Words that carry no promise of their own once filler words are gone.
+_LIGHT: Final = _STOPWORDS | frozenset({
+    "all", "also", "always", "any", "back", "been", "being", "can", "customer", "customers", "did", "do", "does",
+    "each", "every", "everyone", "get", "got", "had", "has", "have", "how", "i", "if", "into", "its", "just",
+    "least", "less", "make", "may", "me", "more", "most", "my", "never", "no", "not", "only", "out", "same",
+    "than", "them", "then", "there", "they", "thing", "things", "time", "under", "up", "very", "was", "were",
+    "what", "when", "whether", "which", "who", "within", "working", "business", "would", "put", "something",
+})
+_VAGUE_WORDS: Final = frozenset(w for phrase in VAGUE_PHRASES for w in phrase.replace("-", " ").split())
+#: Where one promise ends and another begins: sentence marks and joining words, not commas ("if you
+#: complain, we put it right" is one promise; "answer your call, and tell you our name" is two).
+_CLAUSE_BREAK = re.compile(r"[;:.!?]|\s(?:and|but|or|while)\s|\s[-–—]\s", re.IGNORECASE)
+
+
+def _stem(word: str) -> str:
+    """A light English stem, enough for "answers", "answered", "replies", "calling"."""
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+def _concepts(clause: str) -> frozenset[str]:
+    """What a clause promises: its content words as concepts, without measures, vague or filler words."""
+    out = set()
+    for word in re.findall(r"[a-z][a-z'-]*", clause.lower()):
+        word = word.strip("'-").removesuffix("'s")
+        if not word or word in _LIGHT or word in _VAGUE_WORDS or _MEASURE.fullmatch(word):
+            continue
+        out.add(_CONCEPTS.get(word) or _CONCEPTS.get(_stem(word)) or _stem(word))
+    return frozenset(out)
+
+
+def _clauses(text: str) -> list[frozenset[str]]:
+    """Each clause's concepts; a clause of fewer than two concepts says too little to compare."""
+    return [c for c in dict.fromkeys(_concepts(part) for part in _CLAUSE_BREAK.split(text)) if len(c) >= 2]
+
+
+def same_meaning(a: str, b: str) -> tuple[str, ...]:
+    """The concepts two promises share when one makes the same promise as the other in other words.
+
+    Each text is cut into clauses at sentence marks and joining words ("we
+    will answer your call within 20 seconds" / "the person who answers will
+    tell you their name"); a clause becomes the set of what it is about, with
+    synonyms folded ("reply", "respond" = answer; "phone", "ring" = call;
+    "email", "message" = message), and measures, vague and filler words left
+    out.  Two clauses make the same promise when they share at least two
+    concepts, at least three quarters of the smaller and half of the larger:
+    "We will answer your call promptly" and "We will answer your call within
+    20 seconds" share {answer, call}, while "answer your call within 20
+    seconds" is not the same promise as "give you the same accurate answer
+    whether you visit, phone or email", which only mentions answers and calls
+    among much else.
+    Returns the shared concepts, sorted (empty: not the same promise).
+    """
+    best: frozenset[str] = frozenset()
+    for x in _clauses(a):
+        for y in _clauses(b):
+            shared = x & y
+            if (len(shared) >= 2 and len(shared) >= 0.75 * min(len(x), len(y))
+                    and len(shared) >= 0.5 * max(len(x), len(y)) and len(shared) > len(best)):
+                best = shared
+    return tuple(sorted(best))
+
+
 def near_duplicates(promises: Sequence[PromiseRecord],
                     cutoff: float = DUPLICATE_CUTOFF) -> list[tuple[int, int, float]]:
-    """Pairs of 1-based positions whose texts are at least ``cutoff`` similar."""
+    """Pairs of 1-based positions whose texts are at least ``cutoff`` similar, or the same promise in other words.
+
+    The score is the letters' :func:`similarity`; a pair found only by
+    :func:`same_meaning` carries its (lower) similarity too.
+    """
     pairs = []
     for i in range(len(promises)):
         for j in range(i + 1, len(promises)):
             if promises[i].text.strip() and promises[j].text.strip():
                 score = similarity(promises[i].text, promises[j].text)
-                if score >= cutoff:
+                if score >= cutoff or same_meaning(promises[i].text, promises[j].text):
                     pairs.append((i + 1, j + 1, score))
     return pairs
 
@@ -230,11 +323,15 @@ def check_promise(promise: PromiseRecord, position: int, *, today: date) -> list
     text = promise.text.strip()
     if not text:
         block("empty_text", f"Promise {position} has no text yet: write what customers can expect.")
-    vague = vague_phrases(f"{promise.text} {promise.standard or ''}")
-    if vague and not (has_measure(promise.text) or has_measure(promise.standard)):
+    vague = vague_phrases(promise.text) if not has_measure(promise.text) else []
+    if vague:
         words = ", ".join(f"“{w}”" for w in vague)
         block("vague", f"Promise {position} says {words} with no number, time or quantity: say how much "
-                       "or how soon, e.g. “within 2 working hours”.")
+                       "or how soon, e.g. “within 2 working hours”. Customers read the promise, not its standard.")
+    elif (vague := vague_phrases(promise.standard)) and not has_measure(promise.standard):
+        words = ", ".join(f"“{w}”" for w in vague)
+        block("vague", f"The standard of promise {position} says {words} with no number, time or quantity: "
+                       "say what is measured and what counts as kept, e.g. “95% within 20 seconds”.")
     if not promise.standard:
         block("missing_standard", f"Promise {position} needs a standard: how will you measure that it is kept?")
     elif not has_measure(promise.standard):
@@ -271,10 +368,12 @@ def check_charter(promises: Sequence[PromiseRecord], framework: Framework, *, to
                                                      f"this one has {count} ({change})."))
     for position, promise in enumerate(promises, start=1):
         findings.extend(check_promise(promise, position, today=today))
-    for first, second, _score in near_duplicates(promises):
+    for first, second, score in near_duplicates(promises):
+        shared = same_meaning(promises[first - 1].text, promises[second - 1].text) if score < DUPLICATE_CUTOFF else ()
+        about = f" (both are about {' and '.join(shared)})" if shared else ""
         findings.append(Finding("duplicate", "blocking",
-                                f"Promises {first} and {second} say almost the same thing: merge them or make "
-                                "one of them about something else.", second))
+                                f"Promises {first} and {second} say almost the same thing{about}: merge them or "
+                                "make one of them about something else.", second))
     coverage = Coverage(
         values=tuple((v.id, tuple(i for i, p in enumerate(promises, 1) if p.value_id == v.id))
                      for v in framework.values),
