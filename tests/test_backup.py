@@ -158,6 +158,14 @@ def test_postgresql_gets_the_pg_dump_command_without_its_password(tmp_path: Path
     assert "s3cret" not in result.output
 
 
+def test_pg_dump_command_for_a_local_socket_without_password() -> None:
+    from workbook.backup import pg_dump_command
+
+    command = pg_dump_command("postgresql+psycopg://workbook@/workbook?host=/var/run/postgresql", "/b/w b.dump")
+    assert command == ("pg_dump --format=custom '--file=/b/w b.dump' --host=/var/run/postgresql "
+                       "--username=workbook workbook")
+
+
 _WRITER = textwrap.dedent("""
     import sys
     from workbook.framework import load_framework
@@ -197,3 +205,29 @@ def test_backups_taken_while_a_process_writes_are_whole(database: Path, tmp_path
         finally:
             connection.close()
         assert run(copy, "org", "list").exit_code == 0
+
+
+def test_the_printed_pg_dump_command_backs_up_and_restores(postgres_server: object, tmp_path: Path) -> None:
+    """The command `workbook backup` prints for PostgreSQL, run as printed, then pg_restore as docs/deploy.md says."""
+    import shlex
+
+    with postgres_server.fresh_database() as url, postgres_server.fresh_database() as restored:  # type: ignore[attr-defined]
+        assert run(url, "org", "create", "Acme Hotels", "--id", "acme").exit_code == 0
+        people = tmp_path / "people.csv"
+        people.write_text(PEOPLE, encoding="utf-8")
+        assert run(url, "people", "import", "acme", str(people)).exit_code == 0
+        dump = tmp_path / "workbook.dump"
+        said = run(url, "backup", str(dump)).output
+        command = shlex.split(said.split("for PostgreSQL run: ", 1)[1])
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"))  # the cluster's own version
+        tool = str(binaries[-1] / "pg_dump") if binaries else "pg_dump"
+        subprocess.run([tool, *command[1:]], check=True, capture_output=True, timeout=120)
+        assert dump.stat().st_size > 0
+        from sqlalchemy.engine import make_url
+
+        target = make_url(restored)
+        subprocess.run([tool.replace("pg_dump", "pg_restore"), "--clean", "--if-exists", "--no-owner",
+                        f"--host={target.host}", f"--port={target.port}", f"--username={target.username}",
+                        f"--dbname={target.database}", str(dump)], check=True, capture_output=True, timeout=120)
+        assert run(restored, "org", "list").output == run(url, "org", "list").output
+        assert run(restored, "people", "list", "acme").output == run(url, "people", "list", "acme").output

@@ -60,8 +60,9 @@ def pg_dump_command(url: str, target: str) -> str:
 
     parsed = make_url(url)
     words = ["pg_dump", "--format=custom", f"--file={target}"]
-    if parsed.host:
-        words.append(f"--host={parsed.host}")
+    host = parsed.host or parsed.query.get("host")  # ?host=/var/run/postgresql: a Unix socket folder
+    if isinstance(host, str) and host:
+        words.append(f"--host={host}")
     if parsed.port:
         words.append(f"--port={parsed.port}")
     if parsed.username:
