@@ -8,9 +8,13 @@ the units start servers the way the nginx file expects them.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,10 +77,65 @@ def test_the_unit_starts_servers_as_the_proxy_expects() -> None:
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     # ExecStart must name a program that exists here; everything else is checked as shipped.
-    unit = UNIT.read_text().replace("/opt/workbook/.venv/bin/workbook", shutil.which("true") or "/bin/true")
+    true = shutil.which("true") or "/bin/true"
+    unit = UNIT.read_text().replace("/opt/workbook/.venv/bin/workbook", true)
     (tmp_path / "workbook@8001.service").write_text(unit)
     shutil.copy(TARGET, tmp_path / "workbook.target")
-    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "workbook@8001.service"),
-                             str(tmp_path / "workbook.target")], capture_output=True, text=True, timeout=60)
+    backup = (DEPLOY / "systemd" / "workbook-backup.service").read_text()
+    (tmp_path / "workbook-backup.service").write_text(backup.replace("/opt/workbook/deploy/workbook-backup", true))
+    shutil.copy(DEPLOY / "systemd" / "workbook-backup.timer", tmp_path / "workbook-backup.timer")
+    units = ["workbook@8001.service", "workbook.target", "workbook-backup.service", "workbook-backup.timer"]
+    result = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / unit) for unit in units)],
+                            capture_output=True, text=True, timeout=60)
     complaints = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert result.returncode == 0 and not complaints, complaints
+
+
+def _run_backup_script(db: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WORKBOOK_DB": db, "WORKBOOK_BACKUP_DIR": str(folder), "WORKBOOK_BACKUP_DAYS": "14",
+           "WORKBOOK_BIN": str(Path(sys.executable).with_name("workbook"))}
+    return subprocess.run([str(DEPLOY / "workbook-backup")], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_backup_script_keeps_two_weeks_of_sqlite_backups(tmp_path: Path) -> None:
+    database = tmp_path / "workbook.db"
+    workbook = Path(sys.executable).with_name("workbook")
+    subprocess.run([str(workbook), "--db", str(database), "org", "create", "Acme", "--id", "acme"],
+                   check=True, capture_output=True)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old, recent, other = folder / "workbook-2000-01-01-000000.db", folder / "workbook-recent.db", folder / "notes.txt"
+    for path in (old, recent, other):
+        path.write_text("x")
+    month_ago = time.time() - 30 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(other, (month_ago, month_ago))
+
+    result = _run_backup_script(str(database), folder)
+
+    assert result.returncode == 0, result.stderr
+    made = Path(result.stdout.strip().removeprefix("Backed up to "))
+    assert made.parent == folder and made.name.startswith("workbook-") and made.suffix == ".db"
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    listed = subprocess.run([str(workbook), "--db", str(made), "org", "list"], capture_output=True, text=True)
+    assert "acme" in listed.stdout
+    assert not old.exists() and recent.exists() and other.exists()  # only its own old files go
+
+
+def test_the_backup_script_dumps_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    from workbook.store import open_store
+
+    with open_store(postgres_url) as store:
+        store.organisations.create("Acme", "acme")
+    url = postgres_url.replace("postgresql+psycopg://", "postgresql://")  # as in workbook.env
+    folder = tmp_path / "backups"
+    folder.mkdir()
+
+    result = _run_backup_script(url, folder)
+
+    assert result.returncode == 0, result.stderr
+    made = Path(result.stdout.strip().removeprefix("Backed up to "))
+    assert made.suffix == ".dump" and stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert [p.name for p in folder.iterdir()] == [made.name]  # no partial file left
+    listing = subprocess.run(["pg_restore", "--list", str(made)], capture_output=True, text=True, check=True)
+    assert "TABLE DATA public organisations" in listing.stdout
