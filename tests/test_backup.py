@@ -141,6 +141,16 @@ def test_bad_targets_are_one_line(database: Path, tmp_path: Path, target: str, s
     assert says in result.output and result.output.count("\n") == 1
 
 
+def test_before_any_link_there_is_no_key_to_back_up_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_KEY_FILE", str(tmp_path / "keys" / "secret.key"))
+    database = tmp_path / "empty.db"
+    assert run(database, "org", "list").exit_code == 0
+    done = run(database, "backup", str(tmp_path / "b.db"))
+    assert done.exit_code == 0, done.output
+    assert f"No secret key yet (one is made in {tmp_path / 'keys' / 'secret.key'}" in done.output
+    assert not (tmp_path / "keys" / "secret.key").exists()  # a backup never makes a key
+
+
 def test_no_database_file(tmp_path: Path) -> None:
     result = run(tmp_path / "missing.db", "backup", str(tmp_path / "b.db"))
     assert result.exit_code == 2

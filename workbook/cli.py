@@ -552,6 +552,10 @@ def backup(ctx: click.Context, file: str, force: bool) -> None:
     schema = f"schema {result.revision}, " if result.revision else ""
     click.echo(f"Backed up {result.source} to {result.target} ({schema}{result.size:,} bytes, readable only by you).")
     key = command_line_sealer().source
+    if key.path is not None and not key.path.exists():
+        click.echo(f"No secret key yet (one is made in {key.path} with the first link): back it up then, "
+                   "apart from the database backups.")
+        return
     where = key.path if key.path is not None else key.where
     click.echo(f"The secret key is not in the backup: keep a copy of {where} too, apart from it "
                "(without the key links cannot be printed again).")
