@@ -202,6 +202,12 @@ def test_config_carries_the_guard_numbers_with_documented_defaults(tmp_path: Pat
     assert custom["WorkbookKernelManager"]["close_grace_seconds"] == 0
 
 
+def test_config_names_the_server_for_a_proxy_only_when_asked(tmp_path: Path) -> None:
+    assert _config(tmp_path)["WorkbookVoila"]["route"] == ""
+    assert _config(tmp_path, route="8001")["WorkbookVoila"]["route"] == "8001"
+    assert "deploy/nginx/workbook.conf" in HELP["route"]
+
+
 def test_config_sends_the_security_headers_and_sets_no_login_cookie(tmp_path: Path) -> None:
     voila = _config(tmp_path)["Voila"]
     headers = voila["tornado_settings"]["headers"]
@@ -226,6 +232,9 @@ def test_config_sends_the_security_headers_and_sets_no_login_cookie(tmp_path: Pa
         ({"close_grace_seconds": -1}, "--close-grace-seconds must be 0"),
         ({"recheck_seconds": -2}, "--recheck-seconds must be 0"),
         ({"trusted_proxies": ["proxy.example.org"]}, "is not an IP address or network"),
+        ({"route": "web 1"}, "--route 'web 1' must be 1 to 32 letters"),
+        ({"route": ""}, "must be 1 to 32 letters"),
+        ({"route": "a;Path=/"}, "must be 1 to 32 letters"),  # it travels in a cookie
     ],
 )
 def test_config_refuses_nonsense(tmp_path: Path, options: dict[str, Any], message: str) -> None:

@@ -531,6 +531,36 @@ def demo(ctx: click.Context, reset: bool) -> None:
         click.echo(f"The demo organisation {result.name} (id: {DEMO_ORG_ID}) is already there (--reset rebuilds it).")
 
 
+# --- backups ------------------------------------------------------------------------
+@cli.command()
+@click.argument("file", metavar="FILE")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_context
+def backup(ctx: click.Context, file: str, force: bool) -> None:
+    """Copy the SQLite database to FILE, safely while the apps run.
+
+    The copy is one consistent snapshot, readable only by you. To restore it,
+    stop every workbook serve, move the database and its -wal and -shm files
+    aside, and copy FILE in its place (docs/deploy.md). For PostgreSQL use
+    pg_dump: this command prints the exact command. The secret key is not in
+    the backup: back it up separately (workbook key where).
+    """
+    from workbook.backup import backup_database
+    from workbook.clitools import command_line_sealer
+
+    result = backup_database(ctx.obj.get("db"), file, force=force)
+    schema = f"schema {result.revision}, " if result.revision else ""
+    click.echo(f"Backed up {result.source} to {result.target} ({schema}{result.size:,} bytes, readable only by you).")
+    key = command_line_sealer().source
+    if key.path is not None and not key.path.exists():
+        click.echo(f"No secret key yet (one is made in {key.path} with the first link): back it up then, "
+                   "apart from the database backups.")
+        return
+    where = key.path if key.path is not None else key.where
+    click.echo(f"The secret key is not in the backup: keep a copy of {where} too, apart from it "
+               "(without the key links cannot be printed again).")
+
+
 # --- serving the apps ---------------------------------------------------------------
 def _serve_help(key: str) -> str:
     from workbook.serve import HELP  # cheap: loads neither voila nor jupyter_server
@@ -561,12 +591,13 @@ def _serve_help(key: str) -> str:
               help=_serve_help("recheck_seconds"))
 @click.option("--trusted-proxy", "trusted_proxies", metavar="ADDRESS", multiple=True,
               help=_serve_help("trusted_proxy"))
+@click.option("--route", metavar="NAME", default=None, help=_serve_help("route"))
 @click.option("--open", "open_browser", is_flag=True, help=_serve_help("open_browser"))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | None, no_preheat: bool,
           max_kernels: int | None, cull_idle_seconds: int, disconnect_seconds: int, page_rate: int,
           refused_rate: int, refused_burst: int, max_lookups: int, close_grace_seconds: int,
-          recheck_seconds: int, trusted_proxies: tuple[str, ...], open_browser: bool) -> None:
+          recheck_seconds: int, trusted_proxies: tuple[str, ...], route: str | None, open_browser: bool) -> None:
     """Serve the apps (values self-assessment, workshop, charter) with Voila.
 
     Runs until Ctrl-C. Respondents open their personal links (workbook invites
@@ -579,7 +610,7 @@ def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | 
         open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels,
         disconnect_seconds=disconnect_seconds, page_rate=page_rate, trusted_proxies=trusted_proxies,
         refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
-        close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds)
+        close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds, route=route)
 
 
 # --- feature command groups (each defined beside its feature) ------------------------

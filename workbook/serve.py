@@ -134,6 +134,9 @@ KERNEL_MEMORY_SHARE = 0.75
 #: Kernels for visitors that the cap always allows beyond the pools.
 MIN_VISITOR_KERNELS = 2
 
+#: What ``--route`` accepts: it travels in a cookie and is matched by the proxy's map.
+ROUTE_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
 #: Help text of every user-facing option, shared by ``workbook serve`` and
 #: ``python -m workbook.serve``.
 #: Apps one facilitator uses at a time: a single pre-heated kernel is enough.
@@ -187,6 +190,9 @@ HELP: dict[str, str] = {
                      "repeat for several. Requests from it are counted by their X-Forwarded-For (or "
                      "X-Real-IP) client address, and X-Forwarded-Proto: https makes cookies Secure. "
                      "[default: none: the TCP peer is the client and those headers are ignored]",
+    "route": "This server's name in a proxy in front of several servers (deploy/nginx/workbook.conf): each "
+             "page gets a cookie with it that only its kernel's URLs receive, so the proxy sends them back to "
+             "the server holding the kernel. Letters, digits, '-' and '_'. [default: none]",
     "open_browser": "Open the workshop app in a web browser once the server runs.",
     "notebooks": "Folder of app notebooks to serve. [default: the workbook's notebooks]",
     "app": "Notebook (file name in the folder) to serve as an app; repeat for several. "
@@ -469,6 +475,7 @@ def voila_config(
     max_lookups: int = DEFAULT_MAX_LOOKUPS,
     close_grace_seconds: int = DEFAULT_CLOSE_GRACE_SECONDS,
     recheck_seconds: int = DEFAULT_RECHECK_SECONDS,
+    route: str | None = None,
     machine: Machine | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The traitlets configuration of the Voila server, as plain data."""
@@ -493,6 +500,8 @@ def voila_config(
     if recheck_seconds < 0:
         raise InputError("--recheck-seconds must be 0 (only when a browser connects) or more")
     proxies = [_check_proxy(proxy) for proxy in trusted_proxies]
+    if route is not None and not ROUTE_NAME.fullmatch(route):
+        raise InputError(f"--route {route!r} must be 1 to 32 letters, digits, '-' or '_' (e.g. a or web1)")
     machine = machine or Machine.measure()
     pool = (pool_size or default_pool_size(machine, len(apps))) if preheat else 0
     # One facilitator runs the workshop or the charter at a time; many
@@ -537,7 +546,8 @@ def voila_config(
         },
         "WorkbookVoila": {"apps": list(apps), "page_rate": page_rate, "trusted_proxies": proxies,
                           "refused_rate": refused_rate, "refused_burst": refused_burst,
-                          "max_lookups": max_lookups, "recheck_seconds": recheck_seconds},
+                          "max_lookups": max_lookups, "recheck_seconds": recheck_seconds,
+                          "route": route or ""},
         "WorkbookKernelManager": {"max_kernels": limit, "disconnect_seconds": disconnect_seconds,
                                   "close_grace_seconds": close_grace_seconds},
         # Kernels talk to the server over Unix sockets in Voila's private (0700)
@@ -583,6 +593,7 @@ def _voila_class() -> type[Any]:
                               help="Link lookups waiting at once; past it a link is answered busy.")
         recheck_seconds = Integer(DEFAULT_RECHECK_SECONDS, config=True,
                                   help="How often open pages' links are checked again (0: only on connect).")
+        route = Unicode("", config=True, help="This server's name for a proxy's routing cookie (empty: none).")
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
@@ -605,6 +616,7 @@ def _voila_class() -> type[Any]:
                 refusals=RateLimiter(self.refused_rate, burst=self.refused_burst),
                 clients=Clients(self.trusted_proxies),
                 recheck_seconds=self.recheck_seconds,
+                route=self.route,
             )
             settings["workbook"] = self.web_state
             return settings
@@ -764,6 +776,7 @@ def serve(
     max_lookups: int = DEFAULT_MAX_LOOKUPS,
     close_grace_seconds: int = DEFAULT_CLOSE_GRACE_SECONDS,
     recheck_seconds: int = DEFAULT_RECHECK_SECONDS,
+    route: str | None = None,
 ) -> None:
     """Serve the app notebooks until Ctrl-C (or SIGTERM); all kernels are shut down.
 
@@ -794,7 +807,8 @@ def serve(
                           cull_idle_seconds=cull_idle_seconds, disconnect_seconds=disconnect_seconds,
                           page_rate=page_rate, trusted_proxies=trusted_proxies,
                           refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
-                          close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds)
+                          close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds,
+                          route=route)
     kernel_db = _kernel_db_url(db_url, folder)
     _check_port_free(host, port)
     os.environ["WORKBOOK_DB"] = kernel_db  # every kernel inherits the server's environment
@@ -836,6 +850,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
                         help=HELP["recheck_seconds"])
     parser.add_argument("--trusted-proxy", dest="trusted_proxies", metavar="ADDRESS", action="append",
                         default=[], help=HELP["trusted_proxy"])
+    parser.add_argument("--route", metavar="NAME", help=HELP["route"])
     parser.add_argument("--open", dest="open_browser", action="store_true",
                         help=HELP["open_browser"])
     parser.add_argument("--notebooks", metavar="DIR", help=HELP["notebooks"])
@@ -850,7 +865,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
               notebooks=args.notebooks, apps=args.apps, disconnect_seconds=args.disconnect_seconds,
               page_rate=args.page_rate, trusted_proxies=args.trusted_proxies,
               refused_rate=args.refused_rate, refused_burst=args.refused_burst, max_lookups=args.max_lookups,
-              close_grace_seconds=args.close_grace_seconds, recheck_seconds=args.recheck_seconds)
+              close_grace_seconds=args.close_grace_seconds, recheck_seconds=args.recheck_seconds,
+              route=args.route)
     except WorkbookError as error:  # a bad database URL, a busy port, a missing folder: one line, exit 2
         fail(error)
 

@@ -101,9 +101,13 @@ class VoilaServer:
         apps: Sequence[str] = (),
         extra_args: Sequence[str] = (),
         timeout: float = 60.0,
+        port: int | None = None,
     ) -> Iterator[VoilaServer]:
-        """Run the server until the block ends; always stop it and its kernels."""
-        port = free_port()
+        """Run the server until the block ends; always stop it and its kernels.
+
+        ``port``: where it listens (a proxy's configuration names it); default a free one.
+        """
+        port = port or free_port()
         command = [
             sys.executable,
             "-m",

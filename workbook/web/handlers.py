@@ -53,6 +53,7 @@ from workbook.web.recheck import SWEEP_SECONDS, link_still_opens, sweep_forever
 
 __all__ = [
     "PAGE_COOKIES",
+    "ROUTE_COOKIES",
     "AppPage",
     "CookielessIdentity",
     "Health",
@@ -71,6 +72,11 @@ __all__ = [
 #: The cookies that carry a page's kernel secret, by the URL prefix (before the
 #: kernel id) they are sent to: the browser sends them to that kernel's URLs only.
 PAGE_COOKIES = {"wb_page": "api/kernels", "wb_page_close": "voila/api/shutdown"}
+#: With ``--route NAME`` (several servers behind a proxy): the server's name, sent
+#: by the browser to the same kernel URLs only, so the proxy can send each page's
+#: kernel requests back to the server that holds its kernel, whichever server
+#: the browser's other pages are on (deploy/nginx/workbook.conf maps these names).
+ROUTE_COOKIES = {"wb_route": "api/kernels", "wb_route_close": "voila/api/shutdown"}
 #: How long a browser keeps it; a kernel idle that long was culled long before.
 PAGE_COOKIE_SECONDS = 24 * 3600
 #: Longest wait for a page of the same link that another request is making.
@@ -96,6 +102,7 @@ class WebState:
     refusals: RateLimiter  # refused links per client address
     clients: Clients
     recheck_seconds: float = SWEEP_SECONDS  # 0: links are checked again only when a browser connects
+    route: str = ""  # this server's name for a proxy in front of several (``--route``); "": none
     #: One "asked to wait" warning per address a minute (see :func:`log_request`).
     waits_logged: LogThrottle = field(default_factory=LogThrottle)
 
@@ -389,11 +396,16 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         """The kernel's secret, for its status URL and websocket, and for its shutdown URL.
 
         Two names: tornado keeps one outgoing cookie per name, whatever its path.
+        With ``--route``, this server's name goes to the same URLs (two names again).
         """
         assert page.kernel_id is not None
         for name, route in PAGE_COOKIES.items():
             self.set_cookie(name, page.secret, path=url_path_join(self.base_url, route, page.kernel_id),
                             httponly=True, max_age=PAGE_COOKIE_SECONDS)
+        if self.state.route:
+            for name, route in ROUTE_COOKIES.items():
+                self.set_cookie(name, self.state.route, path=url_path_join(self.base_url, route, page.kernel_id),
+                                httponly=True, max_age=PAGE_COOKIE_SECONDS)
 
 
 class KernelStatus(_Hardened, KernelHandler):
