@@ -94,7 +94,7 @@ def test_standard_output_and_hostile_text(db: str) -> None:
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; **now** [click](http://evil.example)" in html
     assert "Exported version 1, approved" in result.stderr
     markdown = run(db, "hv", "--format", "md", "--out", "-").stdout
-    assert r"\<script\>alert('x')\</script\> \*\*now\*\* \[click\](http://evil.example)" in markdown
+    assert r"\<script>alert('x')\</script> \*\*now\*\* \[click\](http://evil.example)" in markdown
 
 
 @pytest.mark.parametrize(("args", "message"), [

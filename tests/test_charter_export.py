@@ -86,8 +86,9 @@ def test_markdown_escapes_user_text(framework: Framework) -> None:
 
 
 @pytest.mark.parametrize(("raw", "escaped"), [
-    ("*a*", r"\*a\*"), ("_a_", r"\_a\_"), ("[x](y)", r"\[x\](y)"), ("<b>", r"\<b\>"), ("a\\b", r"a\\b"),
-    ("`c`", r"\`c\`"), ("a & b", r"a \& b"), ("#1 | ~x~ !", r"\#1 \| \~x\~ \!"), ("two\nlines", "two lines"),
+    ("*a*", r"\*a\*"), ("_a_", r"\_a\_"), ("[x](y)", r"\[x\](y)"), ("<b>", r"\<b>"), ("a\\b", r"a\\b"),
+    ("`c`", r"\`c\`"), ("a & b", "a & b"), ("#1 | ~x~ !", r"#1 | \~x\~ !"), ("two\nlines", "two lines"),
+    ("Harbour & Vine", "Harbour & Vine"), ("&amp; &#169;", r"\&amp; \&#169;"), ("Room #", r"Room \#"),
     ("plain words, 95% (ok).", "plain words, 95% (ok)."),
 ])
 def test_escape_markdown(raw: str, escaped: str) -> None:

@@ -1,11 +1,14 @@
-"""The charter as Markdown, with every piece of user text escaped.
+"""The charter as Markdown, with every piece of user text escaped, and no more than that.
 
 User text only ever appears inside a line (after ``1. **``, ``- Owner:``),
-never at the start of one, so only the characters that act *inside* a line
-need escaping: emphasis and code (``* _ ` ~``), links and images
-(``[ ] !``), raw HTML and autolinks (``< >``), entities (``&``), tables
-(``|``), headings (``#``) and the backslash itself.  CommonMark lets any ASCII
-punctuation be escaped with a backslash, so ``<script>`` prints as text.
+never at the start of one, so only what acts *inside* a line is escaped:
+emphasis, code and strikethrough (``* _ ` ~``), links (``[ ]``), raw HTML and
+autolinks (``<``), the backslash itself, an ``&`` that would start an entity
+(``&amp;``, ``&#169;``) and ``#`` at the very end (it would close a heading).
+Everything else stays as typed, so "Harbour & Vine" reads as "Harbour & Vine"
+in the file, not "Harbour \\& Vine": people read the Markdown too.  CommonMark
+lets any ASCII punctuation be escaped with a backslash, so ``<script>`` prints
+as text.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from workbook.charter.export.document import CharterDocument
 
 __all__ = ["escape_markdown", "render_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<~])|&(?=#?[0-9A-Za-z]+;)|#$")
 
 
 def escape_markdown(text: str) -> str:
     """User text made inert in Markdown: specials backslash-escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
 
 
 def render_markdown(document: CharterDocument) -> str:
