@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -136,3 +137,84 @@ def test_help_describes_every_option() -> None:
     assert result.exit_code == 0
     for word in ("--format", "md|html|pdf|docx", "--out", "--version", "latest approved", "DRAFT"):
         assert word in result.output
+
+
+# --- the customer-facing charter (issue #15) -------------------------------------------------------
+def _logo(path: Path, size: tuple[int, int] = (400, 120), fmt: str = "PNG") -> Path:
+    from PIL import Image
+
+    Image.new("RGB", size, (11, 92, 173)).save(path, fmt)
+    return path
+
+
+def test_the_customer_charter_leaves_out_the_teams_working_detail_in_every_format(db: str, tmp_path: Path) -> None:
+    import io
+
+    import docx
+
+    framework = load_framework()
+    team, customers = {}, {}
+    for fmt in ("md", "html", "docx"):
+        for audience, into in (("team", team), ("customers", customers)):
+            out = tmp_path / f"{audience}.{fmt}"
+            result = run(db, "hv", "--version", "1", "--format", fmt, "--audience", audience, "--out", str(out))
+            assert result.exit_code == 0, result.output
+            if fmt == "docx":
+                word = docx.Document(io.BytesIO(out.read_bytes()))
+                into[fmt] = "\n".join(p.text for p in [*word.paragraphs, *word.sections[0].footer.paragraphs])
+            else:
+                into[fmt] = out.read_text(encoding="utf-8")
+    internal = ("Owner", "Ada", "Review by", "review by", "Dana", "DIME™ step", "Version 1",
+                *(v.name + " (value)" for v in framework.values))
+    for fmt in ("md", "html", "docx"):
+        assert any(word in team[fmt] for word in internal), fmt  # the team's version has them
+        assert not [word for word in internal if word in customers[fmt]], fmt
+        assert "How we measure it" in customers[fmt] and re.search(r"Since \d{1,2} [A-Z][a-z]+ 20\d\d", customers[fmt])
+        assert framework.promises[1].text in customers[fmt] and framework.promises[1].standard in customers[fmt]
+        assert "DIME™ is a trademark of Chris Smoje" in customers[fmt]
+    named = CliRunner().invoke(cli, ["--db", db, "charter", "export", "hv", "--version", "1", "--format", "md",
+                                     "--audience", "customers"], catch_exceptions=False)
+    assert named.exit_code == 0 and "charter-hv-v1-customers.md" in named.output and "for customers" in named.output
+    Path("charter-hv-v1-customers.md").unlink()
+
+
+def test_a_logo_goes_on_top_of_the_charter_in_html_pdf_and_word(db: str, tmp_path: Path) -> None:
+    import io
+    import subprocess
+
+    import docx
+
+    logo = _logo(tmp_path / "logo.png")
+    html = tmp_path / "c.html"
+    assert run(db, "hv", "--format", "html", "--audience", "customers", "--logo", str(logo),
+               "--out", str(html)).exit_code == 0
+    assert '<img class="logo" src="data:image/png;base64,' in html.read_text(encoding="utf-8")
+    word = tmp_path / "c.docx"
+    assert run(db, "hv", "--format", "docx", "--logo", str(_logo(tmp_path / "l.jpg", fmt="JPEG")),
+               "--out", str(word)).exit_code == 0
+    assert len(docx.Document(io.BytesIO(word.read_bytes())).inline_shapes) == 1
+    pdf = tmp_path / "c.pdf"
+    assert run(db, "hv", "--format", "pdf", "--audience", "customers", "--logo", str(logo),
+               "--out", str(pdf)).exit_code == 0
+    page = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf), str(page)], check=True)
+    from PIL import Image
+
+    with Image.open(next(tmp_path.glob("page*.png"))) as image:  # the logo's blue is on the first page
+        assert (11, 92, 173) in {colour for _count, colour in image.convert("RGB").getcolors(1 << 20) or []}
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p.write_text("not a picture"), "is not a readable PNG or JPEG picture"),
+    (lambda p: _logo(p, fmt="GIF"), "is a GIF picture; give the logo as a PNG or JPEG file"),
+    (lambda p: _logo(p, size=(6000, 10)), "a logo of at most 5000 pixels a side"),
+    (lambda p: p.write_bytes(_logo(p).read_bytes()[:60]), "is not a readable PNG or JPEG picture"),
+    (lambda p: p.mkdir(), "is a folder, not a file"),
+])
+def test_a_bad_logo_is_one_line_and_writes_nothing(db: str, tmp_path: Path, make: object, message: str) -> None:
+    logo = tmp_path / "logo.png"
+    make(logo)  # type: ignore[operator]
+    out = tmp_path / "c.pdf"
+    result = CliRunner().invoke(cli, ["--db", db, "charter", "export", "hv", "--logo", str(logo), "--out", str(out)])
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output and not out.exists()

@@ -37,17 +37,31 @@ def charter() -> None:
               help="Where to write it; - for standard output. [default: charter-ORG-vN.FORMAT here]")
 @click.option("--version", "number", metavar="N", type=WholeNumber(minimum=1),
               help="Which version. [default: the latest approved, else the draft, marked DRAFT]")
+@click.option("--audience", type=click.Choice(("team", "customers")), default="team", show_default=True,
+              help="team: owners, review dates, values and steps; customers: the promises and how each is "
+                   "measured, to print or put on the website.")
+@click.option("--logo", metavar="FILE", help="The organisation's logo (PNG or JPEG) at the top of the charter.")
 @click.pass_context
-def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: int | None) -> None:
-    """Export ORG's charter: the 10 promises with their standards, owners and review dates."""
+def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: int | None, audience: str,
+           logo: str | None) -> None:
+    """Export ORG's charter: the 10 promises with their standards, owners and review dates.
+
+    With --audience customers, the version for customers: each promise and
+    how it is measured, without the team's working detail.
+    """
     from workbook.charter.export import export_charter
+    from workbook.charter.export.logo import read_logo
     from workbook.charter.records import format_day
 
-    exported = export_charter(store_of(ctx), org_id, fmt, number=number)
+    picture = read_logo(logo) if logo else None  # a wrong file fails before any database work
+    exported = export_charter(store_of(ctx), org_id, fmt, number=number,
+                              audience="customers" if audience == "customers" else "team", logo=picture)
     record = exported.charter
     label = (f"version {record.number}, a DRAFT not yet approved" if record.is_draft
              else f"version {record.number}, approved"
              + (f" {format_day(record.approved_at.date())}" if record.approved_at else ""))
+    if audience == "customers":
+        label += ", for customers"
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(exported.data)

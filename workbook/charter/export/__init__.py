@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from workbook.charter.export.document import CharterDocument, build_document
+from workbook.charter.export.document import AUDIENCES, Audience, CharterDocument, build_document
+from workbook.charter.export.logo import Logo
 from workbook.charter.records import CharterRecord
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework, load_framework
@@ -91,18 +92,24 @@ def choose_version(store: Store, org_id: str, number: int | None = None) -> Char
     return chosen
 
 
-def export_filename(org_id: str, charter: CharterRecord, fmt: str) -> str:
-    """``charter-harbour-v2.pdf``; a draft is ``charter-harbour-v3-DRAFT.pdf``."""
+def export_filename(org_id: str, charter: CharterRecord, fmt: str, audience: Audience = "team") -> str:
+    """``charter-harbour-v2.pdf``; a draft is ``charter-harbour-v3-DRAFT.pdf``; for customers ``-customers``."""
     safe = re.sub(r"[^a-z0-9-]+", "-", org_id.lower()).strip("-") or "organisation"
     draft = "-DRAFT" if charter.is_draft else ""
-    return f"charter-{safe}-v{charter.number}{draft}.{fmt}"
+    reader = "-customers" if audience == "customers" else ""
+    return f"charter-{safe}-v{charter.number}{reader}{draft}.{fmt}"
 
 
 def export_charter(store: Store, org_id: str, fmt: str, *, number: int | None = None,
-                   framework: Framework | None = None) -> Export:
-    """Export one version of ``org_id``'s charter (see :func:`choose_version`) in ``fmt``."""
+                   framework: Framework | None = None, audience: Audience = "team",
+                   logo: Logo | None = None) -> Export:
+    """Export one version of ``org_id``'s charter (see :func:`choose_version`) in ``fmt``, for ``audience``."""
     renderer = _renderer(fmt)  # an unknown format fails before any database work
+    if audience not in AUDIENCES:
+        raise InputError(f"a charter is for {' or '.join(AUDIENCES)}, not {quoted(audience)}")
     organisation = store.organisations.get(org_id)
     charter = choose_version(store, org_id, number)
-    document = build_document(charter, organisation.name, framework or load_framework())
-    return Export(export_filename(organisation.id, charter, fmt), renderer(document), MEDIA_TYPES[fmt], charter)
+    document = build_document(charter, organisation.name, framework or load_framework(), audience=audience,
+                              logo=logo)
+    return Export(export_filename(organisation.id, charter, fmt, audience), renderer(document), MEDIA_TYPES[fmt],
+                  charter)

@@ -12,13 +12,23 @@ U+FFFF (XML cannot hold it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
 
 from workbook.charter.records import CharterRecord, format_day
 from workbook.errors import NotFoundError
 from workbook.framework import Framework
 from workbook.text import display_safe
 
-__all__ = ["CREDIT", "DEFAULT_TITLE", "CharterDocument", "DocumentPromise", "build_document"]
+if TYPE_CHECKING:
+    from workbook.charter.export.logo import Logo
+
+__all__ = ["AUDIENCES", "CREDIT", "DEFAULT_TITLE", "Audience", "CharterDocument", "DocumentPromise",
+           "build_document"]
+
+#: ``team``: the working charter (owners, review dates, values and steps).
+#: ``customers``: what customers are promised and how it is measured, nothing internal.
+Audience = Literal["team", "customers"]
+AUDIENCES: Final[tuple[Audience, ...]] = ("team", "customers")
 
 DEFAULT_TITLE = "Our customer service charter"
 CREDIT = ("Built with the DIME™ framework. DIME™ is a trademark of Chris Smoje (dimecustomerservice.com).")
@@ -48,6 +58,13 @@ class CharterDocument:
     status: str  # "Approved on 5 March 2027 by Dana Reid" / "DRAFT: not yet approved"
     promises: tuple[DocumentPromise, ...]
     credit: str = CREDIT
+    audience: Audience = "team"
+    logo: Logo | None = None
+
+    @property
+    def for_customers(self) -> bool:
+        """True for the customer-facing charter: no owners, review dates, values, steps or approver."""
+        return self.audience == "customers"
 
     @property
     def version_line(self) -> str:
@@ -63,8 +80,15 @@ def _name(lookup: object, item_id: str | None) -> str:
         return item_id
 
 
-def build_document(charter: CharterRecord, organisation: str, framework: Framework) -> CharterDocument:
-    """The words of the printed charter for one version of it."""
+def build_document(charter: CharterRecord, organisation: str, framework: Framework, *,
+                   audience: Audience = "team", logo: Logo | None = None) -> CharterDocument:
+    """The words of the printed charter for one version of it, for the team or for customers.
+
+    The customer version leaves out who owns each promise, when it is reviewed,
+    which value and step it serves and who approved it: that is the team's
+    working detail.  Customers still see how each promise is measured, which
+    is what makes it a promise rather than a slogan.
+    """
     safe = display_safe
     promises = tuple(
         DocumentPromise(
@@ -80,9 +104,12 @@ def build_document(charter: CharterRecord, organisation: str, framework: Framewo
     )
     if charter.is_draft:
         status = "DRAFT: not yet approved"
+    elif audience == "customers":
+        status = f"Since {format_day(charter.approved_at.date())}" if charter.approved_at else "Our current promises"
     else:
         when = f" on {format_day(charter.approved_at.date())}" if charter.approved_at else ""
         by = f" by {safe(charter.approved_by)}" if charter.approved_by else ""
         status = f"Approved{when}{by}"
     return CharterDocument(organisation=safe(organisation), title=safe(charter.title) or DEFAULT_TITLE, intro=INTRO,
-                           is_draft=charter.is_draft, version=charter.number, status=status, promises=promises)
+                           is_draft=charter.is_draft, version=charter.number, status=status, promises=promises,
+                           audience=audience, logo=logo)

@@ -50,11 +50,18 @@ def render_docx(document: CharterDocument) -> bytes:
         run.bold = True
         run.font.color.rgb = RGBColor(0x8A, 0x1C, 0x12)
 
+    if document.logo is not None:
+        picture = doc.add_paragraph()
+        picture.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        tall = document.logo.height * 50 > document.logo.width * 18  # fit 50 mm wide, 18 mm high, as in print
+        size = {"height": Mm(18)} if tall else {"width": Mm(50)}
+        picture.add_run().add_picture(io.BytesIO(document.logo.data), **size)
     doc.add_paragraph(_plain(document.organisation), style="Subtitle")
     doc.add_heading(_plain(document.title), level=0)
     doc.add_paragraph(_plain(document.intro))
     status = doc.add_paragraph()
-    status_run = status.add_run(f"{_plain(document.status)} · {document.version_line}")
+    version = "" if document.for_customers and not document.is_draft else f" · {document.version_line}"
+    status_run = status.add_run(f"{_plain(document.status)}{version}")
     status_run.italic = not document.is_draft
     status_run.bold = document.is_draft
 
@@ -62,9 +69,11 @@ def render_docx(document: CharterDocument) -> bytes:
     for promise in document.promises:
         item = doc.add_paragraph(style="List Number")
         item.add_run(_plain(promise.text)).bold = True
-        for label, value in (("How we measure it: ", promise.standard),
-                             ("Owner: ", f"{promise.owner} · Review by: {promise.review}"),
-                             ("Serves: ", f"{promise.value} (value) · {promise.step} (DIME™ step)")):
+        lines = [("How we measure it: ", promise.standard)]
+        if not document.for_customers:
+            lines += [("Owner: ", f"{promise.owner} · Review by: {promise.review}"),
+                      ("Serves: ", f"{promise.value} (value) · {promise.step} (DIME™ step)")]
+        for label, value in lines:
             line = doc.add_paragraph(style="List Continue")
             line.paragraph_format.space_after = Pt(0)
             line.add_run(label).bold = True

@@ -33,15 +33,14 @@ def render_markdown(document: CharterDocument) -> str:
     if document.is_draft:
         lines += [f"> **{e(document.status)}** · {e(document.version_line)}", ""]
     else:
-        lines += [f"_{e(document.status)} · {e(document.version_line)}_", ""]
+        version = "" if document.for_customers else f" · {e(document.version_line)}"
+        lines += [f"_{e(document.status)}{version}_", ""]
     lines += [e(document.intro), ""]
     for promise in document.promises:
-        lines += [
-            f"{promise.number}. **{e(promise.text)}**",
-            f"   - How we measure it: {e(promise.standard)}",
-            f"   - Owner: {e(promise.owner)}; review by {e(promise.review)}",
-            f"   - Serves: {e(promise.value)} (value), {e(promise.step)} (DIME™ step)",
-            "",
-        ]
+        lines += [f"{promise.number}. **{e(promise.text)}**", f"   - How we measure it: {e(promise.standard)}"]
+        if not document.for_customers:
+            lines += [f"   - Owner: {e(promise.owner)}; review by {e(promise.review)}",
+                      f"   - Serves: {e(promise.value)} (value), {e(promise.step)} (DIME™ step)"]
+        lines.append("")
     lines += ["---", "", f"_{e(document.credit)}_", ""]
     return "\n".join(lines)
