@@ -189,7 +189,9 @@ class Page:
         if not found:
             raise RuntimeError("no kernel id in the page")
         self.kernel_id = found.group(1)
-        self.roots = re.findall(r'"model_id": "([0-9a-f]{32})"', html)
+        self.roots = re.findall(r'"model_id":\s*"([0-9a-f]{32})"', html)
+        if not self.roots:
+            raise RuntimeError(f"no widget in the page: {html[-300:]!r}")
         for line in reply.headers.get_list("Set-Cookie"):
             name, _, rest = line.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -200,6 +202,8 @@ class Page:
                                                        request_timeout=120), max_message_size=64 * 2**20)
         self._reader = asyncio.ensure_future(self._read())
         await self._load_states()
+        if not any(root in self.models for root in self.roots):
+            raise RuntimeError(f"the kernel does not know the page's widgets ({len(self.models)} models)")
 
     async def close(self, *, tab_closed: bool) -> None:
         """Drop the websocket; ``tab_closed`` also says so to the server, as the page's unload does."""
