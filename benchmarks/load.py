@@ -137,6 +137,10 @@ class Stats:
     submits: int = 0
     errors: list[str] = field(default_factory=list)
     sessions: int = 0
+    openings: list[float] = field(default_factory=list)  # seconds from the GET to the widgets' states
+    sent_at: list[float] = field(default_factory=list)  # when each acknowledged save was sent (monotonic)
+    all_arrived: float = 0.0  # when the last respondent slot opened its first page
+    page_failures: list[str] = field(default_factory=list)
 
 
 # --- the kernel websocket --------------------------------------------------------------
@@ -151,17 +155,21 @@ def _decode(frame: str | bytes) -> dict[str, Any]:
     return message
 
 
+class PageFailed(RuntimeError):
+    """The page came without a working app: a person reloads it."""
+
+
 class Page:
     """One open page of a respondent: its cookies, its kernel websocket and the widget models."""
 
-    def __init__(self, base_url: str, token: str, source: str) -> None:
+    def __init__(self, base_url: str, token: str, source: str, cookies: dict[str, str]) -> None:
         self.base_url, self.token, self.source = base_url, token, source
         self.session = uuid.uuid4().hex
         self.models: dict[str, dict[str, Any]] = {}
         self.changed_at: dict[str, float] = {}
         self.roots: list[str] = []
         self.kernel_id = ""
-        self.cookies: dict[str, str] = {}
+        self.cookies = cookies  # the respondent's browser keeps them between pages
         self._idle: dict[str, asyncio.Future[float]] = {}
         self._control: asyncio.Future[None] | None = None
         self._control_id = ""
@@ -176,8 +184,9 @@ class Page:
         client = AsyncHTTPClient()
         url = f"{self.base_url}/voila/render/{NOTEBOOK}?{urlencode({'token': self.token})}"
         for _attempt in range(60):
-            reply = await client.fetch(HTTPRequest(url, network_interface=self.source, request_timeout=300,
-                                                   follow_redirects=False), raise_error=False)
+            sent = {"Cookie": f"_xsrf={self.cookies['_xsrf']}"} if "_xsrf" in self.cookies else {}  # path "/"
+            reply = await client.fetch(HTTPRequest(url, headers=sent, network_interface=self.source,
+                                                   request_timeout=300, follow_redirects=False), raise_error=False)
             if reply.code == 200:
                 break
             stats.page_refusals[reply.code] = stats.page_refusals.get(reply.code, 0) + 1
@@ -191,7 +200,9 @@ class Page:
         self.kernel_id = found.group(1)
         self.roots = re.findall(r'"model_id":\s*"([0-9a-f]{32})"', html)
         if not self.roots:
-            raise RuntimeError(f"no widget in the page: {html[-300:]!r}")
+            kept = Path(tempfile.gettempdir()) / "workbook-load-page-without-widgets.html"
+            kept.write_text(html, encoding="utf-8")
+            raise PageFailed(f"a page without widgets (kept in {kept})")
         for line in reply.headers.get_list("Set-Cookie"):
             name, _, rest = line.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -203,7 +214,7 @@ class Page:
         self._reader = asyncio.ensure_future(self._read())
         await self._load_states()
         if not any(root in self.models for root in self.roots):
-            raise RuntimeError(f"the kernel does not know the page's widgets ({len(self.models)} models)")
+            raise PageFailed(f"the kernel does not know the page's widgets ({len(self.models)} models)")
 
     async def close(self, *, tab_closed: bool) -> None:
         """Drop the websocket; ``tab_closed`` also says so to the server, as the page's unload does."""
@@ -333,6 +344,7 @@ class Respondent:
         self.statements, self.options = statements, options
         self.rng = random.Random(told.person.person_id)
         self.page: Page | None = None
+        self.cookies: dict[str, str] = {}
 
     async def run(self, deadline: float) -> None:
         self.stats.sessions += 1
@@ -347,9 +359,23 @@ class Respondent:
                 await self.page.close(tab_closed=True)
 
     async def _open(self) -> None:
-        self.page = Page(self.base_url, self.told.person.token, self.source)
-        await self.page.open(self.stats)
-        self._check_resumed()
+        """Open the link until the app is there (a person reloads a broken page, three times at most)."""
+        for attempt in range(3):
+            began = time.monotonic()
+            self.page = Page(self.base_url, self.told.person.token, self.source, self.cookies)
+            try:
+                await self.page.open(self.stats)
+            except PageFailed as error:
+                # A reload would get the same page (one link, one kernel): close the tab and come back.
+                self.stats.page_failures.append(str(error))
+                await self.page.close(tab_closed=True)
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(5)
+                continue
+            self.stats.openings.append(time.monotonic() - began)
+            self._check_resumed()
+            return
 
     async def _reopen(self) -> None:
         """Reload (same kernel), or close the tab and come back later (a new kernel)."""
@@ -473,6 +499,7 @@ class Respondent:
         if SAVED in status:
             changed = self.page.changed_at.get(card.status, 0.0)
             self.stats.latencies.append((changed if changed > sent else idle) - sent)
+            self.stats.sent_at.append(sent)
             self.told.answers[card.statement_id] = answer
             self.told.uncertain.pop(card.statement_id, None)
         elif NOT_SAVED in status:
@@ -533,7 +560,8 @@ async def drive(base_url: str, org: Organisation, config: Config) -> tuple[Stats
     stats, told = Stats(), [Told(p) for p in org.people]
     queue = iter(told)
     began = time.monotonic()
-    deadline = began + config.seconds
+    deadline = began + config.ramp + config.seconds
+    stats.all_arrived = began + config.ramp
 
     async def slot(number: int) -> None:
         await asyncio.sleep(config.ramp * number / max(1, config.respondents))
@@ -676,6 +704,8 @@ class Result:
     kernel_cpu: float = 0.0
     memory: list[tuple[int, int]] = field(default_factory=list)
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    organisation: Organisation | None = None
+    told: list[Told] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -691,6 +721,7 @@ class Result:
     def report(self) -> str:
         s, c = self.stats, self.check
         ms = [x * 1000 for x in s.latencies]
+        steady = [x * 1000 for x, at in zip(s.latencies, s.sent_at, strict=True) if at >= s.all_arrived]
         mib = 2**20
         lines = [
             f"respondents {self.respondents} at once ({s.sessions} people opened their link), "
@@ -699,9 +730,14 @@ class Result:
             f"submitted {s.submits}, reloads {s.reloads}, closed and reopened {s.reopened}",
             f"save latency p50 {percentile(ms, 0.5):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms, "
             f"p99 {percentile(ms, 0.99):.0f} ms, max {max(ms, default=float('nan')):.0f} ms",
+            f"  once all {self.respondents} had arrived ({len(steady)} saves): p50 {percentile(steady, 0.5):.0f} ms, "
+            f"p95 {percentile(steady, 0.95):.0f} ms, p99 {percentile(steady, 0.99):.0f} ms",
             f"failed saves {s.failed_saves} (\"Not saved\" shown), no reply {s.no_reply}, "
             f"pages refused {dict(sorted(s.page_refusals.items())) or 0}, resumed pages not matching "
             f"{s.resume_mismatches}, client errors {len(s.errors)}",
+            f"page openings {len(s.openings)}: GET to widgets p50 {percentile(s.openings, 0.5):.1f} s, "
+            f"p95 {percentile(s.openings, 0.95):.1f} s, max {max(s.openings, default=float('nan')):.1f} s; "
+            f"pages without the app (reloaded) {len(s.page_failures)}",
             f"server CPU {self.server_cpu:.0f} % of a core, kernels {self.kernel_cpu:.0f} %",
         ]
         if self.memory:
@@ -742,7 +778,7 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
 
         async def play() -> tuple[Stats, list[Told], float]:
             async def sample_memory() -> None:  # near the end, while the pages are still open
-                await asyncio.sleep(max(1.0, config.seconds - 10))
+                await asyncio.sleep(max(1.0, config.ramp + config.seconds - 10))
                 memory.extend(await asyncio.get_running_loop().run_in_executor(None, meter.kernel_memory))
 
             sampler = asyncio.ensure_future(sample_memory())
@@ -754,7 +790,7 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
         server_cpu, kernel_cpu = meter.finish()
         load = os.getloadavg()
     check = check_database(db_url, org, told, options_of())
-    return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load)
+    return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load, org, told)
 
 
 # --- the submit burst, at the package level ---------------------------------------------------
@@ -787,6 +823,30 @@ def _burst_worker(db_url: str, key_file: str, cycle_id: int, people: list[int], 
         return list(pool.map(one, range(len(people))))
 
 
+def _answer_everything(db_url: str, org: Organisation, framework: Any) -> None:
+    """Every person's answers, in one transaction (saving them one by one is not what is measured)."""
+    from sqlalchemy import insert
+
+    from workbook.store._base import utcnow
+    from workbook.store.engine import make_engine, resolve_url
+    from workbook.store.tables import Answer as AnswerRow
+    from workbook.store.tables import Submission
+
+    now = utcnow()
+    engine = make_engine(resolve_url(db_url))
+    with engine.begin() as connection:
+        connection.execute(insert(Submission), [
+            {"person_id": p.person_id, "cycle_id": org.cycle_id, "status": "in_progress",
+             "framework_id": framework.id, "framework_version": framework.version, "started_at": now}
+            for p in org.people])
+        connection.execute(insert(AnswerRow), [
+            {"person_id": p.person_id, "cycle_id": org.cycle_id, "statement_id": s.id, "rating": 3,
+             "dont_know": False, "framework_id": framework.id, "framework_version": framework.version,
+             "created_at": now, "updated_at": now}
+            for p in org.people for s in framework.statements])
+    engine.dispose()
+
+
 def submit_burst(db_url: str, rate: int, seconds: int, processes: int = 10) -> int:
     """``rate`` submits a second for ``seconds`` s from ``processes`` processes; prints and returns failures."""
     from concurrent.futures import ProcessPoolExecutor
@@ -794,17 +854,13 @@ def submit_burst(db_url: str, rate: int, seconds: int, processes: int = 10) -> i
     from sqlalchemy import func, select
 
     from workbook.framework import load_framework
-    from workbook.store import open_store
     from workbook.store.engine import make_engine, resolve_url
     from workbook.store.tables import Submission
 
     total = rate * seconds
     org = make_organisation(db_url, total)
     framework = load_framework()
-    with open_store(db_url) as store:  # everyone has answered everything; the burst is the submits alone
-        for person in org.people:
-            for statement in framework.statements:
-                store.responses.save_answer(person.person_id, org.cycle_id, statement.id, 3, framework=framework)
+    _answer_everything(db_url, org, framework)  # the burst is the submits alone
     ids = [p.person_id for p in org.people]
     start = time.time() + 3
     key = os.environ["WORKBOOK_KEY_FILE"]
@@ -855,15 +911,16 @@ def database(args: argparse.Namespace, work: Path) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=20, help="people answering at once [default: 20]")
-    parser.add_argument("--minutes", type=float, default=2.0, help="length of the run [default: 2]")
+    parser.add_argument("--minutes", type=float, default=2.0,
+                        help="length of the run once every respondent has arrived [default: 2]")
     parser.add_argument("--db", metavar="URL", help="database (the organisation is made there) "
                                                     "[default: a throw-away SQLite file]")
     parser.add_argument("--pg", action="store_true", help="start a throw-away PostgreSQL and use it")
     parser.add_argument("--people", type=int, help="people in the organisation [default: 4 per respondent]")
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("LOW", "HIGH"),
                         help="seconds between answers [default: 2 5]")
-    parser.add_argument("--ramp", type=float, help="seconds over which the respondents arrive "
-                                                   "[default: one per 0.6 s, at most 60]")
+    parser.add_argument("--ramp", type=float, help="seconds over which the respondents arrive, before the "
+                                                   "--minutes [default: one each 1.5 s, at most 150]")
     parser.add_argument("--submit-burst", type=int, metavar="RATE",
                         help="instead: RATE submits a second at the package level (see --burst-seconds)")
     parser.add_argument("--burst-seconds", type=int, default=30, help="length of the burst [default: 30]")
@@ -874,7 +931,7 @@ def main(argv: list[str] | None = None) -> int:
         with database(args, work) as db_url:
             if args.submit_burst:
                 return 1 if submit_burst(db_url, args.submit_burst, args.burst_seconds) else 0
-            ramp = args.ramp if args.ramp is not None else min(60.0, 0.6 * args.respondents)
+            ramp = args.ramp if args.ramp is not None else min(150.0, 1.5 * args.respondents)
             config = Config(args.respondents, args.minutes * 60, think=tuple(args.think), ramp=ramp)
             result = run_load(db_url, work, config, people=args.people)
             print(result.report())
