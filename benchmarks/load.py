@@ -27,6 +27,20 @@ no person with two submissions, no answer changed after its submission.
     .venv/bin/python benchmarks/load.py --respondents 20 --db postgresql://user@host/db
     .venv/bin/python benchmarks/load.py --submit-burst 50 --burst-seconds 30   # package level
 
+The respondents arrive one after another over ``--ramp`` seconds (a new page
+needs a kernel, and starting kernels is what a 2-core machine does slowest), then
+``--minutes`` more; each slot whose respondent submitted takes the next person.
+Latency is printed for the whole run and for the saves sent once everyone had
+arrived; page openings (GET to the widgets' states) are printed too.
+
+``--submit-burst RATE`` measures submits alone at the package level instead:
+RATE x ``--burst-seconds`` people who have answered everything submit at evenly
+spaced moments from 10 processes of 10 threads (each thread a kernel's own store
+connection, through the apps' own retrying ``with_retries``); latency is from the
+scheduled moment to the acknowledgement.  Through the server this would need one
+kernel per person submitting (1,500 for 50 a second over 30 s), and one machine
+holds about a hundred.
+
 The default database is a throw-away SQLite file with a generated organisation
 (``--people``, by default four people for every respondent slot, so a slot whose
 respondent submitted takes the next person); with ``--db postgresql://...`` the
@@ -141,6 +155,7 @@ class Stats:
     sent_at: list[float] = field(default_factory=list)  # when each acknowledged save was sent (monotonic)
     all_arrived: float = 0.0  # when the last respondent slot opened its first page
     page_failures: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # where evidence of a problem was kept
 
 
 # --- the kernel websocket --------------------------------------------------------------
@@ -751,6 +766,7 @@ class Result:
                      f"after submitting {c.changed_after_submit}")
         lines += [f"  {p}" for p in c.problems[:10]]
         lines += [f"  client: {e}" for e in s.errors[:10]]
+        lines += [f"  page without the app: {e}" for e in [*sorted(set(s.page_failures)), *s.kept]]
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -789,6 +805,10 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
         stats, told, seconds = asyncio.run(play())
         server_cpu, kernel_cpu = meter.finish()
         load = os.getloadavg()
+    if stats.page_failures:  # keep the server's side of it too
+        kept = Path(tempfile.gettempdir()) / "workbook-load-serve.log"
+        kept.write_text(server.log_text(), encoding="utf-8")
+        stats.kept.append(f"server log kept in {kept}")
     check = check_database(db_url, org, told, options_of())
     return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load, org, told)
 
@@ -862,11 +882,11 @@ def submit_burst(db_url: str, rate: int, seconds: int, processes: int = 10) -> i
     framework = load_framework()
     _answer_everything(db_url, org, framework)  # the burst is the submits alone
     ids = [p.person_id for p in org.people]
-    start = time.time() + 3
+    start = time.time() + 10  # time for the processes to start and open their stores
     key = os.environ["WORKBOOK_KEY_FILE"]
     load0 = os.getloadavg()
     with ProcessPoolExecutor(processes) as pool:
-        shares = [pool.submit(_burst_worker, db_url, key, org.cycle_id, ids[k::processes], start,
+        shares = [pool.submit(_burst_worker, db_url, key, org.cycle_id, ids[k::processes], start + k / rate,
                               rate / processes, 0, max(1, math.ceil(rate / processes) * 2))
                   for k in range(processes)]
         outcomes = [o for share in shares for o in share.result()]
