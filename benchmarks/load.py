@@ -208,6 +208,9 @@ class Page:
             await asyncio.sleep(5 + random.random() * 5)  # "try again in a minute", sooner
         else:
             raise RuntimeError(f"the page kept answering HTTP {reply.code}")
+        for line in reply.headers.get_list("Set-Cookie"):  # first: a broken page is closed with them
+            name, _, rest = line.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
         html = reply.body.decode("utf-8", "replace")
         found = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
         if not found:
@@ -218,9 +221,6 @@ class Page:
             kept = Path(tempfile.gettempdir()) / "workbook-load-page-without-widgets.html"
             kept.write_text(html, encoding="utf-8")
             raise PageFailed(f"a page without widgets (kept in {kept})")
-        for line in reply.headers.get_list("Set-Cookie"):
-            name, _, rest = line.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
         ws_url = (self.base_url.replace("http", "ws", 1)
                   + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
         headers = {"Origin": self.base_url, "Cookie": f"wb_page={self.cookies.get('wb_page', '')}"}
