@@ -464,8 +464,9 @@ class ValuesAssessment:
         """Make the answers final.  Returns True when this call submitted them."""
         r = self.respondent
         try:
-            self.store.responses.submit(r.person.id, r.cycle.id, framework=self.framework)
-        except AlreadySubmittedError:
+            with_retries(lambda: self.store.responses.submit(r.person.id, r.cycle.id, framework=self.framework),
+                         "submitting")
+        except AlreadySubmittedError:  # also when a try that timed out had in fact committed
             self.show_results(note="You had already submitted your answers. Thank you!")
             return False
         except CycleClosedError as error:
