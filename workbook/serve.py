@@ -811,6 +811,9 @@ def serve(
                           route=route)
     kernel_db = _kernel_db_url(db_url, folder)
     _check_port_free(host, port)
+    from workbook.web.logscrub import install as hide_secrets_in_logs
+
+    hide_secrets_in_logs()  # tornado's own error lines print the full URL, token and all
     os.environ["WORKBOOK_DB"] = kernel_db  # every kernel inherits the server's environment
     with _template_search_path():
         # config_file_paths=[]: no voila.json / voila.py lying around can change any of this
