@@ -12,7 +12,9 @@ memory of:
   on "Your results", with the chart).
 
 A page's kernel is found by the kernel id in its HTML (each kernel's command
-line names ``kernel-<id>.json``).  It also prints the server's own memory and
+line names ``kernel-<id>.json``).  Beside memory it prints each process's CPU
+seconds so far: for the pooled kernel that is what pre-heating cost, a figure
+that, unlike a time, hardly depends on the machine's load.  It also prints the server's own memory and
 respondents per GB: how many questionnaire kernels fit in 1 GiB of unique memory
 (the server's share is left out; it is one process whatever the number of
 pages).  USS is what a kernel frees when it ends; PSS adds its share of pages
@@ -60,14 +62,18 @@ class Memory:
     uss: int
     pss: int
     rss: int
+    cpu: float  # CPU seconds used so far: for a pooled kernel, what pre-heating cost
 
     @classmethod
     def of(cls, pid: int) -> Memory:
-        info = psutil.Process(pid).memory_full_info()
-        return cls(uss=info.uss, pss=info.pss, rss=info.rss)
+        process = psutil.Process(pid)
+        info = process.memory_full_info()
+        times = process.cpu_times()
+        return cls(uss=info.uss, pss=info.pss, rss=info.rss, cpu=times.user + times.system)
 
     def row(self, label: str) -> str:
-        return f"{label:28} {self.uss / MIB:8.1f} {self.pss / MIB:8.1f} {self.rss / MIB:8.1f}"
+        return (f"{label:28} {self.uss / MIB:8.1f} {self.pss / MIB:8.1f} {self.rss / MIB:8.1f} "
+                f"{self.cpu:8.2f}")
 
 
 def kernel_pid(server: VoilaServer, kernel_id: str) -> int:
@@ -162,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     browser.close()
 
     print(f"\nKernel memory, MiB ({NOTEBOOK}; load average {os.getloadavg()[0]:.2f})")
-    print(f"{'':28} {'USS':>8} {'PSS':>8} {'RSS':>8}")
+    print(f"{'':28} {'USS':>8} {'PSS':>8} {'RSS':>8} {'CPU s':>8}")
     for label, memory in rows:
         print(memory.row(label))
     for kind in ("questionnaire", "results"):
