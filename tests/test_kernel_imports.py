@@ -1,9 +1,9 @@
-"""A questionnaire kernel stays small: what it imports, and reading its request without voila.utils.
+"""A questionnaire kernel stays small: it imports none of the libraries only the results need.
 
 Every respondent with a page open holds one kernel, so its memory sets how
 many people one server takes at once (``benchmarks/kernel_memory.py``: about
-65 MB of unique memory a questionnaire kernel, against 180 MB when the pool
-warmed a chart and imported voila.utils).  These tests fail if a later change
+100 MB of unique memory a questionnaire kernel, against 180 MB when the pool
+warmed a chart).  These tests fail if a later change
 makes the questionnaire path import the heavy libraries again; the results
 page (after submitting) may import them, when it is shown.
 """
@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +23,8 @@ from workbook.store import open_store
 
 #: Imported by nothing a respondent does before submitting.  Each costs
 #: megabytes in every kernel: pandas+numpy ~50 MB, altair ~30 MB, vl-convert
-#: ~90 MB once it renders, voila.utils (jupyter_server, jupyterlab_server) ~34 MB.
-HEAVY = ("pandas", "numpy", "altair", "vl_convert", "voila", "jupyter_server", "jupyterlab_server",
-         "alembic", "papermill", "nbformat", "jsonschema")
+#: ~90 MB once it renders.
+HEAVY = ("pandas", "numpy", "altair", "vl_convert", "alembic", "papermill")
 
 #: What a pre-heated kernel runs (the notebook's cells), then what a respondent does:
 #: the welcome page, Start, one answer saved, the next page, the review page.
@@ -92,93 +88,3 @@ assert "<svg" in html and "Your strongest value" in html, html[:300]
 """)
     imported = _imported_by(code, {"DB": db, "QUERY_STRING": f"token={token}", "VOILA_PREHEAT": "False"})
     assert {"pandas", "altair", "vl_convert"} <= imported
-
-
-# --- the request of a pre-heated kernel --------------------------------------------------
-@pytest.fixture
-def query_socket() -> Iterator[tuple[int, list[dict[str, str]]]]:
-    """A tornado server speaking voila's ``/voila/query/<kernel id>`` protocol; its port and requests."""
-    import asyncio
-
-    from tornado.httpserver import HTTPServer
-    from tornado.web import Application
-    from tornado.websocket import WebSocketHandler
-
-    seen: list[dict[str, str]] = []
-
-    class Query(WebSocketHandler):  # type: ignore[misc]
-        def open(self, kernel_id: str) -> None:
-            seen.append({"kernel": kernel_id, "origin": self.request.headers.get("Origin", "")})
-            self.write_message(json.dumps({"QUERY_STRING": "token=abc%2B1&x=", "SCRIPT_NAME": "/voila"}))
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    holder: list[HTTPServer] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        server = HTTPServer(Application([(r"/base/voila/query/([0-9a-f-]+)", Query)]))
-        server.listen(port, "127.0.0.1")
-        holder.append(server)
-        loop.call_soon(started.set)
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    try:
-        yield port, seen
-    finally:
-        loop.call_soon_threadsafe(holder[0].stop)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-
-def test_preheated_kernel_reads_its_query_like_voila(query_socket: tuple[int, list[dict[str, str]]],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook.apps import request
-
-    port, seen = query_socket
-    kernel = "0b5e7a4c-1d2e-4f00-9a8b-123456789abc"
-    for name, value in {"VOILA_PREHEAT": "True", "VOILA_APP_IP": "127.0.0.1", "VOILA_APP_PORT": str(port),
-                        "VOILA_SERVER_URL": "/base/", "VOILA_KERNEL_ID": kernel}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("VOILA_WS_BASE_URL", raising=False)
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    monkeypatch.delenv("SCRIPT_NAME", raising=False)
-    request.query_parameters.cache_clear()
-    try:
-        assert request.query_parameter("token") == "abc+1"
-        assert request.query_parameters() == {"token": "abc+1", "x": ""}
-        request.query_parameters()  # read once: a second call does not wait for a second request
-    finally:
-        request.query_parameters.cache_clear()
-    assert seen == [{"kernel": kernel, "origin": ""}]  # no Origin: workbook's QuerySocket refuses browsers
-    assert os.environ["SCRIPT_NAME"] == "/voila"
-
-
-def test_request_url_matches_voilas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same environment variables and URL voila 0.5's ``wait_for_request`` uses."""
-    from workbook.apps.request import request_url
-
-    for name, value in {"VOILA_WS_PROTOCOL": "wss", "VOILA_APP_IP": "10.0.0.5", "VOILA_APP_PORT": "9000",
-                        "VOILA_SERVER_URL": "/srv/", "VOILA_WS_BASE_URL": "/ws/", "VOILA_KERNEL_ID": "k1"}.items():
-        monkeypatch.setenv(name, value)
-    assert request_url() == "wss://10.0.0.5:9000/ws/voila/query/k1"
-    monkeypatch.delenv("VOILA_WS_BASE_URL")
-    assert request_url() == "wss://10.0.0.5:9000/srv/voila/query/k1"
-
-
-def test_outside_voila_the_query_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook.apps import request
-
-    monkeypatch.setenv("VOILA_PREHEAT", "False")
-    monkeypatch.setenv("QUERY_STRING", "token=t0k")
-    request.query_parameters.cache_clear()
-    try:
-        assert request.query_parameter("token") == "t0k"
-    finally:
-        request.query_parameters.cache_clear()
