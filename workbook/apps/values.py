@@ -506,7 +506,7 @@ def warm_up(db: str | None = None) -> None:
     known that could create a stray ``workbook.db`` beside the notebook.
 
     Charts are *not* warmed here, on purpose: rendering one imports pandas,
-    altair and vl-convert, about 120 MB of memory in every kernel, while most
+    altair and vl-convert, about 90 MB of unique memory in every kernel, while most
     kernels only ever show the questionnaire.  The results page imports them
     when it is shown (a second or two once, after submitting);
     ``tests/test_kernel_imports.py`` keeps the questionnaire path free of them.
