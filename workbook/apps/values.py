@@ -502,10 +502,15 @@ class ValuesAssessment:
 def warm_up(db: str | None = None) -> None:
     """Do the slow work before anyone opens the page (pre-heated kernels).
 
-    Loads the framework; in a pre-heated kernel also opens the database and
-    renders one chart so vl-convert's first-call cost is paid in advance.
+    Loads the framework; in a pre-heated kernel also opens the database.
     Elsewhere the database is not opened: before the ``db`` parameter is
     known that could create a stray ``workbook.db`` beside the notebook.
+
+    Charts are *not* warmed here, on purpose: rendering one imports pandas,
+    altair and vl-convert, about 90 MB of unique memory in every kernel, while most
+    kernels only ever show the questionnaire.  The results page imports them
+    when it is shown (a second or two once, after submitting);
+    ``tests/test_kernel_imports.py`` keeps the questionnaire path free of them.
     """
     from workbook.apps.request import is_preheating
 
@@ -514,9 +519,6 @@ def warm_up(db: str | None = None) -> None:
         return  # papermill or JupyterLab: nobody waits, and no stray workbook.db is made
     with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
         open_store(db).close()
-    from workbook.charts import warm_up as warm_charts
-
-    warm_charts()
 
 
 def build(token: object, db: str | None = None) -> widgets.Widget:
