@@ -284,6 +284,9 @@ def _run_mode(
         ) as server:
             url = server.app_url(notebook.name, token=token)
             for run in range(runs):
+                if run:  # the last run's kernel must be gone: one link holds one kernel, and opening it
+                    # again within the close grace would reuse that page (a reload, not a first visit)
+                    server.wait_for_log(r"its page was closed and no other is connected", count=run, timeout=60)
                 if mode == "warm":
                     server.wait_for_log(
                         rf"Kernel pool of {notebook.name} is filled", count=run + 1, timeout=120

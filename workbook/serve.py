@@ -306,7 +306,15 @@ def _kernel_manager_class() -> type[Any]:
 
         # --- kernels no browser is connected to ---------------------------------
         def page_sent(self, kernel_id: str) -> None:
-            """A page went out with this kernel: its browser should connect now."""
+            """A page went out with this kernel (made now, or the link opened again): its browser should connect.
+
+            An earlier tab's "closed" no longer counts: the link was opened
+            again within the grace, and the new page gets the whole disconnect
+            time to connect.  (Without this, a page handed out during the grace
+            lost its kernel before its browser could connect: found by the
+            first-input benchmark, which opens one link again and again.)
+            """
+            self._closed_pages.discard(kernel_id)
             if not self._kernel_connections.get(kernel_id):
                 self._release_later(kernel_id)
 

@@ -136,6 +136,18 @@ def test_close_grace_sets_how_soon_a_closed_tab_frees_its_kernel(tuned: VoilaSer
     assert time.monotonic() - began < 8  # 1 s of grace, not the 60 s disconnect time
 
 
+def test_opening_the_link_again_within_the_grace_keeps_its_kernel(tuned: VoilaServer, tokens: Iterator[str]) -> None:
+    """A page handed out during the grace gets the whole disconnect time to connect (it lost its kernel before)."""
+    token = next(tokens)
+    page = _page(tuned, "203.0.113.72", token)
+    kernel = kernel_id_of(page.body)
+    _close_tab(tuned, page)
+    again = _page(tuned, "203.0.113.72", token)  # the link opened again at once: the same page and kernel
+    assert again.status == 200 and kernel_id_of(again.body) == kernel
+    time.sleep(3)  # three times the 1 s grace
+    assert f"Shutting down kernel {kernel}" not in tuned.log_text()
+
+
 def test_close_grace_zero_leaves_a_closed_tab_to_the_disconnect_time(off: VoilaServer, tokens: Iterator[str]) -> None:
     page = _page(off, "203.0.113.71", next(tokens))
     kernel = kernel_id_of(page.body)

@@ -391,6 +391,8 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
         self._set_page_cookies(page)
         self.finish(html)
+        assert page.kernel_id is not None
+        self.kernel_manager.page_sent(page.kernel_id)  # a close of the link's earlier tab no longer counts
 
     def _set_page_cookies(self, page: Page) -> None:
         """The kernel's secret, for its status URL and websocket, and for its shutdown URL.
