@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import math
@@ -806,7 +807,10 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
             sampler.cancel()
             return result
 
-        stats, told, seconds = asyncio.run(play())
+        # asyncio.run in a thread of its own: in a test run, earlier tests (Playwright, ipykernel) may have
+        # left an event loop running on this thread, where asyncio.run refuses to start
+        with concurrent.futures.ThreadPoolExecutor(1) as runner:
+            stats, told, seconds = runner.submit(asyncio.run, play()).result()
         server_cpu, kernel_cpu = meter.finish()
         load = os.getloadavg()
     if stats.page_failures:  # keep the server's side of it too

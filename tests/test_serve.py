@@ -123,6 +123,10 @@ def test_config_serves_our_template_without_sources_or_tracebacks(tmp_path: Path
     assert voila["progressive_rendering"] is False
     assert voila["multi_kernel_manager_class"] == "workbook.serve.WorkbookKernelManager"
     assert config["WorkbookVoila"]["apps"] == APPS
+    # nbclient drops a cell's outputs 4 s after its reply: under load the values app's display came after
+    # hundreds of widget messages and was lost (an empty page in the load test).  Voila's executors and
+    # its pre-heated kernels both read this config.
+    assert config["VoilaExecutor"]["iopub_timeout"] >= 30
 
 
 def test_config_listens_only_where_asked(tmp_path: Path) -> None:

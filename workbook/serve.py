@@ -131,6 +131,8 @@ MAX_POOL_PER_APP = 4
 #: Share of the available memory the pools may hold, and all kernels together.
 POOL_MEMORY_SHARE = 0.25
 KERNEL_MEMORY_SHARE = 0.75
+#: How long a cell's outputs may trail its reply before Voila gives up on them (nbclient: 4 s).
+IOPUB_TIMEOUT_SECONDS = 60
 #: Kernels for visitors that the cap always allows beyond the pools.
 MIN_VISITOR_KERNELS = 2
 
@@ -546,6 +548,11 @@ def voila_config(
             "progressive_rendering": False,  # incompatible with pre-heating
             "multi_kernel_manager_class": f"{__name__}.WorkbookKernelManager",
         },
+        # After a cell's reply nbclient waits only 4 s for its outputs, then drops them silently.
+        # The values app's display is preceded by hundreds of widget messages: on a server busy
+        # starting kernels for a crowd they took longer, and the page came back without the app
+        # (load test, issue #12).  Waiting longer costs nothing when the outputs are on time.
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT_SECONDS},
         "VoilaKernelManager": {
             "kernel_pools_config": {
                 "default": {"pool_size": 0},
@@ -830,9 +837,29 @@ def serve(
         url = _announce(bases[0], served, config, also=bases[1:])
         if open_browser:
             threading.Timer(1.0, webbrowser.open, [url]).start()
+        _quiet_heartbeats_when_stopping(app)
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
             app.start()  # returns after Ctrl-C / SIGTERM, once the kernels are shut down
     print("Stopped.")
+
+
+def _quiet_heartbeats_when_stopping(app: Any) -> None:
+    """No traceback from a kernel client's heartbeat thread once the server is stopping.
+
+    Each pre-heated kernel's client (Voila's executor) runs a "Heartbeat"
+    thread; when the kernels are shut down on Ctrl-C, one of them may notice
+    its socket gone while the interpreter exits, and print half a traceback
+    after "Stopped.".  Nothing is wrong then, and a stop must look calm.
+    """
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        stopping = getattr(getattr(app, "kernel_manager", None), "_closing", False)
+        if stopping and args.thread is not None and args.thread.name == "Heartbeat":
+            return
+        previous(args)
+
+    threading.excepthook = hook
 
 
 def _main(argv: Sequence[str] | None = None) -> None:
