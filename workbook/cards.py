@@ -25,7 +25,6 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
-from workbook.errors import WorkbookError
 from workbook.paths import templates_dir
 from workbook.text import format_day
 
@@ -116,10 +115,7 @@ def render_html(sheet: CardSheet) -> str:
 
 def render_pdf(sheet: CardSheet) -> bytes:
     """The sheets as an A4 PDF, eight cards a page."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:  # OSError: Pango missing from the system
-        raise WorkbookError(f"invite cards need WeasyPrint and the Pango library ({error}); "
-                            "print the links with: workbook invites ORG --csv") from None
-    pdf: bytes = HTML(string=render_html(sheet), base_url=str(templates_dir() / "cards")).write_pdf()
-    return pdf
+    from workbook.pdf import html_to_pdf
+
+    return html_to_pdf(render_html(sheet), templates_dir() / "cards", what="invite cards",
+                       instead="print the links with: workbook invites ORG --csv")

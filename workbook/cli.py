@@ -252,15 +252,11 @@ def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bo
     """
     from workbook.cards import CARDS_PER_PAGE
     from workbook.csvsafe import write_csv
-    from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url, is_loopback_url
+    from workbook.links import DEFAULT_BASE_URL, app_url, check_base_url, invite_url, loopback_warning
     from workbook.mail.command import check_not_sending, send_invitations
-    from workbook.progress import SELECTIONS, select, statuses
+    from workbook.progress import select, statuses
 
-    only: str | None = mail.get("only")
-    if only is not None and only not in SELECTIONS:
-        from workbook.errors import InputError
-
-        raise InputError(f"--only takes {' or '.join(SELECTIONS)}, not {quoted(only)}")
+    only: str | None = mail.get("only")  # a click.Choice of workbook.progress.SELECTIONS
     if cards is not None and (as_csv or facilitator):
         from workbook.errors import InputError
 
@@ -300,10 +296,8 @@ def invites(ctx: click.Context, /, org_id: str, base_url: str | None, as_csv: bo
         click.echo(f"Nobody in {org_id} is {only} in {cycle.label}: no links printed.", err=True)
         return
     _warn_if_closed(org_id, cycle.label, cycle.closes_on)
-    if is_loopback_url(base):  # only once the links are known to print: an error stays one line
-        click.echo(f"workbook: warning: these links point at {base}, which opens only on this computer; in a "
-                   "workshop room run workbook serve --lan and use the --base-url it prints; for a hosted "
-                   "server give --base-url https://...", err=True)
+    if warning := loopback_warning(base):  # only once the links are known to print: an error stays one line
+        click.echo(warning, err=True)
     if cards is not None:
         _write_cards(cards, record.name, record.anonymity_threshold, cycle.closes_on,
                      [(i.person.name, i.person.team, invite_url(i.token, base)) for i in listed])

@@ -12,7 +12,7 @@ from workbook.errors import InputError
 from workbook.text import quoted
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_PORT", "NOTEBOOKS", "app_url", "check_base_url", "invite_url",
-           "is_loopback_url"]
+           "is_loopback_url", "loopback_warning"]
 
 DEFAULT_PORT = 8866
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -43,6 +43,15 @@ def app_url(app: str, base_url: str = DEFAULT_BASE_URL, **query: str) -> str:
 def invite_url(token: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """A person's link to their own values self-assessment."""
     return app_url("values", base_url, token=token)
+
+
+def loopback_warning(base_url: str) -> str | None:
+    """The one-line warning for links that open only on this computer, or None when people can reach them."""
+    if not is_loopback_url(base_url):
+        return None
+    return (f"workbook: warning: these links point at {base_url}, which opens only on this computer; in a "
+            "workshop room run workbook serve --lan and use the --base-url it prints; for a hosted server "
+            "give --base-url https://...")
 
 
 def is_loopback_url(base_url: str) -> bool:

@@ -106,7 +106,7 @@ def send_invitations(ctx: click.Context, org_id: str, base_url: str, *, smtp: st
                      min_interval: str, force: bool, rate: int, dry_run: bool, outbox: str | None) -> None:
     """Check everything, send, print the summary, exit with the code above."""
     from workbook.dates import parse_day
-    from workbook.links import is_loopback_url
+    from workbook.links import loopback_warning
     from workbook.mail.campaign import Request, run_campaign
     from workbook.mail.message import Letter
     from workbook.mail.selection import Only
@@ -149,9 +149,8 @@ def send_invitations(ctx: click.Context, org_id: str, base_url: str, *, smtp: st
         minutes = f", about {max(1, round(total / rate))} min" if pace and total else ""
         click.echo(f"{'Composing' if dry_run else 'Sending'} {total} {kind} for {record.name} ({cycle}) "
                    f"{via}{pace}{minutes}.", err=True)
-        if is_loopback_url(base_url):  # a mailed link to this laptop opens for nobody else
-            click.echo(f"workbook: warning: the links point at {base_url}, which opens only on this computer; "
-                       "give --base-url with the address people can reach (see: workbook serve --lan)", err=True)
+        if warning := loopback_warning(base_url):  # a mailed link to this laptop opens for nobody else
+            click.echo(warning, err=True)
         return tqdm(total=total, file=sys.stderr, unit="msg", disable=not sys.stderr.isatty(), leave=False)
 
     summary = run_campaign(store, org_id, letter, transport, request, progress=announce)

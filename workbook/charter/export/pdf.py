@@ -11,18 +11,14 @@ from __future__ import annotations
 
 from workbook.charter.export.document import CharterDocument
 from workbook.charter.export.html import render_html
-from workbook.errors import WorkbookError
 from workbook.paths import templates_dir
 
 __all__ = ["render_pdf"]
 
 
 def render_pdf(document: CharterDocument) -> bytes:
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:  # OSError: Pango missing from the system
-        raise WorkbookError(f"PDF export needs WeasyPrint and the Pango library ({error}); "
-                            "export as html and print it from a browser instead") from None
+    from workbook.pdf import html_to_pdf
+
     # The <title> and <meta name="author"> of the page become the PDF's metadata.
-    pdf: bytes = HTML(string=render_html(document), base_url=str(templates_dir() / "charter")).write_pdf()
-    return pdf
+    return html_to_pdf(render_html(document), templates_dir() / "charter", what="PDF export",
+                       instead="export as html and print it from a browser instead")
