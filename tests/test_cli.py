@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -217,6 +219,32 @@ def test_demo_seeds_once(db: str) -> None:
     assert "1 part-way" in first.output
     second = run(db, "demo")
     assert "already there" in second.output
+    for output in (first.stdout, second.stdout):  # a newcomer is told what to do next, both times
+        assert "Next:" in output
+        assert "workbook invites demo --facilitator" in output and "workbook serve" in output
+
+
+def _groups(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _groups(command, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("path", _groups(cli), ids=lambda p: " ".join(p) or "workbook")
+def test_every_command_summary_is_a_whole_sentence(path: tuple[str, ...]) -> None:
+    """The command lists in --help say each command's whole first sentence, never cut mid-phrase."""
+    result = CliRunner().invoke(cli, [*path, "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    listing = result.output.split("Commands:\n", 1)[1]
+    entries = re.split(r"\n  (?=\S)", "\n" + listing.rstrip())[1:]
+    assert entries, result.output
+    for entry in entries:
+        summary = " ".join(entry.split()[1:])
+        assert not summary.endswith("..."), entry
+        assert summary.endswith("."), entry
+        assert summary.count("(") == summary.count(")"), entry
 
 
 def test_console_script_has_no_traceback_for_bad_input(tmp_path: Path) -> None:

@@ -523,6 +523,16 @@ def demo(ctx: click.Context, reset: bool) -> None:
         )
     else:
         click.echo(f"The demo organisation {result.name} (id: {DEMO_ORG_ID}) is already there (--reset rebuilds it).")
+    steps = (
+        (f"workbook invites {DEMO_ORG_ID}", "the demo people's personal links to the values app"),
+        (f"workbook invites {DEMO_ORG_ID} --facilitator", "the workshop and charter links for the facilitator"),
+        ("workbook serve", "serve the apps those links open (Ctrl-C stops)"),
+        (f"workbook report {DEMO_ORG_ID}", "the organisation report as HTML (--pdf for PDF too)"),
+    )
+    width = max(len(command) for command, _ in steps)
+    click.echo("Next:")
+    for command, what in steps:
+        click.echo(f"  {command.ljust(width)}  {what}")
 
 
 # --- backups ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ mathematical digits (U+FF15, U+0665, U+1D7D3 are all 5) and ``5_0`` (as 50).
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from collections.abc import Sequence
@@ -157,6 +158,36 @@ class WorkbookGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List subcommands with their whole first sentence, wrapped, never cut.
+
+        Click cuts each summary to one line and stops at the first full stop, so
+        "(e.g. 2027-Q1)" or a long sentence ended mid-phrase with "...". A newcomer
+        reads this list to find the right command; it must say the whole thing.
+        """
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            rows.append((name, command_summary(command)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def command_summary(command: click.Command) -> str:
+    """The command's ``short_help``, or the first paragraph's first sentence of its docstring.
+
+    A sentence ends at a full stop followed by a space and a capital letter or at the
+    paragraph's end, so abbreviations such as "e.g." do not end it.
+    """
+    if command.short_help:
+        return command.short_help
+    paragraph = inspect.cleandoc(command.help or "").split("\n\n")[0].replace("\n", " ")
+    match = re.search(r"\.(?=\s+[A-Z])", paragraph)
+    return paragraph[: match.end()] if match else paragraph
 
 
 def _announce_new_key(path: Path) -> None:

@@ -60,6 +60,7 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     page.goto(charter_server.app_url(NOTEBOOK, key=facilitator_key))
     wait_for_widgets(page)
     page.wait_for_selector("text=Your customer service charter")
+    assert page.title() == "Service charter builder · DIME Workbook"  # not the notebook's file name
     body = page.inner_text("body")
     assert "is your lowest value" in body and "Where to start" in body
     assert "20 thing(s) to fix before this charter can be approved" in body

@@ -45,6 +45,7 @@ def test_ratings_and_actions_are_kept_after_a_reload(voila_server: VoilaServer, 
     page.goto(voila_server.app_url(NOTEBOOK, key=facilitator_key))
     wait_for_widgets(page)
     assert page.locator(".wb-projector").count() == 1
+    assert page.title() == "DIME™ steps workshop · DIME Workbook"  # not the notebook's file name
     assert "Browser & Co · DIME™ steps workshop" in page.inner_text(".wb-projector")
     assert "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)" in page.inner_text(".wb-projector")
     screenshot(page, "workshop-live-panel")
