@@ -53,10 +53,9 @@ EVIDENCE = Evidence(value_scores={"A": 4.1, "E": 3.8, "I": 2.8, "O": 3.2, "U": 4
                     value_source="values self-assessment, 2026-Q4, 12 people")
 
 
-def make_app(store: Store, framework: Framework, tmp_path: Path | None = None,
-             evidence: Evidence = EVIDENCE) -> CharterBuilder:
+def make_app(store: Store, framework: Framework, evidence: Evidence = EVIDENCE) -> CharterBuilder:
     organisation = store.organisations.get("hv")
-    return CharterBuilder(store, framework, organisation, evidence, today=lambda: TODAY, export_dir=tmp_path)
+    return CharterBuilder(store, framework, organisation, evidence, today=lambda: TODAY)
 
 
 def stored(store: Store) -> list:  # type: ignore[type-arg]
@@ -384,30 +383,41 @@ def test_reopening_after_approval_shows_the_approved_version(store: Store, frame
 
 # --- export ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["md", "html", "pdf", "docx"])
-def test_export_writes_beside_the_database_and_offers_a_download(store: Store, framework: Framework,
-                                                                 tmp_path: Path, fmt: str) -> None:
-    app = make_app(store, framework, tmp_path)
+def test_export_is_a_download_and_writes_nothing_on_the_server(store: Store, framework: Framework, db: str,
+                                                               fmt: str) -> None:
+    from workbook.charter.export import export_charter
+
+    folder = Path(db).parent
+    before = sorted(folder.iterdir())
+    app = make_app(store, framework)
     app.export_format.value = fmt
     button(app, "Export").click()
-    path = tmp_path / f"charter-hv-v1-DRAFT.{fmt}"
-    assert path.is_file()
     result = app.export_result.value
     link = re.search(r"href='data:([^;']+);base64,([^']+)'", result)
-    assert link is not None and base64.b64decode(link.group(2)) == path.read_bytes()
+    expected = export_charter(store, "hv", fmt, number=1, framework=framework).data
+    assert link is not None
+    offered = base64.b64decode(link.group(2))
+    if fmt == "docx":  # a zip: its members' times differ by the second, their contents must not
+        assert _zip_members(offered) == _zip_members(expected)
+    else:
+        assert offered == expected
     assert f"download='charter-hv-v1-DRAFT.{fmt}'" in result
     assert "Exported version 1 (draft)" in result
+    assert str(folder) not in result  # no server path on the client's screen
+    assert sorted(folder.iterdir()) == before  # and no file left on the server's disk
 
 
-def test_export_refuses_a_format_it_does_not_offer(store: Store, framework: Framework, tmp_path: Path) -> None:
-    exports = tmp_path / "exports"
-    exports.mkdir()
-    app = make_app(store, framework, exports)
+def _zip_members(data: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_export_refuses_a_format_it_does_not_offer(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
     assert app.export("exe") is None
     assert "Please choose a format" in app.export_result.value
-    assert list(exports.iterdir()) == []
 
 
-def test_exports_go_beside_a_sqlite_database_by_default(store: Store, framework: Framework, db: str) -> None:
-    app = CharterBuilder(store, framework, store.organisations.get("hv"), EVIDENCE, today=lambda: TODAY)
-    written = app.export("md")
-    assert written == str(Path(db).parent / "charter-hv-v1-DRAFT.md")

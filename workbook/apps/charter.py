@@ -34,7 +34,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -141,14 +140,12 @@ class CharterBuilder:
     """The whole builder for one organisation, as one widget (``.widget``)."""
 
     def __init__(self, store: Store, framework: Framework, organisation: OrganisationRecord,
-                 evidence: Evidence | None = None, *, today: Today = date.today,
-                 export_dir: Path | None = None) -> None:
+                 evidence: Evidence | None = None, *, today: Today = date.today) -> None:
         self.store = store
         self.framework = framework
         self.organisation = organisation
         self.charters = Charters(store.transactions)
         self.today = today
-        self.export_dir = export_dir if export_dir is not None else _folder_of(store)
         if evidence is None:
             from workbook.charter.evidence import gather_evidence
 
@@ -488,7 +485,12 @@ class CharterBuilder:
                 row(self.export_format, button), self.export_result]
 
     def export(self, fmt: object) -> str | None:
-        """Export the version on screen; returns the file written next to the database, if any."""
+        """Offer the version on screen as a download in the browser; returns its file name.
+
+        Nothing is written on the server: the file travels inside the page (a
+        ``data:`` link), so it lands in the facilitator's own Downloads folder
+        whether the server is their laptop or a hosted machine.
+        """
         from workbook.charter.export import FORMATS, export_charter
 
         assert self.charter is not None
@@ -502,34 +504,15 @@ class CharterBuilder:
         except WorkbookError as error:
             self.export_result.value = f"<p class='wb-warn' role='alert'>Not exported: {esc(error)}</p>"
             return None
-        written = None
-        where = ""
-        if self.export_dir is not None:
-            path = self.export_dir / exported.filename
-            try:
-                path.write_bytes(exported.data)
-                written = str(path)
-                where = f" Saved as <code>{esc(path)}</code>."
-            except OSError as error:
-                log.warning("could not write %s: %s", path, error)
         self.export_result.value = (
-            f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}.{where}</p>"
-            f"<p>{download_link_html(exported.filename, exported.media_type, exported.data)}</p>")
-        return written
+            f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}: save it with the link "
+            f"below.</p><p>{download_link_html(exported.filename, exported.media_type, exported.data)}</p>")
+        return exported.filename
 
 
 def _button(**options: Any) -> widgets.Button:
     """A button as wide as its words (the default width cuts long labels short)."""
     return widgets.Button(layout=widgets.Layout(width="auto"), **options)
-
-
-def _folder_of(store: Store) -> Path | None:
-    """The folder of a SQLite database file (exports go beside it); None for PostgreSQL."""
-    url = store.engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    folder = Path(url.database).resolve().parent
-    return folder if folder.is_dir() else None
 
 
 def warm_up(db: str | None = None) -> None:

@@ -595,7 +595,6 @@ class WorkshopApp:
         org, cycle = self.session.organisation, self.session.cycle
         summary = summarise(self.framework, state, organisation_id=org.id, cycle_label=cycle.label)
         chart = maturity_chart(summary)
-        command = f"workbook actions export {org.id} --cycle {cycle.label} --out actions.csv"
         parts = [
             f"<h1>Summary</h1><p class='wb-muted'>{esc(org.name)} · {esc(cycle.label)}</p>",
             chart_html(chart) if chart is not None else "<p class='wb-muted'>No practice has been rated yet.</p>",
@@ -603,7 +602,6 @@ class WorkshopApp:
             "<h2>Obstacles found</h2>", obstacles_html(summary),
             "<h2>Action plan</h2>", actions_table_html(summary),
             f"<p>{download_link_html(summary, actions_csv(summary))}</p>",
-            f"<p class='wb-muted'>Or from a terminal: <code>{esc(command)}</code></p>",
         ]
         refresh = widgets.Button(description="Refresh", icon="refresh", tooltip="Refresh the summary")
         refresh.on_click(self.errors.guard(lambda _b: self.show_summary()))
