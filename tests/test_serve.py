@@ -572,3 +572,14 @@ def test_serve_lan_announces_each_address_with_the_plain_http_warning(
     assert "WARNING: listening beyond this machine over plain HTTP" in printed
     assert "workbook invites ORG --base-url http://192.168.1.23:8866" in printed
     assert url.startswith("http://192.168.1.23:8866/voila/render/")
+
+
+def test_the_trust_warning_is_filtered_and_nothing_else() -> None:
+    """jupyter_server logs "Notebook X is not trusted" for every page Voila opens; the server drops that line only."""
+    import logging
+
+    def record(msg: str, *args: object) -> logging.LogRecord:
+        return logging.LogRecord("Voila", logging.WARNING, __file__, 1, msg, args, None)
+
+    assert serve_module._quiet_trust_warning(record("Notebook %s is not trusted", "values_assessment.ipynb")) is False
+    assert serve_module._quiet_trust_warning(record("Kernel %s died", "abc")) is True

@@ -57,6 +57,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import logging
 import os
 import re
 import shutil
@@ -579,6 +580,17 @@ def voila_config(
 
 # --- the server --------------------------------------------------------------------
 @functools.cache
+
+def _quiet_trust_warning(record: logging.LogRecord) -> bool:
+    """Drop jupyter_server's "Notebook X is not trusted", logged on every page opened.
+
+    Notebook trust decides whether JupyterLab shows a notebook's stored HTML and
+    script outputs; Voila runs the notebook afresh and shows only what it
+    produced now, so for the workbook's own app notebooks the line means nothing
+    and, printed for every respondent, hides the lines that do.
+    """
+    return record.msg != "Notebook %s is not trusted"
+
 def _voila_class() -> type[Any]:
     """Voila with the workbook's routes (built on first use: voila is slow to import)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -612,6 +624,7 @@ def _voila_class() -> type[Any]:
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
+            self.log.addFilter(_quiet_trust_warning)
             settings["log_function"] = handlers.log_request  # hides ?token= and ?key=; no line per 429
             # gzip: an app page's 1 MB script travels as 0.3 MB (tornado reads
             # this when the application is built, so Voila.tornado_settings is too late)

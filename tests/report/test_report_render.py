@@ -116,7 +116,10 @@ def test_index_lists_every_report_with_date_and_status(tmp_path: Path) -> None:
     ], now=datetime(2026, 3, 2, 9, 6, tzinfo=UTC))
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "&lt;Alpha&gt; &amp; Co" in html and "<Alpha>" not in html
-    assert '<a href="a-2026-Q1.html">HTML</a>' in html and '<a href="b-2026-Q1.ipynb">notebook</a>' in html
+    assert '<a href="a-2026-Q1.html">HTML</a>' in html
+    # A notebook is linked only where it explains a failure; a good report's stays in the folder, unlinked.
+    assert '<a href="b-2026-Q1.ipynb">What went wrong (notebook)</a>' in html and "a-2026-Q1.ipynb" not in html
+    assert (tmp_path / "a-2026-Q1.ipynb").is_file()
     assert "Ready" in html and "Failed" in html and "InputError: bad team" in html and "Too few answers yet" in html
     assert "2 March 2026, 09:05 UTC" in html
     assert "3 reports" in html and "id=\"d-" not in html
