@@ -102,7 +102,11 @@ def test_the_right_key_opens_the_current_cycle_for_the_projector(store: Store, d
     assert PROJECTOR_CLASS in page._dom_classes and "wb-app" in page._dom_classes
     shown = texts(page)
     assert "Harbour &amp; &lt;Vine&gt; · DIME™ steps workshop · 2026-Q4" in shown
-    assert CREDIT in shown and "font-size: 1.3rem" in shown
+    assert "font-size: 1.3rem" in shown
+    assert CREDIT not in shown  # the page's footer credits DIME™ once; the app does not repeat it
+    # A newcomer learns why Human connections is "I" on the first screen.
+    assert "DIME™ is named after its four steps: D, a Deliberate service culture; I, human connections in every " \
+           "Interaction; M, positive Memories for customers; E, brand Experiences at every point of contact." in shown
     assert "2026-Q3" in texts(build(key(store), db, cycle="2026-Q3"))
     assert "Other Org" not in shown
 
@@ -156,6 +160,7 @@ def test_each_rating_is_saved_at_once_and_kept_on_reopening(store: Store, framew
     shown = texts(app.body)
     assert framework.steps[0].purpose in shown and framework.steps[0].prompts[0].replace("'", "&#x27;") in shown
     assert "1 = Not started" in shown and "The reward this step earns" in shown
+    assert "<h3>Hiring for service</h3>" in shown and "DC1" not in shown  # no code without meaning on screen
     entry = page.practices["DC1"]
     assert [label for label, _v in entry.choice.options][3] == "4 · Well established"
     entry.choice.value = 4

@@ -118,7 +118,6 @@ PROJECTOR_CSS: Final = """
 .wb-download { display: inline-block; background: #0b5cad; color: #fff !important; padding: 0.5rem 1.1rem;
   border-radius: 8px; font-weight: 600; text-decoration: none; }
 .wb-download:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
-.wb-credit { font-size: 1rem !important; }
 .wb-projector .wb-chart { display: block; width: 100%; margin: 0.6rem 0; }
 .wb-projector .widget-html:has(.wb-chart), .wb-projector .widget-html:has(.wb-chart) > .widget-html-content {
   display: block; width: 100%; }
@@ -198,7 +197,7 @@ class PracticeInput:
         self.status.add_class("wb-status")
         self.unsaved = widgets.HTML("")  # this facilitator's note when someone else saved first
         self.widget = widgets.VBox([
-            widgets.HTML(f"<h3>{esc(practice.id)} · {esc(practice.name)}</h3><p>{esc(practice.text)}</p>"),
+            widgets.HTML(f"<h3>{esc(practice.name)}</h3><p>{esc(practice.text)}</p>"),
             self.choice,
             row(self.note_toggle, self.clear, self.status),
             self.note,
@@ -489,9 +488,9 @@ class WorkshopApp:
         org, cycle = session.organisation, session.cycle
         header = widgets.HTML(
             f"<p class='wb-muted'>{esc(org.name)} · DIME™ steps workshop · {esc(cycle.label)}</p>")
-        credit = widgets.HTML(f"<p class='wb-muted wb-credit'>{esc(framework.credit)}</p>")
+        # The DIME™ credit is the page's footer (templates/voila/workbook), once per page.
         self.widget = app_root(widgets.HTML(PROJECTOR_CSS), self.errors.widget, header,
-                               row(self.name, self.name_status, self.saved_at), self.nav, self.body, credit,
+                               row(self.name, self.name_status, self.saved_at), self.nav, self.body,
                                extra_class=PROJECTOR_CLASS)
         self.reload()
         self.show_live()
@@ -546,7 +545,8 @@ class WorkshopApp:
                                tooltip="Start with step 1")
         start.on_click(self.errors.guard(lambda _b: self.show(self.framework.steps[0].id)))
         self.live_box.children = (widgets.HTML(self._live_html()),)
-        self._set("live", widgets.HTML("<h1>Where we are</h1>"), self.live_box, row(refresh, start))
+        intro = widgets.HTML(f"<h1>Where we are</h1><p>{esc(self.framework.dime_letters)}</p>")
+        self._set("live", intro, self.live_box, row(refresh, start))
 
     def _live_html(self) -> str:
         from workbook.charts import chart_html, value_profile_chart

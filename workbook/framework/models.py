@@ -130,6 +130,9 @@ class Step(_Frozen):
     number: StrictInt
     letter: Letter
     name: Text
+    #: Why the step has its letter, e.g. "human connections in every Interaction" for I:
+    #: the names alone leave a newcomer asking why Human connections is not "H".
+    letter_for: Text
     relationship: Text
     purpose: Text
     practices: tuple[Practice, ...]
@@ -216,6 +219,12 @@ class Framework(_Frozen):
     def statements(self) -> tuple[Statement, ...]:
         """Every statement, value by value, in file order."""
         return tuple(statement for value in self.values for statement in value.statements)
+
+    @property
+    def dime_letters(self) -> str:
+        """One sentence saying what each letter of DIME™ stands for, for a newcomer's first screen."""
+        steps = "; ".join(f"{s.letter}, {s.letter_for}" for s in self.steps)
+        return f"DIME™ is named after its four steps: {steps}."
 
     @property
     def practices(self) -> tuple[Practice, ...]:
