@@ -137,8 +137,15 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     import vl_convert as vlc
 
     spec = vega_safe(chart.to_dict())
-    svg: str = vlc.vegalite_to_svg(spec)
     description = spec.get("description")
+    if description:
+        # The whole chart is one image with one text alternative (below); Vega's own
+        # ARIA roles on every mark would make each line and dot an unlabelled image
+        # to a screen reader (axe: svg-img-alt), so they are turned off.
+        config = spec.get("config", {})
+        spec["config"] = {**config, "aria": False,
+                          **{part: {**config.get(part, {}), "aria": False} for part in ("mark", "axis", "legend")}}
+    svg: str = vlc.vegalite_to_svg(spec)
     if description and "aria-label" not in svg[:500]:
         from html import escape
 
