@@ -1,4 +1,4 @@
-"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles and rewards.
+"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles, rewards and customer measures.
 
 Load it with ``load_framework()`` (cached) or check an adapted copy with
 ``check_framework_file(path)``; both return a frozen ``Framework`` or raise
@@ -10,6 +10,7 @@ from __future__ import annotations
 from workbook.framework.loader import check_framework_file, load_framework
 from workbook.framework.models import (
     Framework,
+    Measure,
     Obstacle,
     Practice,
     Promise,
@@ -19,12 +20,14 @@ from workbook.framework.models import (
     Statement,
     Step,
     Value,
+    format_number,
 )
 from workbook.framework.rules import VALUE_IDS
 
 __all__ = [
     "VALUE_IDS",
     "Framework",
+    "Measure",
     "Obstacle",
     "Practice",
     "Promise",
@@ -35,5 +38,6 @@ __all__ = [
     "Step",
     "Value",
     "check_framework_file",
+    "format_number",
     "load_framework",
 ]
