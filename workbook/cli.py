@@ -610,11 +610,13 @@ def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | 
 # --- feature command groups (each defined beside its feature) ------------------------
 def _register_features() -> None:
     from workbook.charter.command import charter
+    from workbook.measures.command import measures
     from workbook.report.command import report
     from workbook.workshop.command import actions
 
     cli.add_command(actions)
     cli.add_command(charter)
+    cli.add_command(measures)
     cli.add_command(report)
 
 
