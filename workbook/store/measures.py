@@ -23,14 +23,14 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from workbook.errors import InputError, NotFoundError
+from workbook.errors import ConflictError, InputError, NotFoundError
 from workbook.framework import Framework
 from workbook.store._base import Repository, as_utc, utcnow
 from workbook.store.measure_tables import MeasureValue
 from workbook.store.tables import Cycle, Organisation
 from workbook.text import clean_line, clean_paragraphs, quoted
 
-__all__ = ["NOTE_MAX", "ImportResult", "MeasureValueRecord", "Measures", "ValueRow", "check_note"]
+__all__ = ["NOTE_MAX", "ImportResult", "MeasureValueRecord", "Measures", "StaleValueError", "ValueRow", "check_note"]
 
 #: A note says where a figure came from ("phone system report, Oct-Dec"); a paragraph at most.
 NOTE_MAX = 500
@@ -73,6 +73,20 @@ class ImportResult:
         return self.added + self.changed + self.unchanged
 
 
+class StaleValueError(ConflictError):
+    """Somebody else changed this value after it was loaded; ``current`` is what is stored now (None: removed)."""
+
+    def __init__(self, message: str, current: MeasureValueRecord | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def _stale(name: str, current: MeasureValueRecord | None) -> StaleValueError:
+    who = f"someone else ({current.updated_by})" if current is not None and current.updated_by else "someone else"
+    return StaleValueError(f"{who} changed {name} after you opened it; their figure is shown now, so enter "
+                           "yours again if it is still needed", current)
+
+
 def check_note(note: object) -> str | None:
     """A note as stored: trimmed, at most :data:`NOTE_MAX` characters, None for nothing."""
     return clean_paragraphs(note, "note", max_length=NOTE_MAX)
@@ -87,13 +101,26 @@ class Measures(Repository):
     """Set, list and delete the scorecard's values; one short transaction per call."""
 
     def set(self, org_id: str, cycle_id: int, measure_id: str, value: object, *, framework: Framework,
-            note: object = None, by: str | None = None) -> MeasureValueRecord:
-        """Store (or replace) one value; it is checked against the measure's range first."""
-        number = framework.measure(measure_id).check_value(value)
+            note: object = None, by: str | None = None, expected_version: int | None = None) -> MeasureValueRecord:
+        """Store (or replace) one value; it is checked against the measure's range first.
+
+        ``expected_version`` is the version the edit started from (0: there was
+        no value); if someone else saved a different figure since, the edit is
+        refused with :class:`StaleValueError` instead of overwriting theirs.
+        Without it the last save wins, as an import does.
+        """
+        measure = framework.measure(measure_id)
+        number = measure.check_value(value)
         clean_note = check_note(note)
         who = _check_by(by)
         with self._tx.writing() as session:
             cycle = _cycle(session, org_id, cycle_id)
+            if expected_version is not None:
+                stored = _find(session, cycle.id, measure_id)
+                found = stored.version if stored is not None else 0
+                agreed = stored is not None and (stored.value, stored.note) == (number, clean_note)
+                if found != expected_version and not agreed:  # two people typing the same figure agree
+                    raise _stale(measure.name, _record(stored, cycle.label) if stored is not None else None)
             row = _upsert(session, cycle.id, measure_id, number, clean_note, who)[0]
             return _record(row, cycle.label)
 
@@ -113,10 +140,17 @@ class Measures(Repository):
             rows = session.scalars(select(MeasureValue).where(MeasureValue.cycle_id == cycle.id))
             return {row.measure_id: _record(row, cycle.label) for row in rows}
 
-    def delete(self, org_id: str, cycle_id: int, measure_id: str) -> bool:
-        """Remove one value (a figure entered by mistake); False when there was none."""
+    def delete(self, org_id: str, cycle_id: int, measure_id: str, *, expected_version: int | None = None) -> bool:
+        """Remove one value (a figure entered by mistake); False when there was none.
+
+        With ``expected_version``, a value someone else changed since is kept and
+        :class:`StaleValueError` raised, as for :meth:`set`.
+        """
         with self._tx.writing() as session:
             cycle = _cycle(session, org_id, cycle_id)
+            stored = _find(session, cycle.id, measure_id)
+            if expected_version is not None and stored is not None and stored.version != expected_version:
+                raise _stale(measure_id, _record(stored, cycle.label))
             result = session.execute(delete(MeasureValue).where(MeasureValue.cycle_id == cycle.id,
                                                                  MeasureValue.measure_id == measure_id))
             return bool(getattr(result, "rowcount", 0))
@@ -170,11 +204,15 @@ def _cycle(session: Session, org_id: str, cycle_id: int) -> Cycle:
     return cycle
 
 
+def _find(session: Session, cycle_id: int, measure_id: str) -> MeasureValue | None:
+    return session.scalars(select(MeasureValue).where(MeasureValue.cycle_id == cycle_id,
+                                                      MeasureValue.measure_id == measure_id)).first()
+
+
 def _upsert(session: Session, cycle_id: int, measure_id: str, value: float, note: str | None,
             by: str | None) -> tuple[MeasureValue, str]:
     """Insert or update one value; say whether it was added, changed or already so."""
-    row = session.scalars(select(MeasureValue).where(MeasureValue.cycle_id == cycle_id,
-                                                     MeasureValue.measure_id == measure_id)).first()
+    row = _find(session, cycle_id, measure_id)
     if row is None:
         row = MeasureValue(cycle_id=cycle_id, measure_id=measure_id, value=value, note=note, version=1,
                            updated_at=utcnow(), updated_by=by)
