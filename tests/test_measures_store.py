@@ -148,3 +148,29 @@ def test_bad_target_op_is_one_line(framework: Framework) -> None:
         check_target_op("=>")
     assert describe_target(framework.measure("answered-20s"), ">=", 95) == "at least 95 %"
     assert describe_target(framework.measure("wait-time"), "≤", 60) == "at most 60 seconds"
+
+
+def test_demo_figures_tell_a_story_and_are_idempotent(store: Store, org: str, framework: Framework) -> None:
+    from workbook.demo_measures import add_demo_measures
+
+    store.responses.open_cycle(org, "2026-Q4")
+    labels = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    add_demo_measures(store, org, labels, framework)
+    card = scorecard(store, org, framework)
+    assert len(card.with_values()) == len(framework.measures)  # every catalogue measure has figures
+    assert all(p.value is not None for line in card.lines for p in line.points)
+    assert met(">=", 95, card.value("answered-20s", "2026-Q4")) is True
+    assert met(">=", 95, card.value("answered-20s", "2026-Q3")) is False
+    assert {line.measure.id for line in card.wrong_way()} == {"wait-time", "complaints"}
+    before = store.measures.list(org)
+    add_demo_measures(store, org, labels, framework)
+    assert store.measures.list(org) == before
+
+
+def test_demo_figures_fit_fewer_cycles(store: Store, org: str, framework: Framework) -> None:
+    from workbook.demo_measures import add_demo_measures
+
+    add_demo_measures(store, org, ["2026-Q2", "2026-Q3"], framework)
+    card = scorecard(store, org, framework)
+    assert card.value("answered-20s", "2026-Q3") == 96.0  # the newest figure goes to the newest cycle
+    assert card.value("answered-20s", "2026-Q1") is None
