@@ -140,3 +140,9 @@ def test_unknown_organisation(db: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", db, "measures", "import", "nobody", write(tmp_path, GOOD)])
     assert result.exit_code == 2
     assert "no organisation" in result.output
+
+
+def test_framework_check_counts_the_measures() -> None:
+    result = CliRunner().invoke(cli, ["framework", "check"])
+    assert result.exit_code == 0
+    assert "10 promises, 15 customer measures." in result.output

@@ -174,3 +174,17 @@ def test_demo_figures_fit_fewer_cycles(store: Store, org: str, framework: Framew
     card = scorecard(store, org, framework)
     assert card.value("answered-20s", "2026-Q3") == 96.0  # the newest figure goes to the newest cycle
     assert card.value("answered-20s", "2026-Q1") is None
+
+
+def test_scorecard_as_json(store: Store, org: str, framework: Framework) -> None:
+    import json
+
+    store.measures.set(org, _cycle(store, org, "2026-Q2"), "retention", 90, framework=framework, note="CRM")
+    store.measures.set(org, _cycle(store, org, "2026-Q3"), "retention", 88.5, framework=framework)
+    data = json.loads(json.dumps(scorecard(store, org, framework).as_dict()))
+    assert data["cycles"] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+    [retention] = data["measures"]
+    assert retention["id"] == "retention" and retention["better"] == "higher"
+    assert retention["points"][1] == {"cycle": "2026-Q2", "value": 90.0, "note": "CRM", "change": None,
+                                      "direction": None}
+    assert retention["points"][2]["change"] == -1.5 and retention["points"][2]["direction"] == "worse"

@@ -486,7 +486,7 @@ def cycle_list(ctx: click.Context, org_id: str) -> None:
 # --- framework ------------------------------------------------------------------
 @cli.group(cls=WorkbookGroup)
 def framework() -> None:
-    """The DIME™ framework content (steps, values, promises)."""
+    """The DIME™ framework content (steps, values, promises, customer measures)."""
 
 
 @framework.command("check")
@@ -501,7 +501,7 @@ def framework_check(file: str | None) -> None:
     statements = len(loaded.statements)
     click.echo(
         f"{path}: OK - {loaded.id} {loaded.version}: {len(loaded.steps)} steps, {len(loaded.values)} values, "
-        f"{statements} statements, {len(loaded.promises)} promises."
+        f"{statements} statements, {len(loaded.promises)} promises, {len(loaded.measures)} customer measures."
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework, Measure
@@ -154,6 +154,19 @@ class Scorecard:
     def wrong_way(self) -> tuple[MeasureLine, ...]:
         """The lines whose newest cycle moved against "better" since the cycle before."""
         return tuple(line for line in self.lines if line.latest is not None and line.latest.wrong_way)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (``workbook report --json``): the measures that have a figure, every cycle."""
+        return {
+            "cycles": list(self.cycles),
+            "measures": [
+                {"id": line.measure.id, "name": line.measure.name, "unit": line.measure.unit,
+                 "better": line.measure.better, "source": line.measure.source,
+                 "points": [{"cycle": p.cycle_label, "value": p.value, "note": p.note, "change": p.change,
+                             "direction": p.direction} for p in line.points]}
+                for line in self.with_values()
+            ],
+        }
 
 
 def build_scorecard(framework: Framework, cycle_labels: Sequence[str],
