@@ -146,3 +146,44 @@ def test_framework_check_counts_the_measures() -> None:
     result = CliRunner().invoke(cli, ["framework", "check"])
     assert result.exit_code == 0
     assert "10 promises, 15 customer measures." in result.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("cycle,measure,value\n".encode("utf-16"), "saved as UTF-16"),
+    (b"cycle,measure,value\n2026-Q1,retention,9\x000\n", "contains binary data"),
+    (b"cycle,measure,value\n2026-Q1,retention,\xff90\n", "is not UTF-8 text"),
+    (b'cycle,measure,value,note\n2026-Q1,retention,90,"open\n', "is never closed"),
+    (b"cycle,measure,value\n2026-Q1,retention,90,extra\n", "row 2: 4 cells but the header has 3 columns"),
+])
+def test_files_that_are_not_what_they_seem(db: str, acme: str, tmp_path: Path, content: bytes,
+                                           message: str) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["--db", db, "measures", "import", acme, str(path)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_folder_or_device_is_refused(db: str, acme: str, tmp_path: Path) -> None:
+    for target, message in ((str(tmp_path), "is a folder"), ("/dev/zero", "not a regular file")):
+        result = CliRunner().invoke(cli, ["--db", db, "measures", "import", acme, target])
+        assert result.exit_code == 2 and message in result.output
+
+
+def test_values_of_a_measure_dropped_from_the_framework_are_kept_and_mentioned(
+        db: str, acme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from workbook.paths import framework_file
+
+    run(db, "measures", "import", acme, write(tmp_path, GOOD))
+    data = yaml.safe_load(framework_file().read_text(encoding="utf-8"))
+    data["measures"] = [m for m in data["measures"] if m["id"] != "wait-time"]
+    adapted = tmp_path / "adapted.yaml"
+    adapted.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    monkeypatch.setattr("workbook.framework.loader.framework_file", lambda: adapted)
+    result = CliRunner().invoke(cli, ["--db", db, "measures", "list", acme])
+    assert result.exit_code == 0
+    assert "Not shown: values of wait-time" in result.stderr
+    assert "wait-time" not in result.stdout and "first-contact" in result.stdout

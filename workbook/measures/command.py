@@ -65,13 +65,22 @@ def list_(ctx: click.Context, org_id: str, show_all: bool) -> None:
     CHANGE is the move since the cycle before the newest; "worse" marks a
     measure that moved the wrong way.
     """
-    from workbook.measures.scorecard import scorecard
+    from workbook.measures.scorecard import build_scorecard
     from workbook.measures.table import scorecard_table
+
+    from workbook.framework import load_framework
 
     store = store_of(ctx)
     organisation = store.organisations.get(org_id)
-    card = scorecard(store, organisation.id)
+    framework = load_framework()
+    records = store.measures.list(organisation.id)
+    card = build_scorecard(framework, [c.label for c in store.responses.cycles(organisation.id)], records)
     header, rows = scorecard_table(card, show_all=show_all)
+    known = {m.id for m in framework.measures}
+    orphans = sorted({r.measure_id for r in records if r.measure_id not in known})
+    if orphans:
+        click.echo(f"Not shown: values of {', '.join(orphans)}, which the framework file no longer lists "
+                   "(they are kept; see: workbook measures export).", err=True)
     if not rows:
         click.echo(f"{organisation.name} has no measure values yet "
                    f"(enter them in the workshop, or: workbook measures import {organisation.id} FILE.csv).")
