@@ -65,10 +65,9 @@ def list_(ctx: click.Context, org_id: str, show_all: bool) -> None:
     CHANGE is the move since the cycle before the newest; "worse" marks a
     measure that moved the wrong way.
     """
+    from workbook.framework import load_framework
     from workbook.measures.scorecard import build_scorecard
     from workbook.measures.table import scorecard_table
-
-    from workbook.framework import load_framework
 
     store = store_of(ctx)
     organisation = store.organisations.get(org_id)
