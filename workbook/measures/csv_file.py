@@ -19,7 +19,7 @@ from pathlib import Path
 from workbook.errors import ImportFileError, InputError, NotFoundError
 from workbook.framework import Framework
 from workbook.input_files import read_input_file
-from workbook.people_csv import _csv_problem, _header_problem
+from workbook.people_csv import csv_problem, header_problem
 from workbook.store.measures import ValueRow, check_note
 from workbook.text import clean_line, quoted
 
@@ -66,11 +66,11 @@ def parse_measures_csv(text: str, framework: Framework, cycles: Collection[str],
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise ImportFileError(f"{source}: {_csv_problem(error, 1, 1)}") from None
+        raise ImportFileError(f"{source}: {csv_problem(error, 1, 1)}") from None
     if header is None or not any(cell.strip() for cell in header):
         raise ImportFileError(f"{source}: the file is empty; it needs a header row: {','.join(COLUMNS)}")
-    if (header_problem := _header_problem(header, source)) is not None:
-        raise ImportFileError(header_problem)
+    if (problem := header_problem(header, source)) is not None:
+        raise ImportFileError(problem)
     names = [cell.strip().lower() for cell in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
@@ -91,7 +91,7 @@ def parse_measures_csv(text: str, framework: Framework, cycles: Collection[str],
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(_csv_problem(error, number, line))
+            problems.append(csv_problem(error, number, line))
             break
         if not any(cell.strip() for cell in cells):
             continue  # blank lines at the end of spreadsheet exports
