@@ -188,3 +188,24 @@ def test_scorecard_as_json(store: Store, org: str, framework: Framework) -> None
     assert retention["points"][1] == {"cycle": "2026-Q2", "value": 90.0, "note": "CRM", "change": None,
                                       "direction": None}
     assert retention["points"][2]["change"] == -1.5 and retention["points"][2]["direction"] == "worse"
+
+
+def test_edits_from_an_old_version_are_refused_with_the_stored_figure(store: Store, org: str,
+                                                                       framework: Framework) -> None:
+    from workbook.store.measures import StaleValueError
+
+    q1 = _cycle(store, org, "2026-Q1")
+    mine = store.measures.set(org, q1, "retention", 90, framework=framework, expected_version=0, by="Ana")
+    theirs = store.measures.set(org, q1, "retention", 91, framework=framework, expected_version=mine.version,
+                                by="Bo")
+    with pytest.raises(StaleValueError, match=r"someone else \(Bo\) changed Customer retention") as caught:
+        store.measures.set(org, q1, "retention", 89, framework=framework, expected_version=mine.version)
+    assert caught.value.current is not None and caught.value.current.value == 91.0
+    # the same figure typed by both is agreement, not a conflict
+    store.measures.set(org, q1, "retention", 91, framework=framework, expected_version=mine.version)
+    with pytest.raises(StaleValueError):
+        store.measures.delete(org, q1, "retention", expected_version=mine.version)
+    assert store.measures.delete(org, q1, "retention", expected_version=theirs.version) is True
+    with pytest.raises(StaleValueError) as removed:  # someone removed it meanwhile
+        store.measures.set(org, q1, "retention", 80, framework=framework, expected_version=theirs.version)
+    assert removed.value.current is None
