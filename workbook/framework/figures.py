@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Final, Literal
+from typing import Final, Literal
 
-from pydantic import Strict
-
-__all__ = ["Better", "MeasureSource", "Number", "as_number", "format_number"]
+__all__ = ["Better", "MeasureSource", "as_number", "format_number"]
 
 Better = Literal["higher", "lower"]
 """Which way a customer measure should move: up for satisfaction, down for waiting time."""
 
 MeasureSource = Literal["mystery_shopping", "satisfaction_survey", "focus_group", "operational_records"]
 """Where a measure's figures come from: the three ways of asking customers, or the organisation's own records."""
-
-Number = Annotated[float, Strict()]
-"""A plain YAML number (``95`` or ``2.5``); quoted text or true/false is refused rather than guessed at."""
 
 _NUMBER_TEXT: Final = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 

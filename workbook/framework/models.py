@@ -14,6 +14,7 @@ from typing import Annotated, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Strict,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -23,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import rules
-from workbook.framework.figures import Better, MeasureSource, Number, as_number, format_number
+from workbook.framework.figures import Better, MeasureSource, as_number, format_number
 from workbook.text import quoted
 
 __all__ = [
@@ -183,6 +184,10 @@ class Reward(_Frozen):
     name: Text
     description: Text
     step: Id
+
+
+Number = Annotated[float, Strict()]
+"""A plain YAML number (``95`` or ``2.5``); quoted text or true/false is refused rather than guessed at."""
 
 
 class Measure(_Frozen):
