@@ -40,6 +40,7 @@ from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
+from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
@@ -478,10 +479,12 @@ class WorkshopApp:
         self.nav_buttons: dict[str, widgets.Button] = {}
         nav = [self._nav_button("live", "Live panel")]
         nav += [self._nav_button(s.id, f"{s.number} · {s.letter} · {s.name}") for s in framework.steps]
+        nav.append(self._nav_button(workshop_scorecard.PAGE, "Scorecard"))
         nav.append(self._nav_button("summary", "Summary"))
         self.nav = widgets.HBox(nav)
         self.nav.add_class("wb-nav")
         self.steps = {s.id: StepPage(self, s) for s in framework.steps}
+        self.scorecard: workshop_scorecard.ScorecardPage | None = None  # built on first visit
         self.live_box = widgets.VBox([])
         self.summary_box = widgets.VBox([])
         self.body = widgets.VBox([])
@@ -509,6 +512,10 @@ class WorkshopApp:
             self.show_summary()
         elif page in self.steps:
             self.show_step(page)
+        elif page == workshop_scorecard.PAGE:
+            self.scorecard = self.scorecard or workshop_scorecard.ScorecardPage(self)
+            self.scorecard.reload()
+            self._set(workshop_scorecard.PAGE, self.scorecard.widget)
 
     def _set(self, page: str, *children: widgets.Widget) -> None:
         self.errors.clear()

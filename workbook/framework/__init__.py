@@ -1,4 +1,4 @@
-"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles and rewards.
+"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles, rewards and customer measures.
 
 Load it with ``load_framework()`` (cached) or check an adapted copy with
 ``check_framework_file(path)``; both return a frozen ``Framework`` or raise
@@ -7,9 +7,11 @@ Load it with ``load_framework()`` (cached) or check an adapted copy with
 
 from __future__ import annotations
 
+from workbook.framework.figures import format_number
 from workbook.framework.loader import check_framework_file, load_framework
 from workbook.framework.models import (
     Framework,
+    Measure,
     Obstacle,
     Practice,
     Promise,
@@ -25,6 +27,7 @@ from workbook.framework.rules import VALUE_IDS
 __all__ = [
     "VALUE_IDS",
     "Framework",
+    "Measure",
     "Obstacle",
     "Practice",
     "Promise",
@@ -35,5 +38,6 @@ __all__ = [
     "Step",
     "Value",
     "check_framework_file",
+    "format_number",
     "load_framework",
 ]

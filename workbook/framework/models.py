@@ -14,6 +14,7 @@ from typing import Annotated, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Strict,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import rules
+from workbook.framework.figures import Better, MeasureSource, as_number, format_number
 from workbook.text import quoted
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Framework",
     "Id",
     "Letter",
+    "Measure",
     "Obstacle",
     "Practice",
     "Promise",
@@ -186,6 +189,68 @@ class Reward(_Frozen):
     step: Id
 
 
+Number = Annotated[float, Strict()]
+"""A plain YAML number (``95`` or ``2.5``); quoted text or true/false is refused rather than guessed at."""
+
+
+class Measure(_Frozen):
+    """A customer-side measure watched quarter by quarter on the scorecard.
+
+    ``minimum`` and ``maximum`` bound the values a team may enter, so a typo
+    (120 % or a negative count) is caught when it is typed, not when a trend
+    looks odd three quarters later.  A ``%`` measure is capped at 100 unless
+    the file says otherwise.
+    """
+
+    id: Id
+    name: Text
+    unit: Text
+    better: Better
+    source: MeasureSource
+    description: Text
+    minimum: Number = 0
+    maximum: Number | None = None
+
+    @property
+    def highest(self) -> float | None:
+        """The largest value allowed, or None when there is no upper bound."""
+        if self.maximum is not None:
+            return self.maximum
+        return 100.0 if self.unit == "%" else None
+
+    def show(self, value: float) -> str:
+        """A value with its unit, the way the scorecard prints it: ``95 %``, ``£42.5``, ``38 seconds``."""
+        number = format_number(value)
+        if self.unit in {"£", "$", "€"}:
+            return f"{self.unit}{number}"
+        return f"{number} {self.unit}"
+
+    def check_value(self, value: object) -> float:
+        """``value`` as a float when it is a finite number in range, else a one-line InputError.
+
+        The browser and CSV files both send text, so text holding a number is
+        accepted; anything else says what this measure expects.
+        """
+        if self.unit == "%" and isinstance(value, str):
+            value = value.strip().removesuffix("%")
+        number = as_number(value)
+        if number is None:
+            raise InputError(f"{self.name}: {quoted(str(value).strip())} is not a number; {self._expects()}")
+        highest = self.highest
+        if number < self.minimum or (highest is not None and number > highest):
+            raise InputError(f"{self.name}: {format_number(number)} is out of range; {self._expects()}")
+        if self.unit == "count" and number != int(number):
+            raise InputError(f"{self.name}: {format_number(number)} is not a whole number; a count has none")
+        return number
+
+    def _expects(self) -> str:
+        low = format_number(self.minimum)
+        highest = self.highest
+        if highest is None:
+            return f"enter a number of at least {low} ({self.unit})"
+        return f"enter a number from {low} to {format_number(highest)} ({self.unit})"
+
+
 class Framework(_Frozen):
     """The whole framework file, checked as a unit so every reference resolves."""
 
@@ -199,6 +264,8 @@ class Framework(_Frozen):
     promises: tuple[Promise, ...]
     obstacles: tuple[Obstacle, ...]
     rewards: tuple[Reward, ...]
+    #: Optional, so a framework file adapted before the scorecard existed still loads.
+    measures: tuple[Measure, ...] = ()
 
     @model_validator(mode="after")
     def _whole_file_rules(self) -> Self:
@@ -274,6 +341,12 @@ class Framework(_Frozen):
             if reward.id == reward_id:
                 return reward
         raise _unknown("reward", reward_id, [r.id for r in self.rewards])
+
+    def measure(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise _unknown("measure", measure_id, [m.id for m in self.measures])
 
     def _statement_and_value(self, statement_id: str) -> tuple[Statement, Value]:
         for value in self.values:
