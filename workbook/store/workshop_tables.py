@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workbook.store.tables import Base
 
-__all__ = ["ACTION_REVIEW_CHECK", "ACTION_STATUS_CHECK", "WorkshopAction", "WorkshopObstacle", "WorkshopRating", "WorkshopStep"]
+__all__ = ["ACTION_REVIEW_CHECK", "ACTION_STATUS_CHECK", "WorkshopAction", "WorkshopObstacle", "WorkshopRating",
+           "WorkshopStep"]
 
 
 class WorkshopRating(Base):

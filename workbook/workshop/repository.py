@@ -49,8 +49,8 @@ from workbook.workshop.checks import (
 )
 from workbook.workshop.errors import StaleEditError, stale_message
 from workbook.workshop.records import (
-    ActionRecord,
     STATUS_LABELS,
+    ActionRecord,
     ActionStatus,
     ObstacleRecord,
     PracticeRatingRecord,
