@@ -244,3 +244,50 @@ def test_the_cli_says_how_many_actions_were_carried_and_exports_history(store: S
     rows = list(csv.reader(io.StringIO(exported.output)))
     assert rows[0] == list(ACTION_HEADER)
     assert {(r[1], r[8], r[9], r[10]) for r in rows[1:]} == {("2026-Q2", "2026-Q1", "2026-Q1", "1")}
+
+
+def test_migration_0009_keeps_old_actions_checks_statuses_and_goes_back(db_url: str, framework: Framework) -> None:
+    """An 0008 database with an open action upgrades in place; the action is carried at the next opening;
+    the widened status check still refuses nonsense; downgrading to 0008 and up again works."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import IntegrityError
+
+    from workbook.store import schema
+    from workbook.store.engine import make_engine
+
+    engine = make_engine(db_url) if db_url.startswith("sqlite") else create_engine(db_url)
+    with engine.begin() as connection:
+        schema.upgrade(connection, "0008")
+        connection.execute(text("INSERT INTO organisations (id, name, anonymity_threshold, facilitator_key_hash, "
+                                "created_at) VALUES ('old', 'Old Org', 5, 'h', CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO cycles (organisation_id, label, created_at) "
+                                "VALUES ('old', '2026-Q1', CURRENT_TIMESTAMP)"))
+        cycle_id = connection.execute(text("SELECT id FROM cycles WHERE label = '2026-Q1'")).scalar_one()
+        connection.execute(text(
+            "INSERT INTO workshop_actions (cycle_id, step_id, what, owner, status, version, created_at, updated_at) "
+            "VALUES (:c, :s, 'Left open', 'Ann', 'open', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"c": cycle_id, "s": DC})
+    engine.dispose()
+    with open_store(db_url) as store:
+        q2 = store.responses.open_cycle("old", "2026-Q2")
+        (carried,) = Workshop(store).carried_in(q2.id)
+        assert carried.what == "Left open" and carried.status == "open"
+        with pytest.raises(IntegrityError), store.engine.begin() as connection:
+            connection.execute(text("UPDATE workshop_actions SET status = 'lost'"))
+        with pytest.raises(IntegrityError), store.engine.begin() as connection:
+            connection.execute(text("UPDATE workshop_actions SET review = 'maybe'"))
+    engine = make_engine(db_url) if db_url.startswith("sqlite") else create_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(schema._MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+        statuses = sorted(connection.execute(text("SELECT status FROM workshop_actions")).scalars())
+        assert statuses == ["done", "open"]  # 0008 knows no "carried": the old row reads as finished
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(text("UPDATE workshop_actions SET status = 'carried'"))
+        command.upgrade(config, "head")
+        assert schema.current_revision(connection) == schema.HEAD_REVISION
+    engine.dispose()

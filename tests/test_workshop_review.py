@@ -71,6 +71,7 @@ def test_each_verdict_is_saved_as_chosen_and_dropping_needs_a_note(store: Store,
     assert all(a.review is None for a in Workshop(store).carried_in(cycle_id))  # nothing half-saved
     story.note.value = "=HYPERLINK(\"x\") <script>alert(1)</script> replaced by the booking flow"
     assert "Saved ✓ Dropped" in story.status.value
+    assert "Owner: Priya · Dropped" in story.heading.value  # the card says what it is now
     greet.choice.value = "carried"
     assert "Saved ✓ Carried again" in greet.status.value
     stored = {a.what: a for a in Workshop(store).carried_in(cycle_id)}

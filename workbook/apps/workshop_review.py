@@ -44,6 +44,8 @@ class ReviewItem:
                  ) -> None:
         self.action_id = action.id
         self.version = action.version
+        self.step_title = step_title
+        self.thread = thread
         self._quiet = False
         self.heading = widgets.HTML("")
         self.choice = widgets.ToggleButtons(
@@ -66,18 +68,19 @@ class ReviewItem:
 
     def set_saved(self, action: ActionRecord, step_title: str | None = None,
                   thread: ActionThread | None = None) -> None:
-        """Show what is stored (quietly: nothing is saved again)."""
-        if step_title is not None:
-            came = ""
-            if thread is not None and thread.carried_from_cycle:
-                first = f", first agreed in {thread.first_cycle}" if thread.first_cycle != thread.carried_from_cycle \
-                    else ""
-                came = f"Carried from {thread.carried_from_cycle}{first}"
-            due = f" · due {format_day(action.due)}" if action.due else ""
-            self.heading.value = (
-                f"<p class='wb-muted'>{esc(step_title)}</p><h3>{esc(action.what)}</h3>"
-                f"<p>Owner: {esc(action.owner)}{esc(due)} · {esc(action.status_label)}</p>"
-                + (f"<p class='wb-muted'>{esc(came)}</p>" if came else ""))
+        """Show what is stored (quietly: nothing is saved again), heading included."""
+        self.step_title = step_title if step_title is not None else self.step_title
+        self.thread = thread if thread is not None else self.thread
+        came = ""
+        if self.thread is not None and self.thread.carried_from_cycle:
+            first = self.thread.first_cycle
+            came = f"Carried from {self.thread.carried_from_cycle}" + (
+                f", first agreed in {first}" if first != self.thread.carried_from_cycle else "")
+        due = f" · due {format_day(action.due)}" if action.due else ""
+        self.heading.value = (
+            f"<p class='wb-muted'>{esc(self.step_title)}</p><h3>{esc(action.what)}</h3>"
+            f"<p>Owner: {esc(action.owner)}{esc(due)} · {esc(action.status_label)}</p>"
+            + (f"<p class='wb-muted'>{esc(came)}</p>" if came else ""))
         self._quiet = True
         try:
             self.choice.value = action.review
@@ -174,6 +177,6 @@ class ReviewPage:
                                                expected_version=item.version, by=app.by),
             item.status, stale, done=f"Saved ✓ {REVIEW_LABELS[outcome]}")
         if saved is not None:
-            item.version = saved.version
+            item.set_saved(saved)  # the heading's status too (dropped, done or still open)
             item.unsaved.value = ""
         self._count()

@@ -9,9 +9,9 @@ row that went on into the next cycle) and ``dropped``.  No existing row
 changes: actions left open in cycles opened before this revision are carried
 when the organisation's next cycle opens.
 
-SQLite cannot alter a CHECK constraint, so batch mode rebuilds the table; the
-batch is given the table's CHECK constraints explicitly, because Alembic's
-batch mode does not copy reflected ones (they would silently disappear).
+SQLite cannot alter a CHECK constraint, so batch mode rebuilds the table (it
+copies the named CHECK constraints it reflects): the old status check is
+dropped by name and the wider one created, the same calls on both databases.
 
 Revision ID: 0009
 Revises: 0008
@@ -36,8 +36,7 @@ _REVIEW = "review IS NULL OR review IN ('done', 'carried', 'dropped')"
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     with op.batch_alter_table("workshop_actions", recreate="always" if sqlite else "auto") as batch:
-        if not sqlite:
-            batch.drop_constraint(op.f("ck_workshop_actions_status"), type_="check")
+        batch.drop_constraint(op.f("ck_workshop_actions_status"), type_="check")
         batch.add_column(sa.Column("carried_from_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("review", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("review_note", sa.Text(), nullable=True))
@@ -53,9 +52,8 @@ def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.execute("UPDATE workshop_actions SET status = 'done' WHERE status IN ('carried', 'dropped')")
     with op.batch_alter_table("workshop_actions", recreate="always" if sqlite else "auto") as batch:
-        if not sqlite:
-            batch.drop_constraint(op.f("ck_workshop_actions_review"), type_="check")
-            batch.drop_constraint(op.f("ck_workshop_actions_status"), type_="check")
+        batch.drop_constraint(op.f("ck_workshop_actions_review"), type_="check")
+        batch.drop_constraint(op.f("ck_workshop_actions_status"), type_="check")
         batch.drop_constraint("uq_workshop_actions_carried_from", type_="unique")
         batch.drop_constraint(op.f("fk_workshop_actions_carried_from_id_workshop_actions"), type_="foreignkey")
         batch.drop_column("review_note")
