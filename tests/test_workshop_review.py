@@ -109,11 +109,13 @@ def test_step_pages_keep_history_rows_from_being_removed_or_rewritten(store: Sto
     app.show(DC)
     (row,) = app.steps[DC].action_rows.values()
     assert row.remove.layout.display == "none"  # a carried action is dropped in the review, not removed
+    assert "Carried from an earlier cycle. Not reviewed yet." in row.origin.value
     old = make_app(store, framework, cycle="2026-Q3")
     old.show(DC)
     rows = {r.what.value: r for r in old.steps[DC].action_rows.values()}
     carried = rows["Share a customer story weekly"]
     assert carried.status_choice.value == "carried" and carried.what.disabled and carried.status_choice.disabled
     assert carried.done.layout.display == "none" and carried.remove.layout.display == "none"
+    assert "Carried forward into the next cycle" in carried.origin.value
     assert "Carried forward" in [label for label, _ in carried.status_choice.options]
     assert not rows["Already done"].what.disabled

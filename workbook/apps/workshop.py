@@ -53,6 +53,7 @@ from workbook.workshop.checks import check_by, check_due, check_status
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.records import (
     ACTION_STATUSES,
+    REVIEW_LABELS,
     STATUS_LABELS,
     ActionRecord,
     PracticeRatingRecord,
@@ -264,6 +265,7 @@ class ActionRow:
         self.message = widgets.HTML("")
         self.message.add_class("wb-status")
         self.unsaved = widgets.HTML("")  # this facilitator's text when someone else saved first
+        self.origin = widgets.HTML("")  # "carried from an earlier cycle" and the review's verdict
         for field in (self.what, self.owner, self.due, self.status_choice):
             field.style.description_width = "initial"
             field.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
@@ -273,6 +275,7 @@ class ActionRow:
         self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.widget = widgets.VBox([
             self.what,
+            self.origin,
             row(self.owner, self.due, self.status_choice, self.done, self.remove, self.confirm, self.keep),
             self.message,
             self.unsaved,
@@ -299,6 +302,7 @@ class ActionRow:
             self.done.layout.display = "none" if finished else ""
             self.remove.layout.display = "none" if action.carried_from_id is not None or not action.is_editable \
                 else ""
+            self.origin.value = _origin_html(action)
         finally:
             self._quiet = False
 
@@ -315,6 +319,16 @@ class ActionRow:
     def close(self) -> None:
         """Close this row's widgets (and only these), so a long workshop does not pile up comms."""
         _close_tree(self.widget)
+
+
+def _origin_html(action: ActionRecord) -> str:
+    """One muted line for an action with a history: where it came from or went, and the review's verdict."""
+    if not action.is_editable:
+        return "<p class='wb-muted'>Carried forward into the next cycle, where it can still be changed.</p>"
+    if action.carried_from_id is None:
+        return ""
+    verdict = f" Review: {REVIEW_LABELS[action.review].lower()}." if action.review else " Not reviewed yet."
+    return f"<p class='wb-muted'>Carried from an earlier cycle.{esc(verdict)}</p>"
 
 
 def _close_tree(widget: widgets.Widget) -> None:
