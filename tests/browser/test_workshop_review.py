@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 NOTEBOOK = "dime_workshop.ipynb"
 ORG_ID = "browser-review"
 SAVE_TIMEOUT = 20_000
+#: The first page of a session may wait for a pre-heated kernel on a busy two-core machine.
+OPEN_TIMEOUT = 120_000
 HOSTILE = "<img src=x onerror=window.__pwned=1> Greet guests by name"
 
 
@@ -45,7 +47,7 @@ def review_key(demo_db_url: str) -> str:
 
 def test_the_review_saves_each_verdict_and_keeps_it_after_a_reload(voila_server: VoilaServer, page: Page,
                                                                      review_key: str) -> None:
-    page.goto(voila_server.app_url(NOTEBOOK, key=review_key))
+    page.goto(voila_server.app_url(NOTEBOOK, key=review_key), timeout=OPEN_TIMEOUT)
     wait_for_widgets(page)
     page.get_by_role("heading", name="Last cycle's actions").wait_for(timeout=SAVE_TIMEOUT)
     cards = page.locator(".wb-review-item")
@@ -69,7 +71,7 @@ def test_the_review_saves_each_verdict_and_keeps_it_after_a_reload(voila_server:
     page.get_by_text("2 of 2").wait_for(timeout=SAVE_TIMEOUT)
     screenshot(page, "workshop-review")
 
-    page.reload()
+    page.reload(timeout=OPEN_TIMEOUT)
     wait_for_widgets(page)
     page.get_by_role("heading", name="Last cycle's actions").wait_for(timeout=SAVE_TIMEOUT)
     page.get_by_role("button", name="Refresh").first.click()
