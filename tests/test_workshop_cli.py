@@ -51,7 +51,8 @@ def test_export_writes_the_current_cycles_plan_formula_safe(store: Store, db: st
     code, out, err = run(db, "export", "hv")
     assert code == 0 and err == ""
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["organisation", "cycle", "step", "action", "owner", "due", "status", "last_changed_by"]
+    assert rows[0] == ["organisation", "cycle", "step", "action", "owner", "due", "status", "last_changed_by",
+                       "first_cycle", "carried_from", "times_carried", "review", "review_note"]
     assert [r[3] for r in rows[1:]] == ["Hire for attitude", "'=1+1"]  # step order, not entry order
     assert rows[2][4:7] == ["'@owner", "2026-12-31", "Open"]
     assert not out.startswith("\ufeff")  # standard output is for pipes
@@ -73,7 +74,8 @@ def test_export_to_a_file_has_a_bom_and_says_what_it_did(store: Store, db: str, 
     code, out, _err = run(db, "export", "empty", "--out", str(empty))
     assert code == 0 and out.startswith("Wrote 0 actions")
     assert empty.read_text(encoding="utf-8-sig").splitlines() == [
-        "organisation,cycle,step,action,owner,due,status,last_changed_by"]
+        "organisation,cycle,step,action,owner,due,status,last_changed_by,first_cycle,carried_from,times_carried,"
+        "review,review_note"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -216,7 +216,8 @@ def test_csv_export_is_formula_safe_and_ordered_by_step(framework: Framework) ->
     assert write_actions_csv(buffer, _dangerous_summary(framework)) == 3
     rows = list(csv.reader(io.StringIO(buffer.getvalue())))
     assert tuple(rows[0]) == ACTION_HEADER
-    assert rows[1] == ["hv", "2026-Q4", "1 · D · Deliberate culture", "'@SUM(A1)", "'-Tom", "", "Open", "Alex"]
+    assert rows[1] == ["hv", "2026-Q4", "1 · D · Deliberate culture", "'@SUM(A1)", "'-Tom", "", "Open", "Alex",
+                       "2026-Q4", "", "0", "", ""]  # no history given: agreed in this cycle, never carried
     assert rows[2][3:5] == ["Zoë's ™ plan, \"quoted\"", "'\tTab"]
     assert rows[3][2:7] == ["2 · I · Human connections", "'=HYPERLINK(\"http://evil.example\",\"click\")", "'+Sam",
                             "2026-12-01", "In progress"]

@@ -431,6 +431,12 @@ def cycle_open(ctx: click.Context, org_id: str, label: str, closes: str | None, 
     record = store.responses.open_cycle(org_id, label, closes_on)
     click.echo(f"Opened cycle {record.label} for {org_id}; invite links now collect answers for it"
                f"{_until(record.closes_on)}.")
+    from workbook.workshop.repository import Workshop
+
+    carried = len(Workshop(store).carried_in(record.id))
+    if carried:
+        click.echo(f"Carried {carried} unfinished {'action' if carried == 1 else 'actions'} into {record.label}; "
+                   "the workshop opens with a review of them.")
 
 
 @cycle.command("close-date")

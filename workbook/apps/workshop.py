@@ -3,6 +3,9 @@
 A consultant opens the organisation's facilitator link (``?key=…``) and puts
 this on the wall while the team works through the four steps together:
 
+* when unfinished actions came with this cycle from the last one, it opens on
+  a **review** of them first: done, carried again or dropped, each with a
+  short note (:mod:`workbook.apps.workshop_review`);
 * a **live panel**: how many people have submitted the values self-assessment
   (counts by team, never names) and the team's value profile once enough
   people have taken part (rules in :mod:`workbook.workshop.live`);
@@ -43,6 +46,7 @@ import ipywidgets as widgets
 from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
+from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
 from workbook.store import CycleRecord, OrganisationRecord, Store, open_store
@@ -50,6 +54,7 @@ from workbook.workshop.checks import check_by, check_due, check_status
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.records import (
     ACTION_STATUSES,
+    REVIEW_LABELS,
     STATUS_LABELS,
     ActionRecord,
     PracticeRatingRecord,
@@ -260,6 +265,7 @@ class ActionRow:
         self.message = widgets.HTML("")
         self.message.add_class("wb-status")
         self.unsaved = widgets.HTML("")  # this facilitator's text when someone else saved first
+        self.origin = widgets.HTML("")  # "carried from an earlier cycle" and the review's verdict
         for field in (self.what, self.owner, self.due, self.status_choice):
             field.style.description_width = "initial"
             field.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
@@ -269,6 +275,7 @@ class ActionRow:
         self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.widget = widgets.VBox([
             self.what,
+            self.origin,
             row(self.owner, self.due, self.status_choice, self.done, self.remove, self.confirm, self.keep),
             self.message,
             self.unsaved,
@@ -279,12 +286,23 @@ class ActionRow:
     def set_saved(self, action: ActionRecord) -> None:
         self._quiet = True
         try:
+            options = [(STATUS_LABELS[s], s) for s in ACTION_STATUSES]
+            if action.status not in ACTION_STATUSES:  # carried forward or dropped: shown, not offered
+                options.append((STATUS_LABELS[action.status], action.status))
+            if tuple(tuple(o) for o in self.status_choice.options) != tuple(options):
+                self.status_choice.options = options
             self.what.value = action.what
             self.owner.value = action.owner
             self.due.value = action.due
             self.status_choice.value = action.status
             self.version = action.version
-            self.done.layout.display = "none" if action.status == "done" else ""
+            for field in (self.what, self.owner, self.due, self.status_choice):
+                field.disabled = not action.is_editable  # a row that went on into a later cycle keeps its state
+            finished = action.status in ("done", "dropped") or not action.is_editable
+            self.done.layout.display = "none" if finished else ""
+            self.remove.layout.display = "none" if action.carried_from_id is not None or not action.is_editable \
+                else ""
+            self.origin.value = _origin_html(action)
         finally:
             self._quiet = False
 
@@ -301,6 +319,16 @@ class ActionRow:
     def close(self) -> None:
         """Close this row's widgets (and only these), so a long workshop does not pile up comms."""
         _close_tree(self.widget)
+
+
+def _origin_html(action: ActionRecord) -> str:
+    """One muted line for an action with a history: where it came from or went, and the review's verdict."""
+    if not action.is_editable:
+        return "<p class='wb-muted'>Carried forward into the next cycle, where it can still be changed.</p>"
+    if action.carried_from_id is None:
+        return ""
+    verdict = f" Review: {REVIEW_LABELS[action.review].lower()}." if action.review else " Not reviewed yet."
+    return f"<p class='wb-muted'>Carried from an earlier cycle.{esc(verdict)}</p>"
 
 
 def _close_tree(widget: widgets.Widget) -> None:
@@ -477,7 +505,10 @@ class WorkshopApp:
         self.saved_at = widgets.HTML("")
         self.saved_at.add_class("wb-status")
         self.nav_buttons: dict[str, widgets.Button] = {}
-        nav = [self._nav_button("live", "Live panel")]
+        self.review = ReviewPage(self)
+        self.review.refresh()
+        nav = [self._nav_button(REVIEW_PAGE, "Last cycle's actions")] if self.review.has_items else []
+        nav.append(self._nav_button("live", "Live panel"))
         nav += [self._nav_button(s.id, f"{s.number} · {s.letter} · {s.name}") for s in framework.steps]
         nav.append(self._nav_button(workshop_scorecard.PAGE, "Scorecard"))
         nav.append(self._nav_button("summary", "Summary"))
@@ -496,7 +527,10 @@ class WorkshopApp:
                                row(self.name, self.name_status, self.saved_at), self.nav, self.body,
                                extra_class=PROJECTOR_CLASS)
         self.reload()
-        self.show_live()
+        if self.review.has_items:
+            self.review.show()  # the workshop starts by looking back at what was promised last time
+        else:
+            self.show_live()
 
     # --- pages --------------------------------------------------------------------------
     def _nav_button(self, page: str, label: str) -> widgets.Button:
@@ -506,7 +540,9 @@ class WorkshopApp:
         return button
 
     def show(self, page: str) -> None:
-        if page == "live":
+        if page == REVIEW_PAGE:
+            self.review.show()
+        elif page == "live":
             self.show_live()
         elif page == "summary":
             self.show_summary()
@@ -516,6 +552,10 @@ class WorkshopApp:
             self.scorecard = self.scorecard or workshop_scorecard.ScorecardPage(self)
             self.scorecard.reload()
             self._set(workshop_scorecard.PAGE, self.scorecard.widget)
+
+    def show_page(self, page: str, *children: widgets.Widget) -> None:
+        """Show a page built outside this class (the review) with the navigation kept in step."""
+        self._set(page, *children)
 
     def _set(self, page: str, *children: widgets.Widget) -> None:
         self.errors.clear()
@@ -590,6 +630,7 @@ class WorkshopApp:
     def show_summary(self) -> None:
         from workbook.charts import chart_html
         from workbook.workshop.export import actions_csv
+        from workbook.workshop.history import action_threads
         from workbook.workshop.html import (
             actions_table_html,
             download_link_html,
@@ -601,14 +642,15 @@ class WorkshopApp:
         state = self.reload()
         org, cycle = self.session.organisation, self.session.cycle
         summary = summarise(self.framework, state, organisation_id=org.id, cycle_label=cycle.label)
+        threads = action_threads(self.workshop.organisation_actions(org.id))
         chart = maturity_chart(summary)
         parts = [
             f"<h1>Summary</h1><p class='wb-muted'>{esc(org.name)} · {esc(cycle.label)}</p>",
             chart_html(chart) if chart is not None else "<p class='wb-muted'>No practice has been rated yet.</p>",
             maturity_table_html(summary),
             "<h2>Obstacles found</h2>", obstacles_html(summary),
-            "<h2>Action plan</h2>", actions_table_html(summary),
-            f"<p>{download_link_html(summary, actions_csv(summary))}</p>",
+            "<h2>Action plan</h2>", actions_table_html(summary, threads),
+            f"<p>{download_link_html(summary, actions_csv(summary, threads))}</p>",
         ]
         refresh = widgets.Button(description="Refresh", icon="refresh", tooltip="Refresh the summary")
         refresh.on_click(self.errors.guard(lambda _b: self.show_summary()))
@@ -624,6 +666,11 @@ class WorkshopApp:
         return state
 
     # --- saving ---------------------------------------------------------------------------------
+    def attempt(self, save: Callable[[], T], status: widgets.HTML,
+                on_stale: Callable[[StaleEditError], None], done: str = "Saved ✓") -> T | None:
+        """:meth:`_attempt` for the pages built in other modules (the review)."""
+        return self._attempt(save, status, on_stale, done)
+
     def _attempt(self, save: Callable[[], T], status: widgets.HTML,
                  on_stale: Callable[[StaleEditError], None], done: str = "Saved ✓") -> T | None:
         """Run one save with retries for a busy database; say what happened in ``status``."""

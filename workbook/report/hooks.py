@@ -43,7 +43,9 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
         return None
     from workbook.charts import chart_html
     from workbook.framework import load_framework
-    from workbook.workshop.html import actions_table_html, maturity_table_html, obstacles_html
+    from workbook.workshop.history import action_threads, completion_by_cycle, completion_text
+    from workbook.workshop.html import actions_table_html, completion_table_html, maturity_table_html, obstacles_html
+    from workbook.workshop.repository import Workshop
     from workbook.workshop.summary import maturity_chart, workshop_summary
 
     summary = workshop_summary(store, load_framework(), organisation_id, cycle_id)
@@ -52,14 +54,26 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
     chart = maturity_chart(summary)
     intro = ("In the workshop the team rated how established each DIME™ practice is, noted which obstacles "
              "they see at each step, and agreed actions.")
+    everything = Workshop(store).organisation_actions(organisation_id)
+    threads = action_threads(everything)
     parts = [f"<p>{_e(intro)}</p>", chart_html(chart) if chart is not None else "", maturity_table_html(summary),
              "<h3>Obstacles the team sees</h3>", obstacles_html(summary),
-             "<h3>Action plan</h3>", actions_table_html(summary)]
+             "<h3>Action plan</h3>", actions_table_html(summary, threads)]
     lines = [intro]
     for step in summary.steps:
         maturity = f"{step.mean:.1f} ({step.maturity_label})" if step.mean is not None else "not rated yet"
         lines.append(f"{step.title}: {maturity}")
     lines.append(f"Actions agreed: {len(summary.actions)}.")
+    # Completion per cycle, up to this report's cycle (a report of an old quarter does not look ahead).
+    labels = [c.label for c in store.responses.cycles(organisation_id)]
+    upto = labels[: labels.index(summary.cycle_label) + 1] if summary.cycle_label in labels else labels
+    completion = completion_by_cycle(everything, upto)
+    if len(completion) > 1 or any(r.carried or r.dropped for r in completion):
+        note = ("An action not finished by the end of a cycle is carried into the next one: it counts as carried "
+                "forward in the earlier cycle and as whatever became of it in the later one.")
+        parts += ["<h3>Actions across cycles</h3>", completion_table_html(completion), f"<p class='wb-muted'>"
+                  f"{_e(note)}</p>"]
+        lines += ["Actions across cycles:", *completion_text(completion)]
     return Fragment("".join(parts), "\n".join(lines))
 
 

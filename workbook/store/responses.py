@@ -78,6 +78,9 @@ class Responses(Repository):
     def open_cycle(self, org_id: str, label: str, closes_on: date | None = None) -> CycleRecord:
         """Start a new assessment round; it becomes the organisation's current one.
 
+        Unfinished workshop actions of earlier cycles are carried into it
+        (:mod:`workbook.workshop.carry`).
+
         ``closes_on`` is its last day for answers (see :mod:`workbook.closing`).
         """
         label = check_cycle_label(label)
@@ -92,6 +95,9 @@ class Responses(Repository):
             row = Cycle(organisation_id=org_id, label=label, created_at=utcnow(), closes_on=closes_on)
             session.add(row)
             session.flush()
+            from workbook.workshop.carry import carry_forward  # the workshop's rule; imported only here
+
+            carry_forward(session, org_id, row.id)  # same transaction: no cycle without its carried actions
             return _cycle(row)
 
     def set_closing_date(self, org_id: str, label: str, closes_on: date | None) -> CycleRecord:

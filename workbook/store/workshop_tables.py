@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workbook.store.tables import Base
 
-__all__ = ["WorkshopAction", "WorkshopObstacle", "WorkshopRating", "WorkshopStep"]
+__all__ = ["ACTION_REVIEW_CHECK", "ACTION_STATUS_CHECK", "WorkshopAction", "WorkshopObstacle", "WorkshopRating",
+           "WorkshopStep"]
 
 
 class WorkshopRating(Base):
@@ -74,8 +75,21 @@ class WorkshopObstacle(Base):
     )
 
 
+#: Every status an action row may hold.  ``carried`` is the final state of a
+#: row whose action went on into the next cycle (the new row names it in
+#: ``carried_from_id``); ``dropped`` is set only by the review, with a reason.
+ACTION_STATUS_CHECK = "status IN ('open', 'in_progress', 'done', 'carried', 'dropped')"
+#: What the review of last cycle's actions decided for a carried action (NULL: not reviewed yet).
+ACTION_REVIEW_CHECK = "review IS NULL OR review IN ('done', 'carried', 'dropped')"
+
+
 class WorkshopAction(Base):
-    """One action of the plan: what, who, by when, and how far it has got."""
+    """One action of the plan: what, who, by when, and how far it has got.
+
+    An unfinished action lives on into the next cycle as a new row (so each
+    quarter's plan stays as it was), linked to the row it continues by
+    ``carried_from_id``; following the links gives its history across quarters.
+    """
 
     __tablename__ = "workshop_actions"
 
@@ -90,5 +104,15 @@ class WorkshopAction(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: The row (in an earlier cycle) this action continues; unique, so carrying twice cannot duplicate it.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_actions.id", ondelete="SET NULL"), nullable=True)
+    #: The review's verdict on a carried action: done, carried (again) or dropped.
+    review: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    review_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (CheckConstraint("status IN ('open', 'in_progress', 'done')", name="status"),)
+    __table_args__ = (
+        CheckConstraint(ACTION_STATUS_CHECK, name="status"),
+        CheckConstraint(ACTION_REVIEW_CHECK, name="review"),
+        UniqueConstraint("carried_from_id", name="uq_workshop_actions_carried_from"),
+    )

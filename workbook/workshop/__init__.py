@@ -12,7 +12,9 @@ and ``workbook.workshop.command`` do not pay for SQLAlchemy)::
 Modules: ``records`` (frozen records), ``checks`` (validation of every value),
 ``repository`` (:class:`Workshop`), ``errors`` (:class:`StaleEditError`),
 ``summary`` (pure results for the app and the report), ``export`` (CSV),
-``command`` (``workbook actions``).  The app is :mod:`workbook.apps.workshop`.
+``carry`` (unfinished actions into a newly opened cycle), ``history`` (an
+action's chain across cycles, completion per cycle), ``command``
+(``workbook actions``).  The app is :mod:`workbook.apps.workshop`.
 
 DIME™ is a trademark of Chris Smoje (dimecustomerservice.com).
 """
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workbook.workshop.errors import StaleEditError
     from workbook.workshop.export import ACTION_HEADER, actions_csv, write_actions_csv
+    from workbook.workshop.history import ActionThread, CycleCompletion, action_threads, completion_by_cycle
     from workbook.workshop.records import (
         ACTION_STATUSES,
         STATUS_LABELS,
@@ -51,6 +54,10 @@ _LAZY = {
     "ACTION_HEADER": "workbook.workshop.export",
     "actions_csv": "workbook.workshop.export",
     "write_actions_csv": "workbook.workshop.export",
+    "ActionThread": "workbook.workshop.history",
+    "CycleCompletion": "workbook.workshop.history",
+    "action_threads": "workbook.workshop.history",
+    "completion_by_cycle": "workbook.workshop.history",
     "StaleEditError": "workbook.workshop.errors",
     "ACTION_STATUSES": "workbook.workshop.records",
     "STATUS_LABELS": "workbook.workshop.records",
@@ -76,6 +83,8 @@ __all__ = [
     "ACTION_STATUSES",
     "STATUS_LABELS",
     "ActionRecord",
+    "ActionThread",
+    "CycleCompletion",
     "ObstacleRecord",
     "ObstacleResult",
     "PracticeRatingRecord",
@@ -87,7 +96,9 @@ __all__ = [
     "Workshop",
     "WorkshopState",
     "WorkshopSummary",
+    "action_threads",
     "actions_csv",
+    "completion_by_cycle",
     "maturity_chart",
     "maturity_frame",
     "summarise",

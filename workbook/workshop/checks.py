@@ -15,7 +15,15 @@ from workbook.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from workbook.errors import InputError
 from workbook.framework import Framework
 from workbook.text import clean_line, clean_paragraphs
-from workbook.workshop.records import ACTION_STATUSES, STATUS_LABELS, ActionStatus
+from workbook.workshop.records import (
+    ACTION_STATUSES,
+    ALL_ACTION_STATUSES,
+    REVIEW_LABELS,
+    REVIEW_OUTCOMES,
+    STATUS_LABELS,
+    ActionStatus,
+    ReviewOutcome,
+)
 
 __all__ = [
     "EARLIEST_DUE",
@@ -24,6 +32,7 @@ __all__ = [
     "NAME_MAX",
     "NOTE_MAX",
     "OWNER_MAX",
+    "REVIEW_NOTE_MAX",
     "WHAT_MAX",
     "check_by",
     "check_due",
@@ -31,7 +40,10 @@ __all__ = [
     "check_note",
     "check_owner",
     "check_rating",
+    "check_review",
+    "check_review_note",
     "check_status",
+    "check_stored_status",
     "check_version",
     "check_what",
 ]
@@ -40,6 +52,8 @@ WHAT_MAX: Final = 500
 OWNER_MAX: Final = 200  # workshop_actions.owner is VARCHAR(200)
 NAME_MAX: Final = 100  # the updated_by columns are VARCHAR(100)
 NOTE_MAX: Final = 1000
+#: A review note is "a short note": a sentence or two on the projector, not a report.
+REVIEW_NOTE_MAX: Final = 500
 EVIDENCE_MAX: Final = 4000
 #: Due dates outside this window are typing slips (year 0202, 20266), not plans.
 EARLIEST_DUE: Final = EARLIEST_DAY
@@ -62,6 +76,37 @@ def check_status(value: object) -> ActionStatus:
             return status
     allowed = ", ".join(STATUS_LABELS[s].lower() for s in ACTION_STATUSES)
     raise InputError(f"an action's status must be one of: {allowed}")
+
+
+def check_stored_status(value: object) -> ActionStatus:
+    """Any status a stored row may hold (reading); facilitators' edits go through :func:`check_status`."""
+    for status in ALL_ACTION_STATUSES:
+        if value == status:
+            return status
+    raise InputError(f"unknown action status {value!r} in the database")
+
+
+def check_review(value: object) -> ReviewOutcome:
+    """What the review decided for a carried action: done, carried again or dropped."""
+    for outcome in REVIEW_OUTCOMES:
+        if value == outcome:
+            return outcome
+    allowed = ", ".join(REVIEW_LABELS[o].lower() for o in REVIEW_OUTCOMES)
+    raise InputError(f"the review of an action must be one of: {allowed}")
+
+
+def check_review_note(value: object, outcome: ReviewOutcome) -> str | None:
+    """The review's short note; required when an action is dropped.
+
+    A dropped action leaves the plan for good, so the reason is what the
+    next quarter (and the report) will want to read; for done and carried
+    again the action itself says enough, and the note stays optional so the
+    review keeps moving on the projector.
+    """
+    note = clean_paragraphs(_text(value), "the review note", max_length=REVIEW_NOTE_MAX)
+    if outcome == "dropped" and not note:
+        raise InputError("please say in a short note why this action is dropped")
+    return note
 
 
 def check_due(value: object) -> date | None:

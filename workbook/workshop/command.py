@@ -39,26 +39,32 @@ def actions() -> None:
               help="Write to FILE (with a byte-order mark, so Excel reads it right) [default: standard output].")
 @click.pass_context
 def export(ctx: click.Context, org_id: str, cycle_label: str | None, out: str | None) -> None:
-    """Write ORG's action plan as CSV (step, action, owner, due, status).
+    """Write ORG's action plan as CSV (step, action, owner, due, status, history).
 
-    Cells that a spreadsheet would run as a formula are made safe.
+    The history columns say in which cycle each action was first agreed, the
+    cycle it was carried from, how many times it has been carried, and what
+    the review of last cycle's actions decided. Cells that a spreadsheet
+    would run as a formula are made safe.
     """
     from workbook.errors import InputError
     from workbook.framework import load_framework
     from workbook.workshop.export import actions_csv, write_actions_csv
+    from workbook.workshop.history import action_threads
+    from workbook.workshop.repository import Workshop
     from workbook.workshop.summary import workshop_summary
 
     store = store_of(ctx)
     organisation = store.organisations.get(org_id)
     cycle = store.responses.cycle(organisation.id, cycle_label)
     summary = workshop_summary(store, load_framework(), organisation.id, cycle.id)
+    threads = action_threads(Workshop(store).organisation_actions(organisation.id)) if summary else {}
     if out is None:
-        write_actions_csv(sys.stdout, summary)
+        write_actions_csv(sys.stdout, summary, threads)
         return
     target = Path(out)
     if not target.parent.is_dir():
         raise InputError(f"cannot write {out}: the folder {target.parent} does not exist")
-    text = actions_csv(summary)
+    text = actions_csv(summary, threads)
     try:
         target.write_text(text, encoding="utf-8", newline="")
     except OSError as error:

@@ -9,11 +9,13 @@ Excel otherwise reads UTF-8 as the local code page and mangles names like
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO, Final
 
 from workbook.csvsafe import write_csv
 from workbook.download import data_uri
+from workbook.workshop.history import ActionThread, thread_for
+from workbook.workshop.records import REVIEW_LABELS
 from workbook.workshop.summary import WorkshopSummary
 
 __all__ = [
@@ -26,32 +28,47 @@ __all__ = [
     "write_actions_csv",
 ]
 
-ACTION_HEADER: Final = ("organisation", "cycle", "step", "action", "owner", "due", "status", "last_changed_by")
+ACTION_HEADER: Final = ("organisation", "cycle", "step", "action", "owner", "due", "status", "last_changed_by",
+                        "first_cycle", "carried_from", "times_carried", "review", "review_note")
 _BOM: Final = "\ufeff"
 
 
-def action_rows(summary: WorkshopSummary | None) -> list[Sequence[str]]:
-    """One row per action, step by step in framework order (no rows for no summary)."""
+Threads = Mapping[int, ActionThread]
+
+
+def action_rows(summary: WorkshopSummary | None, threads: Threads | None = None) -> list[Sequence[str]]:
+    """One row per action, step by step in framework order (no rows for no summary).
+
+    The history columns come from ``threads``
+    (:func:`workbook.workshop.history.action_threads`); an action missing
+    there reads as agreed in this cycle and never carried.
+    """
     if summary is None:
         return []
-    return [
-        (summary.organisation_id, summary.cycle_label, step.title, action.what, action.owner,
-         action.due.isoformat() if action.due else "", action.status_label, action.updated_by or "")
-        for step, action in summary.actions
-    ]
+    threads = threads or {}
+    rows: list[Sequence[str]] = []
+    for step, action in summary.actions:
+        thread = thread_for(threads, action, summary.cycle_label)
+        rows.append((
+            summary.organisation_id, summary.cycle_label, step.title, action.what, action.owner,
+            action.due.isoformat() if action.due else "", action.status_label, action.updated_by or "",
+            thread.first_cycle, thread.carried_from_cycle or "", str(thread.times_carried),
+            REVIEW_LABELS[action.review] if action.review else "", action.review_note or "",
+        ))
+    return rows
 
 
-def write_actions_csv(out: IO[str], summary: WorkshopSummary | None) -> int:
+def write_actions_csv(out: IO[str], summary: WorkshopSummary | None, threads: Threads | None = None) -> int:
     """Write the header and every action to ``out``; returns the number of actions."""
-    rows = action_rows(summary)
+    rows = action_rows(summary, threads)
     write_csv(out, ACTION_HEADER, rows)
     return len(rows)
 
 
-def actions_csv(summary: WorkshopSummary | None, *, bom: bool = True) -> str:
+def actions_csv(summary: WorkshopSummary | None, threads: Threads | None = None, *, bom: bool = True) -> str:
     """The CSV file's text (with a byte-order mark for Excel unless ``bom=False``)."""
     buffer = io.StringIO()
-    write_actions_csv(buffer, summary)
+    write_actions_csv(buffer, summary, threads)
     return (_BOM if bom else "") + buffer.getvalue()
 
 

@@ -8,14 +8,18 @@ here; the fragments use the apps' CSS classes (``wb-table``, ``wb-tag``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from workbook import download
 from workbook.text import esc, format_day
 from workbook.workshop.export import CSV_MEDIA_TYPE, export_file_name
+from workbook.workshop.history import ActionThread, CycleCompletion
 from workbook.workshop.live import Participation
+from workbook.workshop.records import REVIEW_LABELS, ActionRecord
 from workbook.workshop.summary import WorkshopSummary
 
-__all__ = ["actions_table_html", "download_link_html", "maturity_table_html", "obstacles_html",
-           "participation_html"]
+__all__ = ["actions_table_html", "completion_table_html", "download_link_html", "history_text",
+           "maturity_table_html", "obstacles_html", "participation_html"]
 
 
 def participation_html(progress: Participation) -> str:
@@ -78,20 +82,52 @@ def obstacles_html(summary: WorkshopSummary) -> str:
     return f"<ul class='wb-obstacles'>{''.join(items)}</ul>"
 
 
-def actions_table_html(summary: WorkshopSummary) -> str:
-    """The whole action plan, step by step, as a table."""
+def history_text(action: ActionRecord, thread: ActionThread | None) -> str:
+    """``Carried from 2026-Q2 (first agreed 2026-Q1); review: dropped, "…"`` or ``""`` for a new action."""
+    parts = []
+    if thread is not None and thread.carried_from_cycle:
+        first = f" (first agreed {thread.first_cycle})" if thread.first_cycle != thread.carried_from_cycle else ""
+        parts.append(f"Carried from {thread.carried_from_cycle}{first}")
+    if action.review:
+        note = f": {action.review_note}" if action.review_note else ""
+        parts.append(f"review: {REVIEW_LABELS[action.review].lower()}{note}")
+    return "; ".join(parts)
+
+
+def actions_table_html(summary: WorkshopSummary, threads: Mapping[int, ActionThread] | None = None) -> str:
+    """The whole action plan, step by step, as a table; with ``threads``, each action's history too."""
     if not summary.actions:
         return "<p class='wb-muted'>No actions have been added yet.</p>"
     rows = "".join(
         f"<tr><td>{esc(step.title)}</td><td>{esc(action.what)}</td><td>{esc(action.owner)}</td>"
         f"<td>{format_day(action.due) if action.due else '<span class=wb-muted>no date</span>'}</td>"
-        f"<td>{esc(action.status_label)}</td></tr>"
+        f"<td>{esc(action.status_label)}</td>"
+        + (f"<td>{esc(history_text(action, threads.get(action.id)))}</td>" if threads is not None else "")
+        + "</tr>"
         for step, action in summary.actions
     )
+    history = "<th scope='col'>History</th>" if threads is not None else ""
     return (
         "<table class='wb-table wb-actions' aria-label='Action plan'><thead><tr>"
         "<th scope='col'>Step</th><th scope='col'>Action</th><th scope='col'>Owner</th><th scope='col'>Due</th>"
-        f"<th scope='col'>Status</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th scope='col'>Status</th>{history}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def completion_table_html(rows: Sequence[CycleCompletion]) -> str:
+    """How each cycle's actions ended: done, carried forward, dropped, open (in progress counts as open)."""
+    if not rows:
+        return "<p class='wb-muted'>No actions have been agreed in any cycle yet.</p>"
+    body = "".join(
+        f"<tr><th scope='row'>{esc(r.cycle)}</th><td class='wb-num'>{r.total}</td><td class='wb-num'>{r.done}</td>"
+        f"<td class='wb-num'>{r.carried}</td><td class='wb-num'>{r.dropped}</td><td class='wb-num'>{r.open}</td></tr>"
+        for r in rows
+    )
+    return (
+        "<table class='wb-table wb-completion'><caption class='wb-muted'>Actions per cycle and how they ended"
+        "</caption><thead><tr><th scope='col'>Cycle</th><th scope='col'>Actions</th><th scope='col'>Done</th>"
+        "<th scope='col'>Carried forward</th><th scope='col'>Dropped</th><th scope='col'>Open</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )
 
 

@@ -18,21 +18,37 @@ from typing import Final, Literal
 
 __all__ = [
     "ACTION_STATUSES",
+    "ALL_ACTION_STATUSES",
+    "REVIEW_LABELS",
+    "REVIEW_OUTCOMES",
     "STATUS_LABELS",
+    "UNFINISHED_STATUSES",
     "ActionRecord",
     "ActionStatus",
     "ObstacleRecord",
     "PracticeRatingRecord",
+    "ReviewOutcome",
     "StepEvidenceRecord",
     "TeamProgress",
     "WorkshopState",
 ]
 
-ActionStatus = Literal["open", "in_progress", "done"]
-#: The statuses an action may have, in the order they are offered.
+ActionStatus = Literal["open", "in_progress", "done", "carried", "dropped"]
+#: The statuses a facilitator may give an action on a step's page, in the order they are offered.
 ACTION_STATUSES: Final[tuple[ActionStatus, ...]] = ("open", "in_progress", "done")
+#: Every status a stored action may have: ``carried`` is the final state of a row whose action went on into
+#: the next cycle; ``dropped`` is set only by the review of last cycle's actions, with a reason.
+ALL_ACTION_STATUSES: Final[tuple[ActionStatus, ...]] = ("open", "in_progress", "done", "carried", "dropped")
+#: Statuses of an action nobody has finished: these are carried into the next cycle when it opens.
+UNFINISHED_STATUSES: Final[tuple[ActionStatus, ...]] = ("open", "in_progress")
 #: What people read for each status (screens and CSV files).
-STATUS_LABELS: Final[Mapping[str, str]] = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+STATUS_LABELS: Final[Mapping[str, str]] = {"open": "Open", "in_progress": "In progress", "done": "Done",
+                                           "carried": "Carried forward", "dropped": "Dropped"}
+
+ReviewOutcome = Literal["done", "carried", "dropped"]
+#: What the review of last cycle's actions may decide for each carried action, in the order offered.
+REVIEW_OUTCOMES: Final[tuple[ReviewOutcome, ...]] = ("done", "carried", "dropped")
+REVIEW_LABELS: Final[Mapping[str, str]] = {"done": "Done", "carried": "Carried again", "dropped": "Dropped"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +90,12 @@ class ObstacleRecord:
 
 @dataclass(frozen=True, slots=True)
 class ActionRecord:
-    """One action of the plan: what, who, by when, how far it has got."""
+    """One action of the plan: what, who, by when, how far it has got.
+
+    ``carried_from_id`` names the row of an earlier cycle this action
+    continues (None: it was agreed in this cycle); ``review`` and
+    ``review_note`` are what the review of last cycle's actions decided.
+    """
 
     id: int
     cycle_id: int
@@ -87,10 +108,23 @@ class ActionRecord:
     created_at: datetime
     updated_at: datetime
     updated_by: str | None
+    carried_from_id: int | None = None
+    review: ReviewOutcome | None = None
+    review_note: str | None = None
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def is_carried_in(self) -> bool:
+        """True when this action came from an earlier cycle (so the review covers it)."""
+        return self.carried_from_id is not None
+
+    @property
+    def is_editable(self) -> bool:
+        """False for a row that went on into the next cycle: it keeps its final state there."""
+        return self.status != "carried"
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,12 +40,16 @@ from workbook.workshop.checks import (
     check_note,
     check_owner,
     check_rating,
+    check_review,
+    check_review_note,
     check_status,
+    check_stored_status,
     check_version,
     check_what,
 )
 from workbook.workshop.errors import StaleEditError, stale_message
 from workbook.workshop.records import (
+    STATUS_LABELS,
     ActionRecord,
     ActionStatus,
     ObstacleRecord,
@@ -81,8 +85,9 @@ def _obstacle(row: WorkshopObstacle) -> ObstacleRecord:
 def _action(row: WorkshopAction) -> ActionRecord:
     return ActionRecord(
         id=row.id, cycle_id=row.cycle_id, step_id=row.step_id, what=row.what, owner=row.owner, due=row.due,
-        status=check_status(row.status), version=row.version, created_at=as_utc(row.created_at),
-        updated_at=as_utc(row.updated_at), updated_by=row.updated_by,
+        status=check_stored_status(row.status), version=row.version, created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at), updated_by=row.updated_by, carried_from_id=row.carried_from_id,
+        review=check_review(row.review) if row.review is not None else None, review_note=row.review_note,
     )
 
 
@@ -259,8 +264,9 @@ class Workshop(Repository):
         expected_version: int, by: str | None = None,
     ) -> ActionRecord:
         """Change an action; refused if somebody else changed or removed it first."""
+        kept = status == "dropped"  # a dropped action's other fields may still be corrected
         values = {"what": check_what(what), "owner": check_owner(owner), "due": check_due(due),
-                  "status": check_status(status)}
+                  "status": "dropped" if kept else check_status(status)}
         return self._update_action(cycle_id, action_id, values, check_version(expected_version), check_by(by))
 
     def complete_action(self, cycle_id: int, action_id: int, *, expected_version: int,
@@ -278,6 +284,7 @@ class Workshop(Repository):
                 raise StaleEditError("someone else removed this action after you opened it", None)
             if all(getattr(current, k) == v for k, v in values.items()):
                 return _action(current)
+            _check_changeable(current, values)
             changed = _execute(session,
                 update(WorkshopAction).where(where, WorkshopAction.version == expected)
                 .values(**values, version=WorkshopAction.version + 1, updated_at=utcnow(), updated_by=by)
@@ -299,6 +306,10 @@ class Workshop(Repository):
         expected = check_version(expected_version)
         where = and_(WorkshopAction.id == action_id, WorkshopAction.cycle_id == cycle_id)
         with self._tx.writing() as session:
+            current = self._action_row(session, where)
+            if current is not None and (current.carried_from_id is not None or current.status == "carried"):
+                raise InputError("this action has a history across cycles, so it stays in the plan; "
+                                 "mark it dropped in the review of last cycle's actions instead")
             removed = _execute(session,
                 delete(WorkshopAction).where(where, WorkshopAction.version == expected)
                 .execution_options(synchronize_session=False)
@@ -309,6 +320,77 @@ class Workshop(Repository):
             if current is not None:
                 raise StaleEditError(stale_message("this action", current.updated_by, retry="remove it again"),
                                      _action(current))
+
+    # --- carried actions and their review ---------------------------------------------------
+    def carry_forward(self, org_id: str, cycle_id: int) -> int:
+        """Carry unfinished actions of the organisation's earlier cycles into ``cycle_id``; returns how many.
+
+        Opening a cycle already does this (:mod:`workbook.workshop.carry`);
+        calling it again carries nothing twice.
+        """
+        from workbook.workshop.carry import carry_forward
+
+        with self._tx.writing() as session:
+            return carry_forward(session, org_id, cycle_id)
+
+    def carried_in(self, cycle_id: int) -> tuple[ActionRecord, ...]:
+        """The actions carried into this cycle from earlier ones: what the review goes through."""
+        query = self._actions_query(cycle_id).where(WorkshopAction.carried_from_id.is_not(None))
+        with self._tx.reading() as session:
+            return tuple(_action(a) for a in session.scalars(query))
+
+    def review_action(
+        self, cycle_id: int, action_id: int, outcome: str, note: str | None = None, *,
+        expected_version: int, by: str | None = None,
+    ) -> ActionRecord:
+        """Record what the review decided for an action carried into this cycle.
+
+        ``done`` and ``dropped`` finish the action (a dropped one needs a
+        note saying why); ``carried`` keeps it in this cycle's plan, so it is
+        carried again when the next cycle opens if it is still unfinished.
+        The decision may be changed later (versioned like every edit).
+        """
+        verdict = check_review(outcome)
+        values: dict[str, Any] = {"review": verdict, "review_note": check_review_note(note, verdict)}
+        expected, by = check_version(expected_version), check_by(by)
+        where = and_(WorkshopAction.id == action_id, WorkshopAction.cycle_id == cycle_id)
+        with self._tx.writing() as session:
+            current = self._action_row(session, where)
+            if current is None:
+                raise StaleEditError("someone else removed this action after you opened it", None)
+            if current.carried_from_id is None:
+                raise InputError("only actions carried from an earlier cycle are reviewed; "
+                                 "change this one on its step's page")
+            if current.status == "carried":
+                raise InputError("this action has already gone on into a later cycle; review it there")
+            if verdict == "carried":
+                values["status"] = current.status if current.status in ("open", "in_progress") else "open"
+            else:
+                values["status"] = verdict
+            if all(getattr(current, k) == v for k, v in values.items()):
+                return _action(current)
+            changed = _execute(session,
+                update(WorkshopAction).where(where, WorkshopAction.version == expected)
+                .values(**values, version=WorkshopAction.version + 1, updated_at=utcnow(), updated_by=by)
+                .execution_options(synchronize_session=False)
+            )
+            fresh = self._action_row(session, where)
+            if fresh is None:
+                raise StaleEditError("someone else removed this action after you opened it", None)
+            if changed.rowcount != 1:
+                raise StaleEditError(stale_message("this action", fresh.updated_by), _action(fresh))
+            return _action(fresh)
+
+    def organisation_actions(self, org_id: str) -> tuple[tuple[str, ActionRecord], ...]:
+        """Every action of every cycle of the organisation with its cycle's label, oldest cycle first."""
+        query = (
+            select(Cycle.label, WorkshopAction)
+            .join(Cycle, Cycle.id == WorkshopAction.cycle_id)
+            .where(Cycle.organisation_id == org_id)
+            .order_by(Cycle.created_at, Cycle.id, WorkshopAction.created_at, WorkshopAction.id)
+        )
+        with self._tx.reading() as session:
+            return tuple((label, _action(row)) for label, row in session.execute(query))
 
     @staticmethod
     def _action_row(session: Session, where: Any) -> WorkshopAction | None:
@@ -324,6 +406,16 @@ class Workshop(Repository):
 def _execute(session: Session, statement: Any) -> CursorResult[Any]:
     """Run an UPDATE or DELETE; its rowcount says whether the compare-and-set matched."""
     return cast("CursorResult[Any]", session.execute(statement))
+
+
+def _check_changeable(current: WorkshopAction, values: dict[str, Any]) -> None:
+    """Refuse edits that would rewrite history: a carried row keeps its final state; dropping needs the review."""
+    if current.status == "carried":
+        raise InputError("this action went on into a later cycle, where it can still be changed; "
+                         "this cycle keeps it as it was")
+    if values.get("status") == "dropped" and current.status != "dropped":
+        raise InputError(f"an action cannot be set to {STATUS_LABELS['dropped'].lower()} here; drop a carried "
+                         "action in the review of last cycle's actions, or remove a new one")
 
 
 def _check_cycle(session: Session, cycle_id: int) -> Cycle:
