@@ -31,7 +31,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -46,8 +46,8 @@ class KeepingRespondent(load.Respondent):
     saved = 0  # answers acknowledged, over all respondents (the restarts wait for the first)
     not_saved_kept = 0
     not_saved_lost = 0
-    said: set[str] = set()  # what the statuses said when not saved
-    not_saved_after: list[float] = []  # seconds from sending the answer to "Not saved"
+    said: ClassVar[set[str]] = set()  # what the statuses said when not saved
+    not_saved_after: ClassVar[list[float]] = []  # seconds from sending the answer to "Not saved"
 
     async def _answer(self, card: load.Card, index: int, *, comment: bool = True) -> None:
         began = time.monotonic()

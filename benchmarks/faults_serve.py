@@ -179,7 +179,7 @@ def run_serve_faults(work: Path, *, times: int, respondents: int, kill_between: 
             opened: list[float] = []
             wait = rng.uniform(*kill_between)
 
-            async def round_() -> float:
+            async def round_(opened: list[float], wait: float) -> float:
                 from tornado.httpclient import AsyncHTTPClient
 
                 # The kill cuts the client's requests off mid-way: that is the point, not news.
@@ -203,7 +203,7 @@ def run_serve_faults(work: Path, *, times: int, respondents: int, kill_between: 
 
             with concurrent.futures.ThreadPoolExecutor(1) as runner:  # see load.run_load
                 reopened_at = None
-                moment = runner.submit(asyncio.run, round_()).result()
+                moment = runner.submit(asyncio.run, round_(opened, wait)).result()
             if opened and killed_at is not None:
                 reopened_at = opened[0] - killed_at
             killed_at = moment

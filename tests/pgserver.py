@@ -437,7 +437,8 @@ class PostgresServer:
             _shutdown(started)
             self._process = None
             time.sleep(0.1)
-        raise PostgresStartError(f"postgres did not start again; server log:\n{self.log_path.read_text(errors='replace')}")
+        log = self.log_path.read_text(errors="replace")
+        raise PostgresStartError(f"postgres did not start again; server log:\n{log}")
 
     def _argv(self, port: int) -> list[str]:
         return [

@@ -105,6 +105,7 @@ def test_filling_a_real_small_disk_while_saving(tmp_path: Path) -> None:
     print(reply.stdout, reply.stderr)
     assert reply.returncode == 0
     last = reply.stdout.strip().splitlines()[-1]
-    assert last.startswith("disk full: runs 1, acknowledged answers ") and ", lost 0, integrity ok, failed runs 0" in last
+    assert last.startswith("disk full: runs 1, acknowledged answers ")
+    assert ", lost 0, integrity ok, failed runs 0" in last
     assert "command line said: workbook: error: the disk holding the database " in reply.stdout
     assert "Traceback" not in reply.stdout + reply.stderr

@@ -28,7 +28,6 @@ from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store
 
-
 #: The tests' server trades durability for speed (``synchronous_commit=off`` loses the last
 #: commits in a crash, by design); a crash test needs PostgreSQL's durable defaults back.
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
@@ -68,8 +67,8 @@ def test_saves_ride_out_postgresql_restarts(own_postgres: PostgresServer, framew
                 statement, rating = statements[turn % len(statements)], 1 + turn % 5
                 turn += 1
                 try:
-                    with_retries(lambda: own.responses.save_answer(person, cycle, statement, rating,
-                                                                   framework=framework), "saving")
+                    with_retries(lambda s=statement, r=rating: own.responses.save_answer(
+                        person, cycle, s, r, framework=framework), "saving")
                 except Exception as error:
                     failures.append(f"{type(error).__name__}: {error}")
                     continue
