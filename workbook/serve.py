@@ -402,7 +402,9 @@ def _kernel_manager_class() -> type[Any]:
                 started: str = await super().start_kernel(*args, **kwargs)
             finally:
                 self._starting -= 1
-            self.add_restart_callback(started, lambda: self._kernel_died(started), "restart")
+            kernel = self._kernels.get(started)
+            if hasattr(kernel, "add_restart_callback"):  # every jupyter_client kernel manager has it
+                kernel.add_restart_callback(lambda: self._kernel_died(started), "restart")
             return started
 
         def _kernel_died(self, kernel_id: str) -> None:
