@@ -402,7 +402,7 @@ def _kernel_manager_class() -> type[Any]:
                 started: str = await super().start_kernel(*args, **kwargs)
             finally:
                 self._starting -= 1
-            kernel = self._kernels.get(started)
+            kernel: Any = self._kernels.get(started)
             if hasattr(kernel, "add_restart_callback"):  # every jupyter_client kernel manager has it
                 kernel.add_restart_callback(lambda: self._kernel_died(started), "restart")
             return started
@@ -413,12 +413,12 @@ def _kernel_manager_class() -> type[Any]:
             The blank kernel never ran the app's notebook, so a page handed out
             with it has no widgets: a reload of the link showed an empty page
             for good (found by killing a kernel mid-save, issue #12).  The link
-            forgets it, so its next opening gets a kernel of its own and
+            lets go of it, so its next opening gets a kernel of its own and
             resumes from the database; the page still open was told
-            "restarting" and asks the person to reload.  The blank kernel goes
-            ``disconnect_seconds`` after that page does.
+            "restarting" and asks the person to reload, and its unload closes
+            the blank kernel as any closed tab does.
             """
-            page = self.pages.forget_kernel(kernel_id)
+            page = self.pages.detach(kernel_id)
             self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
                              "opened again", kernel_id, " under an open page" if page is not None else "")
 
