@@ -69,7 +69,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -563,8 +563,13 @@ class Config:
     tamper_rate: float = 0.3
 
 
-async def drive(base_url: str, org: Organisation, config: Config) -> tuple[Stats, list[Told], float]:
-    """Keep ``config.respondents`` people answering until the time is up; returns what they were told."""
+async def drive(base_url: str, org: Organisation, config: Config,
+                respondent: type[Respondent] | None = None) -> tuple[Stats, list[Told], float]:
+    """Keep ``config.respondents`` people answering until the time is up; returns what they were told.
+
+    ``respondent``: a subclass of :class:`Respondent` that checks more (the fault scripts).
+    """
+    player = respondent or Respondent
     from tornado.httpclient import AsyncHTTPClient
 
     from workbook.framework import load_framework
@@ -585,7 +590,7 @@ async def drive(base_url: str, org: Organisation, config: Config) -> tuple[Stats
         for person in queue:
             if time.monotonic() >= deadline:
                 return
-            await Respondent(person, base_url, source, config, stats, statements, options).run(deadline)
+            await player(person, base_url, source, config, stats, statements, options).run(deadline)
 
     try:  # what is still waiting a minute after the end (a page opening on a starved machine) is dropped
         await asyncio.wait_for(asyncio.gather(*(slot(n) for n in range(config.respondents))),
@@ -784,8 +789,13 @@ def options_of() -> list[int | None]:
 
 
 def run_load(db_url: str, work: Path, config: Config, *, people: int | None = None,
-             extra_args: tuple[str, ...] = ()) -> Result:
-    """Generate the organisation, start ``workbook serve``, play the respondents, check the database."""
+             extra_args: tuple[str, ...] = (), respondent: type[Respondent] | None = None,
+             before_check: Callable[[], None] | None = None) -> Result:
+    """Generate the organisation, start ``workbook serve``, play the respondents, check the database.
+
+    ``respondent``: see :func:`drive`; ``before_check`` runs after the server stopped and before the
+    database is checked (a fault script ends its faults there).
+    """
     org = make_organisation(db_url, people or 4 * config.respondents)
     pool = 2
     args = ["--pool-size", str(pool), "--max-kernels", str(config.respondents + pool + 8),
@@ -803,7 +813,7 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
                 memory.extend(await asyncio.get_running_loop().run_in_executor(None, meter.kernel_memory))
 
             sampler = asyncio.ensure_future(sample_memory())
-            result = await drive(server.base_url, org, config)
+            result = await drive(server.base_url, org, config, respondent)
             sampler.cancel()
             return result
 
@@ -817,6 +827,8 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
         kept = Path(tempfile.gettempdir()) / "workbook-load-serve.log"
         kept.write_text(server.log_text(), encoding="utf-8")
         stats.kept.append(f"server log kept in {kept}")
+    if before_check is not None:
+        before_check()
     check = check_database(db_url, org, told, options_of())
     return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load, org, told)
 

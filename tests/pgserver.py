@@ -412,22 +412,53 @@ class PostgresServer:
                 f"initdb failed (exit {process.returncode}):\n{output.decode(errors='replace')}"
             )
 
+    def restart(self, *, down_seconds: float = 0.0) -> float:
+        """Stop the server at once, as a crash would (immediate mode: no checkpoint), and start it
+        again on the same port and data after ``down_seconds``; returns the seconds it was down.
+
+        For fault tests: clients see their connections drop and new ones refused meanwhile.
+        Call it from a thread that lives as long as the server: the postmaster gets a
+        parent-death signal (``setpriv --pdeathsig``), which Linux sends when the *thread*
+        that started it ends.
+        """
+        process, self._process = self._process, None
+        if process is None:
+            raise RuntimeError("server not started")
+        began = time.monotonic()
+        _shutdown(process)
+        time.sleep(down_seconds)
+        port = self._require_port()
+        for _attempt in range(50):  # the old postmaster's port may take a moment to be free
+            with open(self.log_path, "ab") as log:
+                started = self._spawn(self._argv(port), stdout=log, stderr=log, server=True)
+            self._process = started
+            if self._wait_ready(started):
+                return time.monotonic() - began
+            _shutdown(started)
+            self._process = None
+            time.sleep(0.1)
+        log = self.log_path.read_text(errors="replace")
+        raise PostgresStartError(f"postgres did not start again; server log:\n{log}")
+
+    def _argv(self, port: int) -> list[str]:
+        return [
+            str(self.bin_dir / "postgres"),
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(port),
+            "-c",
+            f"unix_socket_directories={self._require_base()}",
+            *itertools.chain.from_iterable(
+                ("-c", f"{key}={value}") for key, value in SERVER_SETTINGS.items()
+            ),
+        ]
+
     def _start_server(self) -> None:
         last_log = ""
         for _attempt in range(self.port_attempts):
             port = _free_port()
-            argv = [
-                str(self.bin_dir / "postgres"),
-                "-D",
-                str(self.data_dir),
-                "-p",
-                str(port),
-                "-c",
-                f"unix_socket_directories={self._require_base()}",
-                *itertools.chain.from_iterable(
-                    ("-c", f"{key}={value}") for key, value in SERVER_SETTINGS.items()
-                ),
-            ]
+            argv = self._argv(port)
             with open(self.log_path, "ab") as log:
                 process = self._spawn(argv, stdout=log, stderr=log, server=True)
             self._process = process

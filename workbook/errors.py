@@ -11,6 +11,7 @@ Error tree::
     WorkbookError
     ├── FrameworkError          the framework YAML is missing or invalid
     ├── StoreError              the database cannot be opened or upgraded
+    │   └── DiskFullError       the disk (or quota) holding the database is full
     ├── NotFoundError           an organisation, person or cycle does not exist
     ├── AlreadyExistsError      an organisation (or other unique thing) exists already
     ├── InputError              a value given by a user is out of range or malformed
@@ -32,6 +33,7 @@ __all__ = [
     "AlreadySubmittedError",
     "ConflictError",
     "CycleClosedError",
+    "DiskFullError",
     "FrameworkError",
     "ImportFileError",
     "InputError",
@@ -71,6 +73,15 @@ class FrameworkError(WorkbookError):
 
 class StoreError(WorkbookError):
     """The database cannot be reached, opened or upgraded."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the database is full: nothing more can be written until space is freed.
+
+    Trying again at once cannot help, so the apps do not wait for it as they
+    do for a busy database.  What was saved before is intact: SQLite and
+    PostgreSQL both refuse the write whole rather than store half of it.
+    """
 
 
 class NotFoundError(WorkbookError):

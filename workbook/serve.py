@@ -403,7 +403,25 @@ def _kernel_manager_class() -> type[Any]:
                 started: str = await super().start_kernel(*args, **kwargs)
             finally:
                 self._starting -= 1
+            kernel: Any = self._kernels.get(started)
+            if hasattr(kernel, "add_restart_callback"):  # every jupyter_client kernel manager has it
+                kernel.add_restart_callback(lambda: self._kernel_died(started), "restart")
             return started
+
+        def _kernel_died(self, kernel_id: str) -> None:
+            """The kernel died (``kill -9``, out of memory); jupyter_client starts a blank one under its id.
+
+            The blank kernel never ran the app's notebook, so a page handed out
+            with it has no widgets: a reload of the link showed an empty page
+            for good (found by killing a kernel mid-save, issue #12).  The link
+            lets go of it, so its next opening gets a kernel of its own and
+            resumes from the database; the page still open was told
+            "restarting" and asks the person to reload, and its unload closes
+            the blank kernel as any closed tab does.
+            """
+            page = self.pages.detach(kernel_id)
+            self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
+                             "opened again", kernel_id, " under an open page" if page is not None else "")
 
         async def shutdown_kernel(  # type: ignore[override]
             self, kernel_id: str, *args: Any, **kwargs: Any

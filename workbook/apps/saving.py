@@ -11,9 +11,12 @@ database is tried again, with short growing pauses, for up to
 :data:`PATIENCE_SECONDS` - about as long as a person waits for "Saved ✓"
 before trying again themselves - and only then does the app say "Not saved".
 
-Any other StoreError (a value the database refuses) gets :data:`SAVE_TRIES`
-tries as before; other errors (a refused value, an edit someone else overtook,
-a submitted questionnaire) are not retried: trying again cannot help.
+A full disk (:class:`~workbook.errors.DiskFullError`) is not waited for: it
+does not pass by itself, so the person sees "Not saved" after the
+:data:`SAVE_TRIES` quick tries, with the choice still on screen.  Any other
+StoreError (a value the database refuses) gets :data:`SAVE_TRIES` tries as
+before; other errors (a refused value, an edit someone else overtook, a
+submitted questionnaire) are not retried: trying again cannot help.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Final, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
-from workbook.errors import StoreError
+from workbook.errors import DiskFullError, StoreError
 
 __all__ = ["PATIENCE_SECONDS", "PAUSE_SECONDS", "SAVE_TRIES", "is_transient", "with_retries"]
 
@@ -42,8 +45,8 @@ PATIENCE_SECONDS: Final = 30.0
 
 
 def is_transient(error: StoreError) -> bool:
-    """Whether the database was busy or unreachable (trying again can help), not refusing the value."""
-    return isinstance(error.__cause__, OperationalError)
+    """Whether the database was busy or unreachable (trying again can help), not refusing the value or full."""
+    return isinstance(error.__cause__, OperationalError) and not isinstance(error, DiskFullError)
 
 
 def with_retries(save: Callable[[], T], what: str, *, patience: float = PATIENCE_SECONDS) -> T:

@@ -251,8 +251,12 @@ class ValuesAssessment:
     # --- state -------------------------------------------------------------------
     @property
     def submitted(self) -> bool:
+        """Read on every page turn: a database blip (PostgreSQL restarting) is waited out like a save,
+        not shown as an error with no way on (found by restarting PostgreSQL mid-load, issue #12)."""
         r = self.respondent
-        return self.store.responses.submission(r.person.id, r.cycle.id).status == "submitted"
+        submission = with_retries(lambda: self.store.responses.submission(r.person.id, r.cycle.id),
+                                  "reading whether the answers were submitted")
+        return submission.status == "submitted"
 
     def answered_count(self) -> int:
         return sum(1 for statement_id in self.inputs if self.inputs.is_answered(statement_id))

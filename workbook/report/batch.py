@@ -363,6 +363,9 @@ def run_batch(
     if out.exists() and not out.is_dir():
         raise InputError(f"the output folder {out} is a file")
     out.mkdir(parents=True, exist_ok=True)
+    from workbook.report.files import remove_stale_parts
+
+    remove_stale_parts(out)  # left by a run that was killed: no one is writing them any more
     if not settings.notebook:
         settings = BatchSettings(**{**asdict(settings), "notebook": str(notebooks_dir() / REPORT_NOTEBOOK)})
     started = time.perf_counter()

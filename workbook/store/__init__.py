@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from workbook.errors import StoreError
 from workbook.sealing import Sealer
 from workbook.store._base import Transactions
+from workbook.store.diskfull import disk_full_error, is_disk_full
 from workbook.store.engine import make_engine, resolve_url
 from workbook.store.mail_log import MailLog
 from workbook.store.measures import Measures
@@ -110,6 +111,8 @@ def open_store(db: str | None = None, *, sealer: Sealer | None = None) -> Store:
         ensure_schema(engine, sealer)
     except (OperationalError, DatabaseError) as error:
         engine.dispose()
+        if is_disk_full(error):
+            raise disk_full_error(engine.url) from None
         detail = str(error.orig).splitlines()[0] if error.orig else str(error)
         shown = engine.url.render_as_string(hide_password=True)
         raise StoreError(f"cannot open the database {shown}: {detail}") from None

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbook.errors import ConflictError, InputError, StoreError
+from workbook.store.diskfull import disk_full_error, is_disk_full
 from workbook.store.engine import WRITE
 
 __all__ = ["Repository", "Transactions", "as_utc", "utcnow"]
@@ -33,25 +35,28 @@ class Transactions:
     """
 
     def __init__(self, engine: Engine) -> None:
+        self._url = engine.url
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(engine.execution_options(**{WRITE: True}), expire_on_commit=False)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with _translate_errors(), self._read() as session, session.begin():
+        with _translate_errors(self._url), self._read() as session, session.begin():
             yield session
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        with _translate_errors(), self._write() as session, session.begin():
+        with _translate_errors(self._url), self._write() as session, session.begin():
             yield session
 
 
 @contextmanager
-def _translate_errors() -> Iterator[None]:
+def _translate_errors(url: URL) -> Iterator[None]:
     try:
         yield
     except OperationalError as error:
+        if is_disk_full(error):
+            raise disk_full_error(url) from error
         detail = str(error.orig).splitlines()[0] if error.orig else str(error)
         raise StoreError(f"the database could not be used: {detail}") from error
     except IntegrityError as error:

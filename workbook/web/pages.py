@@ -120,6 +120,21 @@ class PageRegistry:
             self.fail(page)
         return page
 
+    def detach(self, kernel_id: str) -> Page | None:
+        """The kernel can no longer serve its link (it died and came back blank).
+
+        The link's next opening makes a new page and kernel; the old page keeps
+        its secret for this kernel, so it can still ask whether the kernel is
+        there (yes: its notice stays "stopped working, reload") and close it.
+        """
+        page = self._by_kernel.get(kernel_id)
+        if page is not None:
+            if self._by_link.get(page.identity) is page:
+                del self._by_link[page.identity]
+            if not page.ready.done():
+                page.ready.set_result(None)
+        return page
+
     def page_of(self, kernel_id: str) -> Page | None:
         return self._by_kernel.get(kernel_id)
 
