@@ -28,6 +28,8 @@ from workbook.store.tables import Answer, Cycle, Organisation, Person, Submissio
 from workbook.text import clean_paragraphs, quoted
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from workbook.framework import Framework
 
 __all__ = ["AnswerRow", "Responses", "check_cycle_label"]
@@ -142,32 +144,50 @@ class Responses(Repository):
         Every value is checked here, on the kernel side: a browser can send any
         widget value, including ones the page would never offer.
         """
-        framework.statement(statement_id)  # NotFoundError for an unknown statement
+        return self.save_answers(person_id, cycle_id, [(statement_id, rating, comment)], framework=framework)[0]
+
+    def save_answers(
+        self, person_id: int, cycle_id: int, answers: Sequence[tuple[str, int | None, str | None]], *,
+        framework: Framework,
+    ) -> list[AnswerRecord]:
+        """Store (or replace) several ``(statement_id, rating, comment)`` answers of one person in one transaction.
+
+        Checked exactly as :meth:`save_answer` checks one, all before anything is
+        written: one bad answer and none is stored.  One transaction instead of
+        one per answer is what makes seeding the demo's past quarters quick.
+        """
         low, high = framework.scale.minimum, framework.scale.maximum
-        if rating is not None and (
-            isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
-        ):
-            raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
-        comment = clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)
+        checked: list[tuple[str, int | None, str | None]] = []
+        for statement_id, rating, comment in answers:
+            framework.statement(statement_id)  # NotFoundError for an unknown statement
+            if rating is not None and (
+                isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
+            ):
+                raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
+            checked.append((statement_id, rating, clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)))
         with self._tx.writing() as session:
             self._check_open(session, person_id, cycle_id, framework)
             now = utcnow()
-            row = session.scalars(
-                select(Answer).where(
-                    Answer.person_id == person_id, Answer.cycle_id == cycle_id, Answer.statement_id == statement_id
-                )
-            ).first()
-            if row is None:
-                row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
-                session.add(row)
-            row.rating = rating
-            row.dont_know = rating is None
-            row.comment = comment
-            row.framework_id = framework.id
-            row.framework_version = framework.version
-            row.updated_at = now
+            wanted = {statement_id for statement_id, _, _ in checked}
+            existing = {
+                row.statement_id: row for row in session.scalars(
+                    select(Answer).where(Answer.person_id == person_id, Answer.cycle_id == cycle_id,
+                                         Answer.statement_id.in_(wanted)))
+            }
+            for statement_id, rating, comment in checked:
+                row = existing.get(statement_id)
+                if row is None:
+                    row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
+                    session.add(row)
+                row.rating = rating
+                row.dont_know = rating is None
+                row.comment = comment
+                row.framework_id = framework.id
+                row.framework_version = framework.version
+                row.updated_at = now
+                existing[statement_id] = row
             session.flush()
-            return _answer(row)
+            return [_answer(existing[statement_id]) for statement_id, _, _ in checked]
 
     def answers(self, person_id: int, cycle_id: int) -> list[AnswerRecord]:
         with self._tx.reading() as session:
