@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -216,6 +217,12 @@ def test_summary_and_section_of_the_known_organisation(trend_store: Store, frame
     section = sections.trends(report)
     assert section is not None and section.id == "trends"
     assert "<svg" in section.html and "Average rating per value, everyone, by cycle" in section.html
+    svgs = re.findall(r"<svg.*?</svg>", section.html, flags=re.S)
+    assert len(svgs) == 2  # everyone's values, the workshop's steps
+    for svg in svgs:
+        label = re.search(r'aria-label="([^"]+)"', svg)
+        assert label and "2026-Q1" in label.group(1) and "2026-Q2" in label.group(1)
+    assert "▲ up" in section.html and "no clear change" in section.html
     assert RULE_SENTENCE in section.text
     method = sections.method(report).text
     assert "Welch" in method and "95 %" in method

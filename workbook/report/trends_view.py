@@ -47,10 +47,13 @@ def _one(x: float | None) -> str:
 
 
 def verdict_text(change: Change) -> str:
-    """The verdict as the table says it, e.g. ``up`` or ``no comparison (too few answers in 2026-Q2)``."""
+    """The verdict as the table says it, e.g. ``▲ up`` or ``no comparison (too few answers in 2026-Q2)``.
+
+    The arrow is a second cue beside the word, never the only one.
+    """
     if change.verdict == "no comparison" and change.reason:
         return f"no comparison ({change.reason})"
-    return change.verdict
+    return {"up": "▲ up", "down": "▼ down"}.get(change.verdict, change.verdict)
 
 
 def change_text(change: Change) -> str:
