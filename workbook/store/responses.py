@@ -29,6 +29,7 @@ from workbook.text import clean_paragraphs, quoted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from workbook.framework import Framework
 
@@ -59,6 +60,27 @@ class AnswerRow:
     dont_know: bool
     comment: str | None
     submitted: bool
+
+
+def _checked_answer(statement_id: str, rating: int | None, comment: str | None,
+                    framework: Framework) -> tuple[str, int | None, str | None]:
+    """One answer checked as the app's save is: a known statement, a rating on the scale, clean text."""
+    framework.statement(statement_id)  # NotFoundError for an unknown statement
+    low, high = framework.scale.minimum, framework.scale.maximum
+    if rating is not None and (
+        isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
+    ):
+        raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
+    return statement_id, rating, clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)
+
+
+def _fill(row: Answer, rating: int | None, comment: str | None, framework: Framework, now: datetime) -> None:
+    row.rating = rating
+    row.dont_know = rating is None
+    row.comment = comment
+    row.framework_id = framework.id
+    row.framework_version = framework.version
+    row.updated_at = now
 
 
 def _cycle(row: Cycle) -> CycleRecord:
@@ -144,7 +166,21 @@ class Responses(Repository):
         Every value is checked here, on the kernel side: a browser can send any
         widget value, including ones the page would never offer.
         """
-        return self.save_answers(person_id, cycle_id, [(statement_id, rating, comment)], framework=framework)[0]
+        statement_id, rating, comment = _checked_answer(statement_id, rating, comment, framework)
+        with self._tx.writing() as session:
+            self._check_open(session, person_id, cycle_id, framework)
+            now = utcnow()
+            row = session.scalars(
+                select(Answer).where(
+                    Answer.person_id == person_id, Answer.cycle_id == cycle_id, Answer.statement_id == statement_id
+                )
+            ).first()
+            if row is None:
+                row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
+                session.add(row)
+            _fill(row, rating, comment, framework, now)
+            session.flush()
+            return _answer(row)
 
     def save_answers(
         self, person_id: int, cycle_id: int, answers: Sequence[tuple[str, int | None, str | None]], *,
@@ -156,15 +192,7 @@ class Responses(Repository):
         written: one bad answer and none is stored.  One transaction instead of
         one per answer is what makes seeding the demo's past quarters quick.
         """
-        low, high = framework.scale.minimum, framework.scale.maximum
-        checked: list[tuple[str, int | None, str | None]] = []
-        for statement_id, rating, comment in answers:
-            framework.statement(statement_id)  # NotFoundError for an unknown statement
-            if rating is not None and (
-                isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
-            ):
-                raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
-            checked.append((statement_id, rating, clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)))
+        checked = [_checked_answer(statement, rating, comment, framework) for statement, rating, comment in answers]
         with self._tx.writing() as session:
             self._check_open(session, person_id, cycle_id, framework)
             now = utcnow()
@@ -179,12 +207,7 @@ class Responses(Repository):
                 if row is None:
                     row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
                     session.add(row)
-                row.rating = rating
-                row.dont_know = rating is None
-                row.comment = comment
-                row.framework_id = framework.id
-                row.framework_version = framework.version
-                row.updated_at = now
+                _fill(row, rating, comment, framework, now)
                 existing[statement_id] = row
             session.flush()
             return [_answer(existing[statement_id]) for statement_id, _, _ in checked]
