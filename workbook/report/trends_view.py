@@ -56,13 +56,23 @@ def verdict_text(change: Change) -> str:
     return {"up": "▲ up", "down": "▼ down"}.get(change.verdict, change.verdict)
 
 
+def _signed(x: float) -> str:
+    """``+0.62``, ``-0.30``, and ``0.00`` for anything that rounds to zero (never ``-0.00``).
+
+    Two decimals: the verdict reads the unrounded interval, and one decimal
+    would show a bound just above zero as ``0.0`` beside "up".
+    """
+    text = f"{x:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
+
+
 def change_text(change: Change) -> str:
-    """The difference with its interval when there is one, e.g. ``+0.6 (+0.2 to +1.0)``."""
+    """The difference with its interval when there is one, e.g. ``+0.62 (+0.21 to +1.03)``."""
     if change.difference is None:
         return "–"
-    text = f"{change.difference:+.1f}"
+    text = _signed(change.difference)
     if change.low is not None and change.high is not None and change.low != change.high:
-        text += f" ({change.low:+.1f} to {change.high:+.1f})"
+        text += f" ({_signed(change.low)} to {_signed(change.high)})"
     return text
 
 
