@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/report_batch.py                 # 50 organisations, naive loop on 10
     .venv/bin/python benchmarks/report_batch.py --orgs 20 --naive 20 --jobs 2
+    .venv/bin/python benchmarks/report_batch.py --orgs 5 --naive 1 --history 3 --no-pdf   # with trends
 
 Makes N organisations shaped like the demo (25 people, 4 teams, one small team),
 each from its own seed, in a fresh SQLite file; then times
@@ -35,8 +36,8 @@ LAUNCHER = ("import sys; from workbook.cli import cli; from workbook.report.comm
             "cli.commands.get('report') or cli.add_command(report); cli(sys.argv[1:], prog_name='workbook')")
 
 
-def make_organisations(db: str, count: int) -> list[tuple[str, str]]:
-    """``count`` demo-shaped organisations; returns (id, current cycle) pairs."""
+def make_organisations(db: str, count: int, history: int = 0) -> list[tuple[str, str]]:
+    """``count`` demo-shaped organisations (each with ``history`` past quarters); returns (id, current cycle) pairs."""
     from sqlalchemy import event
 
     from workbook.framework import load_framework
@@ -56,7 +57,7 @@ def make_organisations(db: str, count: int) -> list[tuple[str, str]]:
         for i in range(count):
             org_id = f"org-{i + 1:03d}"
             seed_sample_organisation(store, org_id, seed=1000 + i, name=f"Sample Hotels {i + 1}",
-                                     framework=framework)
+                                     framework=framework, history=history)
             made.append((org_id, store.responses.cycle(org_id).label))
     return made
 
@@ -99,6 +100,8 @@ def main() -> None:
     parser.add_argument("--no-pdf", action="store_true", help="skip the --pdf run")
     parser.add_argument("--repeat", type=int, default=2, help="batch runs to take the best of [2]")
     parser.add_argument("--keep", metavar="DIR", help="keep the database and reports in DIR")
+    parser.add_argument("--history", type=int, default=0,
+                        help="past quarters of answers and workshop ratings per organisation (trends) [0]")
     options = parser.parse_args()
 
     folder = Path(options.keep or tempfile.mkdtemp(prefix="report-bench-"))
@@ -109,7 +112,7 @@ def main() -> None:
     env = {**os.environ, "WORKBOOK_DB": db, "PYTHONWARNINGS": "ignore"}
     try:
         started = time.perf_counter()
-        orgs = make_organisations(db, max(options.orgs, options.naive))
+        orgs = make_organisations(db, max(options.orgs, options.naive), options.history)
         print(f"set-up: {len(orgs)} organisations in {time.perf_counter() - started:.1f} s "
               f"on {os.cpu_count()} cores", flush=True)
         # Only the first --orgs organisations are in the batch; delete the rest.

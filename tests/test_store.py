@@ -167,6 +167,21 @@ def test_answers_are_saved_as_given_and_replaced(store: Store, org: str, framewo
     assert store.responses.submission(person.id, cycle.id).status == "in_progress"
 
 
+def test_several_answers_are_saved_together_or_not_at_all(store: Store, org: str, framework: Framework) -> None:
+    person = store.people.get(org, "ben@example.org")
+    cycle = store.responses.cycle(org)
+    first, second, third = (s.id for s in framework.statements[:3])
+    store.responses.save_answer(person.id, cycle.id, first, 1, framework=framework)
+    with pytest.raises(InputError, match="whole number from 1 to 5"):
+        store.responses.save_answers(person.id, cycle.id, [(second, 4, None), (third, 9, None)], framework=framework)
+    assert [a.statement_id for a in store.responses.answers(person.id, cycle.id)] == [first]
+    saved = store.responses.save_answers(person.id, cycle.id, [(first, 5, "  Busy  week "), (second, None, None)],
+                                         framework=framework)
+    assert [(a.statement_id, a.rating, a.dont_know, a.comment) for a in saved] == [
+        (first, 5, False, "Busy week"), (second, None, True, None)]
+    assert {a.statement_id: a.rating for a in store.responses.answers(person.id, cycle.id)} == {first: 5, second: None}
+
+
 @pytest.mark.parametrize("rating", [0, 6, -1, 3.5, True, "4"])
 def test_out_of_range_rating_is_refused(store: Store, org: str, framework: Framework, rating: object) -> None:
     person = store.people.get(org, "ben@example.org")

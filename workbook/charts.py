@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RATING_COLOURS", "SCORE_COLOURS", "SERIES_COLOURS", "chart_html", "distribution_chart", "gap_chart",
-    "heatmap_chart", "maturity_by_step_chart", "spread_chart", "to_svg", "value_profile_chart",
+    "heatmap_chart", "maturity_by_step_chart", "spread_chart", "to_svg", "trend_chart", "value_profile_chart",
     "values_radar_chart", "vega_safe", "warm_up",
 ]
 
@@ -392,4 +392,39 @@ def spread_chart(
                  alt.Tooltip("agreement:N", title="Agreement")])
     chart = alt.layer(shades, dots).properties(
         title=title, width=440, height=alt.Step(34), description=description)
+    return _theme(chart)  # type: ignore[no-any-return]
+
+
+def trend_chart(
+    data: pd.DataFrame, *, title: str, description: str, cycle_order: Sequence[str],
+    scale: tuple[int, int] = (1, 5), score_title: str = "Average rating",
+    series_order: Sequence[str] | None = None, series_title: str | None = None,
+) -> alt.LayerChart:
+    """Lines of a score per series over the cycles, oldest on the left (report trends).
+
+    ``data`` has ``cycle`` (label), ``series`` (e.g. a value's name) and
+    ``score``; a figure not shown in a cycle is simply absent, so its line
+    breaks there instead of suggesting a number.  Colour *and* point shape tell
+    the series apart; the y axis keeps the whole scale, so a small move looks small.
+    """
+    import altair as alt
+
+    series = list(series_order or dict.fromkeys(data["series"]))
+    colours = [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(series))]
+    shapes = [SERIES_SHAPES[i % len(SERIES_SHAPES)] for i in range(len(series))]
+    low, high = scale
+    x = alt.X("cycle:O", title="Assessment cycle", sort=list(cycle_order), scale=alt.Scale(domain=list(cycle_order)),
+              axis=alt.Axis(labelAngle=0))
+    y = alt.Y("score:Q", title=score_title, scale=alt.Scale(domain=[low, high], nice=False),
+              axis=alt.Axis(values=list(range(low, high + 1)), format="d"))
+    colour = alt.Color("series:N", title=series_title, sort=series, scale=alt.Scale(domain=series, range=colours))
+    shape = alt.Shape("series:N", title=series_title, sort=series, scale=alt.Scale(domain=series, range=shapes))
+    base = alt.Chart(data)
+    lines = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour, detail="series:N")
+    points = base.mark_point(size=90, filled=True, opacity=1).encode(
+        x=x, y=y, color=colour, shape=shape,
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("cycle:O", title="Cycle"),
+                 alt.Tooltip("score:Q", title="Average", format=".1f")])
+    chart = alt.layer(lines, points).properties(
+        title=title, width=max(220, 110 * len(cycle_order)), height=220, description=description)
     return _theme(chart)  # type: ignore[no-any-return]

@@ -6,12 +6,17 @@ apps, reports and tests use it as their shared example.  The people come from
 does; the answers are drawn from the profile in ``data/demo/answers.yaml``
 (``random.Random(seed)``, so every run gives the same answers) and are saved
 through the same calls the app makes.
+
+Before the current quarter the demo has a history (:mod:`workbook.demo_history`):
+three past quarters of answers and workshop ratings, so that a newcomer sees
+trends in the report on first start.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import yaml
@@ -20,9 +25,9 @@ from workbook.errors import AlreadyExistsError
 from workbook.framework import Framework, load_framework
 from workbook.paths import data_dir
 from workbook.people_csv import read_people_csv
-from workbook.store import Store
+from workbook.store import PersonRecord, Store
 
-__all__ = ["DEMO_ORG_ID", "DemoResult", "seed_demo"]
+__all__ = ["DEMO_ORG_ID", "DemoResult", "answer_cycle", "seed_demo"]
 
 DEMO_ORG_ID = "demo"
 
@@ -48,6 +53,48 @@ def _clamp(value: float, low: int, high: int) -> int:
     return max(low, min(high, round(value)))
 
 
+def answer_cycle(store: Store, framework: Framework, profile: dict[str, Any], cycle_id: int,
+                 people: list[PersonRecord], rng: random.Random, *, value_means: dict[str, float],
+                 not_started: set[str], part_way: set[str]) -> None:
+    """Answer one cycle for ``people`` (by email: some not started, some part-way), drawn from ``rng``.
+
+    Each person has their own tendency per value around ``value_means``, shifted
+    by their team's offset and, for leaders, the leader offset; every answer is
+    saved (one transaction per person) and submitted through the same checks the app's calls make.  People are taken
+    in email order so the draws, and so every answer, are the same on every run.
+    """
+    low, high = framework.scale.minimum, framework.scale.maximum
+    for person in sorted(people, key=lambda p: p.email):
+        if person.email in not_started:
+            continue
+        statements = framework.statements
+        if person.email in part_way:
+            statements = statements[: len(statements) // 2]
+        tendency = {v.id: rng.gauss(0, float(profile["person_spread"])) for v in framework.values}
+        offset = float(profile["team_offsets"].get(person.team, 0.0))
+        if person.role == "leader":
+            offset += float(profile["leader_offset"])
+        answers: list[tuple[str, int | None, str | None]] = []
+        for statement in statements:
+            value_id = framework.value_of_statement(statement.id).id
+            agreement = (
+                float(value_means[value_id]) + offset + tendency[value_id]
+                + rng.gauss(0, float(profile["answer_spread"]))
+            )
+            rating: int | None = _clamp(agreement, low, high)
+            if statement.reverse:
+                rating = low + high - (rating or low)
+            if rng.random() < float(profile["dont_know_rate"]):
+                rating = None
+            comment = None
+            if rng.random() < float(profile["comment_rate"]):
+                comment = rng.choice(profile["comments"][value_id])
+            answers.append((statement.id, rating, comment))
+        store.responses.save_answers(person.id, cycle_id, answers, framework=framework)
+        if person.email not in part_way:
+            store.responses.submit(person.id, cycle_id, framework=framework)
+
+
 def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None = None) -> DemoResult:
     """Create the demo organisation unless it exists (``reset`` rebuilds it)."""
     framework = framework or load_framework()
@@ -67,44 +114,23 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
     if org["id"] in existing:
         store.organisations.delete(org["id"])
 
-    store.organisations.create(org["name"], org["id"], threshold=int(org["threshold"]))
+    from workbook.demo_history import build_history, history_labels
+    from workbook.store.organisations import quarter_label
+
+    current = quarter_label(datetime.now(UTC).date())
+    past = history_labels(current, profile)
+    store.organisations.create(org["name"], org["id"], threshold=int(org["threshold"]), first_cycle=past[0] if past
+                               else current)
     rows = read_people_csv(data_dir() / "demo" / "people.csv")
     store.people.import_rows(org["id"], rows)
+    build_history(store, framework, profile, org["id"], past)
+    if past:
+        store.responses.open_cycle(org["id"], current)
     cycle = store.responses.cycle(org["id"])
     people = store.people.list(org["id"])
-
-    rng = random.Random(int(profile["seed"]))
-    low, high = framework.scale.minimum, framework.scale.maximum
-    not_started = set(profile["not_started"])
-    part_way = set(profile["part_way"])
-    # Sorted by email so the draw order, and so every answer, is stable.
-    for person in sorted(people, key=lambda p: p.email):
-        if person.email in not_started:
-            continue
-        statements = framework.statements
-        if person.email in part_way:
-            statements = statements[: len(statements) // 2]
-        tendency = {v.id: rng.gauss(0, float(profile["person_spread"])) for v in framework.values}
-        offset = float(profile["team_offsets"].get(person.team, 0.0))
-        if person.role == "leader":
-            offset += float(profile["leader_offset"])
-        for statement in statements:
-            value_id = framework.value_of_statement(statement.id).id
-            agreement = (
-                float(profile["value_means"][value_id]) + offset + tendency[value_id]
-                + rng.gauss(0, float(profile["answer_spread"]))
-            )
-            rating: int | None = _clamp(agreement, low, high)
-            if statement.reverse:
-                rating = low + high - (rating or low)
-            if rng.random() < float(profile["dont_know_rate"]):
-                rating = None
-            comment = None
-            if rng.random() < float(profile["comment_rate"]):
-                comment = rng.choice(profile["comments"][value_id])
-            store.responses.save_answer(person.id, cycle.id, statement.id, rating, framework=framework, comment=comment)
-        if person.email not in part_way:
-            store.responses.submit(person.id, cycle.id, framework=framework)
+    answer_cycle(store, framework, profile, cycle.id, people, random.Random(int(profile["seed"])),
+                 value_means=profile["value_means"], not_started=set(profile["not_started"]),
+                 part_way=set(profile["part_way"]))
 
     progress = store.responses.progress(org["id"], cycle.id)
     return DemoResult(org["name"], True, progress["people"], len({p.team for p in people}),

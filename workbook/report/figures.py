@@ -18,7 +18,10 @@ rated statements, is hidden.  The numbers count only the ratings every figure
 counts (a statement's few raters count as "don't know", see
 :func:`workbook.scoring.countable_answers`), and ``notes`` include why answers
 given since an earlier report of the cycle are not counted yet
-(:mod:`workbook.releases`).
+(:mod:`workbook.releases`).  ``trends`` (``null`` when the report shows none)
+holds each cycle's figures as that cycle's own report shows them, hidden
+ones as ``null``, and the change from last cycle to this one with the rule's
+verdict (:mod:`workbook.report.trends`).
 """
 
 from __future__ import annotations
@@ -29,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbook.report.change import Change
     from workbook.report.model import Report
 
 __all__ = ["FIGURES_VERSION", "report_figures"]
 
 #: Bumped when the shape of the figures changes, so a checker can refuse what it does not know.
-FIGURES_VERSION = 2  # 2: a hidden distribution is null
+FIGURES_VERSION = 3  # 2: a hidden distribution is null; 3: "trends"
 _SIDE_LABELS = {"leader": "Leaders", "staff": "Staff"}
 
 
@@ -118,6 +122,45 @@ def _comments(report: Report) -> list[dict[str, Any]]:
              "text": str(r["text"])} for r in rows]
 
 
+def _change(change: Change) -> dict[str, Any]:
+    return {"verdict": change.verdict, "difference": change.difference, "low": change.low, "high": change.high,
+            "reason": change.reason or None}
+
+
+def _trends(report: Report) -> dict[str, Any] | None:
+    """The trends section's figures, ``None`` when the report shows no trends (see the README's shape)."""
+    from workbook.report.trends_view import rule_sentence
+
+    if not report.enough or report.store is None or not report.trends.shown:
+        return None
+    trends = report.trends
+    labels = trends.labels
+    values = []
+    for trend in trends.values:
+        entry: dict[str, Any] = {
+            "group": trend.group, "kind": trend.kind, "value": trend.value_id,
+            "cycles": {label: None if f is None else {"people": f.people, "mean": f.mean, "spread": f.sd}
+                       for label, f in zip(labels, trend.figures, strict=True)},
+            "change": _change(trend.change),
+        }
+        if trend.kind == "team":
+            entry["teams"] = {label: list(held) for label, held, f in zip(labels, trend.teams, trend.figures,
+                                                                          strict=True) if f is not None}
+        values.append(entry)
+    compared = [labels[i] for i in trends.step_pair] if trends.step_pair is not None else None
+    steps = [{"step": s.step_id, "name": s.name,
+              "cycles": {label: m for label, m in zip(labels, s.means, strict=True)},
+              "compared": compared, "change": _change(s.change)} for s in trends.steps]
+    return {
+        "rule": rule_sentence(),
+        "cycles": [{"label": c.label, "status": "ok" if c.enough else "too few answers",
+                    "respondents": c.respondents if c.enough else None, "workshop": c.workshop}
+                   for c in trends.cycles],
+        "values": values,
+        "steps": steps,
+    }
+
+
 def report_figures(report: Report) -> dict[str, Any]:
     """The report's figures as JSON-ready data (see the module docstring for the shape)."""
     enough = report.enough
@@ -142,5 +185,6 @@ def report_figures(report: Report) -> dict[str, Any]:
         "leaders_and_staff": _gaps(report) if enough else [],
         "distribution": _distribution(report) if enough else {},
         "comments": _comments(report) if enough else [],
+        "trends": _trends(report),
         "notes": list(dict.fromkeys(n for n in notes if n)),
     }

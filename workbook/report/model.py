@@ -23,13 +23,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from workbook.anonymity import DisclosurePlan, SelectedComments
+    from workbook.dataset import BatchedAnswers
     from workbook.framework import Framework
     from workbook.releases import Settled
     from workbook.report.summary import ExecutiveSummary, SummaryInputs
+    from workbook.report.trends import Trends
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
     from workbook.store import CycleRecord, OrganisationRecord, Store
 
-__all__ = ["Report", "ReportStatus", "load_report"]
+__all__ = ["Report", "ReportStatus", "counted_answers", "load_report"]
 
 ReportStatus = Literal["ok", "too few answers"]
 
@@ -298,6 +300,14 @@ class Report:
         shown = self.countable["value_id"].astype(str).isin(self.distributed_values)
         return int(self.countable.loc[shown, "rating"].isna().sum())
 
+    # --- trends across cycles ----------------------------------------------------------
+    @cached_property
+    def trends(self) -> Trends:
+        """This cycle's figures beside the earlier cycles' (:func:`workbook.report.trends.compute_trends`)."""
+        from workbook.report.trends import compute_trends
+
+        return compute_trends(self)
+
     # --- the executive summary ------------------------------------------------------
     @cached_property
     def summary_inputs(self) -> SummaryInputs:
@@ -364,7 +374,7 @@ def load_report(
     settled against the cycle's earlier releases (:mod:`workbook.releases`); with
     ``release`` this version is recorded as a release (a report handed out, not a dry run).
     """
-    from workbook.dataset import answers_in_whole_batches, comments_frame
+    from workbook.dataset import comments_frame
     from workbook.framework import load_framework
 
     if not isinstance(organisation, str) or not organisation.strip():
@@ -374,10 +384,7 @@ def load_report(
     record = store.organisations.get(organisation.strip())
     chosen, comment_chosen = _effective_thresholds(record, threshold, comment_threshold)
     cycle_record = store.responses.cycle(record.id, cycle)
-    # Batches of the organisation's threshold, whatever the report's: see Report.answers.
-    batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, record.anonymity_threshold)
-    settled = _settled(store, cycle_record.id, batched.frame, chosen)
-    answers = batched.frame[batched.frame["person_id"].astype(str).isin(settled.counted)]
+    batched, settled, answers = counted_answers(store, framework, record, cycle_record, chosen)
     counted = set(answers["person_id"].astype(str))
     comments = comments_frame(store, framework, record.id, cycle_record.id)
     comments = comments[comments["person_id"].astype(str).isin(counted)]
@@ -394,6 +401,22 @@ def load_report(
     if release:
         report.record_release()
     return report
+
+
+def counted_answers(store: Store, framework: Framework, organisation: OrganisationRecord, cycle: CycleRecord,
+                    threshold: int) -> tuple[BatchedAnswers, Settled, pd.DataFrame]:
+    """The answers a report of ``cycle`` counts: whole batches, settled against the cycle's releases.
+
+    The one place this is decided, so that a cycle's figures in another
+    cycle's trends (:mod:`workbook.report.trends`) are exactly its own report's.
+    """
+    from workbook.dataset import answers_in_whole_batches
+
+    # Batches of the organisation's threshold, whatever the report's: see Report.answers.
+    batched = answers_in_whole_batches(store, framework, organisation.id, cycle.id, organisation.anonymity_threshold)
+    settled = _settled(store, cycle.id, batched.frame, threshold)
+    answers = batched.frame[batched.frame["person_id"].astype(str).isin(settled.counted)]
+    return batched, settled, answers
 
 
 def _settled(store: Store, cycle_id: int, answers: pd.DataFrame, threshold: int) -> Settled:

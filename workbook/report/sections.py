@@ -42,6 +42,7 @@ __all__ = [
     "rating_distribution",
     "record",
     "statements_by_team",
+    "trends",
     "values_profile",
     "warm_up",
     "workshop",
@@ -199,8 +200,9 @@ def _privacy_notes(report: Report) -> list[str]:
 def executive_summary(report: Report) -> Section:
     """Plain sentences from the data, three next steps and how anonymity was kept."""
     summary = report.summary
-    body = _paragraphs(summary.sentences)
-    text = list(summary.sentences)
+    sentences = [*summary.sentences, *_trend_sentences(report)]
+    body = _paragraphs(sentences)
+    text = list(sentences)
     if summary.next_steps:
         steps = "".join(f"<li>{_esc(s)}</li>" for s in summary.next_steps)
         body += f"<h3>Three recommended next steps</h3><ol class='wb-steps'>{steps}</ol>"
@@ -255,6 +257,140 @@ def values_profile(report: Report) -> Section | None:
     return _section(report, "values", "Values profile", body,
                     [intro, str(chart.description), _text_table(headers, table_rows),
                      *report.overall.notes, *report.by_role.notes])
+
+
+def _trend_sentences(report: Report) -> list[str]:
+    """The summary's sentences on the biggest real improvement and decline (none without trends)."""
+    from workbook.report.trends_view import trend_sentences
+
+    if not report.enough or report.store is None:
+        return []
+    return trend_sentences(report.trends, report.value_names)
+
+
+def _trend_method(report: Report) -> list[tuple[str, str]]:
+    from workbook.report.trends_view import rule_sentence
+
+    if not report.enough or report.store is None or not report.trends.shown:
+        return []
+    return [("Trends", rule_sentence())]
+
+
+def trends(report: Report) -> Section | None:
+    """Each value (everyone and each group shown) and each step over the cycles, with the rule's verdict.
+
+    Shown only when this cycle and at least one earlier one have results
+    (:attr:`workbook.report.trends.Trends.shown`).  Two charts (everyone's
+    values, the workshop's steps), then the tables of this cycle against the
+    last one.
+    """
+    if not report.enough or report.store is None or not report.trends.shown:
+        return None
+    trend = report.trends
+    previous = trend.previous
+    assert previous is not None
+    body = [_paragraphs([_trends_intro(report)])]
+    text = [_trends_intro(report)]
+    chart = _values_trend_chart(report)
+    if chart is not None:
+        body.append(_chart(chart))
+        text.append(str(chart.description))
+    body_part, text_part = _value_trend_tables(report)
+    body.append(body_part)
+    text += text_part
+    steps_html, steps_text = _step_trends(report)
+    body.append(steps_html)
+    text += steps_text
+    from workbook.report.trends_view import RULE_SENTENCE
+
+    body.append(_notes([RULE_SENTENCE]))
+    text.append(RULE_SENTENCE)
+    return _section(report, "trends", "Trends", "".join(body), text)
+
+
+def _trends_intro(report: Report) -> str:
+    trend = report.trends
+    labels = trend.labels
+    missing = [c.label for c in trend.cycles if not c.enough]
+    line = (f"How the results moved over {len(labels)} assessment cycles ({labels[0]} to {labels[-1]}), "
+            f"comparing this cycle ({labels[-1]}) with the one before ({labels[-2]}). Each cycle's figures "
+            "are the ones its own report shows.")
+    if missing:
+        line += f" Too few answers to show anything for {_list(missing)}."
+    return line
+
+
+def _values_trend_chart(report: Report) -> Any:
+    import pandas as pd
+
+    from workbook.charts import trend_chart
+
+    trend = report.trends
+    names = report.value_names
+    rows = [{"cycle": label, "series": names[t.value_id], "score": f.mean}
+            for t in trend.values if t.kind == "everyone"
+            for label, f in zip(trend.labels, t.figures, strict=True) if f is not None]
+    if not rows:
+        return None
+    data = pd.DataFrame(rows, columns=["cycle", "series", "score"])
+    described = "; ".join(
+        f"{names[v]}: " + ", ".join(f"{r['cycle']} {r['score']:.1f}" for r in rows if r["series"] == names[v])
+        for v in report.value_order if any(r["series"] == names[v] for r in rows))
+    lo, hi = report.scale
+    return trend_chart(data, title="Average rating per value, everyone, by cycle", cycle_order=list(trend.labels),
+                       scale=(lo, hi), series_order=[names[v] for v in report.value_order if names[v] in
+                                                     set(data["series"])],
+                       description=f"Line chart of everyone's average rating of each value per cycle. {described}.")
+
+
+def _value_trend_tables(report: Report) -> tuple[str, list[str]]:
+    from workbook.report.trends_view import value_rows
+
+    trend = report.trends
+    previous = trend.previous
+    assert previous is not None
+    headers = ("Who", "Value", previous.label, trend.current.label, "Change (95 % interval)", "Verdict")
+    rows = value_rows(trend, report.value_names)
+    html_out = ("<h3>Values: this cycle against the last</h3>"
+                + _table(headers, rows, numeric=(2, 3), long=True))
+    return html_out, ["", "Values: this cycle against the last", _text_table(headers, rows)]
+
+
+def _step_trends(report: Report) -> tuple[str, list[str]]:
+    import pandas as pd
+
+    from workbook.charts import trend_chart
+    from workbook.report.trends_view import step_rows
+
+    trend = report.trends
+    intro = "The DIME™ steps workshop: the team's average maturity rating of each step's practices, per cycle."
+    if not trend.steps:
+        line = "No workshop has rated the DIME™ steps yet, so there is no maturity trend."
+        return _paragraphs([line], "wb-pending"), ["", line]
+    labels = list(trend.labels)
+    rows = [{"cycle": label, "series": s.name, "score": m} for s in trend.steps
+            for label, m in zip(labels, s.means, strict=True) if m is not None]
+    data = pd.DataFrame(rows, columns=["cycle", "series", "score"])
+    lo, hi = report.scale
+    described = "; ".join(f"{s.name}: " + ", ".join(f"{r['cycle']} {r['score']:.1f}" for r in rows
+                                                    if r["series"] == s.name) for s in trend.steps)
+    chart = trend_chart(data, title="Average maturity per DIME™ step, by cycle", cycle_order=labels, scale=(lo, hi),
+                        score_title="Average maturity", series_order=[s.name for s in trend.steps],
+                        description=f"Line chart of each step's average maturity rating per cycle. {described}.")
+    pair = ""
+    if trend.step_pair is None:
+        pair = "Only one workshop has been run, so no change is called yet."
+    elif trend.step_pair != (len(labels) - 2, len(labels) - 1):
+        first, second = (labels[i] for i in trend.step_pair)
+        pair = (f"The change compares the last two workshops run ({first} and {second}); this cycle's "
+                "workshop has not been run yet." if not trend.current.workshop else
+                f"The change compares the last two workshops run ({first} and {second}).")
+    headers = ("Step", *labels, "Change", "Verdict")
+    table_rows = step_rows(trend)
+    html_out = ("<h3>DIME™ step maturity</h3>" + _paragraphs([intro]) + _chart(chart)
+                + _table(headers, table_rows, numeric=tuple(range(1, len(labels) + 1)))
+                + _paragraphs([pair] if pair else []))
+    return html_out, ["", "DIME™ step maturity", intro, str(chart.description), _text_table(headers, table_rows), pair]
 
 
 def leaders_and_staff(report: Report) -> Section | None:
@@ -539,6 +675,7 @@ def method(report: Report) -> Section:
                       f"few people's ratings. Comments follow the same rule with groups of at least "
                       f"{report.comment_threshold}. Every figure shown is listed by: workbook report "
                       f"{report.organisation.id} --json FILE."),
+        *_trend_method(report),
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
         ("Data", f"Assessment cycle {report.cycle.label}; {report.submitted} of the {report.invited} people "
                  f"invited submitted; the results count {report.respondents}, the first to submit in whole "

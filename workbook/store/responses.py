@@ -28,6 +28,9 @@ from workbook.store.tables import Answer, Cycle, Organisation, Person, Submissio
 from workbook.text import clean_paragraphs, quoted
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
     from workbook.framework import Framework
 
 __all__ = ["AnswerRow", "Responses", "check_cycle_label"]
@@ -57,6 +60,27 @@ class AnswerRow:
     dont_know: bool
     comment: str | None
     submitted: bool
+
+
+def _checked_answer(statement_id: str, rating: int | None, comment: str | None,
+                    framework: Framework) -> tuple[str, int | None, str | None]:
+    """One answer checked as the app's save is: a known statement, a rating on the scale, clean text."""
+    framework.statement(statement_id)  # NotFoundError for an unknown statement
+    low, high = framework.scale.minimum, framework.scale.maximum
+    if rating is not None and (
+        isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
+    ):
+        raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
+    return statement_id, rating, clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)
+
+
+def _fill(row: Answer, rating: int | None, comment: str | None, framework: Framework, now: datetime) -> None:
+    row.rating = rating
+    row.dont_know = rating is None
+    row.comment = comment
+    row.framework_id = framework.id
+    row.framework_version = framework.version
+    row.updated_at = now
 
 
 def _cycle(row: Cycle) -> CycleRecord:
@@ -148,13 +172,7 @@ class Responses(Repository):
         Every value is checked here, on the kernel side: a browser can send any
         widget value, including ones the page would never offer.
         """
-        framework.statement(statement_id)  # NotFoundError for an unknown statement
-        low, high = framework.scale.minimum, framework.scale.maximum
-        if rating is not None and (
-            isinstance(rating, bool) or not isinstance(rating, int) or not low <= rating <= high
-        ):
-            raise InputError(f"a rating must be a whole number from {low} to {high}, not {rating!r}")
-        comment = clean_paragraphs(comment, "the comment", max_length=COMMENT_MAX)
+        statement_id, rating, comment = _checked_answer(statement_id, rating, comment, framework)
         with self._tx.writing() as session:
             self._check_open(session, person_id, cycle_id, framework)
             now = utcnow()
@@ -166,14 +184,39 @@ class Responses(Repository):
             if row is None:
                 row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
                 session.add(row)
-            row.rating = rating
-            row.dont_know = rating is None
-            row.comment = comment
-            row.framework_id = framework.id
-            row.framework_version = framework.version
-            row.updated_at = now
+            _fill(row, rating, comment, framework, now)
             session.flush()
             return _answer(row)
+
+    def save_answers(
+        self, person_id: int, cycle_id: int, answers: Sequence[tuple[str, int | None, str | None]], *,
+        framework: Framework,
+    ) -> list[AnswerRecord]:
+        """Store (or replace) several ``(statement_id, rating, comment)`` answers of one person in one transaction.
+
+        Checked exactly as :meth:`save_answer` checks one, all before anything is
+        written: one bad answer and none is stored.  One transaction instead of
+        one per answer is what makes seeding the demo's past quarters quick.
+        """
+        checked = [_checked_answer(statement, rating, comment, framework) for statement, rating, comment in answers]
+        with self._tx.writing() as session:
+            self._check_open(session, person_id, cycle_id, framework)
+            now = utcnow()
+            wanted = {statement_id for statement_id, _, _ in checked}
+            existing = {
+                row.statement_id: row for row in session.scalars(
+                    select(Answer).where(Answer.person_id == person_id, Answer.cycle_id == cycle_id,
+                                         Answer.statement_id.in_(wanted)))
+            }
+            for statement_id, rating, comment in checked:
+                row = existing.get(statement_id)
+                if row is None:
+                    row = Answer(person_id=person_id, cycle_id=cycle_id, statement_id=statement_id, created_at=now)
+                    session.add(row)
+                _fill(row, rating, comment, framework, now)
+                existing[statement_id] = row
+            session.flush()
+            return [_answer(existing[statement_id]) for statement_id, _, _ in checked]
 
     def answers(self, person_id: int, cycle_id: int) -> list[AnswerRecord]:
         with self._tx.reading() as session:
