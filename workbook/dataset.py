@@ -28,11 +28,13 @@ def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int
 
     Only submitted responses count by default: a half-finished questionnaire
     is not a result.  Answers to statements the framework no longer has (an
-    older edition) are left out rather than guessed at.
+    older edition) are left out rather than guessed at, and so are those about
+    the organisation: value scores are made of the "I ..." statements only
+    (:mod:`workbook.organisation_gap` scores the others).
     """
     import pandas as pd
 
-    known = {s.id: (framework.value_of_statement(s.id).id, s.reverse) for s in framework.statements}
+    known = {s.id: (framework.value_of_statement(s.id).id, s.reverse) for s in framework.self_statements}
     records = [
         {
             "person_id": str(row.person_id),
@@ -52,15 +54,16 @@ def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int
 
 
 def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: int) -> pd.DataFrame:
-    """Comments of submitted responses, with the answerer's role and team only."""
+    """Comments of submitted responses (on statements about oneself), with the answerer's role and team only."""
     import pandas as pd
 
+    own = {s.id for s in framework.self_statements}
     records = [
         {"person_id": str(row.person_id), "role": row.role, "team": row.team,
          "value_id": framework.value_of_statement(row.statement_id).id, "statement_id": row.statement_id,
          "comment": row.comment}
         for row in store.responses.rows(org_id, cycle_id)
-        if row.submitted and row.comment and row.statement_id in {s.id for s in framework.statements}
+        if row.submitted and row.comment and row.statement_id in own
     ]
     return pd.DataFrame.from_records(
         records, columns=["person_id", "role", "team", "value_id", "statement_id", "comment"]

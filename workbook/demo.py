@@ -74,6 +74,7 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
     people = store.people.list(org["id"])
 
     rng = random.Random(int(profile["seed"]))
+    org_rng = random.Random(int(profile.get("organisation_seed", int(profile["seed"]) + 1)))
     low, high = framework.scale.minimum, framework.scale.maximum
     not_started = set(profile["not_started"])
     part_way = set(profile["part_way"])
@@ -81,7 +82,7 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
     for person in sorted(people, key=lambda p: p.email):
         if person.email in not_started:
             continue
-        statements = framework.statements
+        statements = framework.self_statements
         if person.email in part_way:
             statements = statements[: len(statements) // 2]
         tendency = {v.id: rng.gauss(0, float(profile["person_spread"])) for v in framework.values}
@@ -104,8 +105,29 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
                 comment = rng.choice(profile["comments"][value_id])
             store.responses.save_answer(person.id, cycle.id, statement.id, rating, framework=framework, comment=comment)
         if person.email not in part_way:
+            _answer_about_organisation(store, framework, profile, org_rng, person.id, cycle.id, offset)
             store.responses.submit(person.id, cycle.id, framework=framework)
 
     progress = store.responses.progress(org["id"], cycle.id)
     return DemoResult(org["name"], True, progress["people"], len({p.team for p in people}),
                       progress["submitted"], progress["in_progress"], progress["not_started"])
+
+
+def _answer_about_organisation(store: Store, framework: Framework, profile: dict[str, Any], rng: random.Random,
+                               person_id: int, cycle_id: int, offset: float) -> None:
+    """Answer the statements about the organisation from their own random stream.
+
+    A stream of their own keeps every answer about oneself what it was before
+    these statements existed, so the demo's value scores did not move.
+    """
+    low, high = framework.scale.minimum, framework.scale.maximum
+    means = profile.get("organisation_means") or profile["value_means"]
+    for statement in framework.organisation_statements:
+        value_id = framework.value_of_statement(statement.id).id
+        agreement = float(means[value_id]) + offset + rng.gauss(0, float(profile["answer_spread"]))
+        rating: int | None = _clamp(agreement, low, high)
+        if statement.reverse:
+            rating = low + high - (rating or low)
+        if rng.random() < float(profile["dont_know_rate"]):
+            rating = None
+        store.responses.save_answer(person_id, cycle_id, statement.id, rating, framework=framework)

@@ -24,12 +24,13 @@ if TYPE_CHECKING:
 
     from workbook.anonymity import DisclosurePlan, SelectedComments
     from workbook.framework import Framework
+    from workbook.organisation_gap import SelfOrganisationGaps
     from workbook.releases import Settled
     from workbook.report.summary import ExecutiveSummary, SummaryInputs
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
     from workbook.store import CycleRecord, OrganisationRecord, Store
 
-__all__ = ["Report", "ReportStatus", "load_report"]
+__all__ = ["Report", "ReportStatus", "cycle_edition", "load_report"]
 
 ReportStatus = Literal["ok", "too few answers"]
 
@@ -85,6 +86,11 @@ class Report:
     ``groups_shown`` is False when only everyone's figure may be shown.
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
+    ``organisation_answers`` are the same people's ratings of the statements about
+    the organisation (:func:`workbook.organisation_gap.organisation_answers`), or
+    ``None`` when the cycle's framework edition asked none; ``framework`` is that
+    edition (:meth:`workbook.framework.Framework.edition`), so an older cycle
+    reports exactly as it did.
     ``invited`` counts the people on the organisation's list, ``in_progress``
     those who started but have not submitted.  ``data_as_of`` is the last
     submission the report includes (``None`` when there is none).  ``store``
@@ -105,6 +111,7 @@ class Report:
     store: Store | None = field(default=None, repr=False)
     groups_shown: bool = True
     release_notes: tuple[str, ...] = ()
+    organisation_answers: pd.DataFrame | None = field(default=None, repr=False)
 
     # --- basics ----------------------------------------------------------------
     @property
@@ -214,6 +221,18 @@ class Report:
         from workbook.scoring import leader_staff_gaps
 
         return leader_staff_gaps(self.answers, **self._kwargs())
+
+    @cached_property
+    def self_and_organisation(self) -> SelfOrganisationGaps | None:
+        """Self vs organisation per value (everyone, leaders, staff), under this report's plan.
+
+        ``None`` when the cycle asked no statements about the organisation.
+        """
+        from workbook.organisation_gap import self_organisation_gaps
+
+        if self.organisation_answers is None or not self.enough:
+            return None
+        return self_organisation_gaps(self.answers, self.organisation_answers, **self._kwargs())
 
     @cached_property
     def statements_overall(self) -> StatementScores:
@@ -370,10 +389,10 @@ def load_report(
     if not isinstance(organisation, str) or not organisation.strip():
         raise InputError("name the organisation to report on (its id, see: workbook org list)")
     store = store or _store_for(db)
-    framework = framework or load_framework()
     record = store.organisations.get(organisation.strip())
     chosen, comment_chosen = _effective_thresholds(record, threshold, comment_threshold)
     cycle_record = store.responses.cycle(record.id, cycle)
+    framework = cycle_edition(store, framework or load_framework(), cycle_record.id)
     # Batches of the organisation's threshold, whatever the report's: see Report.answers.
     batched = answers_in_whole_batches(store, framework, record.id, cycle_record.id, record.anonymity_threshold)
     settled = _settled(store, cycle_record.id, batched.frame, chosen)
@@ -382,6 +401,12 @@ def load_report(
     comments = comments_frame(store, framework, record.id, cycle_record.id)
     comments = comments[comments["person_id"].astype(str).isin(counted)]
     comments = comments.loc[:, ["person_id", "statement_id", "comment"]].rename(columns={"comment": "text"})
+    organisation_frame = None
+    if framework.organisation_statements:
+        from workbook.organisation_gap import organisation_answers
+
+        organisation_frame = organisation_answers(store.responses.rows(record.id, cycle_record.id), framework,
+                                                  answers)
     latest, in_progress = _last_submission(store, record.id, cycle_record.id, counted)
     invited = int(store.responses.progress(record.id, cycle_record.id)["people"])
     report = Report(
@@ -390,10 +415,34 @@ def load_report(
         submitted=batched.submitted, answers=answers.reset_index(drop=True),
         comments=comments.reset_index(drop=True), data_as_of=latest, store=store,
         groups_shown=settled.groups_shown, release_notes=settled.notes,
+        organisation_answers=organisation_frame,
     )
     if release:
         report.record_release()
     return report
+
+
+def cycle_edition(store: Store, framework: Framework, cycle_id: int) -> Framework:
+    """The framework edition a cycle is reported in: the newest its submitted responses were begun under.
+
+    A cycle answered entirely before statements were added keeps that edition's
+    statements and version number, so its report is the one it always was; with
+    no submission yet, today's edition.
+    """
+    from workbook.framework.models import version_key
+
+    versions = [v for v in store.responses.framework_versions(cycle_id) if _is_version(v)]
+    if not versions:
+        return framework
+    return framework.edition(max(versions, key=version_key))
+
+
+def _is_version(text: str) -> bool:
+    import re
+
+    from workbook.framework.models import VERSION_PATTERN
+
+    return re.match(VERSION_PATTERN, text) is not None
 
 
 def _settled(store: Store, cycle_id: int, answers: pd.DataFrame, threshold: int) -> Settled:
