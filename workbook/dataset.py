@@ -8,16 +8,19 @@ into the one long table (one row per person and statement) that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbook.framework import Framework
+from workbook.framework.models import VERSION_PATTERN, version_key
 from workbook.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ANSWER_COLUMNS", "BatchedAnswers", "answers_frame", "answers_in_whole_batches", "comments_frame"]
+__all__ = ["ANSWER_COLUMNS", "BatchedAnswers", "answers_frame", "answers_in_whole_batches", "comments_frame",
+           "cycle_edition"]
 
 ANSWER_COLUMNS = ("person_id", "role", "team", "value_id", "statement_id", "rating", "reverse")
 
@@ -100,3 +103,20 @@ def answers_in_whole_batches(store: Store, framework: Framework, org_id: str, cy
     counted = len(order) - len(order) % threshold
     frame = frame[frame["person_id"].isin(set(order[:counted]))].reset_index(drop=True)
     return BatchedAnswers(frame=frame, submitted=len(order), counted=counted, threshold=threshold)
+
+
+def cycle_edition(store: Store, framework: Framework, cycle_id: int) -> Framework:
+    """The framework edition a cycle is reported in: the newest its submitted responses were begun under.
+
+    A cycle answered entirely before statements were added keeps that edition's
+    statements and version number, so its report is the one it always was; with
+    no submission yet, today's edition.
+    """
+    versions = [v for v in store.responses.framework_versions(cycle_id) if _is_version(v)]
+    if not versions:
+        return framework
+    return framework.edition(max(versions, key=version_key))
+
+
+def _is_version(text: str) -> bool:
+    return re.match(VERSION_PATTERN, text) is not None

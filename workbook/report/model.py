@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
     from workbook.store import CycleRecord, OrganisationRecord, Store
 
-__all__ = ["Report", "ReportStatus", "cycle_edition", "load_report"]
+__all__ = ["Report", "ReportStatus", "load_report"]
 
 ReportStatus = Literal["ok", "too few answers"]
 
@@ -383,7 +383,7 @@ def load_report(
     settled against the cycle's earlier releases (:mod:`workbook.releases`); with
     ``release`` this version is recorded as a release (a report handed out, not a dry run).
     """
-    from workbook.dataset import answers_in_whole_batches, comments_frame
+    from workbook.dataset import answers_in_whole_batches, comments_frame, cycle_edition
     from workbook.framework import load_framework
 
     if not isinstance(organisation, str) or not organisation.strip():
@@ -420,29 +420,6 @@ def load_report(
     if release:
         report.record_release()
     return report
-
-
-def cycle_edition(store: Store, framework: Framework, cycle_id: int) -> Framework:
-    """The framework edition a cycle is reported in: the newest its submitted responses were begun under.
-
-    A cycle answered entirely before statements were added keeps that edition's
-    statements and version number, so its report is the one it always was; with
-    no submission yet, today's edition.
-    """
-    from workbook.framework.models import version_key
-
-    versions = [v for v in store.responses.framework_versions(cycle_id) if _is_version(v)]
-    if not versions:
-        return framework
-    return framework.edition(max(versions, key=version_key))
-
-
-def _is_version(text: str) -> bool:
-    import re
-
-    from workbook.framework.models import VERSION_PATTERN
-
-    return re.match(VERSION_PATTERN, text) is not None
 
 
 def _settled(store: Store, cycle_id: int, answers: pd.DataFrame, threshold: int) -> Settled:
