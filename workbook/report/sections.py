@@ -333,21 +333,37 @@ def self_and_organisation(report: Report) -> Section | None:
         value_order=[names[v] for v in report.value_order if v in set(everyone["value_id"])],
         description=f"Dot plot of everyone's average rating of themselves and of the organisation per value. "
                     f"{described}.")
-    groups = {OVERALL_LABEL: "Everyone", "leader": "Leaders", "staff": "Staff"}
-    rows = [(names[str(r["value_id"])], groups.get(str(r["group"]), str(r["group"])),
-             _number(float(r["self_mean"])), _number(float(r["organisation_mean"])),
-             "–" if not r["shown"] else f"{float(r['gap']):+.1f}")
-            for r in table.to_dict("records")]
-    rows.sort(key=lambda row: [names[v] for v in report.value_order].index(row[0]))
-    headers = ("Value", "Who", "Ourselves", "The organisation", "Difference")
+    # Two narrow tables rather than one wide one, so that they fit a phone: the differences by group,
+    # then the averages behind them ("ourselves · the organisation").
+    labels = {OVERALL_LABEL: "Everyone", "leader": "Leaders", "staff": "Staff"}
+    groups = list(dict.fromkeys(str(g) for g in table["group"]))
+    cells = {(str(r["group"]), str(r["value_id"])): r for r in table.to_dict("records")}
+    order = [v for v in report.value_order if any((g, v) in cells for g in groups)]
+
+    def cell(group: str, value: str, what: str) -> str:
+        r = cells.get((group, value))
+        if r is None or not r["shown"]:
+            return "–"
+        if what == "gap":
+            return f"{float(r['gap']):+.1f}"
+        return f"{_number(float(r['self_mean']))} · {_number(float(r['organisation_mean']))}"
+
+    headers = ("Value", *[labels.get(g, g) for g in groups])
+    gap_rows = [(names[v], *[cell(g, v, "gap") for g in groups]) for v in order]
+    mean_rows = [(names[v], *[cell(g, v, "means") for g in groups]) for v in order]
+    numeric = tuple(range(1, len(headers)))
+    tables = (_table(headers, gap_rows, "Difference: ourselves minus the organisation", numeric=numeric)
+              + _table(headers, mean_rows, "Averages: ourselves · the organisation", numeric=numeric))
     intro = ("Besides the statements about themselves (\"I ...\"), everyone rated a few about the organisation "
              "(\"In this organisation, people ...\"). The difference is ourselves minus the organisation: above "
              "zero, people see the value in their own work more than around them, which points to the "
              "organisation (or to a blind spot); below zero, they rate the organisation higher than themselves. "
              "The value scores elsewhere in this report count only the statements about oneself.")
-    body = (_paragraphs([intro]) + _chart(chart) + _table(headers, rows, numeric=(2, 3, 4)) + _notes(notes))
+    body = _paragraphs([intro]) + _chart(chart) + tables + _notes(notes)
     return _section(report, "organisation", title, body,
-                    [intro, str(chart.description), _text_table(headers, rows), *notes])
+                    [intro, str(chart.description), "Difference: ourselves minus the organisation",
+                     _text_table(headers, gap_rows), "Averages: ourselves · the organisation",
+                     _text_table(headers, mean_rows), *notes])
 
 
 def _gap_line(report: Report) -> str:
