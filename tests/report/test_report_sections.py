@@ -157,6 +157,9 @@ def test_method_appendix(acme: Report) -> None:
     # The statements about the organisation are listed apart from those about oneself.
     assert "And these about the organisation, scored apart" in sections.method(acme).html
     assert "AO2*  In this organisation, people pass the blame on" in text
+    assert "Reverse-worded statements are flipped" in text
+    assert re.search(r"12 of the 12 people invited submitted; the results count 12, the first to submit in whole "
+                     r"groups of 3, up to \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", text)
 
 
 def test_self_and_organisation_section(acme: Report) -> None:
@@ -168,9 +171,6 @@ def test_self_and_organisation_section(acme: Report) -> None:
     assert "Accountable  +0.0      +0.0     +0.0" in section.text  # everyone, leaders, staff
     assert "Accountable  4.3 · 4.3  5.0 · 5.0  4.0 · 4.0" in section.text
     assert "<caption>Difference: ourselves minus the organisation</caption>" in section.html
-    assert "Reverse-worded statements are flipped" in text
-    assert re.search(r"12 of the 12 people invited submitted; the results count 12, the first to submit in whole "
-                     r"groups of 3, up to \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", text)
 
 
 def test_workshop_and_charter_say_not_done_yet(acme: Report) -> None:
