@@ -41,7 +41,8 @@ from workbook.errors import (
 )
 from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
-from workbook.store import CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
+from workbook.framework.models import version_key
+from workbook.store import AnswerRecord, CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
 from workbook.text import format_day
 
 __all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "show", "warm_up"]
@@ -241,7 +242,11 @@ class ValuesAssessment:
         self.store = store
         # The edition this person began under: someone who started before the statements about
         # the organisation were added finishes without them (and is not asked for them to submit).
-        begun = store.responses.framework_version(respondent.person.id, respondent.cycle.id)
+        # Read from their saved answers (each carries the edition it was given under; the first one
+        # began the response), so the page costs no extra database read.
+        saved = store.responses.answers(respondent.person.id, respondent.cycle.id)
+        begun = min((a.framework_version for a in saved if a.framework_id == framework.id),
+                    key=version_key, default=None)
         self.framework = framework = framework.edition(begun) if begun else framework
         self.respondent = respondent
         self._results = results
@@ -261,7 +266,7 @@ class ValuesAssessment:
         self.progress_text = widgets.HTML("")
         self.body = widgets.VBox([])
         self.widget = app_root(self.errors.widget, self.body)
-        self._load_saved()
+        self._load_saved(saved)
         if self.submitted:
             self.show_results()
         else:
@@ -280,9 +285,8 @@ class ValuesAssessment:
         values = [value] if value else list(self.framework.values)
         return [s for v in values for s in v.statements if not self.inputs.is_answered(s.id)]
 
-    def _load_saved(self) -> None:
-        r = self.respondent
-        for answer in self.store.responses.answers(r.person.id, r.cycle.id):
+    def _load_saved(self, saved: list[AnswerRecord]) -> None:
+        for answer in saved:
             self.inputs.keep_saved(answer.statement_id, answer.rating, answer.dont_know, answer.comment)
         self._update_progress()
 

@@ -276,12 +276,6 @@ class Responses(Repository):
         with self._tx.reading() as session:
             return frozenset(session.scalars(query))
 
-    def framework_version(self, person_id: int, cycle_id: int) -> str | None:
-        """The framework edition a person's response was begun under (None before their first answer)."""
-        with self._tx.reading() as session:
-            row = self._submission_row(session, person_id, cycle_id)
-            return None if row is None else row.framework_version
-
     def submission_order(self, org_id: str, cycle_id: int) -> tuple[int, ...]:
         """Ids of the people who submitted, first to submit first.
 
