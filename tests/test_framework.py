@@ -68,7 +68,7 @@ def _all_texts(fw: Framework) -> list[str]:
 
 def test_top_level_identity_and_credit(fw: Framework) -> None:
     assert fw.id == "dime-aeiou"
-    assert fw.version == "1.0.0"
+    assert fw.version == "1.1.0"
     assert "DIME™" in fw.name
     assert "DIME™" in fw.credit
     assert "Chris Smoje" in fw.credit
@@ -126,18 +126,31 @@ def test_each_value_has_first_person_statements_with_some_reversed(
     fw: Framework, value_id: str
 ) -> None:
     value = fw.value(value_id)
-    assert 4 <= len(value.statements) <= 6
-    assert [s.id for s in value.statements] == [
-        f"{value_id}{n}" for n in range(1, len(value.statements) + 1)
-    ]
-    assert all(s.text.startswith("I ") for s in value.statements)
-    reversed_ids = [s.id for s in value.statements if s.reverse]
+    own = value.self_statements
+    assert 4 <= len(own) <= 6
+    assert [s.id for s in own] == [f"{value_id}{n}" for n in range(1, len(own) + 1)]
+    assert all(s.text.startswith("I ") and s.about == "self" and s.since is None for s in own)
+    reversed_ids = [s.id for s in own if s.reverse]
     assert 1 <= len(reversed_ids) <= 2, reversed_ids
+
+
+@pytest.mark.parametrize("value_id", VALUE_IDS)
+def test_each_value_has_two_statements_about_the_organisation_asked_since_1_1_0(
+    fw: Framework, value_id: str
+) -> None:
+    value = fw.value(value_id)
+    about_org = value.organisation_statements
+    assert [s.id for s in about_org] == [f"{value_id}O1", f"{value_id}O2"]
+    assert all(s.text.startswith("In this organisation, people ") and s.about_organisation for s in about_org)
+    assert all(s.since == "1.1.0" for s in about_org)
+    # They come after the statements about oneself, as the questionnaire asks them.
+    assert list(value.statements) == [*value.self_statements, *about_org]
 
 
 def test_reverse_items_are_the_ones_that_describe_poor_service(fw: Framework) -> None:
     # Pins the exact reverse-worded items so a flag cannot silently move.
-    assert [s.id for s in fw.statements if s.reverse] == ["A4", "E3", "I3", "O3", "U3", "U5"]
+    assert [s.id for s in fw.self_statements if s.reverse] == ["A4", "E3", "I3", "O3", "U3", "U5"]
+    assert [s.id for s in fw.organisation_statements if s.reverse] == ["AO2", "EO2", "OO2"]
 
 
 def test_ten_promises_cover_every_value_and_step(fw: Framework) -> None:
@@ -214,9 +227,11 @@ def test_lookup_helpers(fw: Framework) -> None:
 
 
 def test_statements_and_practices_are_flattened_in_file_order(fw: Framework) -> None:
-    assert len(fw.statements) == 25
-    assert [s.id for s in fw.statements[:6]] == ["A1", "A2", "A3", "A4", "A5", "E1"]
-    assert fw.statements[-1].id == "U5"
+    assert len(fw.statements) == 35
+    assert len(fw.self_statements) == 25
+    assert [s.id for s in fw.statements[:8]] == ["A1", "A2", "A3", "A4", "A5", "AO1", "AO2", "E1"]
+    assert fw.self_statements[-1].id == "U5"
+    assert fw.statements[-1].id == "UO2"
     assert all(isinstance(s, Statement) for s in fw.statements)
     assert len(fw.practices) == 20
     assert (fw.practices[0].id, fw.practices[-1].id) == ("DC1", "BE5")
@@ -272,6 +287,8 @@ def test_models_strip_whitespace_and_refuse_blanks_and_extras() -> None:
         "id": "A9",
         "text": "I smile.",
         "reverse": False,
+        "about": "self",
+        "since": None,
     }
     with pytest.raises(ValidationError):
         Statement(id="A9", text="   ")
@@ -308,13 +325,13 @@ def test_explicit_path_is_cached_until_the_file_changes(
     target.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
     first = load_framework("copy.yaml")
     assert load_framework("copy.yaml") is first
-    shipped["version"] = "1.1.0"
+    shipped["version"] = "1.2.0"
     target.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
     stat = target.stat()
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     second = load_framework("copy.yaml")
-    assert second.version == "1.1.0"
-    assert first.version == "1.0.0"
+    assert second.version == "1.2.0"
+    assert first.version == "1.1.0"
 
 
 def test_check_framework_file_returns_the_framework(fw: Framework) -> None:
@@ -410,7 +427,7 @@ BAD_FILES: list[tuple[str, Mutation, list[str]]] = [
     (
         "too-many-statements",
         _extra_statement,
-        ["values[0].statements: must have 4 to 6 statements, found 7"],
+        ["values[0].statements: must have 4 to 6 statements about oneself, found 7"],
     ),
     (
         "too-few-steps",
@@ -746,3 +763,52 @@ def test_an_id_longer_than_its_column_is_refused(tmp_path: Path, monkeypatch: py
     with pytest.raises(FrameworkError) as caught:
         check_framework_file("my.yaml")
     assert any(p.startswith("my.yaml: values[0].statements[0].id:") for p in caught.value.problems)
+
+
+# --- editions: statements added later, and the organisation's statements --------
+
+
+def test_edition_1_0_0_is_the_framework_before_the_organisation_statements(fw: Framework) -> None:
+    old = fw.edition("1.0.0")
+    assert old.version == "1.0.0"
+    assert [s.id for s in old.statements] == [s.id for s in fw.self_statements]
+    assert old.organisation_statements == ()
+    # Everything else is the same framework: same texts, same promises.
+    assert old.steps == fw.steps and old.promises == fw.promises and old.scale == fw.scale
+    assert fw.edition("1.1.0") is fw and fw.edition("2.0.0") is fw
+    assert fw.edition("1.0.0").edition("1.1.0").version == "1.0.0"  # an edition cannot grow back
+
+
+def test_edition_compares_versions_as_numbers_not_text(shipped: Data) -> None:
+    shipped["version"] = "1.10.0"
+    shipped["values"][0]["statements"][5]["since"] = "1.9.0"
+    fw = Framework.model_validate(shipped)
+    assert "AO1" in {s.id for s in fw.edition("1.9.0").statements}
+    assert "AO1" not in {s.id for s in fw.edition("1.2.0").statements}
+
+
+def test_an_edition_must_be_a_version(fw: Framework) -> None:
+    with pytest.raises(InputError, match=r"must look like 1\.0\.0"):
+        fw.edition("latest")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["values"][0]["statements"].extend(
+            {"id": f"AX{n}", "about": "organisation", "text": "In this organisation, people x."} for n in (1, 2)),
+         "values[0].statements: must have 0 to 3 statements about the organisation, found 4"),
+        (lambda d: d["values"][1]["statements"][5].update(since="1.2.0"),
+         "values[1].statements[5].since: must not be later than the framework's version 1.1.0, found 1.2.0"),
+        (lambda d: d["values"][1]["statements"][5].update(about="team"),
+         "values[1].statements[5].about"),
+    ],
+    ids=["too-many-about-organisation", "since-after-version", "unknown-about"],
+)
+def test_organisation_statement_rules(tmp_path: Path, shipped: Data, change: Any, expected: str) -> None:
+    change(shipped)
+    target = tmp_path / "my.yaml"
+    target.write_text(yaml.safe_dump(shipped, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(FrameworkError) as caught:
+        check_framework_file(target)
+    assert any(p.startswith(f"{target}: {expected}") for p in caught.value.problems), caught.value.problems

@@ -15,6 +15,7 @@ from ipywidgets.widgets.widget import _instances as live_widgets  # every widget
 from widget_tree import texts, walk
 
 from workbook.apps import values as app_module
+from workbook.apps.ui import esc
 from workbook.apps.values import DONT_KNOW, ValuesAssessment, build, open_assessment
 from workbook.framework import Framework
 from workbook.people_csv import PersonRow
@@ -335,7 +336,8 @@ def test_alone_in_an_organisation_shows_only_your_own_scores(store: Store, frame
     assert set(results.chart_data["series"]) == {"You"}
     assert results.compared_with is None
     # Rating 4 everywhere: reverse-worded statements count as 1 + 5 - 4 = 2.
-    expected = {v.name: sum(2 if s.reverse else 4 for s in v.statements) / len(v.statements)
+    # Value scores count only the statements about oneself, not those about the organisation.
+    expected = {v.name: sum(2 if s.reverse else 4 for s in v.self_statements) / len(v.self_statements)
                 for v in framework.values}
     assert results.own == pytest.approx(expected)
     assert any(score < 4 for score in expected.values())
@@ -400,3 +402,73 @@ def test_a_store_error_while_saving_is_shown_in_words(store: Store, framework: F
     entry = app.inputs[framework.statements[0].id]
     entry.choice.value = 4
     assert "Not saved" in entry.status.value
+
+
+# --- statements about the organisation (framework 1.1.0) ---------------------------------
+def test_each_page_asks_about_oneself_then_about_the_organisation(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    assert "how you see it across the organisation" in texts(app.body)
+    click(app, "Start")
+    value = framework.values[0]
+    shown = texts(app.body)
+    assert f"{value.name} across the organisation" in shown
+    assert shown.index(esc(value.self_statements[-1].text)) < shown.index("across the organisation") \
+        < shown.index(esc(value.organisation_statements[0].text))
+    cards = [w for w in walk(app.body) if isinstance(w, widgets.RadioButtons)]
+    assert len(cards) == len(value.statements)
+    # Numbered in the order the page shows them; no comment box on the organisation's statements.
+    assert [c.description for c in cards] == [f"Statement {n}" for n in range(1, len(cards) + 1)]
+    about_org = app.inputs[value.organisation_statements[0].id]
+    assert about_org.comment is None and about_org.comment_toggle is None
+    about_org.choice.value = 2
+    r = app.respondent
+    assert [(a.statement_id, a.rating) for a in store.responses.answers(r.person.id, r.cycle.id)] == [
+        (value.organisation_statements[0].id, 2)]
+
+
+def test_a_new_respondent_must_answer_the_organisation_statements_too(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    for statement in framework.self_statements:
+        app.inputs[statement.id].choice.value = 4
+    assert app.missing() == list(framework.organisation_statements)
+    assert not app.submit()
+    answer_everything(app)
+    assert app.submit()
+
+
+def test_someone_who_began_under_1_0_0_finishes_without_the_new_statements(store: Store,
+                                                                            framework: Framework) -> None:
+    """Their first answers were saved by the app before the update: they are not asked for the new ones."""
+    old = framework.edition("1.0.0")
+    r = open_assessment(store, token(store, "ben@example.org"))
+    store.responses.save_answer(r.person.id, r.cycle.id, "A1", 4, framework=old)
+    app = make_app(store, framework)
+    assert app.framework.version == "1.0.0"
+    assert len(app.inputs) == len(framework.self_statements)
+    assert "across the organisation" not in texts(app.body)
+    answer_everything(app)
+    assert app.submit()
+    assert {a.statement_id for a in store.responses.answers(r.person.id, r.cycle.id)} == {
+        s.id for s in framework.self_statements}
+
+
+def test_results_show_your_own_view_of_the_organisation_and_nobody_elses(store: Store,
+                                                                        framework: Framework) -> None:
+    from workbook.apps.values_results import personal_results, results_panel
+
+    ada = make_app(store, framework, "ada@example.org")
+    for statement in framework.statements:  # Ada rates the organisation 1 on everything
+        rating = 1 if statement.about_organisation else 4
+        ada.inputs[statement.id].choice.value = 6 - rating if statement.reverse else rating
+    assert ada.submit()
+    ben = make_app(store, framework)
+    for statement in framework.statements:
+        rating = 3 if statement.about_organisation else 5
+        ben.inputs[statement.id].choice.value = 6 - rating if statement.reverse else rating
+    assert ben.submit()
+    results = personal_results(store, ben.framework, ben.respondent)
+    assert results.organisation == {v.name: 3.0 for v in framework.values}
+    assert results.own == {v.name: 5.0 for v in framework.values}
+    shown = results_panel(ben).value
+    assert "You and the organisation" in shown
+    assert "You rate yourself higher than the organisation on Accountable" in shown

@@ -8,16 +8,19 @@ into the one long table (one row per person and statement) that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbook.framework import Framework
+from workbook.framework.models import VERSION_PATTERN, version_key
 from workbook.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ANSWER_COLUMNS", "BatchedAnswers", "answers_frame", "answers_in_whole_batches", "comments_frame"]
+__all__ = ["ANSWER_COLUMNS", "BatchedAnswers", "answers_frame", "answers_in_whole_batches", "comments_frame",
+           "cycle_edition"]
 
 ANSWER_COLUMNS = ("person_id", "role", "team", "value_id", "statement_id", "rating", "reverse")
 
@@ -28,11 +31,13 @@ def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int
 
     Only submitted responses count by default: a half-finished questionnaire
     is not a result.  Answers to statements the framework no longer has (an
-    older edition) are left out rather than guessed at.
+    older edition) are left out rather than guessed at, and so are those about
+    the organisation: value scores are made of the "I ..." statements only
+    (:mod:`workbook.organisation_gap` scores the others).
     """
     import pandas as pd
 
-    known = {s.id: (framework.value_of_statement(s.id).id, s.reverse) for s in framework.statements}
+    known = {s.id: (framework.value_of_statement(s.id).id, s.reverse) for s in framework.self_statements}
     records = [
         {
             "person_id": str(row.person_id),
@@ -52,15 +57,16 @@ def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int
 
 
 def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: int) -> pd.DataFrame:
-    """Comments of submitted responses, with the answerer's role and team only."""
+    """Comments of submitted responses (on statements about oneself), with the answerer's role and team only."""
     import pandas as pd
 
+    own = {s.id for s in framework.self_statements}
     records = [
         {"person_id": str(row.person_id), "role": row.role, "team": row.team,
          "value_id": framework.value_of_statement(row.statement_id).id, "statement_id": row.statement_id,
          "comment": row.comment}
         for row in store.responses.rows(org_id, cycle_id)
-        if row.submitted and row.comment and row.statement_id in {s.id for s in framework.statements}
+        if row.submitted and row.comment and row.statement_id in own
     ]
     return pd.DataFrame.from_records(
         records, columns=["person_id", "role", "team", "value_id", "statement_id", "comment"]
@@ -97,3 +103,20 @@ def answers_in_whole_batches(store: Store, framework: Framework, org_id: str, cy
     counted = len(order) - len(order) % threshold
     frame = frame[frame["person_id"].isin(set(order[:counted]))].reset_index(drop=True)
     return BatchedAnswers(frame=frame, submitted=len(order), counted=counted, threshold=threshold)
+
+
+def cycle_edition(store: Store, framework: Framework, cycle_id: int) -> Framework:
+    """The framework edition a cycle is reported in: the newest its submitted responses were begun under.
+
+    A cycle answered entirely before statements were added keeps that edition's
+    statements and version number, so its report is the one it always was; with
+    no submission yet, today's edition.
+    """
+    versions = [v for v in store.responses.framework_versions(cycle_id) if _is_version(v)]
+    if not versions:
+        return framework
+    return framework.edition(max(versions, key=version_key))
+
+
+def _is_version(text: str) -> bool:
+    return re.match(VERSION_PATTERN, text) is not None

@@ -55,8 +55,12 @@ def _clamp(value: float, low: int, high: int) -> int:
 
 def answer_cycle(store: Store, framework: Framework, profile: dict[str, Any], cycle_id: int,
                  people: list[PersonRecord], rng: random.Random, *, value_means: dict[str, float],
-                 not_started: set[str], part_way: set[str]) -> None:
+                 not_started: set[str], part_way: set[str], organisation_rng: random.Random | None = None) -> None:
     """Answer one cycle for ``people`` (by email: some not started, some part-way), drawn from ``rng``.
+
+    With ``organisation_rng``, everyone who submits also answers the statements
+    about the organisation, drawn from that stream of its own (so the answers
+    about oneself are the same with or without them).
 
     Each person has their own tendency per value around ``value_means``, shifted
     by their team's offset and, for leaders, the leader offset; every answer is
@@ -67,7 +71,7 @@ def answer_cycle(store: Store, framework: Framework, profile: dict[str, Any], cy
     for person in sorted(people, key=lambda p: p.email):
         if person.email in not_started:
             continue
-        statements = framework.statements
+        statements = framework.self_statements
         if person.email in part_way:
             statements = statements[: len(statements) // 2]
         tendency = {v.id: rng.gauss(0, float(profile["person_spread"])) for v in framework.values}
@@ -92,6 +96,8 @@ def answer_cycle(store: Store, framework: Framework, profile: dict[str, Any], cy
             answers.append((statement.id, rating, comment))
         store.responses.save_answers(person.id, cycle_id, answers, framework=framework)
         if person.email not in part_way:
+            if organisation_rng is not None:
+                _answer_about_organisation(store, framework, profile, organisation_rng, person.id, cycle_id, offset)
             store.responses.submit(person.id, cycle_id, framework=framework)
 
 
@@ -130,8 +136,29 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
     people = store.people.list(org["id"])
     answer_cycle(store, framework, profile, cycle.id, people, random.Random(int(profile["seed"])),
                  value_means=profile["value_means"], not_started=set(profile["not_started"]),
-                 part_way=set(profile["part_way"]))
+                 part_way=set(profile["part_way"]),
+                 organisation_rng=random.Random(int(profile.get("organisation_seed", int(profile["seed"]) + 1))))
 
     progress = store.responses.progress(org["id"], cycle.id)
     return DemoResult(org["name"], True, progress["people"], len({p.team for p in people}),
                       progress["submitted"], progress["in_progress"], progress["not_started"])
+
+
+def _answer_about_organisation(store: Store, framework: Framework, profile: dict[str, Any], rng: random.Random,
+                               person_id: int, cycle_id: int, offset: float) -> None:
+    """Answer the statements about the organisation from their own random stream.
+
+    A stream of their own keeps every answer about oneself what it was before
+    these statements existed, so the demo's value scores did not move.
+    """
+    low, high = framework.scale.minimum, framework.scale.maximum
+    means = profile.get("organisation_means") or profile["value_means"]
+    for statement in framework.organisation_statements:
+        value_id = framework.value_of_statement(statement.id).id
+        agreement = float(means[value_id]) + offset + rng.gauss(0, float(profile["answer_spread"]))
+        rating: int | None = _clamp(agreement, low, high)
+        if statement.reverse:
+            rating = low + high - (rating or low)
+        if rng.random() < float(profile["dont_know_rate"]):
+            rating = None
+        store.responses.save_answer(person_id, cycle_id, statement.id, rating, framework=framework)

@@ -82,6 +82,10 @@ def history_labels(current: str, profile: dict[str, Any]) -> list[str]:
     return labels
 
 
+#: The framework edition the demo's past quarters were answered under.
+PAST_EDITION = "1.0.0"
+
+
 def past_quarter_answers(quarter: PastQuarter) -> None:
     """Everyone who took part that quarter answers every statement and submits."""
     from workbook.demo import answer_cycle
@@ -90,7 +94,10 @@ def past_quarter_answers(quarter: PastQuarter) -> None:
     share = float(quarter.history["respond_share"][quarter.index])
     ordered = sorted(quarter.people, key=lambda p: p.email)
     skipped = {p.email for p in ordered if rng.random() >= share}
-    answer_cycle(quarter.store, quarter.framework, quarter.profile, quarter.cycle.id, list(ordered), rng,
+    # Past quarters were answered before the statements about the organisation
+    # existed (framework 1.0.0): the demo shows old cycles reporting as they did.
+    answer_cycle(quarter.store, quarter.framework.edition(PAST_EDITION), quarter.profile, quarter.cycle.id,
+                 list(ordered), rng,
                  value_means=quarter.history["value_means"][quarter.index], not_started=skipped, part_way=set())
 
 

@@ -43,10 +43,10 @@ def test_stored_outputs_cover_every_section() -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     shown = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("sections.")
              and c.source != "sections.load(organisation, cycle, threshold, comment_threshold, db)"]
-    assert len(shown) >= 14
+    assert len(shown) >= 15
     assert all(c.outputs for c in shown), [c.source for c in shown if not c.outputs]
     html = "".join(o["data"].get("text/html", "") for c in shown for o in c.outputs if "data" in o)
-    assert html.count("<svg") == 7, "run: python -m workbook.report.refresh"
+    assert html.count("<svg") == 8, "run: python -m workbook.report.refresh"
 
 
 def _junit(path: Path) -> dict[str, list[str]]:
@@ -87,6 +87,6 @@ def test_nbval_compares_outputs_and_catches_a_change(demo_db: str, tmp_path: Pat
     results = _junit(report)
     good_results = next(v for k, v in results.items() if "good" in k)
     broken_results = next(v for k, v in results.items() if "broken" in k)
-    assert len(good_results) == 17 and set(good_results) == {"passed"}, run.stdout[-3000:]
+    assert len(good_results) == 18 and set(good_results) == {"passed"}, run.stdout[-3000:]
     assert broken_results.count("failed") == 1, run.stdout[-3000:]
     assert "(81%)" in run.stdout and "(80%)" in run.stdout

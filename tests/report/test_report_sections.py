@@ -153,10 +153,24 @@ def test_no_people_at_all(acme_store: Store) -> None:
 def test_method_appendix(acme: Report) -> None:
     text = sections.method(acme).text
     assert "1 = Never" in text and "5 = Always" in text
-    assert "dime-aeiou version 1.0.0" in text
+    assert "dime-aeiou version 1.1.0" in text
+    # The statements about the organisation are listed apart from those about oneself.
+    assert "And these about the organisation, scored apart" in sections.method(acme).html
+    assert "AO2*  In this organisation, people pass the blame on" in text
     assert "Reverse-worded statements are flipped" in text
     assert re.search(r"12 of the 12 people invited submitted; the results count 12, the first to submit in whole "
                      r"groups of 3, up to \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", text)
+
+
+def test_self_and_organisation_section(acme: Report) -> None:
+    """ACME answers the organisation's statements like its own (same score per value and role): gap 0."""
+    section = sections.self_and_organisation(acme)
+    assert section is not None and section.id == "organisation"
+    assert section.text.startswith("How we rate ourselves and the organisation")
+    assert "<svg" in section.html and 'aria-label="Dot plot of everyone' in section.html
+    assert "Accountable  +0.0      +0.0     +0.0" in section.text  # everyone, leaders, staff
+    assert "Accountable  4.3 · 4.3  5.0 · 5.0  4.0 · 4.0" in section.text
+    assert "<caption>Difference: ourselves minus the organisation</caption>" in section.html
 
 
 def test_workshop_and_charter_say_not_done_yet(acme: Report) -> None:

@@ -41,7 +41,8 @@ from workbook.errors import (
 )
 from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
-from workbook.store import CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
+from workbook.framework.models import version_key
+from workbook.store import AnswerRecord, CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
 from workbook.text import format_day
 
 __all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "show", "warm_up"]
@@ -78,6 +79,7 @@ class StatementInput:
     def __init__(self, statement: Statement, number: int, framework: Framework,
                  on_change: Callable[[StatementInput], None],
                  guard: Callable[[Callable[..., Any]], Callable[..., None]] = lambda handler: handler) -> None:
+        """A card; a statement about the organisation has no comment box (its comments are not reported)."""
         self.statement = statement
         self._on_change = on_change
         self._quiet = False
@@ -87,34 +89,46 @@ class StatementInput:
             options=options, value=None, description=f"Statement {number}",
             layout=widgets.Layout(width="100%"),
         )
-        self.comment = widgets.Textarea(
-            placeholder="Optional: add an example or context (shown only without your name)",
-            description="Your comment", continuous_update=False,
-            layout=widgets.Layout(width="100%", display="none"),
-            style={"description_width": "initial"},
-        )
-        self.comment_toggle = widgets.Button(
-            description="Add a comment", tooltip=f"Add a comment to statement {number}",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.comment_toggle.on_click(guard(lambda _button: self.show_comment()))
+        self.comment: widgets.Textarea | None = None
+        self.comment_toggle: widgets.Button | None = None
         self.status = widgets.HTML("", layout=widgets.Layout(min_height="1.4rem"))
         self.status.add_class("wb-status")
         reverse_hint = ""
+        below: list[widgets.Widget] = [self.status]
+        if not statement.about_organisation:
+            self.comment = widgets.Textarea(
+                placeholder="Optional: add an example or context (shown only without your name)",
+                description="Your comment", continuous_update=False,
+                layout=widgets.Layout(width="100%", display="none"),
+                style={"description_width": "initial"},
+            )
+            self.comment_toggle = widgets.Button(
+                description="Add a comment", tooltip=f"Add a comment to statement {number}",
+                layout=widgets.Layout(width="auto"),
+            )
+            self.comment_toggle.on_click(guard(lambda _button: self.show_comment()))
+            below = [widgets.HBox([self.comment_toggle, self.status]), self.comment]
         self.widget = widgets.VBox(
             [
                 widgets.HTML(f"<p><strong>{number}.</strong> {esc(statement.text)}{reverse_hint}</p>"),
                 self.choice,
-                widgets.HBox([self.comment_toggle, self.status]),
-                self.comment,
+                *below,
             ]
         )
         self.widget.add_class("wb-card")
         self.widget.add_class("wb-statement")
         self.choice.observe(guard(self._changed), names="value")
-        self.comment.observe(guard(self._changed), names="value")
+        if self.comment is not None:
+            self.comment.observe(guard(self._changed), names="value")
+
+    @property
+    def comment_text(self) -> str:
+        """The comment typed so far ("" for a card without a comment box)."""
+        return self.comment.value if self.comment is not None else ""
 
     def show_comment(self) -> None:
+        if self.comment is None or self.comment_toggle is None:
+            return
         self.comment.layout.display = "flex"
         self.comment_toggle.layout.display = "none"
 
@@ -123,7 +137,8 @@ class StatementInput:
         self._quiet = True
         try:
             self.choice.value = DONT_KNOW if dont_know else rating
-            self.comment.value = comment or ""
+            if self.comment is not None:
+                self.comment.value = comment or ""
             if comment:
                 self.show_comment()
         finally:
@@ -144,8 +159,9 @@ class StatementInput:
 
     def lock(self) -> None:
         self.choice.disabled = True
-        self.comment.disabled = True
-        self.comment_toggle.disabled = True
+        if self.comment is not None and self.comment_toggle is not None:
+            self.comment.disabled = True
+            self.comment_toggle.disabled = True
 
     def _changed(self, _change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -169,7 +185,8 @@ class StatementInputs(Mapping[str, StatementInput]):
     """
 
     def __init__(self, framework: Framework, make: Callable[[Statement, int], StatementInput]) -> None:
-        self._statements = {s.id: (number, s) for number, s in enumerate(framework.statements, start=1)}
+        in_page_order = [s for v in framework.values for s in (*v.self_statements, *v.organisation_statements)]
+        self._statements = {s.id: (number, s) for number, s in enumerate(in_page_order, start=1)}
         self._make = make
         self._made: dict[str, StatementInput] = {}
         self._saved: dict[str, _Saved] = {}
@@ -223,7 +240,14 @@ class ValuesAssessment:
     def __init__(self, store: Store, framework: Framework, respondent: Respondent,
                  results: Callable[[ValuesAssessment], widgets.Widget] | None = None) -> None:
         self.store = store
-        self.framework = framework
+        # The edition this person began under: someone who started before the statements about
+        # the organisation were added finishes without them (and is not asked for them to submit).
+        # Read from their saved answers (each carries the edition it was given under; the first one
+        # began the response), so the page costs no extra database read.
+        saved = store.responses.answers(respondent.person.id, respondent.cycle.id)
+        begun = min((a.framework_version for a in saved if a.framework_id == framework.id),
+                    key=version_key, default=None)
+        self.framework = framework = framework.edition(begun) if begun else framework
         self.respondent = respondent
         self._results = results
         self.errors = ErrorBanner()
@@ -242,7 +266,7 @@ class ValuesAssessment:
         self.progress_text = widgets.HTML("")
         self.body = widgets.VBox([])
         self.widget = app_root(self.errors.widget, self.body)
-        self._load_saved()
+        self._load_saved(saved)
         if self.submitted:
             self.show_results()
         else:
@@ -265,9 +289,8 @@ class ValuesAssessment:
         values = [value] if value else list(self.framework.values)
         return [s for v in values for s in v.statements if not self.inputs.is_answered(s.id)]
 
-    def _load_saved(self) -> None:
-        r = self.respondent
-        for answer in self.store.responses.answers(r.person.id, r.cycle.id):
+    def _load_saved(self, saved: list[AnswerRecord]) -> None:
+        for answer in saved:
             self.inputs.keep_saved(answer.statement_id, answer.rating, answer.dont_know, answer.comment)
         self._update_progress()
 
@@ -282,7 +305,7 @@ class ValuesAssessment:
         if not entry.answered:
             entry.status.value = (
                 "<span class='wb-warn' role='status'>Choose an answer above and your comment is saved with it.</span>"
-                if entry.comment.value.strip() else ""
+                if entry.comment_text.strip() else ""
             )
             return
         try:
@@ -295,7 +318,7 @@ class ValuesAssessment:
             with_retries(
                 lambda: self.store.responses.save_answer(
                     r.person.id, r.cycle.id, entry.statement.id, rating,
-                    framework=self.framework, comment=entry.comment.value,
+                    framework=self.framework, comment=entry.comment_text,
                 ),
                 f"saving {entry.statement.id}",
             )
@@ -341,6 +364,9 @@ class ValuesAssessment:
             resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
                       "everything you chose is saved.</p>")
         values = ", ".join(f"<strong>{esc(v.name)}</strong>" for v in self.framework.values)
+        asks = "how often each one shows up in your own everyday work"
+        if self.framework.organisation_statements:
+            asks += ", and a few questions on how you see it across the organisation"
         closes_on = r.cycle.closes_on
         by_when = f" until <strong>{esc(format_day(closes_on))}</strong>" if closes_on else ""
         self._set(
@@ -348,8 +374,8 @@ class ValuesAssessment:
                 f"<p class='wb-muted'>{esc(r.organisation.name)} · values self-assessment · {esc(r.cycle.label)}</p>"
                 f"<h1>Hello {esc(first_name)}</h1>"
                 f"<p>{esc(r.organisation.name)} is working on the service its customers receive. Great service "
-                f"rests on five values: {values}. This short self-assessment asks how often each one shows up "
-                "in your own everyday work. There are no right or wrong answers: honest answers help your "
+                f"rests on five values: {values}. This short self-assessment asks {asks}. "
+                "There are no right or wrong answers: honest answers help your "
                 "team choose what to work on together.</p>"
                 f"<p><strong>It takes about {minutes} minutes</strong>: {total} statements on "
                 f"{len(self.framework.values)} short pages. Your answers are saved as you go, so you can "
@@ -394,6 +420,14 @@ class ValuesAssessment:
             notice.value = (f"<p class='wb-warn' role='status'>{len(missing)} statement(s) on this page still "
                             "need an answer. You can come back to them before you submit.</p>")
         scale = " · ".join(f"{esc(p.label)}" for p in self.framework.scale.points)
+        about_org: list[widgets.Widget] = []
+        if value.organisation_statements:
+            about_org = [
+                widgets.HTML(f"<h2>{esc(value.name)} across the organisation</h2>"
+                             "<p class='wb-muted'>Now think of the people you work with, not only yourself. "
+                             "How often is each statement true of people in this organisation?</p>"),
+                *[self.inputs[s.id].widget for s in value.organisation_statements],
+            ]
         self._set(
             widgets.HTML(f"<p class='wb-muted'>Page {index + 1} of {len(values)}</p>"),
             self.progress_text,
@@ -403,7 +437,8 @@ class ValuesAssessment:
                 f"<p class='wb-muted'>How often is each statement true of you? ({scale}, or "
                 f"{esc(self.framework.scale.dont_know_label.lower())} if you cannot say.)</p>"
             ),
-            *[self.inputs[s.id].widget for s in value.statements],
+            *[self.inputs[s.id].widget for s in value.self_statements],
+            *about_org,
             notice,
             row(back, forward),
             self.saved_at,

@@ -9,7 +9,7 @@ organisation's threshold is never shown, and the panel says why.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
@@ -39,6 +39,8 @@ class PersonalResults:
     compared_with: str | None  # "everyone who responded", or None below the threshold
     gaps: dict[str, float]  # value name -> person - comparison group
     notes: tuple[str, ...]
+    #: value name -> the person's own rating of the organisation (empty when they were not asked)
+    organisation: dict[str, float] = field(default_factory=dict)
 
 
 def personal_results(store: Store, framework: Framework, respondent: Respondent) -> PersonalResults:
@@ -91,7 +93,30 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
     gaps = {names[v]: own[names[v]] - m for v, m in means.items() if names.get(v) in own}
     frame = pd.DataFrame(rows, columns=["value", "series", "score"])
     compared = "everyone who responded" if means else None
-    return PersonalResults(frame, own, compared, gaps, tuple(notes))
+    return PersonalResults(frame, own, compared, gaps, tuple(notes), _own_view_of_organisation(store, framework,
+                                                                                           respondent))
+
+
+def _own_view_of_organisation(store: Store, framework: Framework, respondent: Respondent) -> dict[str, float]:
+    """Value name -> this person's score of the organisation, from their own answers only."""
+    if not framework.organisation_statements:
+        return {}
+    from workbook.organisation_gap import organisation_answers
+    from workbook.scoring import person_value_scores
+
+    person = respondent.person
+    rows = store.responses.rows(respondent.organisation.id, respondent.cycle.id)
+    mine = [r for r in rows if r.person_id == person.id]
+    if not mine:
+        return {}
+    import pandas as pd
+
+    who = pd.DataFrame({"person_id": [str(person.id)], "role": [mine[0].role], "team": [mine[0].team]})
+    scores = person_value_scores(organisation_answers(mine, framework, who), framework.scale.minimum,
+                                 framework.scale.maximum)
+    names = {v.id: v.name for v in framework.values}
+    return {names[str(v)]: float(s) for v, s in zip(scores["value_id"], scores["score"], strict=True)
+            if not math.isnan(float(s))}
 
 
 def results_panel(app: ValuesAssessment) -> widgets.Widget:
@@ -134,6 +159,45 @@ def results_panel(app: ValuesAssessment) -> widgets.Widget:
                         f"{scale.maximum} = {scale.label(scale.maximum)})",
             series_order=series, value_order=[v.name for v in app.framework.values],
         ))
+    parts.append(_organisation_html(app.framework, results))
     parts.append("<p class='wb-muted'>Your individual answers stay private. Your team will look at the combined "
                  "results together in the workshop.</p>")
     return widgets.HTML(chart + "".join(parts))
+
+
+def _organisation_html(framework: Framework, results: PersonalResults) -> str:
+    """The person's own rating of themselves beside their own rating of the organisation (nobody else's)."""
+    import pandas as pd
+
+    from workbook.charts import chart_html, value_profile_chart
+
+    both = [v.name for v in framework.values if v.name in results.own and v.name in results.organisation]
+    if not both:
+        return ""
+    you, them = "You", "The organisation, as you see it"
+    data = pd.DataFrame([{"value": v, "series": you, "score": results.own[v]} for v in both]
+                        + [{"value": v, "series": them, "score": results.organisation[v]} for v in both],
+                        columns=["value", "series", "score"])
+    scale = framework.scale
+    described = "; ".join(f"{v}: you {results.own[v]:.1f}, the organisation {results.organisation[v]:.1f}"
+                          for v in both)
+    chart = chart_html(value_profile_chart(
+        data, title="You and the organisation", scale=(scale.minimum, scale.maximum),
+        description=f"Dot plot of how you rate yourself and how you rate the organisation on each value. "
+                    f"{described}.",
+        scale_title=f"Average rating ({scale.minimum} = {scale.label(scale.minimum)}, "
+                    f"{scale.maximum} = {scale.label(scale.maximum)})",
+        series_order=[you, them], value_order=both))
+    higher = [v for v in both if results.own[v] - results.organisation[v] >= GAP_WORTH_MENTIONING]
+    lower = [v for v in both if results.organisation[v] - results.own[v] >= GAP_WORTH_MENTIONING]
+    lines = []
+    if higher:
+        lines.append(f"You rate yourself higher than the organisation on {', '.join(higher)}: what gets in "
+                     "the way of others there?")
+    if lower:
+        lines.append(f"You rate the organisation higher than yourself on {', '.join(lower)}: what could you "
+                     "borrow from colleagues?")
+    if not higher and not lower:
+        lines.append("You see yourself and the organisation much alike on every value.")
+    text = "".join(f"<p>{esc(line)}</p>" for line in lines)
+    return f"<h2>You and the organisation</h2>{chart}{text}"

@@ -599,11 +599,13 @@ class WorkshopApp:
         from workbook.charts import chart_html, value_profile_chart
         from workbook.workshop.html import participation_html
         from workbook.workshop.live import closing_words, live_profile, participation
+        from workbook.workshop.organisation_view import self_and_organisation_html
 
         org, cycle = self.session.organisation, self.session.cycle
         try:
             progress = participation(self.workshop.team_progress(org.id, cycle.id), org.anonymity_threshold)
             profile = live_profile(self.store, self.framework, org, cycle)
+            about_org = self_and_organisation_html(self.store, self.framework, org, cycle)
             closing = closing_words(self.store.responses.cycle(org.id, cycle.label).closes_on)  # may have changed
         except WorkbookError as error:
             log.warning("live panel failed: %s", error)
@@ -622,6 +624,7 @@ class WorkshopApp:
                 value_order=[v.name for v in self.framework.values],
             )))
         parts += [f"<p class='wb-note'>{esc(note)}</p>" for note in profile.notes]
+        parts.append(about_org)
         parts.append(f"<p class='wb-muted'>Updated at {time.strftime('%H:%M')}. Individual answers are never "
                      "shown; no group smaller than "
                      f"{org.anonymity_threshold} people is shown.</p>")

@@ -9,7 +9,8 @@ change a question halfway through a workshop.
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+import re
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -28,6 +29,8 @@ from workbook.framework.figures import Better, MeasureSource, as_number, format_
 from workbook.text import quoted
 
 __all__ = [
+    "ABOUT_ORGANISATION",
+    "ABOUT_SELF",
     "ID_PATTERN",
     "LETTER_PATTERN",
     "VERSION_PATTERN",
@@ -46,6 +49,7 @@ __all__ = [
     "Text",
     "Value",
     "Version",
+    "version_key",
 ]
 
 # At most 32 characters: ids are stored in columns of that width.
@@ -143,12 +147,36 @@ class Step(_Frozen):
     reward: Id
 
 
+ABOUT_SELF: Final = "self"
+ABOUT_ORGANISATION: Final = "organisation"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``"1.10.0"`` as ``(1, 10, 0)``, so editions compare as numbers and not as text."""
+    return tuple(int(part) for part in version.split("."))
+
+
 class Statement(_Frozen):
-    """A first-person self-assessment item; ``reverse`` items score high for poor behaviour."""
+    """One item of the assessment; ``reverse`` items score high for poor behaviour.
+
+    ``about`` says whose behaviour is rated: the respondent's own ("I ...",
+    the default, which every value score is made of) or the organisation's
+    ("In this organisation, people ..."), which is scored apart so that the
+    two can be compared without moving the value scores.  ``since`` is the
+    framework edition that first asked the statement: a response begun under
+    an earlier edition is complete without it, and its cycle reports exactly
+    as it did (see :meth:`Framework.edition`).
+    """
 
     id: Id
     text: Text
     reverse: StrictBool = False
+    about: Literal["self", "organisation"] = "self"
+    since: Version | None = None
+
+    @property
+    def about_organisation(self) -> bool:
+        return self.about == ABOUT_ORGANISATION
 
 
 class Value(_Frozen):
@@ -158,6 +186,16 @@ class Value(_Frozen):
     name: Text
     meaning: Text
     statements: tuple[Statement, ...]
+
+    @property
+    def self_statements(self) -> tuple[Statement, ...]:
+        """The "I ..." statements: the only ones a value score is made of."""
+        return tuple(s for s in self.statements if not s.about_organisation)
+
+    @property
+    def organisation_statements(self) -> tuple[Statement, ...]:
+        """The "In this organisation, people ..." statements (none in editions before 1.1.0)."""
+        return tuple(s for s in self.statements if s.about_organisation)
 
 
 class Promise(_Frozen):
@@ -284,7 +322,7 @@ class Framework(_Frozen):
 
     @property
     def statements(self) -> tuple[Statement, ...]:
-        """Every statement, value by value, in file order."""
+        """Every statement a respondent is asked, value by value, in file order."""
         return tuple(statement for value in self.values for statement in value.statements)
 
     @property
@@ -292,6 +330,35 @@ class Framework(_Frozen):
         """One sentence saying what each letter of DIME™ stands for, for a newcomer's first screen."""
         steps = "; ".join(f"{s.letter}, {s.letter_for}" for s in self.steps)
         return f"DIME™ is named after its four steps: {steps}."
+
+    @property
+    def self_statements(self) -> tuple[Statement, ...]:
+        """The statements about oneself, value by value: what the value scores count."""
+        return tuple(statement for value in self.values for statement in value.self_statements)
+
+    @property
+    def organisation_statements(self) -> tuple[Statement, ...]:
+        """The statements about the organisation, value by value (scored on their own)."""
+        return tuple(statement for value in self.values for statement in value.organisation_statements)
+
+    def edition(self, version: str) -> Framework:
+        """This framework as it was asked in edition ``version``: without the statements added since.
+
+        A response keeps the edition it was begun under (stored with it), so an
+        older cycle is completed, scored and reported on exactly the statements its
+        people were given, and under that version number.  Texts are today's:
+        an edition only ever adds statements, it never rewords one.  A version at
+        or after this file's own gives this framework unchanged.
+        """
+        wanted = version_key(_check_version(version))
+        if wanted >= version_key(self.version):
+            return self
+        values = tuple(
+            value.model_copy(update={"statements": tuple(
+                s for s in value.statements if s.since is None or version_key(s.since) <= wanted)})
+            for value in self.values
+        )
+        return self.model_copy(update={"version": version, "values": values})
 
     @property
     def practices(self) -> tuple[Practice, ...]:
@@ -361,6 +428,12 @@ class Framework(_Frozen):
                 if practice.id == practice_id:
                     return practice, step
         raise _unknown("practice", practice_id, [p.id for p in self.practices])
+
+
+def _check_version(version: object) -> str:
+    if not isinstance(version, str) or re.match(VERSION_PATTERN, version) is None:
+        raise InputError(f"the framework version {quoted(str(version))} must look like 1.0.0")
+    return version
 
 
 def _unknown(kind: str, wanted: str, known: list[str]) -> NotFoundError:

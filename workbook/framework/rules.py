@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 __all__ = [
+    "ORGANISATION_STATEMENTS_PER_VALUE",
     "PRACTICES_PER_STEP",
     "PROMISE_COUNT",
     "STATEMENTS_PER_VALUE",
@@ -38,6 +39,9 @@ OBSTACLE_COUNT = 5
 REWARD_COUNT = 4
 PRACTICES_PER_STEP = (4, 6)
 STATEMENTS_PER_VALUE = (4, 6)
+# Statements about the organisation ("In this organisation, people ..."), besides
+# those about oneself: a few per value keep the questionnaire short on a phone.
+ORGANISATION_STATEMENTS_PER_VALUE = (0, 3)
 # Exactly 1 to 5: answers and workshop ratings are stored with a database
 # CHECK of 1..5, so an adapted scale of another length could not be saved.
 SCALE_POINTS = (5, 5)
@@ -65,6 +69,7 @@ def check(data: object) -> list[Problem]:
     reward_ids = _ids(data.get("rewards"))
     problems += _check_steps(data.get("steps"), reward_ids)
     problems += _check_values(data.get("values"))
+    problems += _check_editions(data.get("values"), data.get("version"))
     problems += _check_promises(data.get("promises"), data.get("values"), value_ids, step_ids)
     problems += _check_obstacles(data.get("obstacles"), step_ids)
     problems += _check_rewards(data.get("rewards"), data.get("steps"), step_ids)
@@ -260,13 +265,49 @@ def _check_values(values: object) -> list[Problem]:
             problems += _count(("values",), values, len(VALUE_IDS), len(VALUE_IDS), "values")
     statement_entries: list[tuple[Loc, str | None]] = []
     low, high = STATEMENTS_PER_VALUE
+    org_low, org_high = ORGANISATION_STATEMENTS_PER_VALUE
     for index, value in entries:
         here: Loc = ("values", index, "statements")
-        problems += _count(here, value.get("statements"), low, high, "statements")
+        listed = _seq(value.get("statements"))
+        if listed is not None:
+            about_org = [s for s in listed if isinstance(s, Mapping) and s.get("about") == "organisation"]
+            own = [s for s in listed if not (isinstance(s, Mapping) and s.get("about") == "organisation")]
+            problems += _count(here, own, low, high, "statements about oneself")
+            problems += _count(here, about_org, org_low, org_high, "statements about the organisation")
         for s_index, statement in _maps(value.get("statements")):
             statement_entries.append(((*here, s_index, "id"), _text(statement.get("id"))))
     problems += _duplicates(statement_entries, "statement id")
     return problems
+
+
+def _check_editions(values: object, version: object) -> list[Problem]:
+    """A statement's ``since`` may not be later than the file's own version.
+
+    Such a statement would be asked of nobody (every response is begun under
+    the file's version or an earlier one), so it is a typo, not a plan.
+    """
+    current = _version(version)
+    if current is None:
+        return []
+    problems: list[Problem] = []
+    for index, value in _maps(values):
+        for s_index, statement in _maps(value.get("statements")):
+            since = _version(statement.get("since"))
+            if since is not None and since > current:
+                problems.append((("values", index, "statements", s_index, "since"),
+                                 f"must not be later than the framework's version {version}, "
+                                 f"found {statement.get('since')}"))
+    return problems
+
+
+def _version(raw: object) -> tuple[int, ...] | None:
+    """``"1.2.0"`` as (1, 2, 0); None for anything else (reported by the field checks)."""
+    if not isinstance(raw, str):
+        return None
+    parts = raw.strip().split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
 
 
 def _check_promises(

@@ -22,6 +22,12 @@ given since an earlier report of the cycle are not counted yet
 holds each cycle's figures as that cycle's own report shows them, hidden
 ones as ``null``, and the change from last cycle to this one with the rule's
 verdict (:mod:`workbook.report.trends`).
+
+``self_and_organisation`` is present only for a cycle whose framework edition
+asked statements about the organisation (so older cycles' figures are the same,
+byte for byte): per shown group (everyone, leaders, staff), per value, the
+average rating of oneself, of the organisation and their difference, with the
+people behind each side, or ``None`` where either side is hidden.
 """
 
 from __future__ import annotations
@@ -104,6 +110,28 @@ def _gaps(report: Report) -> list[dict[str, Any]]:
     ]
 
 
+def _self_and_organisation(report: Report) -> list[dict[str, Any]]:
+    from workbook.anonymity import OVERALL_LABEL
+
+    gaps = report.self_and_organisation
+    if gaps is None:
+        return []
+    out: list[dict[str, Any]] = []
+    for group in dict.fromkeys(gaps.table["group"].astype(str)):
+        rows = gaps.table[gaps.table["group"] == group].to_dict("records")
+        entry: dict[str, Any] = ({"label": OVERALL_LABEL, "kind": "everyone"} if group == OVERALL_LABEL else
+                                 {"label": _SIDE_LABELS.get(group, group), "kind": "role", "role": group})
+        entry["values"] = {
+            str(r["value_id"]): {"people_self": int(r["n_self"]), "self": _number(r["self_mean"]),
+                                 "people_organisation": int(r["n_organisation"]),
+                                 "organisation": _number(r["organisation_mean"]), "difference": _number(r["gap"])}
+            if bool(r["shown"]) else None
+            for r in rows
+        }
+        out.append(entry)
+    return out
+
+
 def _distribution(report: Report) -> dict[str, dict[str, int] | None]:
     """Value id -> rating -> answers; ``None`` for a value someone rated whose distribution is hidden."""
     rated = set(report.countable.dropna(subset=["rating"])["value_id"].astype(str))
@@ -169,7 +197,7 @@ def report_figures(report: Report) -> dict[str, Any]:
     if enough:
         notes += list(report.selected_comments.notes)
     notes += list(report.release_notes)
-    return {
+    figures: dict[str, Any] = {
         "figures_version": FIGURES_VERSION,
         "organisation": report.organisation.id,
         "organisation_name": report.organisation.name,
@@ -188,3 +216,8 @@ def report_figures(report: Report) -> dict[str, Any]:
         "trends": _trends(report),
         "notes": list(dict.fromkeys(n for n in notes if n)),
     }
+    if report.framework.organisation_statements:  # absent for older cycles: their figures stay as they were
+        figures["self_and_organisation"] = _self_and_organisation(report) if enough else []
+        if enough and report.self_and_organisation is not None:
+            figures["notes"] = list(dict.fromkeys([*figures["notes"], *report.self_and_organisation.notes]))
+    return figures

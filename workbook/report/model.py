@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workbook.anonymity import DisclosurePlan, SelectedComments
     from workbook.dataset import BatchedAnswers
     from workbook.framework import Framework
+    from workbook.organisation_gap import SelfOrganisationGaps
     from workbook.releases import Settled
     from workbook.report.summary import ExecutiveSummary, SummaryInputs
     from workbook.report.trends import Trends
@@ -87,6 +88,11 @@ class Report:
     ``groups_shown`` is False when only everyone's figure may be shown.
     ``submitted`` counts everyone who submitted, counted or not.
     ``comments`` (``person_id``, ``statement_id``, ``text``) are the counted people's.
+    ``organisation_answers`` are the same people's ratings of the statements about
+    the organisation (:func:`workbook.organisation_gap.organisation_answers`), or
+    ``None`` when the cycle's framework edition asked none; ``framework`` is that
+    edition (:meth:`workbook.framework.Framework.edition`), so an older cycle
+    reports exactly as it did.
     ``invited`` counts the people on the organisation's list, ``in_progress``
     those who started but have not submitted.  ``data_as_of`` is the last
     submission the report includes (``None`` when there is none).  ``store``
@@ -107,6 +113,7 @@ class Report:
     store: Store | None = field(default=None, repr=False)
     groups_shown: bool = True
     release_notes: tuple[str, ...] = ()
+    organisation_answers: pd.DataFrame | None = field(default=None, repr=False)
 
     # --- basics ----------------------------------------------------------------
     @property
@@ -216,6 +223,18 @@ class Report:
         from workbook.scoring import leader_staff_gaps
 
         return leader_staff_gaps(self.answers, **self._kwargs())
+
+    @cached_property
+    def self_and_organisation(self) -> SelfOrganisationGaps | None:
+        """Self vs organisation per value (everyone, leaders, staff), under this report's plan.
+
+        ``None`` when the cycle asked no statements about the organisation.
+        """
+        from workbook.organisation_gap import self_organisation_gaps
+
+        if self.organisation_answers is None or not self.enough:
+            return None
+        return self_organisation_gaps(self.answers, self.organisation_answers, **self._kwargs())
 
     @cached_property
     def statements_overall(self) -> StatementScores:
@@ -374,21 +393,28 @@ def load_report(
     settled against the cycle's earlier releases (:mod:`workbook.releases`); with
     ``release`` this version is recorded as a release (a report handed out, not a dry run).
     """
-    from workbook.dataset import comments_frame
+    from workbook.dataset import comments_frame, cycle_edition
     from workbook.framework import load_framework
 
     if not isinstance(organisation, str) or not organisation.strip():
         raise InputError("name the organisation to report on (its id, see: workbook org list)")
     store = store or _store_for(db)
-    framework = framework or load_framework()
     record = store.organisations.get(organisation.strip())
     chosen, comment_chosen = _effective_thresholds(record, threshold, comment_threshold)
     cycle_record = store.responses.cycle(record.id, cycle)
+    # The statements this cycle was asked (its framework edition): an older cycle reports as it always did.
+    framework = cycle_edition(store, framework or load_framework(), cycle_record.id)
     batched, settled, answers = counted_answers(store, framework, record, cycle_record, chosen)
     counted = set(answers["person_id"].astype(str))
     comments = comments_frame(store, framework, record.id, cycle_record.id)
     comments = comments[comments["person_id"].astype(str).isin(counted)]
     comments = comments.loc[:, ["person_id", "statement_id", "comment"]].rename(columns={"comment": "text"})
+    organisation_frame = None
+    if framework.organisation_statements:
+        from workbook.organisation_gap import organisation_answers
+
+        organisation_frame = organisation_answers(store.responses.rows(record.id, cycle_record.id), framework,
+                                                  answers)
     latest, in_progress = _last_submission(store, record.id, cycle_record.id, counted)
     invited = int(store.responses.progress(record.id, cycle_record.id)["people"])
     report = Report(
@@ -397,6 +423,7 @@ def load_report(
         submitted=batched.submitted, answers=answers.reset_index(drop=True),
         comments=comments.reset_index(drop=True), data_as_of=latest, store=store,
         groups_shown=settled.groups_shown, release_notes=settled.notes,
+        organisation_answers=organisation_frame,
     )
     if release:
         report.record_release()

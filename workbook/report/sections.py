@@ -41,6 +41,7 @@ __all__ = [
     "obstacles",
     "rating_distribution",
     "record",
+    "self_and_organisation",
     "statements_by_team",
     "trends",
     "values_profile",
@@ -427,6 +428,80 @@ def leaders_and_staff(report: Report) -> Section | None:
                     [_gap_line(report), intro, str(chart.description), _text_table(headers, rows)])
 
 
+def self_and_organisation(report: Report) -> Section | None:
+    """How people rate themselves against how they rate the organisation, per value.
+
+    Absent (``None``) for a cycle whose framework edition asked nothing about the
+    organisation, so older cycles report exactly as before.
+    """
+    import pandas as pd
+
+    from workbook.anonymity import OVERALL_LABEL
+    from workbook.charts import value_profile_chart
+
+    gaps = report.self_and_organisation
+    if gaps is None:
+        return None
+    title = "How we rate ourselves and the organisation"
+    names = report.value_names
+    lo, hi = report.scale
+    table = gaps.table
+    notes = list(gaps.notes)
+    if gaps.empty:
+        lines = ["Too few people rated the statements about the organisation to compare them with how people "
+                 "rate themselves.", *notes]
+        return _section(report, "organisation", title, _paragraphs(lines[:1]) + _notes(notes), lines)
+    everyone = table[(table["group"] == OVERALL_LABEL) & table["shown"]]
+    own, theirs = "About ourselves", "About the organisation"
+    data = pd.DataFrame(
+        [{"series": own, "value": names[str(r["value_id"])], "score": float(r["self_mean"])}
+         for r in everyone.to_dict("records")]
+        + [{"series": theirs, "value": names[str(r["value_id"])], "score": float(r["organisation_mean"])}
+           for r in everyone.to_dict("records")],
+        columns=["series", "value", "score"])
+    described = "; ".join(f"{names[str(r['value_id'])]}: ourselves {float(r['self_mean']):.1f}, the organisation "
+                          f"{float(r['organisation_mean']):.1f}" for r in everyone.to_dict("records"))
+    chart = value_profile_chart(
+        data, title="Everyone: ourselves and the organisation", scale=(lo, hi),
+        scale_title=f"Average rating ({lo} = {report.framework.scale.label(lo)}, "
+                    f"{hi} = {report.framework.scale.label(hi)})",
+        series_order=[own, theirs],
+        value_order=[names[v] for v in report.value_order if v in set(everyone["value_id"])],
+        description=f"Dot plot of everyone's average rating of themselves and of the organisation per value. "
+                    f"{described}.")
+    # Two narrow tables rather than one wide one, so that they fit a phone: the differences by group,
+    # then the averages behind them ("ourselves · the organisation").
+    labels = {OVERALL_LABEL: "Everyone", "leader": "Leaders", "staff": "Staff"}
+    groups = list(dict.fromkeys(str(g) for g in table["group"]))
+    cells = {(str(r["group"]), str(r["value_id"])): r for r in table.to_dict("records")}
+    order = [v for v in report.value_order if any((g, v) in cells for g in groups)]
+
+    def cell(group: str, value: str, what: str) -> str:
+        r = cells.get((group, value))
+        if r is None or not r["shown"]:
+            return "–"
+        if what == "gap":
+            return f"{float(r['gap']):+.1f}"
+        return f"{_number(float(r['self_mean']))} · {_number(float(r['organisation_mean']))}"
+
+    headers = ("Value", *[labels.get(g, g) for g in groups])
+    gap_rows = [(names[v], *[cell(g, v, "gap") for g in groups]) for v in order]
+    mean_rows = [(names[v], *[cell(g, v, "means") for g in groups]) for v in order]
+    numeric = tuple(range(1, len(headers)))
+    tables = (_table(headers, gap_rows, "Difference: ourselves minus the organisation", numeric=numeric)
+              + _table(headers, mean_rows, "Averages: ourselves · the organisation", numeric=numeric))
+    intro = ("Besides the statements about themselves (\"I ...\"), everyone rated a few about the organisation "
+             "(\"In this organisation, people ...\"). The difference is ourselves minus the organisation: above "
+             "zero, people see the value in their own work more than around them, which points to the "
+             "organisation (or to a blind spot); below zero, they rate the organisation higher than themselves. "
+             "The value scores elsewhere in this report count only the statements about oneself.")
+    body = _paragraphs([intro]) + _chart(chart) + tables + _notes(notes)
+    return _section(report, "organisation", title, body,
+                    [intro, str(chart.description), "Difference: ourselves minus the organisation",
+                     _text_table(headers, gap_rows), "Averages: ourselves · the organisation",
+                     _text_table(headers, mean_rows), *notes])
+
+
 def _gap_line(report: Report) -> str:
     from workbook.report.summary import gap_sentence
 
@@ -684,11 +759,16 @@ def method(report: Report) -> Section:
     ]
     body = "<dl class='wb-method'>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items) + "</dl>"
     rows = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
-            for s in value.statements]
+            for s in value.self_statements]
     body += ("<h3>The statements</h3><p>Everyone rated these statements about themselves; * marks a "
              "reverse-worded one.</p>" + _table(("", "Value", "Statement"), rows, long=True))
+    about_org = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
+                 for s in value.organisation_statements]
+    if about_org:
+        body += ("<p>And these about the organisation, scored apart (they never count in the value scores):</p>"
+                 + _table(("", "Value", "Statement"), about_org, long=True))
     return _section(report, "method", "Appendix: method", body,
-                    [f"{k}: {v}" for k, v in items] + [f"{i}  {t}" for i, _, t in rows])
+                    [f"{k}: {v}" for k, v in items] + [f"{i}  {t}" for i, _, t in [*rows, *about_org]])
 
 
 def record(report: Report) -> Record:

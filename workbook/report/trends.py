@@ -207,15 +207,17 @@ def _cycle_reports(report: Report) -> list[Report]:
     """
     import pandas as pd
 
+    from workbook.dataset import cycle_edition
     from workbook.report.model import Report, counted_answers
 
     assert report.store is not None
     reports = []
     for cycle in _earlier_cycles(report):
-        batched, settled, answers = counted_answers(report.store, report.framework, report.organisation, cycle,
+        framework = cycle_edition(report.store, report.framework, cycle.id)  # the statements that cycle asked
+        batched, settled, answers = counted_answers(report.store, framework, report.organisation, cycle,
                                                     report.threshold)
         reports.append(Report(
-            organisation=report.organisation, cycle=cycle, framework=report.framework, threshold=report.threshold,
+            organisation=report.organisation, cycle=cycle, framework=framework, threshold=report.threshold,
             comment_threshold=report.comment_threshold, invited=0, in_progress=0, submitted=batched.submitted,
             answers=answers.reset_index(drop=True),
             comments=pd.DataFrame({"person_id": [], "statement_id": [], "text": []}), data_as_of=None,

@@ -235,7 +235,12 @@ class Responses(Repository):
             )
 
     def submit(self, person_id: int, cycle_id: int, *, framework: Framework) -> SubmissionRecord:
-        """Make the answers final.  Every statement needs a rating or "don't know"."""
+        """Make the answers final.  Every statement needs a rating or "don't know".
+
+        "Every statement" of the framework edition the response was begun under
+        (stored with it): someone who started before statements were added is
+        not asked for them at the end.
+        """
         with self._tx.writing() as session:
             row = self._check_open(session, person_id, cycle_id, framework)
             answered = set(
@@ -243,7 +248,8 @@ class Responses(Repository):
                     select(Answer.statement_id).where(Answer.person_id == person_id, Answer.cycle_id == cycle_id)
                 )
             )
-            missing = [s.id for s in framework.statements if s.id not in answered]
+            asked = framework.edition(row.framework_version) if row.framework_id == framework.id else framework
+            missing = [s.id for s in asked.statements if s.id not in answered]
             if missing:
                 shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
                 raise InputError(f"{len(missing)} statement(s) still need an answer: {shown}")
@@ -307,6 +313,17 @@ class Responses(Repository):
                 person_id: "not_started" if status is None else "submitted" if status == "submitted" else "in_progress"
                 for person_id, status in session.execute(query).all()
             }
+
+    def framework_versions(self, cycle_id: int) -> frozenset[str]:
+        """The framework editions the cycle's submitted responses were begun under.
+
+        A report uses the newest of them (:meth:`workbook.framework.Framework.edition`),
+        so a cycle answered before statements were added reports as it always did.
+        """
+        query = select(Submission.framework_version).where(
+            Submission.cycle_id == cycle_id, Submission.status == "submitted").distinct()
+        with self._tx.reading() as session:
+            return frozenset(session.scalars(query))
 
     def submission_order(self, org_id: str, cycle_id: int) -> tuple[int, ...]:
         """Ids of the people who submitted, first to submit first.
