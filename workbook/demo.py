@@ -138,6 +138,15 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
                  value_means=profile["value_means"], not_started=set(profile["not_started"]),
                  part_way=set(profile["part_way"]),
                  organisation_rng=random.Random(int(profile.get("organisation_seed", int(profile["seed"]) + 1))))
+    if past:
+        # The quarter-on-quarter practice: last quarters' actions (some carried into
+        # this one, for the workshop to review) and the customer measures scorecard.
+        from workbook.demo_actions import seed_demo_actions
+        from workbook.demo_measures import add_demo_measures
+
+        labels = [*past, current]
+        seed_demo_actions(store, org["id"], labels, framework=framework)
+        add_demo_measures(store, org["id"], labels, framework=framework)
 
     progress = store.responses.progress(org["id"], cycle.id)
     return DemoResult(org["name"], True, progress["people"], len({p.team for p in people}),
