@@ -56,7 +56,7 @@ def test_list_shows_cycles_as_columns_and_the_wrong_way(db: str, acme: str, tmp_
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["MEASURE", "UNIT", "2026-Q1", "2026-Q2", "CHANGE"]
-    assert lines[1].split() == ["first-contact", "%", "81", "79.5", "-1.5", "%", "worse"]
+    assert lines[1].split() == ["first-contact", "%", "81", "79.5", "-1.5", "points", "worse"]  # percentage points
     assert lines[2].split() == ["wait-time", "seconds", "45", "38", "-7", "seconds"]  # lower is better
     assert len(lines) == 3
 

@@ -106,7 +106,7 @@ def test_scorecard_changes_and_wrong_way(store: Store, org: str, framework: Fram
     assert [p.direction for p in wait.points] == [None, "worse", "worse"]  # lower is better for waiting
     fcr = card.line("first-contact")
     assert [p.direction for p in fcr.points] == [None, "better", "worse"]
-    assert fcr.show_change(fcr.points[2]) == "-2 %"
+    assert fcr.show_change(fcr.points[2]) == "-2 points"  # percentage points, not a relative change
     assert {line.measure.id for line in card.wrong_way()} == {"wait-time", "first-contact"}
     assert [line.measure.id for line in card.with_values()] == ["first-contact", "wait-time"]
     assert card.value("first-contact", "2026-Q2") == 88.0

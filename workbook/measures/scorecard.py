@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework, Measure
+from workbook.framework.figures import format_number
 from workbook.text import quoted
 
 if TYPE_CHECKING:
@@ -122,11 +123,21 @@ class MeasureLine:
         raise NotFoundError(f"no cycle called {quoted(cycle_label)} on the scorecard (known: {known})")
 
     def show_change(self, point: Point) -> str:
-        """The change as a person reads it, with sign and unit (``+2.5 %``), or "" with none."""
+        """The change as a person reads it, with sign and unit, or "" with none.
+
+        A change in a percentage is in percentage points (78 % to 80 % is "+2
+        points", not "+2 %", which would be a relative change); a change in a
+        score or a count carries no unit ("+0.4", not "+0.4 score 1-10").
+        """
         if point.change is None:
             return ""
         sign = "+" if point.change > 0 else "-" if point.change < 0 else "±"
-        return f"{sign}{self.measure.show(abs(point.change))}"
+        size = abs(point.change)
+        if self.measure.unit == "%":
+            return f"{sign}{format_number(size)} {'point' if size == 1 else 'points'}"
+        if self.measure.unit.startswith("score") or self.measure.unit == "count":
+            return f"{sign}{format_number(size)}"
+        return f"{sign}{self.measure.show(size)}"
 
 
 @dataclass(frozen=True, slots=True)
