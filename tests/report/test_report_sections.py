@@ -219,3 +219,25 @@ def test_workshop_and_charter_appear_once_they_exist(acme_store: Store, framewor
     assert charter is not None
     assert "(version 1): a draft, not yet approved." in charter.text
     assert "1. We reply to every email within one working day." in charter.text
+
+
+def test_the_charter_section_opens_with_the_brand_promise_and_common_purpose(acme_store: Store,
+                                                                             framework: Framework) -> None:
+    from report_helpers import STAFF, Member, make_org
+
+    from workbook.charter.records import PromiseRecord
+    from workbook.charter.repository import Charters
+
+    make_org(acme_store, framework, "brand", [Member(f"b{i}", "staff", "Desk", STAFF) for i in range(3)])
+    charters = Charters(acme_store.transactions)
+    draft = charters.start_draft("brand", [PromiseRecord(text="We greet you by name.", value_id="U")],
+                                 framework=framework)
+    charters.save_foundation("brand", draft.number, draft.version,
+                             brand_promise="Fresh bread every morning & people who <know> your name.",
+                             common_purpose="We learn our regulars' names.")
+    charter = sections.charter(load_report("brand", store=acme_store))
+    assert charter is not None
+    assert "Our brand promise: Fresh bread every morning & people who <know> your name." in charter.text
+    assert charter.text.index("Our common purpose: We learn") < charter.text.index("1. We greet you by name.")
+    assert "people who &lt;know&gt; your name" in charter.html and "<know>" not in charter.html
+    assert charter.html.index("Our brand promise") < charter.html.index("We greet you by name")

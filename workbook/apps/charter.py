@@ -45,7 +45,8 @@ from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charte
 from workbook.charter.ranking import Evidence, Suggestion, rank_starters
 from workbook.charter.records import ApprovalRefusedError, CharterRecord, PromiseRecord, format_day
 from workbook.charter.repository import Charters
-from workbook.charter.validate import MAX_PROMISES, clean_promise
+from workbook.charter.targets import catalogue, find_measure
+from workbook.charter.validate import FOUNDATION_MAX, MAX_PROMISES, clean_promise
 from workbook.charter.views import (
     CHARTER_CSS,
     charter_html,
@@ -53,7 +54,9 @@ from workbook.charter.views import (
     diff_html,
     download_link_html,
     evidence_html,
+    examples_html,
     findings_html,
+    foundation_html,
     reasons_html,
 )
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
@@ -72,6 +75,15 @@ Today = Callable[[], date]
 Guard = Callable[[Callable[..., Any]], Callable[..., None]]
 #: The typed fields of a promise card whose text is kept when a save is refused.
 TYPED_FIELDS = (("text", "Our promise"), ("standard", "Standard"), ("owner", "Owner"))
+#: The two pages of the editor: the brand promise and common purpose first, then the promises.
+FOUNDATION, PROMISES = "foundation", "promises"
+
+
+def format_target_value(value: float | None) -> str:
+    """A stored target as people type it: "95", "2.5", "" for none."""
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -107,6 +119,21 @@ class PromiseCard:
                                   placeholder="Who makes sure it is kept (a name or role)",
                                   continuous_update=False, layout=wide, style=label)
         self.review = widgets.DatePicker(value=promise.review_date, description="Review by", style=label)
+        measures = catalogue(framework)
+        self.measure = widgets.Dropdown(
+            options=[("No measure yet", "")] + [(f"{m.name} ({m.unit})", m.id) for m in measures],
+            value=promise.measure_id if promise.measure_id in {m.id for m in measures} else "",
+            description="Measured by", layout=wide, style=label)
+        self.target_op = widgets.Dropdown(options=[("at least (≥)", ">="), ("at most (≤)", "<=")],
+                                          value=promise.target_op or ">=", description="Target",
+                                          layout=widgets.Layout(width="auto"), style=label)
+        self.target_value = widgets.Text(value=format_target_value(promise.target_value), placeholder="e.g. 95",
+                                         description="number", continuous_update=False,
+                                         layout=widgets.Layout(width="12rem"),
+                                         style={"description_width": "initial"})
+        self.target_unit = widgets.HTML(self._unit_of(framework, promise.measure_id))
+        self.target_row = row(self.target_op, self.target_value, self.target_unit)
+        self._framework = framework
         self.findings = widgets.HTML("")
         self.status = widgets.HTML("")
         self.status.add_class("wb-status")
@@ -119,9 +146,10 @@ class PromiseCard:
         down.on_click(guard(lambda _b: on_action(self, "down")))
         remove.on_click(guard(lambda _b: on_action(self, "remove")))
         self.buttons = (up, down, remove)
+        measured = [self.measure, self.target_row] if measures else []
         self.widget = widgets.VBox([
             widgets.HTML(f"<h3>Promise {position}</h3>{reasons_html(reasons)}"),
-            self.text, self.value, self.step, self.standard, self.owner, self.review,
+            self.text, self.value, self.step, self.standard, *measured, self.owner, self.review,
             self.findings, row(up, down, remove, self.status),
         ])
         self.widget.add_class("wb-card")
@@ -130,7 +158,27 @@ class PromiseCard:
 
     def fields(self) -> dict[str, widgets.ValueWidget]:
         return {"text": self.text, "value_id": self.value, "step_id": self.step, "standard": self.standard,
-                "owner": self.owner, "review_date": self.review}
+                "owner": self.owner, "review_date": self.review, "measure_id": self.measure,
+                "target_op": self.target_op, "target_value": self.target_value}
+
+    @staticmethod
+    def _unit_of(framework: Framework, measure_id: str | None) -> str:
+        if not measure_id:
+            return ""
+        try:
+            return f"<span class='wb-muted'>{esc(find_measure(framework, measure_id).unit)}</span>"
+        except WorkbookError:
+            return ""
+
+    def show_target(self, promise: PromiseRecord) -> None:
+        """Show the stored target (the kernel may have filled in the comparison or tidied the number)."""
+        self._quiet = True
+        try:
+            self.target_op.value = promise.target_op or ">="
+            self.target_value.value = format_target_value(promise.target_value)
+            self.target_unit.value = self._unit_of(self._framework, promise.measure_id)
+        finally:
+            self._quiet = False
 
     def _changed(self, field: str, change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -163,6 +211,21 @@ class CharterBuilder:
         self.report: CheckReport | None = None
 
         self.errors = ErrorBanner()
+        self.page = FOUNDATION
+        self.brand_box = widgets.Textarea(description="Our brand promise", rows=3, continuous_update=False,
+                                          placeholder="What customers are told they can expect from us",
+                                          layout=widgets.Layout(width="100%"),
+                                          style={"description_width": "9.5rem"})
+        self.purpose_box = widgets.Textarea(description="Our common purpose", rows=3, continuous_update=False,
+                                            placeholder="What we commit to, inside, so the brand promise is kept",
+                                            layout=widgets.Layout(width="100%"),
+                                            style={"description_width": "9.5rem"})
+        self.foundation_status = widgets.HTML("")
+        self.foundation_status.add_class("wb-status")
+        self._quiet_foundation = False
+        for box in (self.brand_box, self.purpose_box):
+            box.observe(self.errors.guard(lambda _c: None if self._quiet_foundation else self.save_foundation()),
+                        names="value")
         self.alert = widgets.HTML("")
         self.unsaved = widgets.HTML("")  # what this facilitator typed when someone else saved first
         self.saved_at = widgets.HTML("")
@@ -191,6 +254,7 @@ class CharterBuilder:
         """Show the stored state: the open draft, else the latest approved version, else a new draft."""
         self.alert.value = f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else ""
         self.unsaved.value = ""
+        before = self.charter.number if self.charter is not None else None
         versions = self.charters.versions(self.organisation.id)
         if not versions:
             starters = [PromiseRecord(text=s.promise.text, value_id=s.promise.value, step_id=s.promise.step,
@@ -200,17 +264,107 @@ class CharterBuilder:
         else:
             self.charter = versions[-1]
         self.promises = list(self.charter.promises)
+        self._show_foundation_text()
         if self.charter.is_draft:
+            if before != self.charter.number:  # a reload after a conflict stays on the page it was on
+                # A team starts on the first page until it has written its brand promise.
+                self.page = PROMISES if self.charter.brand_promise else FOUNDATION
             self.show_editor()
         else:
             self.show_approved()
 
+    def _show_foundation_text(self) -> None:
+        assert self.charter is not None
+        self._quiet_foundation = True
+        try:
+            self.brand_box.value = self.charter.brand_promise or ""
+            self.purpose_box.value = self.charter.common_purpose or ""
+        finally:
+            self._quiet_foundation = False
+
     # --- the editor ---------------------------------------------------------------------
+    def go_to(self, page: object) -> None:
+        """Switch between the first page (brand promise and common purpose) and the promises."""
+        if page not in (FOUNDATION, PROMISES):
+            return
+        self.page = str(page)
+        self.show_editor()
+
+    def _page_buttons(self) -> widgets.Widget:
+        """The two pages of the editor, as buttons; the current one is highlighted and named for readers."""
+        buttons = []
+        for page, label in ((FOUNDATION, "1 · Brand promise and common purpose"), (PROMISES, "2 · The promises")):
+            current = self.page == page
+            button = _button(description=label, tooltip=label + (" (this page)" if current else ""),
+                             button_style="info" if current else "")
+            button.on_click(self.errors.guard(lambda _b, page=page: self.go_to(page)))
+            buttons.append(button)
+        nav = row(*buttons)
+        nav.add_class("wb-pages")
+        return nav
+
+    def _foundation_page(self) -> tuple[widgets.Widget, ...]:
+        """The first page: what customers are told to expect, and what the team commits to inside."""
+        foundation = self.framework.charter_foundation
+        parts: list[widgets.Widget] = [widgets.HTML(
+            "<h2>Brand promise and common purpose</h2><p>Before the promises, agree two things in a few "
+            "sentences each. The <strong>brand promise</strong> is what customers are told they can expect "
+            "from you. The <strong>common purpose</strong> is how the team, inside, commits to keep it. Each "
+            "promise of the charter should help keep the brand promise: the checks will ask about any that "
+            "seem to have nothing to do with it.</p>")]
+        for box, part in ((self.brand_box, foundation.brand_promise if foundation else None),
+                          (self.purpose_box, foundation.common_purpose if foundation else None)):
+            if part is not None:
+                parts.append(widgets.HTML(f"<h3>{esc(part.question)}</h3><p class='wb-muted'>{esc(part.prompt)}</p>"
+                                          + examples_html(part)))
+            parts.append(box)
+        parts.append(widgets.HTML(f"<p class='wb-muted'>Saved as you type (when you leave a box); up to "
+                                  f"{FOUNDATION_MAX} characters each.</p>"))
+        onward = _button(description="Next: the promises", icon="arrow-right", button_style="primary",
+                         tooltip="Next: the promises")
+        onward.on_click(self.errors.guard(lambda _b: self.go_to(PROMISES)))
+        parts.append(row(onward, self.foundation_status))
+        return tuple(parts)
+
+    def save_foundation(self) -> bool:
+        """Store what the two boxes hold; True when it was saved."""
+        assert self.charter is not None
+        charter = self.charter
+        if not charter.is_draft:
+            return False
+        brand, purpose = self.brand_box.value, self.purpose_box.value
+        try:
+            saved = with_retries(
+                lambda: self.charters.save_foundation(self.organisation.id, charter.number, charter.version,
+                                                      brand_promise=brand, common_purpose=purpose),
+                "saving the brand promise",
+            )
+        except ConflictError:
+            self._conflict("Your last change was not saved")
+            return False
+        except StoreError:
+            self.foundation_status.value = ("<span class='wb-warn' role='alert'>Not saved: the workbook could not "
+                                            "reach its database. Please try again in a moment.</span>")
+            return False
+        except WorkbookError as error:
+            self.foundation_status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            return False
+        self.charter = saved
+        self.foundation_status.value = "<span class='wb-ok'>Saved ✓</span>"
+        self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
+                               f"{time.strftime('%H:%M')}.</span>")
+        self._refresh()
+        return True
+
     def show_editor(self) -> None:
         assert self.charter is not None
         self.errors.clear()
         self._build_cards()
         self._refresh()
+        if self.page == FOUNDATION:
+            self.foundation_status.value = ""
+            self.body.children = (self.heading, self._page_buttons(), *self._foundation_page(), self.saved_at)
+            return
         add_choice = widgets.Dropdown(options=self._add_options(), value=BLANK, description="Add",
                                       layout=widgets.Layout(width="100%"),
                                       style={"description_width": "initial"})
@@ -222,6 +376,8 @@ class CharterBuilder:
         self.approve_message.value = ""
         self.body.children = (
             self.heading,
+            self._page_buttons(),
+            widgets.HTML(foundation_html(self.charter.brand_promise, self.charter.common_purpose)),
             widgets.HTML(evidence_html(self.evidence, self.framework)),
             self.checks,
             widgets.HTML("<h2>The promises</h2><p>Everything is saved as you type (when you leave a box). "
@@ -263,7 +419,9 @@ class CharterBuilder:
     def _refresh(self) -> None:
         """Checks, per-promise findings and the heading, after any change."""
         assert self.charter is not None
-        self.report = check_charter(self.promises, self.framework, today=self.today())
+        self.report = check_charter(self.promises, self.framework, today=self.today(),
+                                    brand_promise=self.charter.brand_promise,
+                                    common_purpose=self.charter.common_purpose)
         self.checks.value = checks_html(self.report, self.framework, required=REQUIRED_PROMISES)
         for card in self.cards:
             card.findings.value = findings_html(self.report.for_promise(card.position))
@@ -284,8 +442,13 @@ class CharterBuilder:
         if self.charter is None or not self.charter.is_draft or index >= len(self.promises):
             return
         value: object = raw if raw != "" or field in ("text",) else None
+        changes: dict[str, object] = {field: value}
+        if field == "measure_id" and value is None:  # no measure: its target means nothing any more
+            changes.update(target_op=None, target_value=None)
+        elif field == "measure_id" and self.promises[index].target_value is None:
+            changes["target_op"] = None  # chosen from the measure's better direction once a number is given
         try:
-            cleaned = clean_promise(self.promises[index].with_changes(**{field: value}), self.framework,
+            cleaned = clean_promise(self.promises[index].with_changes(**changes), self.framework,
                                     card.position)
         except WorkbookError as error:
             card.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
@@ -293,6 +456,8 @@ class CharterBuilder:
         proposed = list(self.promises)
         proposed[index] = cleaned
         if self._save(proposed, card):
+            if field in ("measure_id", "target_op", "target_value"):
+                card.show_target(self.promises[index])
             self._refresh()
 
     def _save(self, promises: list[PromiseRecord], card: PromiseCard | None = None) -> bool:
@@ -344,6 +509,12 @@ class CharterBuilder:
     def _unsaved_text(self) -> str:
         """What the cards hold that differs from the version they were loaded from, one field a line."""
         lines = []
+        if self.charter is not None:
+            for box, stored, label in ((self.brand_box, self.charter.brand_promise, "Brand promise"),
+                                       (self.purpose_box, self.charter.common_purpose, "Common purpose")):
+                typed = str(box.value or "")
+                if typed.strip() and " ".join(typed.split()) != " ".join((stored or "").split()):
+                    lines.append(f"{label}: {typed}")
         for card in self.cards:
             index = card.position - 1
             if index >= len(self.promises):
@@ -445,6 +616,8 @@ class CharterBuilder:
     def start_new_version(self) -> None:
         self.charter = self.charters.start_draft(self.organisation.id, framework=self.framework)
         self.promises = list(self.charter.promises)
+        self._show_foundation_text()
+        self.page = PROMISES if self.charter.brand_promise else FOUNDATION
         self.show_editor()
 
     # --- versions -----------------------------------------------------------------------

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from workbook.framework.loader import check_framework_file, load_framework
 from workbook.framework.models import (
+    CharterFoundation,
+    Example,
+    FoundationPart,
     Framework,
     Obstacle,
     Practice,
@@ -24,6 +27,9 @@ from workbook.framework.rules import VALUE_IDS
 
 __all__ = [
     "VALUE_IDS",
+    "CharterFoundation",
+    "Example",
+    "FoundationPart",
     "Framework",
     "Obstacle",
     "Practice",

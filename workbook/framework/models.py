@@ -14,6 +14,7 @@ from typing import Annotated, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -29,6 +30,9 @@ __all__ = [
     "ID_PATTERN",
     "LETTER_PATTERN",
     "VERSION_PATTERN",
+    "CharterFoundation",
+    "Example",
+    "FoundationPart",
     "Framework",
     "Id",
     "Letter",
@@ -164,6 +168,30 @@ class Promise(_Frozen):
     standard: Text
 
 
+class Example(_Frozen):
+    """A worked example for a prompt: the text and why it is good or weak."""
+
+    text: Text
+    why: Text
+
+
+class FoundationPart(_Frozen):
+    """One half of the charter's first page (the brand promise or the common purpose)."""
+
+    name: Text
+    question: Text
+    prompt: Text
+    good: Annotated[tuple[Example, ...], Field(min_length=1)]
+    bad: Annotated[tuple[Example, ...], Field(min_length=1)]
+
+
+class CharterFoundation(_Frozen):
+    """What the team writes before any promise: the brand promise (outside) and common purpose (inside)."""
+
+    brand_promise: FoundationPart
+    common_purpose: FoundationPart
+
+
 class Obstacle(_Frozen):
     """A known obstacle on the service journey, with signs to spot it early."""
 
@@ -194,6 +222,8 @@ class Framework(_Frozen):
     steps: tuple[Step, ...]
     values: tuple[Value, ...]
     promises: tuple[Promise, ...]
+    #: Optional, so a framework file adapted before the charter's first page existed still loads.
+    charter_foundation: CharterFoundation | None = None
     obstacles: tuple[Obstacle, ...]
     rewards: tuple[Reward, ...]
 
