@@ -486,7 +486,7 @@ def cycle_list(ctx: click.Context, org_id: str) -> None:
 # --- framework ------------------------------------------------------------------
 @cli.group(cls=WorkbookGroup)
 def framework() -> None:
-    """The DIME™ framework content (steps, values, promises)."""
+    """The DIME™ framework content (steps, values, promises, customer measures)."""
 
 
 @framework.command("check")
@@ -501,7 +501,7 @@ def framework_check(file: str | None) -> None:
     statements = len(loaded.statements)
     click.echo(
         f"{path}: OK - {loaded.id} {loaded.version}: {len(loaded.steps)} steps, {len(loaded.values)} values, "
-        f"{statements} statements, {len(loaded.promises)} promises."
+        f"{statements} statements, {len(loaded.promises)} promises, {len(loaded.measures)} customer measures."
     )
 
 
@@ -610,11 +610,13 @@ def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | 
 # --- feature command groups (each defined beside its feature) ------------------------
 def _register_features() -> None:
     from workbook.charter.command import charter
+    from workbook.measures.command import measures
     from workbook.report.command import report
     from workbook.workshop.command import actions
 
     cli.add_command(actions)
     cli.add_command(charter)
+    cli.add_command(measures)
     cli.add_command(report)
 
 

@@ -19,7 +19,8 @@ from workbook.errors import ImportFileError, InputError
 from workbook.input_files import read_input_file
 from workbook.text import clean_line, quoted
 
-__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "check_person", "parse_people_csv", "read_people_csv"]
+__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "check_person", "csv_problem", "header_problem", "parse_people_csv",
+           "read_people_csv"]
 
 COLUMNS = ("name", "email", "role", "team")
 MAX_ROWS = 10_000
@@ -68,7 +69,7 @@ def check_person(row: PersonRow) -> PersonRow:
     return _row({"name": row.name, "email": row.email, "role": row.role, "team": row.team})
 
 
-def _csv_problem(error: csv.Error, record: int, line: int) -> str:
+def csv_problem(error: csv.Error, record: int, line: int) -> str:
     """A csv module error in words that say what to fix."""
     detail = str(error)
     if "unexpected end of data" in detail:
@@ -82,7 +83,7 @@ def _csv_problem(error: csv.Error, record: int, line: int) -> str:
     return f"row {record}: the CSV cannot be read there ({detail})"
 
 
-def _header_problem(header: list[str], source: str) -> str | None:
+def header_problem(header: list[str], source: str) -> str | None:
     """An accurate message for the header row mistakes people actually make, else None."""
     first = header[0] if header else ""
     if first.startswith("\ufeff"):
@@ -106,11 +107,11 @@ def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise ImportFileError(f"{source}: {_csv_problem(error, 1, 1)}") from None
+        raise ImportFileError(f"{source}: {csv_problem(error, 1, 1)}") from None
     if header is None or not any(cell.strip() for cell in header):
         raise ImportFileError(f"{source}: the file is empty; it needs a header row: {','.join(COLUMNS)}")
-    if (header_problem := _header_problem(header, source)) is not None:
-        raise ImportFileError(header_problem)
+    if (problem := header_problem(header, source)) is not None:
+        raise ImportFileError(problem)
     names = [cell.strip().lower() for cell in header]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
@@ -132,7 +133,7 @@ def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(_csv_problem(error, number, line))
+            problems.append(csv_problem(error, number, line))
             break
         if not any(cell.strip() for cell in cells):
             continue  # blank lines at the end of spreadsheet exports

@@ -1,34 +1,36 @@
 """Were the charter's promises kept?  Each measured promise against its target, quarter by quarter.
 
 A promise that names a measure and a target (:mod:`workbook.charter.targets`)
-is *kept* in a quarter when that quarter's value of the measure meets the
-target, *not kept* when it misses, and has *no result* when nobody entered a
-value.  Nothing is estimated or carried over from another quarter.
+is *kept* in a quarter when that quarter's figure meets the target, *not kept*
+when it misses, and has *no result* when nobody entered a figure.  Nothing is
+estimated or carried over from another quarter.
 
-A measure is *trending the wrong way* when its two most recent known values
-moved against its better direction (satisfaction fell, waiting time rose),
-even while the target is still met: the early warning a quarterly dashboard
-is for.
+The figures, the verdict (:func:`workbook.measures.scorecard.met`) and "trending
+the wrong way" (the figure moved against the measure's better direction since
+the quarter before) all come from the measures scorecard, so the charter, the
+workshop's scorecard page and the report agree on every quarter.
 
-:func:`promise_results` is pure (cycles and values in, results out), so it is
-tested with data where the answer is known; :func:`load_results` feeds it from
-the measures store.
+:func:`promise_results` is pure (a charter's promises and a scorecard in,
+results out), so it is tested with figures where the answer is known;
+:func:`load_results` reads the scorecard from the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbook.charter.records import PromiseRecord
-from workbook.charter.targets import MeasureLike, find_measure, is_kept, target_text
+from workbook.charter.targets import target_text
 from workbook.errors import NotFoundError
 from workbook.framework import Framework
+from workbook.measures.scorecard import Scorecard, met
 
-__all__ = ["PromiseResult", "PromiseResults", "QuarterResult", "promise_results", "trending_wrong_way"]
+if TYPE_CHECKING:
+    from workbook.store import Store
 
-#: cycle label -> measure id -> value, as the measures store holds them.
-Values = Mapping[str, Mapping[str, float]]
+__all__ = ["PromiseResult", "PromiseResults", "QuarterResult", "load_results", "promise_results"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class QuarterResult:
     value: float | None
     kept: bool | None
     shown: str  # "96 %" or "no result"
+    wrong_way: bool = False  # the figure moved against the measure's better direction since the quarter before
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,7 @@ class PromiseResults:
         if quarter is None or quarter.value is None:
             return f"{latest}: no result"
         verdict = "" if quarter.kept is None else (" · kept" if quarter.kept else " · not kept")
-        trend = " · trending the wrong way" if result.wrong_way else ""
+        trend = " · trending the wrong way" if quarter.wrong_way else ""
         return f"{latest}: {quarter.shown}{verdict}{trend}"
 
     def summary_line(self) -> str:
@@ -114,40 +117,40 @@ class PromiseResults:
         return f"Results for {latest}: {kept} of {judged} promise{'s' if judged != 1 else ''} with a target kept."
 
 
-def trending_wrong_way(measure: MeasureLike, series: Sequence[float | None]) -> bool:
-    """True when the last two known values moved against the measure's better direction."""
-    known = [v for v in series if v is not None]
-    if len(known) < 2 or known[-1] == known[-2]:
-        return False
-    rose = known[-1] > known[-2]
-    return rose != (measure.better == "higher")
-
-
-def promise_results(promises: Sequence[PromiseRecord], framework: Framework, cycles: Sequence[str],
-                    values: Values) -> PromiseResults:
-    """Each promise that names a known measure, with its result in every cycle (oldest first)."""
+def promise_results(promises: Sequence[PromiseRecord], framework: Framework, card: Scorecard) -> PromiseResults:
+    """Each promise that names a measure on the scorecard, with its result in every cycle (oldest first)."""
     results, unmeasured = [], []
     for position, promise in enumerate(promises, start=1):
-        if not promise.measure_id:
-            unmeasured.append(position)
-            continue
         try:
-            measure = find_measure(framework, promise.measure_id)
+            line = card.line(promise.measure_id) if promise.measure_id else None
         except NotFoundError:  # a framework file that dropped the measure: nothing to judge
+            line = None
+        if line is None:
             unmeasured.append(position)
             continue
+        measure = line.measure
         has_target = promise.target_op is not None and promise.target_value is not None
-        quarters = []
-        for cycle in cycles:
-            value = values.get(cycle, {}).get(measure.id)
-            kept = (is_kept(value, promise.target_op or ">=", promise.target_value or 0.0)
-                    if value is not None and has_target else None)
-            quarters.append(QuarterResult(cycle, value, kept,
-                                          measure.show(value) if value is not None else "no result"))
+        quarters = tuple(
+            QuarterResult(
+                cycle=point.cycle_label, value=point.value,
+                kept=(met(promise.target_op or ">=", promise.target_value or 0.0, point.value)
+                      if has_target else None),
+                shown=measure.show(point.value) if point.value is not None else "no result",
+                wrong_way=point.wrong_way,
+            )
+            for point in line.points
+        )
         results.append(PromiseResult(
             position=position, text=promise.text, measure_id=measure.id, measure_name=measure.name,
             target=target_text(measure, promise.target_op, promise.target_value), has_target=has_target,
-            quarters=tuple(quarters),
-            wrong_way=trending_wrong_way(measure, [q.value for q in quarters]),
+            quarters=quarters, wrong_way=bool(line.latest is not None and line.latest.wrong_way),
         ))
-    return PromiseResults(tuple(cycles), tuple(results), tuple(unmeasured))
+    return PromiseResults(card.cycles, tuple(results), tuple(unmeasured))
+
+
+def load_results(store: Store, org_id: str, promises: Sequence[PromiseRecord],
+                 framework: Framework) -> PromiseResults:
+    """The results of ``promises`` over every cycle of ``org_id``, from the measures store."""
+    from workbook.measures.scorecard import scorecard
+
+    return promise_results(promises, framework, scorecard(store, org_id, framework))

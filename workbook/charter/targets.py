@@ -61,7 +61,7 @@ class MeasureLike(Protocol):
 
 def catalogue(framework: Framework) -> Sequence[MeasureLike]:
     """The framework's customer measures, in file order (empty for a file without ``measures:``)."""
-    return tuple(getattr(framework, "measures", ()) or ())
+    return framework.measures
 
 
 def find_measure(framework: Framework, measure_id: str) -> MeasureLike:

@@ -1,4 +1,4 @@
-"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles and rewards.
+"""The DIME(TM) framework: steps, A-E-I-O-U values, promises, obstacles, rewards and customer measures.
 
 Load it with ``load_framework()`` (cached) or check an adapted copy with
 ``check_framework_file(path)``; both return a frozen ``Framework`` or raise
@@ -13,6 +13,7 @@ from workbook.framework.models import (
     Example,
     FoundationPart,
     Framework,
+    Measure,
     Obstacle,
     Practice,
     Promise,
@@ -22,6 +23,7 @@ from workbook.framework.models import (
     Statement,
     Step,
     Value,
+    format_number,
 )
 from workbook.framework.rules import VALUE_IDS
 
@@ -31,6 +33,7 @@ __all__ = [
     "Example",
     "FoundationPart",
     "Framework",
+    "Measure",
     "Obstacle",
     "Practice",
     "Promise",
@@ -41,5 +44,6 @@ __all__ = [
     "Step",
     "Value",
     "check_framework_file",
+    "format_number",
     "load_framework",
 ]

@@ -22,6 +22,7 @@ from workbook.framework.models import (
     LETTER_PATTERN,
     VERSION_PATTERN,
     Framework,
+    Measure,
     Obstacle,
     Practice,
     Promise,
@@ -196,6 +197,11 @@ def _message(error: Any) -> str:
         pattern = error.get("ctx", {}).get("pattern", "")
         rule = _PATTERN_RULES.get(pattern, "is not in the expected form")
         return f"{rule}, found {_describe(found)}"
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", ", ")
+        return f"must be one of {expected}, found {_describe(found)}"
+    if kind.startswith("float_"):
+        return f"must be a number, found {_describe(found)}"
     if kind.startswith("int_"):
         return f"must be a whole number, found {_describe(found)}"
     if kind.startswith("bool_"):
@@ -232,6 +238,7 @@ def _field_order() -> dict[str, int]:
         Promise,
         Obstacle,
         Reward,
+        Measure,
     ]
     for model in models:
         for name in model.model_fields:

@@ -9,12 +9,15 @@ change a question halfway through a workshop.
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+import math
+import re
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -36,6 +39,8 @@ __all__ = [
     "Framework",
     "Id",
     "Letter",
+    "Measure",
+    "MeasureSource",
     "Obstacle",
     "Practice",
     "Promise",
@@ -47,6 +52,7 @@ __all__ = [
     "Text",
     "Value",
     "Version",
+    "format_number",
 ]
 
 # At most 32 characters: ids are stored in columns of that width.
@@ -211,6 +217,105 @@ class Reward(_Frozen):
     step: Id
 
 
+Better = Literal["higher", "lower"]
+"""Which way a customer measure should move: up for satisfaction, down for waiting time."""
+
+MeasureSource = Literal["mystery_shopping", "satisfaction_survey", "focus_group", "operational_records"]
+"""Where a measure's figures come from: the three ways of asking customers, or the organisation's own records."""
+
+Number = Annotated[float, Strict()]
+"""A plain YAML number (``95`` or ``2.5``); quoted text or true/false is refused rather than guessed at."""
+
+
+def format_number(value: float) -> str:
+    """A figure as people write it: ``95`` not ``95.0``, at most two decimals (``42.5``, ``3.25``)."""
+    rounded = round(float(value), 2)
+    if rounded == int(rounded):
+        return str(int(rounded))
+    return f"{rounded:.2f}".rstrip("0")
+
+
+class Measure(_Frozen):
+    """A customer-side measure watched quarter by quarter on the scorecard.
+
+    ``minimum`` and ``maximum`` bound the values a team may enter, so a typo
+    (120 % or a negative count) is caught when it is typed, not when a trend
+    looks odd three quarters later.  A ``%`` measure is capped at 100 unless
+    the file says otherwise.
+    """
+
+    id: Id
+    name: Text
+    unit: Text
+    better: Better
+    source: MeasureSource
+    description: Text
+    minimum: Number = 0
+    maximum: Number | None = None
+
+    @property
+    def highest(self) -> float | None:
+        """The largest value allowed, or None when there is no upper bound."""
+        if self.maximum is not None:
+            return self.maximum
+        return 100.0 if self.unit == "%" else None
+
+    def show(self, value: float) -> str:
+        """A value with its unit, the way the scorecard prints it: ``95 %``, ``£42.5``, ``38 seconds``."""
+        number = format_number(value)
+        if self.unit in {"£", "$", "€"}:
+            return f"{self.unit}{number}"
+        return f"{number} {self.unit}"
+
+    def check_value(self, value: object) -> float:
+        """``value`` as a float when it is a finite number in range, else a one-line InputError.
+
+        The browser and CSV files both send text, so text holding a number is
+        accepted; anything else says what this measure expects.
+        """
+        if self.unit == "%" and isinstance(value, str):
+            value = value.strip().removesuffix("%")
+        number = _as_number(value)
+        if number is None:
+            raise InputError(f"{self.name}: {quoted(str(value).strip())} is not a number; {self._expects()}")
+        highest = self.highest
+        if number < self.minimum or (highest is not None and number > highest):
+            raise InputError(f"{self.name}: {format_number(number)} is out of range; {self._expects()}")
+        if self.unit == "count" and number != int(number):
+            raise InputError(f"{self.name}: {format_number(number)} is not a whole number; a count has none")
+        return number
+
+    def _expects(self) -> str:
+        low = format_number(self.minimum)
+        highest = self.highest
+        if highest is None:
+            return f"enter a number of at least {low} ({self.unit})"
+        return f"enter a number from {low} to {format_number(highest)} ({self.unit})"
+
+
+def _as_number(value: object) -> float | None:
+    """A finite float from a number or numeric text (``"95"``, ``" 2.5 "``), else None.
+
+    A comma is refused rather than guessed at: ``2,5`` is 2.5 in much of Europe and 25 in a
+    British spreadsheet, and a wrong guess would go unnoticed on the scorecard.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER_TEXT.match(text):
+            return None
+        number = float(text)
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+
+
 class Framework(_Frozen):
     """The whole framework file, checked as a unit so every reference resolves."""
 
@@ -226,6 +331,8 @@ class Framework(_Frozen):
     charter_foundation: CharterFoundation | None = None
     obstacles: tuple[Obstacle, ...]
     rewards: tuple[Reward, ...]
+    #: Optional, so a framework file adapted before the scorecard existed still loads.
+    measures: tuple[Measure, ...] = ()
 
     @model_validator(mode="after")
     def _whole_file_rules(self) -> Self:
@@ -295,6 +402,12 @@ class Framework(_Frozen):
             if reward.id == reward_id:
                 return reward
         raise _unknown("reward", reward_id, [r.id for r in self.rewards])
+
+    def measure(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise _unknown("measure", measure_id, [m.id for m in self.measures])
 
     def _statement_and_value(self, statement_id: str) -> tuple[Statement, Value]:
         for value in self.values:

@@ -69,6 +69,7 @@ def check(data: object) -> list[Problem]:
     problems += _check_obstacles(data.get("obstacles"), step_ids)
     problems += _check_rewards(data.get("rewards"), data.get("steps"), step_ids)
     problems += _check_shared_ids(data.get("steps"), data.get("values"), data.get("promises"))
+    problems += _check_measures(data.get("measures"))
     return problems
 
 
@@ -355,4 +356,33 @@ def _check_rewards(rewards: object, steps: object, step_ids: Sequence[str]) -> l
                 )
             )
     problems += _duplicates(entries, "reward id")
+    return problems
+
+
+def _number(raw: object) -> float | None:
+    """An int or float that is not a bool, or None (a wrong type is reported elsewhere)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    return None
+
+
+def _check_measures(measures: object) -> list[Problem]:
+    """Measure ids are unique, and each measure's range is one a value can fall in.
+
+    Values are stored and imported by measure id, so two measures sharing an id
+    would mix their quarters; a range with nothing in it would refuse every value.
+    """
+    problems: list[Problem] = []
+    entries: list[tuple[Loc, str | None]] = []
+    for index, measure in _maps(measures):
+        here: Loc = ("measures", index)
+        entries.append(((*here, "id"), _text(measure.get("id"))))
+        low = _number(measure.get("minimum", 0))
+        high = _number(measure.get("maximum"))
+        if high is None and _text(measure.get("unit")) == "%":
+            high = 100.0
+        if low is not None and high is not None and low >= high:
+            problems.append(((*here, "maximum"),
+                             f"must be more than the minimum ({low:g}), found {high:g}"))
+    problems += _duplicates(entries, "measure id")
     return problems

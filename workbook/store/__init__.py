@@ -7,7 +7,7 @@ Usage::
     store.people.import_rows(org.id, rows)
 
 Each topic has a repository (``organisations``, ``people``, ``responses``,
-``progress``, ``releases``);
+``progress``, ``releases``, ``measures``);
 later features add theirs beside them.  Every call is one short transaction.
 """
 
@@ -21,6 +21,7 @@ from workbook.sealing import Sealer
 from workbook.store._base import Transactions
 from workbook.store.engine import make_engine, resolve_url
 from workbook.store.mail_log import MailLog
+from workbook.store.measures import Measures
 from workbook.store.organisations import DEFAULT_THRESHOLD, Organisations, OrganisationSummary, quarter_label
 from workbook.store.people import People
 from workbook.store.progress import INVITE_HOW, Progress
@@ -79,6 +80,7 @@ class Store:
         self.mail_log = MailLog(self.transactions)
         self.progress = Progress(self.transactions)
         self.releases = Releases(self.transactions)
+        self.measures = Measures(self.transactions)
 
     @property
     def url(self) -> str:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from workbook.store import charter_tables, mail_tables, progress_tables, release_tables, tables, workshop_tables
+from workbook.store import (
+    charter_tables,
+    mail_tables,
+    measure_tables,
+    progress_tables,
+    release_tables,
+    tables,
+    workshop_tables,
+)
 from workbook.store.tables import Base
 
-__all__ = ["Base", "charter_tables", "mail_tables", "progress_tables", "release_tables", "tables",
+__all__ = ["Base", "charter_tables", "mail_tables", "measure_tables", "progress_tables", "release_tables", "tables",
            "workshop_tables"]

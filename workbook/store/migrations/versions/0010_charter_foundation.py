@@ -6,8 +6,8 @@ to expect, and the team's common purpose inside), and on each promise the
 customer measure that shows whether it is kept with its target (operator and
 number).  Existing charters read as "not written yet" and "no measure".
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

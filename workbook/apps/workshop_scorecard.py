@@ -1,0 +1,206 @@
+"""The workshop's scorecard page: this quarter's customer measures, entered with the team.
+
+The facilitator goes down the catalogue of customer measures (grouped by where
+the figures come from) and types this quarter's figure and a note of where it
+came from; last quarter's figure is shown beside each one so the team sees at
+once whether it moved the right way.  Each figure is saved the moment it is
+entered, like everything else in the workshop:
+
+* a figure is checked on the kernel side (:meth:`workbook.framework.Measure.check_value`)
+  and a bad one is refused with a message naming the range, leaving what was
+  typed on screen to correct;
+* emptying the box removes the figure;
+* two facilitators never overwrite each other silently: a figure someone else
+  changed since the page was opened is shown instead, with a message.
+
+The hook into :mod:`workbook.apps.workshop` is a nav button and one branch of
+``show``; everything else lives here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import ipywidgets as widgets
+
+from workbook.apps.saving import with_retries
+from workbook.apps.ui import esc, row
+from workbook.errors import InputError, StoreError, WorkbookError
+from workbook.framework import Framework, Measure, format_number
+from workbook.measures.scorecard import direction
+from workbook.store.measures import MeasureValueRecord, StaleValueError
+
+if TYPE_CHECKING:
+    from workbook.apps.workshop import WorkshopApp
+
+__all__ = ["PAGE", "SOURCE_HEADINGS", "MeasureInput", "ScorecardPage"]
+
+T = TypeVar("T")
+
+PAGE: Final = "scorecard"
+SOURCE_HEADINGS: Final = {
+    "satisfaction_survey": "From the satisfaction survey",
+    "mystery_shopping": "From mystery shopping",
+    "focus_group": "From focus groups",
+    "operational_records": "From our own records",
+}
+_ARROWS: Final = {"better": "▲ better than last quarter", "worse": "▼ worse than last quarter",
+                  "same": "= the same as last quarter"}
+
+
+def _html_message(text: str, kind: str = "ok") -> str:
+    role = "status" if kind == "ok" else "alert"
+    return f"<span class='wb-{'ok' if kind == 'ok' else 'warn'}' role='{role}'>{esc(text)}</span>"
+
+
+class MeasureInput:
+    """One measure: its name and unit, last quarter's figure, this quarter's figure and a note."""
+
+    def __init__(self, measure: Measure, previous: MeasureValueRecord | None,
+                 on_change: Callable[[MeasureInput], None], guard: Callable[..., Any]) -> None:
+        self.measure = measure
+        self.previous = previous.value if previous is not None else None
+        self.version = 0
+        self._quiet = False
+        self._on_change = on_change
+        last = measure.show(self.previous) if self.previous is not None else "no figure"
+        self.value = widgets.Text(placeholder=f"This quarter ({measure.unit})", description="This quarter",
+                                  continuous_update=False, layout=widgets.Layout(width="22rem"))
+        self.value.style.description_width = "initial"
+        self.note = widgets.Text(placeholder="Optional: where the figure came from", description="Note",
+                                 continuous_update=False, layout=widgets.Layout(width="100%"))
+        self.status = widgets.HTML("")
+        self.status.add_class("wb-status")
+        self.trend = widgets.HTML("")
+        better = "higher" if measure.better == "higher" else "lower"
+        self.widget = widgets.VBox([
+            widgets.HTML(f"<h3>{esc(measure.name)}</h3><p class='wb-muted'>{esc(measure.description)} "
+                         f"({esc(measure.unit)}; {better} is better)</p>"),
+            row(self.value, widgets.HTML(f"<span class='wb-last'>Last quarter: <strong>{esc(last)}</strong></span>"),
+                self.trend),
+            self.note,
+            self.status,
+        ])
+        self.widget.add_class("wb-card")
+        self.widget.add_class("wb-measure")
+        self.value.observe(guard(self._changed), names="value")
+        self.note.observe(guard(self._changed), names="value")
+
+    def set_saved(self, record: MeasureValueRecord | None) -> None:
+        """Show a stored figure (or none) without saving it again."""
+        self._quiet = True
+        try:
+            self.value.value = format_number(record.value) if record is not None else ""
+            self.note.value = (record.note or "") if record is not None else ""
+            self.version = record.version if record is not None else 0
+        finally:
+            self._quiet = False
+        self.show_trend(record.value if record is not None else None)
+
+    def show_trend(self, value: float | None) -> None:
+        moved = direction(self.measure, self.previous, value)
+        self.trend.value = "" if moved is None else f"<span class='wb-trend wb-{moved}'>{_ARROWS[moved]}</span>"
+
+    def _changed(self, _change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._on_change(self)
+
+
+class ScorecardPage:
+    """The scorecard page of one workshop: a :class:`MeasureInput` per catalogue measure."""
+
+    def __init__(self, app: WorkshopApp) -> None:
+        self.app = app
+        framework: Framework = app.framework
+        self.entries: dict[str, MeasureInput] = {}
+        previous = self._previous_values()
+        sections: list[widgets.Widget] = []
+        for source, heading in SOURCE_HEADINGS.items():
+            measures = [m for m in framework.measures if m.source == source]
+            if not measures:
+                continue
+            sections.append(widgets.HTML(f"<h2>{esc(heading)}</h2>"))
+            for measure in measures:
+                entry = MeasureInput(measure, previous.get(measure.id), self.save, app.errors.guard)
+                self.entries[measure.id] = entry
+                sections.append(entry.widget)
+        cycle = app.session.cycle
+        intro = (f"<h1>Customer scorecard</h1><p>This quarter's figures ({esc(cycle.label)}), with last "
+                 f"quarter's{' (' + esc(self.previous_label) + ')' if self.previous_label else ''} beside "
+                 "them. Each figure is saved as soon as you leave its box; empty a box to remove its figure.</p>")
+        if not self.entries:
+            intro += "<p class='wb-muted'>The framework file lists no customer measures.</p>"
+        self.widget = widgets.VBox([widgets.HTML(intro), *sections])
+        self.widget.add_class("wb-scorecard")
+
+    def _previous_values(self) -> dict[str, MeasureValueRecord]:
+        """The figures of the cycle before this one (this workshop's "last quarter"), by measure id."""
+        org, cycle = self.app.session.organisation, self.app.session.cycle
+        cycles = self.app.store.responses.cycles(org.id)
+        ids = [c.id for c in cycles]
+        index = ids.index(cycle.id) if cycle.id in ids else -1
+        self.previous_label: str | None = cycles[index - 1].label if index > 0 else None
+        if index <= 0:
+            return {}
+        return self.app.store.measures.of_cycle(org.id, cycles[index - 1].id)
+
+    def reload(self) -> None:
+        """Show every figure as stored now (another facilitator may have entered some)."""
+        org, cycle = self.app.session.organisation, self.app.session.cycle
+        stored = self.app.store.measures.of_cycle(org.id, cycle.id)
+        for measure_id, entry in self.entries.items():
+            entry.set_saved(stored.get(measure_id))
+
+    def save(self, entry: MeasureInput) -> None:
+        """Save (or remove) one figure; say what happened beside it."""
+        app = self.app
+        org, cycle = app.session.organisation, app.session.cycle
+        measure = entry.measure
+        text = entry.value.value.strip()
+        if not text:
+            if entry.version == 0:  # nothing stored and no figure typed: nothing to save yet
+                if entry.note.value.strip():
+                    entry.status.value = _html_message("Not saved: type a figure first; the note is kept with it.",
+                                                       "warn")
+                return
+
+            def remove() -> bool:
+                return app.store.measures.delete(org.id, cycle.id, measure.id, expected_version=entry.version)
+
+            if self._attempt(entry, remove, done="Removed ✓"):
+                entry.set_saved(None)
+            return
+        try:
+            measure.check_value(text)  # said at once, before a database round trip; the store checks again
+        except InputError as error:
+            entry.status.value = _html_message(f"Not saved: {error}", "warn")
+            return
+
+        def store_it() -> MeasureValueRecord:
+            return app.store.measures.set(org.id, cycle.id, measure.id, text, framework=app.framework,
+                                          note=entry.note.value, by=app.by, expected_version=entry.version)
+
+        saved = self._attempt(entry, store_it)
+        if saved is not None:
+            entry.set_saved(saved)
+
+    def _attempt(self, entry: MeasureInput, save: Callable[[], T], done: str = "Saved ✓") -> T | None:
+        """Run one save with retries for a busy database; say what happened beside the measure."""
+        try:
+            result = with_retries(save, "scorecard save")
+        except StaleValueError as error:
+            entry.set_saved(error.current)
+            entry.status.value = _html_message(f"Not saved: {error}", "warn")
+            return None
+        except StoreError:
+            entry.status.value = _html_message("Not saved: the workbook could not reach its database. "
+                                               "Please try again in a moment.", "warn")
+            return None
+        except WorkbookError as error:
+            entry.status.value = _html_message(f"Not saved: {error}", "warn")
+            return None
+        entry.status.value = _html_message(done)
+        self.app.saved_at.value = _html_message(f"Everything saved at {time.strftime('%H:%M')}.")
+        return result
