@@ -504,3 +504,44 @@ def test_a_new_version_copies_the_first_page_and_the_comparison_shows_its_change
     diff = app.compare_result.value
     assert "brand promise changed" in diff and "Bread from our own ovens" in diff and BRAND in diff
     assert "common purpose changed" not in diff
+
+
+# --- a measure and a target per promise (#14 part 3) ---------------------------------------------------
+def test_a_promise_names_a_measure_from_the_catalogue_and_a_checked_target(store: Store,
+                                                                          framework: Framework) -> None:
+    app = make_app(store, framework)
+    card = app.cards[0]
+    labels = [label for label, _ in card.measure.options]
+    assert labels[0] == "No measure yet" and "Calls answered within 20 seconds (%)" in labels
+    assert len(labels) == len(framework.measures) + 1
+    card.measure.value = "wait-time"
+    assert "no target yet" in card.findings.value.lower() or "has no target yet" in card.findings.value
+    card.target_value.value = "60"
+    stored_promise = stored(store)[0].promises[0]
+    assert (stored_promise.measure_id, stored_promise.target_op, stored_promise.target_value) == \
+        ("wait-time", "<=", 60.0)  # "at most": lower waiting is better
+    assert card.target_op.value == "<=" and "seconds" in card.target_unit.value
+    card.target_value.value = "-3"
+    assert "Not saved" in card.status.value and "out of range" in card.status.value
+    assert stored(store)[0].promises[0].target_value == 60.0
+    card.target_op.value = ">="
+    assert "the wrong way round" in card.findings.value or "is that the way round" in card.findings.value
+    card.measure.value = ""
+    cleared = stored(store)[0].promises[0]
+    assert (cleared.measure_id, cleared.target_op, cleared.target_value) == (None, None, None)
+
+
+def test_the_builder_shows_each_measured_promise_kept_or_not_per_quarter(store: Store,
+                                                                         framework: Framework) -> None:
+    first = store.responses.cycles("hv")[0]
+    later = store.responses.open_cycle("hv", "2099-Q1")
+    store.measures.set("hv", first.id, "answered-20s", 97, framework=framework)
+    store.measures.set("hv", later.id, "answered-20s", 93, framework=framework)
+    app = make_app(store, framework)
+    assert "Choose a measure and a target for a promise" in texts(app.widget)
+    app.cards[0].measure.value = "answered-20s"
+    app.cards[0].target_value.value = "95"
+    app.show_editor()
+    shown = texts(app.widget)
+    assert "Kept or not" in shown and "✓ 97 % kept" in shown and "✗ 93 % not kept" in shown
+    assert "▼ wrong way" in shown and "2099-Q1" in shown

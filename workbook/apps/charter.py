@@ -58,6 +58,7 @@ from workbook.charter.views import (
     findings_html,
     foundation_html,
     reasons_html,
+    results_html,
 )
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
 from workbook.framework import Framework, load_framework
@@ -384,6 +385,7 @@ class CharterBuilder:
                          "Write each promise in the words a customer would use, then say how you will "
                          "measure it, who owns it and when you will review it.</p>"),
             self.cards_box,
+            widgets.HTML(self._results_html()),
             widgets.HTML(f"<h2>Add a promise</h2><p class='wb-muted'>Starters are listed with your weakest "
                          f"areas first. A charter has exactly {REQUIRED_PROMISES} promises: remove one for "
                          "each you add.</p>"),
@@ -606,12 +608,23 @@ class CharterBuilder:
                 f"version {charter.number} · approved</p><h1>Your customer service charter</h1>"
                 f"<p>Approved on {esc(when)} by {esc(charter.approved_by or 'the team')}. An approved version "
                 "never changes: to change a promise, start a new version (a copy of this one).</p>"
-                + charter_html(charter, self.framework)
+                + charter_html(charter, self.framework) + self._results_html()
             ),
             row(start),
             *self._versions_section(),
             *self._export_section(),
         )
+
+    def _results_html(self) -> str:
+        """Kept or not per quarter for the promises on screen; nothing when the catalogue is empty."""
+        from workbook.charter.results import load_results
+
+        if not catalogue(self.framework):
+            return ""
+        try:
+            return results_html(load_results(self.store, self.organisation.id, self.promises, self.framework))
+        except StoreError:
+            return "<p class='wb-warn' role='status'>The results could not be read just now; reload to try again.</p>"
 
     def start_new_version(self) -> None:
         self.charter = self.charters.start_draft(self.organisation.id, framework=self.framework)

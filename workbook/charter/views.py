@@ -16,6 +16,7 @@ from workbook.charter.checks import CheckReport, Coverage, Finding
 from workbook.charter.diff import PromiseChange, compare_foundation, compare_promises, summarise
 from workbook.charter.ranking import Evidence
 from workbook.charter.records import CharterRecord, PromiseRecord, format_day
+from workbook.charter.results import PromiseResults, QuarterResult
 from workbook.errors import NotFoundError
 from workbook.framework import Example, FoundationPart, Framework
 from workbook.text import esc
@@ -32,6 +33,7 @@ __all__ = [
     "findings_html",
     "foundation_html",
     "reasons_html",
+    "results_html",
 ]
 
 CHARTER_CSS = """
@@ -274,6 +276,33 @@ def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> s
 def _first_upper(text: str) -> str:
     """"version 2 (approved 5 March 2027)" → "Version 2 (approved 5 March 2027)" (str.capitalize lowers March)."""
     return text[:1].upper() + text[1:]
+
+
+def results_html(results: PromiseResults, *, quarters: int = 4) -> str:
+    """Each measured promise kept or not in the last ``quarters`` quarters, as a table ("✓ 96 %", "✗ 75 s")."""
+    shown = results.cycles[-quarters:]
+    if not results.promises:
+        return ("<h2>Kept or not</h2><p class='wb-muted'>Choose a measure and a target for a promise (“Measured "
+                "by”) to see here, quarter by quarter, whether it was kept.</p>")
+
+    def cell(quarter: QuarterResult | None) -> str:
+        if quarter is None or quarter.value is None:
+            return "<td class='wb-muted'>– no figure</td>"
+        mark = "" if quarter.kept is None else ("✓ " if quarter.kept else "✗ ")
+        word = "" if quarter.kept is None else (" kept" if quarter.kept else " not kept")
+        cls = "" if quarter.kept is None else (" class='wb-ok'" if quarter.kept else " class='wb-fix'")
+        trend = "<br><span class='wb-warn'>▼ wrong way</span>" if quarter.wrong_way else ""
+        return f"<td{cls}>{mark}{esc(quarter.shown)}{esc(word)}{trend}</td>"
+
+    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in shown)
+    rows = "".join(
+        f"<tr><th scope='row'>{r.position}. {esc(r.text)}<br><span class='wb-muted'>{esc(r.measure_name)}: "
+        f"{esc(r.target)}</span></th>{''.join(cell(r.quarter(c)) for c in shown)}</tr>"
+        for r in results.promises)
+    return ("<h2>Kept or not</h2><p>Each promise that names a measure, against its target, quarter by quarter "
+            "(figures from the scorecard).</p>"
+            f"<table class='wb-diff wb-results'><thead><tr><th scope='col'>Promise</th>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def download_link_html(filename: str, media_type: str, data: bytes) -> str:
