@@ -88,15 +88,17 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     page.wait_for_selector("text=Saved ✓", timeout=30 * SECONDS)
 
     # A measure from the catalogue and a target for the first promise; a target out of range is refused.
-    page.locator(".wb-card").nth(0).locator("select").nth(2).select_option(label="Calls answered within 20 seconds (%)")
-    page.wait_for_selector("text=has no target yet", timeout=30 * SECONDS)
+    first_card = page.locator(".wb-card").nth(0)
+    first_card.locator("select").nth(2).select_option(label="Calls answered within 20 seconds (%)")
+    no_target = first_card.get_by_text("has no target yet")
+    no_target.wait_for(timeout=30 * SECONDS)
     target = page.get_by_placeholder("e.g. 95").nth(0)
     target.fill("120")
     target.press("Tab")
     page.wait_for_selector("text=out of range", timeout=30 * SECONDS)
     target.fill("95")
     target.press("Tab")
-    page.wait_for_selector("text=has no target yet", state="detached", timeout=30 * SECONDS)
+    no_target.wait_for(state="detached", timeout=30 * SECONDS)
 
     page.get_by_placeholder("Name and role, e.g. Dana Reid, General Manager").fill("Dana Reid, General Manager")
     page.get_by_role("button", name="Approve version 1").click()

@@ -128,10 +128,10 @@ class PromiseCard:
         self.target_op = widgets.Dropdown(options=[("at least (≥)", ">="), ("at most (≤)", "<=")],
                                           value=promise.target_op or ">=", description="Target",
                                           layout=widgets.Layout(width="auto"), style=label)
+        # No description: the "Target" label stands beside it; the tooltip names it for screen readers.
         self.target_value = widgets.Text(value=format_target_value(promise.target_value), placeholder="e.g. 95",
-                                         description="number", continuous_update=False,
-                                         layout=widgets.Layout(width="12rem"),
-                                         style={"description_width": "initial"})
+                                         tooltip="Target number", continuous_update=False,
+                                         layout=widgets.Layout(width="7rem"))
         self.target_unit = widgets.HTML(self._unit_of(framework, promise.measure_id))
         self.target_row = row(self.target_op, self.target_value, self.target_unit)
         self._framework = framework
@@ -213,11 +213,11 @@ class CharterBuilder:
 
         self.errors = ErrorBanner()
         self.page = FOUNDATION
-        self.brand_box = widgets.Textarea(description="Our brand promise", rows=3, continuous_update=False,
+        self.brand_box = widgets.Textarea(description="Brand promise", rows=3, continuous_update=False,
                                           placeholder="What customers are told they can expect from us",
                                           layout=widgets.Layout(width="100%"),
                                           style={"description_width": "9.5rem"})
-        self.purpose_box = widgets.Textarea(description="Our common purpose", rows=3, continuous_update=False,
+        self.purpose_box = widgets.Textarea(description="Common purpose", rows=3, continuous_update=False,
                                             placeholder="What we commit to, inside, so the brand promise is kept",
                                             layout=widgets.Layout(width="100%"),
                                             style={"description_width": "9.5rem"})
@@ -296,8 +296,9 @@ class CharterBuilder:
         buttons = []
         for page, label in ((FOUNDATION, "1 · Brand promise and common purpose"), (PROMISES, "2 · The promises")):
             current = self.page == page
-            button = _button(description=label, tooltip=label + (" (this page)" if current else ""),
-                             button_style="info" if current else "")
+            button = _button(description=label, tooltip=label + (" (this page)" if current else ""))
+            if current:
+                button.add_class("wb-current")
             button.on_click(self.errors.guard(lambda _b, page=page: self.go_to(page)))
             buttons.append(button)
         nav = row(*buttons)

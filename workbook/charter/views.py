@@ -72,6 +72,7 @@ CHARTER_CSS = """
 .wb-foundation-part p { margin: 0; }
 .wb-examples li { margin: 0.25rem 0; }
 .wb-pages .widget-button { font-weight: 600; }
+.wb-pages .widget-button.wb-current { background: #0b5cad; color: #fff; border-color: #0b5cad; }
 </style>
 """
 
