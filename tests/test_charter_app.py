@@ -538,10 +538,27 @@ def test_the_builder_shows_each_measured_promise_kept_or_not_per_quarter(store: 
     store.measures.set("hv", first.id, "answered-20s", 97, framework=framework)
     store.measures.set("hv", later.id, "answered-20s", 93, framework=framework)
     app = make_app(store, framework)
-    assert "Choose a measure and a target for a promise" in texts(app.widget)
+    assert "Kept or not" in texts(app.widget)  # the starters P01, P08 and P10 come with targets
     app.cards[0].measure.value = "answered-20s"
     app.cards[0].target_value.value = "95"
     app.show_editor()
     shown = texts(app.widget)
     assert "Kept or not" in shown and "✓ 97 % kept" in shown and "✗ 93 % not kept" in shown
     assert "▼ wrong way" in shown and "2099-Q1" in shown
+
+
+def test_starters_come_with_their_suggested_measure_and_target(store: Store, framework: Framework) -> None:
+    from workbook.apps.charter import starter_record
+
+    app = make_app(store, framework)
+    by_starter = {p.starter_id: p for p in stored(store)[0].promises}
+    assert (by_starter["P01"].measure_id, by_starter["P01"].target_op, by_starter["P01"].target_value) == \
+        ("answered-20s", ">=", 95.0)
+    assert by_starter["P02"].measure_id is None  # no measure in the catalogue fits an email reply time
+    card = next(c for c in app.cards if c.text.value == framework.promise("P01").text)
+    assert card.measure.value == "answered-20s" and card.target_value.value == "95"
+    # A consultant's catalogue without that measure: the starter comes without it, not with a dangling id.
+    trimmed = framework.model_copy(update={"measures": tuple(m for m in framework.measures
+                                                             if m.id != "answered-20s")})
+    bare = starter_record(framework.promise("P01"), trimmed)
+    assert (bare.measure_id, bare.target_op, bare.target_value) == (None, None, None)

@@ -333,7 +333,8 @@ def test_the_public_api_is_explicit_and_lazy() -> None:
     assert set(charter.__all__) == {
         "FORMATS", "REQUIRED_PROMISES", "ApprovalRefusedError", "CharterRecord", "Charters", "CheckReport",
         "Evidence", "Export", "Finding", "PromiseChange", "PromiseRecord", "Suggestion", "charter_for_report",
-        "check_charter", "compare_promises", "export_charter", "gather_evidence", "rank_starters"}
+        "check_charter", "compare_promises", "export_charter", "gather_evidence", "rank_starters",
+        "serves", "clean_target", "target_text", "PromiseResults", "promise_results", "load_results"}
     for name in charter.__all__:
         assert getattr(charter, name) is not None
     with pytest.raises(AttributeError):

@@ -61,7 +61,7 @@ from workbook.charter.views import (
     results_html,
 )
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework, Promise, load_framework
 from workbook.store import OrganisationRecord, Store, open_store
 
 __all__ = ["BLANK", "CharterBuilder", "build", "show", "warm_up"]
@@ -85,6 +85,21 @@ def format_target_value(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def starter_record(starter: Promise, framework: Framework) -> PromiseRecord:
+    """A starter promise as a promise of the draft, with its measure and target when the catalogue has the measure.
+
+    (A consultant may replace the catalogue without touching the starters: a
+    starter whose measure is gone is offered without it.)
+    """
+    known = {m.id for m in catalogue(framework)}
+    measured = starter.measure in known and starter.target is not None
+    return PromiseRecord(text=starter.text, value_id=starter.value, step_id=starter.step,
+                         standard=starter.standard, starter_id=starter.id,
+                         measure_id=starter.measure if measured else None,
+                         target_op=starter.target_op if measured else None,
+                         target_value=starter.target if measured else None)
 
 
 def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -258,9 +273,7 @@ class CharterBuilder:
         before = self.charter.number if self.charter is not None else None
         versions = self.charters.versions(self.organisation.id)
         if not versions:
-            starters = [PromiseRecord(text=s.promise.text, value_id=s.promise.value, step_id=s.promise.step,
-                                      standard=s.promise.standard, starter_id=s.promise.id)
-                        for s in self.suggestions]
+            starters = [starter_record(s.promise, self.framework) for s in self.suggestions]
             self.charter = self.charters.start_draft(self.organisation.id, starters, framework=self.framework)
         else:
             self.charter = versions[-1]
@@ -446,10 +459,8 @@ class CharterBuilder:
             return
         value: object = raw if raw != "" or field in ("text",) else None
         changes: dict[str, object] = {field: value}
-        if field == "measure_id" and value is None:  # no measure: its target means nothing any more
+        if field == "measure_id":  # no measure, or another one in other units: the old target goes
             changes.update(target_op=None, target_value=None)
-        elif field == "measure_id" and self.promises[index].target_value is None:
-            changes["target_op"] = None  # chosen from the measure's better direction once a number is given
         try:
             cleaned = clean_promise(self.promises[index].with_changes(**changes), self.framework,
                                     card.position)
@@ -563,8 +574,7 @@ class CharterBuilder:
             if starter is None:  # not an option the page offered
                 self._say(None, "Please choose a promise from the list.")
                 return
-            new = PromiseRecord(text=starter.text, value_id=starter.value, step_id=starter.step,
-                                standard=starter.standard, starter_id=starter.id)
+            new = starter_record(starter, self.framework)
         if self._save([*self.promises, new]):
             self.show_editor()
 
