@@ -66,6 +66,9 @@ def test_a_figure_is_saved_at_once_and_kept_on_reopening(store: Store, framework
     assert "Saved ✓" in wait.status.value
     assert "▼ worse than last quarter" in wait.trend.value  # waiting longer is worse
     assert q4_values(store) == {"wait-time": 55.0}
+    assert app.scorecard is not None
+    assert f"1 of {len(framework.measures)} figures entered" in app.scorecard.tally.value
+    assert "Worse than last quarter: Average waiting time." in app.scorecard.tally.value
     cycle = store.responses.cycle("hv", "2026-Q4")
     stored = store.measures.of_cycle("hv", cycle.id)["wait-time"]
     assert (stored.note, stored.updated_by) == ("queue system report", "Sam")

@@ -40,10 +40,9 @@ from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
+from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
-from workbook.apps.workshop_scorecard import PAGE as SCORECARD
-from workbook.apps.workshop_scorecard import ScorecardPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
 from workbook.store import CycleRecord, OrganisationRecord, Store, open_store
@@ -481,12 +480,12 @@ class WorkshopApp:
         self.nav_buttons: dict[str, widgets.Button] = {}
         nav = [self._nav_button("live", "Live panel")]
         nav += [self._nav_button(s.id, f"{s.number} · {s.letter} · {s.name}") for s in framework.steps]
-        nav.append(self._nav_button(SCORECARD, "Scorecard"))
+        nav.append(self._nav_button(workshop_scorecard.PAGE, "Scorecard"))
         nav.append(self._nav_button("summary", "Summary"))
         self.nav = widgets.HBox(nav)
         self.nav.add_class("wb-nav")
         self.steps = {s.id: StepPage(self, s) for s in framework.steps}
-        self.scorecard: ScorecardPage | None = None  # built on first visit
+        self.scorecard: workshop_scorecard.ScorecardPage | None = None  # built on first visit
         self.live_box = widgets.VBox([])
         self.summary_box = widgets.VBox([])
         self.body = widgets.VBox([])
@@ -512,12 +511,12 @@ class WorkshopApp:
             self.show_live()
         elif page == "summary":
             self.show_summary()
-        elif page == SCORECARD:
-            self.scorecard = self.scorecard or ScorecardPage(self)
-            self.scorecard.reload()
-            self._set(SCORECARD, self.scorecard.widget)
         elif page in self.steps:
             self.show_step(page)
+        elif page == workshop_scorecard.PAGE:
+            self.scorecard = self.scorecard or workshop_scorecard.ScorecardPage(self)
+            self.scorecard.reload()
+            self._set(workshop_scorecard.PAGE, self.scorecard.widget)
 
     def _set(self, page: str, *children: widgets.Widget) -> None:
         self.errors.clear()

@@ -29,7 +29,7 @@ from workbook.apps.saving import with_retries
 from workbook.apps.ui import esc, row
 from workbook.errors import InputError, StoreError, WorkbookError
 from workbook.framework import Framework, Measure, format_number
-from workbook.measures.scorecard import direction
+from workbook.measures.scorecard import Direction, direction
 from workbook.store.measures import MeasureValueRecord, StaleValueError
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ class MeasureInput:
         self.measure = measure
         self.previous = previous.value if previous is not None else None
         self.version = 0
+        self.moved: Direction | None = None  # since last quarter, once a figure is in
         self._quiet = False
         self._on_change = on_change
         last = measure.show(self.previous) if self.previous is not None else "no figure"
@@ -100,7 +101,7 @@ class MeasureInput:
         self.show_trend(record.value if record is not None else None)
 
     def show_trend(self, value: float | None) -> None:
-        moved = direction(self.measure, self.previous, value)
+        moved = self.moved = direction(self.measure, self.previous, value)
         self.trend.value = "" if moved is None else f"<span class='wb-trend wb-{moved}'>{_ARROWS[moved]}</span>"
 
     def _changed(self, _change: dict[str, Any]) -> None:
@@ -132,7 +133,9 @@ class ScorecardPage:
                  "them. Each figure is saved as soon as you leave its box; empty a box to remove its figure.</p>")
         if not self.entries:
             intro += "<p class='wb-muted'>The framework file lists no customer measures.</p>"
-        self.widget = widgets.VBox([widgets.HTML(intro), *sections])
+        self.tally = widgets.HTML("")
+        self.tally.add_class("wb-tally")
+        self.widget = widgets.VBox([widgets.HTML(intro), self.tally, *sections])
         self.widget.add_class("wb-scorecard")
 
     def _previous_values(self) -> dict[str, MeasureValueRecord]:
@@ -152,6 +155,16 @@ class ScorecardPage:
         stored = self.app.store.measures.of_cycle(org.id, cycle.id)
         for measure_id, entry in self.entries.items():
             entry.set_saved(stored.get(measure_id))
+        self.update_tally()
+
+    def update_tally(self) -> None:
+        """How many figures are in, and which moved the wrong way: what the team should talk about first."""
+        entered = [e for e in self.entries.values() if e.version > 0]
+        worse = [e.measure.name for e in entered if e.moved == "worse"]
+        text = f"{len(entered)} of {len(self.entries)} figures entered for this quarter."
+        if worse:
+            text += f" Worse than last quarter: {', '.join(worse)}."
+        self.tally.value = f"<p class='wb-note' role='status'>{esc(text)}</p>"
 
     def save(self, entry: MeasureInput) -> None:
         """Save (or remove) one figure; say what happened beside it."""
@@ -171,6 +184,7 @@ class ScorecardPage:
 
             if self._attempt(entry, remove, done="Removed ✓"):
                 entry.set_saved(None)
+                self.update_tally()
             return
         try:
             measure.check_value(text)  # said at once, before a database round trip; the store checks again
@@ -185,6 +199,7 @@ class ScorecardPage:
         saved = self._attempt(entry, store_it)
         if saved is not None:
             entry.set_saved(saved)
+            self.update_tally()
 
     def _attempt(self, entry: MeasureInput, save: Callable[[], T], done: str = "Saved ✓") -> T | None:
         """Run one save with retries for a busy database; say what happened beside the measure."""

@@ -7,6 +7,7 @@ Load it with ``load_framework()`` (cached) or check an adapted copy with
 
 from __future__ import annotations
 
+from workbook.framework.figures import format_number
 from workbook.framework.loader import check_framework_file, load_framework
 from workbook.framework.models import (
     CharterFoundation,
@@ -23,7 +24,6 @@ from workbook.framework.models import (
     Statement,
     Step,
     Value,
-    format_number,
 )
 from workbook.framework.rules import VALUE_IDS
 

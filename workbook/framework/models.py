@@ -9,9 +9,7 @@ change a question halfway through a workshop.
 
 from __future__ import annotations
 
-import math
-import re
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
@@ -27,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import rules
+from workbook.framework.figures import Better, MeasureSource, as_number, format_number
 from workbook.text import quoted
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "Id",
     "Letter",
     "Measure",
-    "MeasureSource",
     "Obstacle",
     "Practice",
     "Promise",
@@ -52,7 +50,6 @@ __all__ = [
     "Text",
     "Value",
     "Version",
-    "format_number",
 ]
 
 # At most 32 characters: ids are stored in columns of that width.
@@ -222,22 +219,8 @@ class Reward(_Frozen):
     step: Id
 
 
-Better = Literal["higher", "lower"]
-"""Which way a customer measure should move: up for satisfaction, down for waiting time."""
-
-MeasureSource = Literal["mystery_shopping", "satisfaction_survey", "focus_group", "operational_records"]
-"""Where a measure's figures come from: the three ways of asking customers, or the organisation's own records."""
-
 Number = Annotated[float, Strict()]
 """A plain YAML number (``95`` or ``2.5``); quoted text or true/false is refused rather than guessed at."""
-
-
-def format_number(value: float) -> str:
-    """A figure as people write it: ``95`` not ``95.0``, at most two decimals (``42.5``, ``3.25``)."""
-    rounded = round(float(value), 2)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return f"{rounded:.2f}".rstrip("0")
 
 
 class Measure(_Frozen):
@@ -280,7 +263,7 @@ class Measure(_Frozen):
         """
         if self.unit == "%" and isinstance(value, str):
             value = value.strip().removesuffix("%")
-        number = _as_number(value)
+        number = as_number(value)
         if number is None:
             raise InputError(f"{self.name}: {quoted(str(value).strip())} is not a number; {self._expects()}")
         highest = self.highest
@@ -296,29 +279,6 @@ class Measure(_Frozen):
         if highest is None:
             return f"enter a number of at least {low} ({self.unit})"
         return f"enter a number from {low} to {format_number(highest)} ({self.unit})"
-
-
-def _as_number(value: object) -> float | None:
-    """A finite float from a number or numeric text (``"95"``, ``" 2.5 "``), else None.
-
-    A comma is refused rather than guessed at: ``2,5`` is 2.5 in much of Europe and 25 in a
-    British spreadsheet, and a wrong guess would go unnoticed on the scorecard.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        if not _NUMBER_TEXT.match(text):
-            return None
-        number = float(text)
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-_NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 class Framework(_Frozen):
