@@ -19,7 +19,7 @@ import pytest
 from widget_tree import texts, walk
 
 from workbook.apps import charter as app_module
-from workbook.apps.charter import BLANK, CharterBuilder, build
+from workbook.apps.charter import BLANK, FOUNDATION, PROMISES, CharterBuilder, build
 from workbook.apps.ui import UNEXPECTED, UNSAVED_LABEL
 from workbook.charter import Charters
 from workbook.charter.ranking import Evidence
@@ -53,9 +53,14 @@ EVIDENCE = Evidence(value_scores={"A": 4.1, "E": 3.8, "I": 2.8, "O": 3.2, "U": 4
                     value_source="values self-assessment, 2026-Q4, 12 people")
 
 
-def make_app(store: Store, framework: Framework, evidence: Evidence = EVIDENCE) -> CharterBuilder:
+def make_app(store: Store, framework: Framework, evidence: Evidence = EVIDENCE, *,
+             promises_page: bool = True) -> CharterBuilder:
+    """The builder; by default already on the promises page (a new draft opens on the first page)."""
     organisation = store.organisations.get("hv")
-    return CharterBuilder(store, framework, organisation, evidence, today=lambda: TODAY)
+    app = CharterBuilder(store, framework, organisation, evidence, today=lambda: TODAY)
+    if promises_page and app.charter is not None and app.charter.is_draft:
+        app.go_to(PROMISES)
+    return app
 
 
 def stored(store: Store) -> list:  # type: ignore[type-arg]
@@ -421,3 +426,148 @@ def test_export_refuses_a_format_it_does_not_offer(store: Store, framework: Fram
     assert "Please choose a format" in app.export_result.value
 
 
+# --- the first page: brand promise and common purpose (#16 part 1) ---------------------------------
+BRAND = "Fresh bread baked here every morning, and people behind the counter who know your name."
+PURPOSE = "Everyone treats the morning counter as the most important hour, and we learn our regulars' names."
+
+
+def test_a_new_draft_opens_on_the_first_page_with_prompts_and_examples(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework, promises_page=False)
+    assert app.page == FOUNDATION
+    shown = texts(app.widget)
+    foundation = framework.charter_foundation
+    assert foundation is not None
+    assert foundation.brand_promise.question in shown and foundation.common_purpose.question in shown
+    assert foundation.brand_promise.bad[0].text in shown  # weak examples are shown, with why
+    assert foundation.brand_promise.bad[0].why in shown
+    assert "Promise 1" not in shown  # the promises are the second page
+    button(app, "Next: the promises").click()
+    assert app.page == PROMISES and "Innovative is your lowest value: 2.8 of 5" in texts(app.widget)
+    button(app, "1 · Brand promise and common purpose").click()
+    assert app.page == FOUNDATION
+
+
+def test_the_brand_promise_and_purpose_are_saved_as_typed_and_reopen_on_the_promises(
+        store: Store, framework: Framework) -> None:
+    app = make_app(store, framework, promises_page=False)
+    app.brand_box.value = BRAND
+    app.purpose_box.value = f"  {PURPOSE}\n\n<b>really</b>"
+    [draft] = stored(store)
+    assert draft.brand_promise == BRAND
+    assert draft.common_purpose == f"{PURPOSE} <b>really</b>"  # one paragraph, kept as typed
+    assert "Saved ✓" in app.foundation_status.value
+    again = make_app(store, framework, promises_page=False)
+    assert again.page == PROMISES  # written already: straight to the promises, with both shown on top
+    shown = texts(again.widget)
+    assert BRAND in shown and "&lt;b&gt;really&lt;/b&gt;" in shown and "<b>really</b>" not in shown
+
+
+def test_too_long_a_brand_promise_is_refused_with_one_line(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework, promises_page=False)
+    app.brand_box.value = "word " * 200
+    assert "Not saved" in app.foundation_status.value and "600" in app.foundation_status.value
+    assert stored(store)[0].brand_promise is None
+
+
+def test_a_promise_unrelated_to_the_brand_promise_gets_a_prompt_not_a_block(store: Store,
+                                                                            framework: Framework) -> None:
+    app = make_app(store, framework, promises_page=False)
+    app.brand_box.value = BRAND
+    app.purpose_box.value = PURPOSE
+    app.go_to(PROMISES)
+    complete(app)
+    app.cards[0].text.value = "We keep the car park clear of litter, checked twice a day."
+    assert "Promise 1 has nothing in common with your brand promise" in app.cards[0].findings.value
+    assert "Advice" in app.cards[0].findings.value
+    assert "has nothing in common" not in app.cards[1].findings.value  # P07 training: "learn" is shared
+    assert app.report is not None and "off_brand" not in {f.code for f in app.report.blocking}
+
+
+def test_someone_else_saving_the_first_page_first_keeps_my_text_to_copy(store: Store,
+                                                                       framework: Framework) -> None:
+    mine = make_app(store, framework, promises_page=False)
+    theirs = make_app(store, framework, promises_page=False)
+    theirs.brand_box.value = "Their brand promise: fresh bread every morning."
+    mine.brand_box.value = "My brand promise: people who know your name."
+    assert stored(store)[0].brand_promise == "Their brand promise: fresh bread every morning."
+    assert "someone else saved this charter first" in mine.alert.value
+    assert "My brand promise: people who know your name." in mine.unsaved.value
+    assert mine.brand_box.value == "Their brand promise: fresh bread every morning."
+
+
+def test_a_new_version_copies_the_first_page_and_the_comparison_shows_its_changes(
+        store: Store, framework: Framework) -> None:
+    app = make_app(store, framework, promises_page=False)
+    app.brand_box.value = BRAND
+    app.purpose_box.value = PURPOSE
+    app.go_to(PROMISES)
+    complete(app)
+    app.approver.value = "Dana Reid"
+    assert app.approve("Dana Reid")
+    assert BRAND in texts(app.widget)  # the approved version shows it on top
+    button(app, "Start version 2").click()
+    assert app.page == PROMISES and app.charter is not None and app.charter.brand_promise == BRAND
+    app.go_to(FOUNDATION)
+    app.brand_box.value = "Bread from our own ovens, and a welcome by name."
+    app.compare(1, 2)
+    diff = app.compare_result.value
+    assert "brand promise changed" in diff and "Bread from our own ovens" in diff and BRAND in diff
+    assert "common purpose changed" not in diff
+
+
+# --- a measure and a target per promise (#14 part 3) ---------------------------------------------------
+def test_a_promise_names_a_measure_from_the_catalogue_and_a_checked_target(store: Store,
+                                                                          framework: Framework) -> None:
+    app = make_app(store, framework)
+    card = app.cards[0]
+    labels = [label for label, _ in card.measure.options]
+    assert labels[0] == "No measure yet" and "Calls answered within 20 seconds (%)" in labels
+    assert len(labels) == len(framework.measures) + 1
+    card.measure.value = "wait-time"
+    assert "no target yet" in card.findings.value.lower() or "has no target yet" in card.findings.value
+    card.target_value.value = "60"
+    stored_promise = stored(store)[0].promises[0]
+    assert (stored_promise.measure_id, stored_promise.target_op, stored_promise.target_value) == \
+        ("wait-time", "<=", 60.0)  # "at most": lower waiting is better
+    assert card.target_op.value == "<=" and "seconds" in card.target_unit.value
+    card.target_value.value = "-3"
+    assert "Not saved" in card.status.value and "out of range" in card.status.value
+    assert stored(store)[0].promises[0].target_value == 60.0
+    card.target_op.value = ">="
+    assert "the wrong way round" in card.findings.value or "is that the way round" in card.findings.value
+    card.measure.value = ""
+    cleared = stored(store)[0].promises[0]
+    assert (cleared.measure_id, cleared.target_op, cleared.target_value) == (None, None, None)
+
+
+def test_the_builder_shows_each_measured_promise_kept_or_not_per_quarter(store: Store,
+                                                                         framework: Framework) -> None:
+    first = store.responses.cycles("hv")[0]
+    later = store.responses.open_cycle("hv", "2099-Q1")
+    store.measures.set("hv", first.id, "answered-20s", 97, framework=framework)
+    store.measures.set("hv", later.id, "answered-20s", 93, framework=framework)
+    app = make_app(store, framework)
+    assert "Kept or not" in texts(app.widget)  # the starters P01, P08 and P10 come with targets
+    app.cards[0].measure.value = "answered-20s"
+    app.cards[0].target_value.value = "95"
+    app.show_editor()
+    shown = texts(app.widget)
+    assert "Kept or not" in shown and "✓ 97 % kept" in shown and "✗ 93 % not kept" in shown
+    assert "▼ wrong way" in shown and "2099-Q1" in shown
+
+
+def test_starters_come_with_their_suggested_measure_and_target(store: Store, framework: Framework) -> None:
+    from workbook.apps.charter import starter_record
+
+    app = make_app(store, framework)
+    by_starter = {p.starter_id: p for p in stored(store)[0].promises}
+    assert (by_starter["P01"].measure_id, by_starter["P01"].target_op, by_starter["P01"].target_value) == \
+        ("answered-20s", ">=", 95.0)
+    assert by_starter["P02"].measure_id is None  # no measure in the catalogue fits an email reply time
+    card = next(c for c in app.cards if c.text.value == framework.promise("P01").text)
+    assert card.measure.value == "answered-20s" and card.target_value.value == "95"
+    # A consultant's catalogue without that measure: the starter comes without it, not with a dangling id.
+    trimmed = framework.model_copy(update={"measures": tuple(m for m in framework.measures
+                                                             if m.id != "answered-20s")})
+    bare = starter_record(framework.promise("P01"), trimmed)
+    assert (bare.measure_id, bare.target_op, bare.target_value) == (None, None, None)

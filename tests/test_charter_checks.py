@@ -29,6 +29,10 @@ from workbook.framework import Framework
 
 TODAY = date(2026, 11, 24)
 REVIEW = date(2027, 3, 31)
+#: A realistic first page that every starter promise serves.
+BRAND = "Real people who answer quickly, know you by name and put things right first time."
+PURPOSE = ("Everyone is trained to own a customer's problem until it is fixed, and we act on what customers "
+           "tell us.")
 
 
 def starters(framework: Framework) -> list[PromiseRecord]:
@@ -50,7 +54,8 @@ def codes(promise_: PromiseRecord, today: date = TODAY) -> set[str]:
 
 # --- the starters are a charter that passes -------------------------------------------------
 def test_the_ten_starters_with_owners_and_dates_pass_every_check(framework: Framework) -> None:
-    report = check_charter(starters(framework), framework, today=TODAY)
+    report = check_charter(starters(framework), framework, today=TODAY, brand_promise=BRAND,
+                           common_purpose=PURPOSE)
     assert report.findings == ()
     assert report.ready
     assert report.coverage.missing_values == () and report.coverage.missing_steps == ()
@@ -58,7 +63,7 @@ def test_the_ten_starters_with_owners_and_dates_pass_every_check(framework: Fram
 
 def test_the_starters_as_shipped_need_owners_and_dates(framework: Framework) -> None:
     bare = [replace(p, owner=None, review_date=None) for p in starters(framework)]
-    report = check_charter(bare, framework, today=TODAY)
+    report = check_charter(bare, framework, today=TODAY, brand_promise=BRAND, common_purpose=PURPOSE)
     assert not report.ready
     assert report.codes() == {"missing_owner", "missing_review_date"}
     assert len(report.blocking) == 2 * REQUIRED_PROMISES
@@ -266,7 +271,7 @@ def test_every_value_and_step_must_be_served(framework: Framework) -> None:
 def test_blocking_findings_come_first(framework: Framework) -> None:
     promises = starters(framework)
     promises[0] = replace(promises[0], standard="Checked by the manager.", owner=None)
-    report = check_charter(promises, framework, today=TODAY)
+    report = check_charter(promises, framework, today=TODAY, brand_promise=BRAND, common_purpose=PURPOSE)
     assert [f.blocking for f in report.findings] == [True, False]
 
 
@@ -328,7 +333,8 @@ def test_the_public_api_is_explicit_and_lazy() -> None:
     assert set(charter.__all__) == {
         "FORMATS", "REQUIRED_PROMISES", "ApprovalRefusedError", "CharterRecord", "Charters", "CheckReport",
         "Evidence", "Export", "Finding", "PromiseChange", "PromiseRecord", "Suggestion", "charter_for_report",
-        "check_charter", "compare_promises", "export_charter", "gather_evidence", "rank_starters"}
+        "check_charter", "compare_promises", "export_charter", "gather_evidence", "rank_starters",
+        "serves", "clean_target", "target_text", "PromiseResults", "promise_results", "load_results"}
     for name in charter.__all__:
         assert getattr(charter, name) is not None
     with pytest.raises(AttributeError):

@@ -218,3 +218,40 @@ def test_a_bad_logo_is_one_line_and_writes_nothing(db: str, tmp_path: Path, make
     result = CliRunner().invoke(cli, ["--db", db, "charter", "export", "hv", "--logo", str(logo), "--out", str(out)])
     assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output and not out.exists()
+
+
+# --- the charter with its latest results (#14 part 3) ---------------------------------------------------
+def test_with_results_adds_each_measured_promise_kept_or_not(db: str) -> None:
+    framework = load_framework()
+    with open_store(db) as store:
+        charters = Charters(store.transactions)
+        draft = charters.draft("hv")
+        assert draft is not None
+        promises = list(draft.promises)
+        promises[1] = promises[1].with_changes(measure_id="answered-20s", target_op=">=", target_value=95.0)
+        promises[2] = promises[2].with_changes(measure_id="wait-time", target_op="<=", target_value=60.0)
+        promises[3] = promises[3].with_changes(measure_id="retention")  # no target: a result, no verdict
+        charters.save_draft("hv", draft.number, draft.version, promises, framework=framework)
+        first = store.responses.cycles("hv")[0]  # the cycle opened with the organisation
+        for cycle, calls, wait in ((first, 97, 55), (store.responses.open_cycle("hv", "2099-Q1"), 96, 75)):
+            store.measures.set("hv", cycle.id, "answered-20s", calls, framework=framework)
+            store.measures.set("hv", cycle.id, "wait-time", wait, framework=framework)
+    plain = run(db, "hv", "--format", "md", "--out", "-", "--version", "2")
+    assert "Latest result" not in plain.stdout and "Target: Calls answered within 20 seconds: at least 95 %" \
+        in plain.stdout  # the target is part of the promise; results only when asked for
+    result = run(db, "hv", "--format", "md", "--out", "-", "--with-results", "--version", "2")
+    assert result.exit_code == 0, result.output
+    assert "with the latest results" in result.stderr
+    out = result.stdout
+    assert "**Results for 2099-Q1: 1 of 2 promises with a target kept.**" in out
+    assert "   - Latest result: 2099-Q1: 96 % · kept · trending the wrong way" in out
+    assert "   - Latest result: 2099-Q1: 75 seconds · not kept · trending the wrong way" in out
+    assert "   - Latest result: 2099-Q1: no result" in out  # retention: nothing entered
+    page = run(db, "hv", "--format", "html", "--out", "-", "--with-results", "--audience", "customers",
+               "--version", "2").stdout
+    assert "✗ 2099-Q1: 75 seconds · not kept" in page and "Owner:" not in page
+
+
+def test_help_names_the_results_option() -> None:
+    result = CliRunner().invoke(cli, ["charter", "export", "--help"])
+    assert "--with-results" in result.output and "kept or not" in result.output

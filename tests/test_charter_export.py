@@ -39,7 +39,7 @@ HOSTILE = '<script>alert("owned")</script> *bold* _it_ [link](http://evil.exampl
 
 
 def fixed_charter(framework: Framework, *, draft: bool = False) -> CharterRecord:
-    """Version 3 of a charter, approved on 5 March 2027, with hostile text in promise 4."""
+    """Version 3 of a charter, approved on 5 March 2027, with hostile text in promise 4 and the common purpose."""
     promises = [PromiseRecord(p.text, p.value, p.step, p.standard, f"Owner {i}", date(2027, 9, i), p.id)
                 for i, p in enumerate(framework.promises, start=1)]
     promises[3] = replace(promises[3], text=f"We keep notes {HOSTILE}", standard=f"Checked {HOSTILE}",
@@ -48,7 +48,9 @@ def fixed_charter(framework: Framework, *, draft: bool = False) -> CharterRecord
     return CharterRecord(
         id=7, organisation_id="hv", number=3, status="draft" if draft else "approved", title=None, version=12,
         created_at=moment, updated_at=moment, approved_at=None if draft else moment,
-        approved_by=None if draft else "Dana Reid (General Manager)", promises=tuple(promises))
+        approved_by=None if draft else "Dana Reid (General Manager)", promises=tuple(promises),
+        brand_promise="A warm welcome by name, and a room that is ready when you arrive.",
+        common_purpose=f"Whoever takes a request owns it until the guest is happy. {HOSTILE}")
 
 
 def document(framework: Framework, *, draft: bool = False) -> CharterDocument:

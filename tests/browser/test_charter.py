@@ -61,8 +61,24 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     wait_for_widgets(page)
     page.wait_for_selector("text=Your customer service charter")
     assert page.title() == "Service charter builder · DIME Workbook"  # not the notebook's file name
+    # The first page: brand promise and common purpose, with prompts and examples.
+    page.wait_for_selector("text=What do we tell customers they can expect from us?")
+    page.get_by_text("Examples of a brand promise").click()
+    page.wait_for_selector("text=Could belong to any organisation")
+    brand = page.get_by_placeholder("What customers are told they can expect from us")
+    brand.fill("A warm welcome by name, and an answer the first time you ask.")
+    brand.press("Tab")
+    page.wait_for_selector("text=Saved ✓", timeout=30 * SECONDS)
+    purpose = page.get_by_placeholder("What we commit to, inside, so the brand promise is kept")
+    purpose.fill("Whoever takes a question owns it until the guest has an answer.")
+    purpose.press("Tab")
+    page.wait_for_timeout(1500)
+    screenshot(page, "charter-builder-first-page")
+    page.get_by_role("button", name="Next: the promises").click()
+    page.wait_for_selector("text=Where to start", timeout=30 * SECONDS)
     body = page.inner_text("body")
     assert "is your lowest value" in body and "Where to start" in body
+    assert "A warm welcome by name, and an answer the first time you ask." in body  # kept in view
     assert "20 thing(s) to fix before this charter can be approved" in body
     screenshot(page, "charter-builder-start")
 
@@ -71,6 +87,19 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     owners.nth(0).fill("Front-desk manager")
     owners.nth(0).press("Tab")
     page.wait_for_selector("text=Saved ✓", timeout=30 * SECONDS)
+
+    # A measure from the catalogue and a target for the first promise; a target out of range is refused.
+    first_card = page.locator(".wb-card").nth(0)
+    first_card.locator("select").nth(2).select_option(label="Calls answered within 20 seconds (%)")
+    no_target = first_card.get_by_text("has no target yet")
+    no_target.wait_for(timeout=30 * SECONDS)
+    target = page.get_by_placeholder("e.g. 95").nth(0)
+    target.fill("120")
+    target.press("Tab")
+    page.wait_for_selector("text=out of range", timeout=30 * SECONDS)
+    target.fill("95")
+    target.press("Tab")
+    no_target.wait_for(state="detached", timeout=30 * SECONDS)
 
     page.get_by_placeholder("Name and role, e.g. Dana Reid, General Manager").fill("Dana Reid, General Manager")
     page.get_by_role("button", name="Approve version 1").click()
@@ -88,6 +117,8 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     page.get_by_role("button", name="Approve version 1").click()
     page.wait_for_selector("text=Version 1 is approved", timeout=30 * SECONDS)
     assert page.locator("textarea").count() == 0  # an approved version is read-only
+    body = page.inner_text("body")
+    assert "Calls answered within 20 seconds: at least 95 %" in body and "Our brand promise" in body
     screenshot(page, "charter-builder-approved")
 
     page.get_by_role("button", name="Export").click()
@@ -114,6 +145,9 @@ def test_two_laptops_on_one_link_share_one_live_page(
             tab.goto(charter_server.app_url(NOTEBOOK, key=facilitator_key))
             wait_for_widgets(tab)
             tab.wait_for_selector("text=Your customer service charter")
+        if page.get_by_role("button", name="Next: the promises").count():  # run on its own: a new draft
+            page.get_by_role("button", name="Next: the promises").click()
+            other.wait_for_selector("text=Where to start", timeout=30 * SECONDS)
         placeholder = "Who makes sure it is kept (a name or role)"
         other.get_by_placeholder(placeholder).nth(0).fill("Guest relations lead")
         other.get_by_placeholder(placeholder).nth(0).press("Tab")

@@ -87,6 +87,6 @@ def test_nbval_compares_outputs_and_catches_a_change(demo_db: str, tmp_path: Pat
     results = _junit(report)
     good_results = next(v for k, v in results.items() if "good" in k)
     broken_results = next(v for k, v in results.items() if "broken" in k)
-    assert len(good_results) == 18 and set(good_results) == {"passed"}, run.stdout[-3000:]
+    assert len(good_results) == 19 and set(good_results) == {"passed"}, run.stdout[-3000:]
     assert broken_results.count("failed") == 1, run.stdout[-3000:]
     assert "(81%)" in run.stdout and "(80%)" in run.stdout

@@ -233,3 +233,70 @@ def test_workshop_and_charter_appear_once_they_exist(acme_store: Store, framewor
     assert charter is not None
     assert "(version 1): a draft, not yet approved." in charter.text
     assert "1. We reply to every email within one working day." in charter.text
+
+
+def test_the_charter_section_opens_with_the_brand_promise_and_common_purpose(acme_store: Store,
+                                                                             framework: Framework) -> None:
+    from report_helpers import STAFF, Member, make_org
+
+    from workbook.charter.records import PromiseRecord
+    from workbook.charter.repository import Charters
+
+    make_org(acme_store, framework, "brand", [Member(f"b{i}", "staff", "Desk", STAFF) for i in range(3)])
+    charters = Charters(acme_store.transactions)
+    draft = charters.start_draft("brand", [PromiseRecord(text="We greet you by name.", value_id="U")],
+                                 framework=framework)
+    charters.save_foundation("brand", draft.number, draft.version,
+                             brand_promise="Fresh bread every morning & people who <know> your name.",
+                             common_purpose="We learn our regulars' names.")
+    charter = sections.charter(load_report("brand", store=acme_store))
+    assert charter is not None
+    assert "Our brand promise: Fresh bread every morning & people who <know> your name." in charter.text
+    assert charter.text.index("Our common purpose: We learn") < charter.text.index("1. We greet you by name.")
+    assert "people who &lt;know&gt; your name" in charter.html and "<know>" not in charter.html
+    assert charter.html.index("Our brand promise") < charter.html.index("We greet you by name")
+
+
+def test_quarter_at_a_glance_shows_targets_kept_promises_and_wrong_way_measures(acme_store: Store,
+                                                                               framework: Framework) -> None:
+    from report_helpers import STAFF, Member, make_org
+
+    from workbook.charter.records import PromiseRecord
+    from workbook.charter.repository import Charters
+    from workbook.report import glance
+
+    make_org(acme_store, framework, "glance", [Member(f"g{i}", "staff", "Desk", STAFF) for i in range(3)])
+    first = acme_store.responses.cycles("glance")[0]
+    second = acme_store.responses.open_cycle("glance", "2099-Q1")
+    for cycle, calls, wait, retention in ((first, 97, 50, 80), (second, 96, 75, 82)):
+        acme_store.measures.set("glance", cycle.id, "answered-20s", calls, framework=framework)
+        acme_store.measures.set("glance", cycle.id, "wait-time", wait, framework=framework)
+        acme_store.measures.set("glance", cycle.id, "retention", retention, framework=framework)
+    Charters(acme_store.transactions).start_draft("glance", [
+        PromiseRecord(text="We answer within 20 seconds.", measure_id="answered-20s", target_op=">=",
+                      target_value=95.0),
+        PromiseRecord(text="You never wait more than a minute <really>.", measure_id="wait-time", target_op="<=",
+                      target_value=60.0),
+        PromiseRecord(text="We say hello."),
+    ], framework=framework)
+
+    shown = sections.quarter_at_a_glance(load_report("glance", store=acme_store))
+    assert shown is not None
+    assert "2099-Q1: 1 of 2 promises with a target kept; 2 measures moved the wrong way since" in shown.text
+    assert "Moved the wrong way: Calls answered within 20 seconds, Average waiting time." in shown.text
+    assert "1. We answer within 20 seconds. | Calls answered within 20 seconds at least 95 % | 96 % ✓ kept" \
+        in shown.text
+    assert "2. You never wait more than a minute <really>. | Average waiting time at most 60 seconds | " \
+           "75 seconds ✗ not kept" in shown.text
+    assert "We say hello" not in shown.text  # names no measure
+    assert "Customer retention: 82 % (last 80 %, ▲ better)" in shown.text  # on the scorecard, no target
+    assert "&lt;really&gt;" in shown.html and "<really>" not in shown.html
+    assert "at most 60 seconds (promise 2)" in shown.html
+
+    calls = []
+    glance.TREND_SOURCES.append(lambda store, org, cycle: calls.append(cycle) or None)  # type: ignore[func-returns-value]
+    try:
+        sections.quarter_at_a_glance(load_report("glance", store=acme_store))
+    finally:
+        glance.TREND_SOURCES.pop()
+    assert calls == ["2099-Q1"]  # the hook for the trends of #14 part 1 is called with this cycle

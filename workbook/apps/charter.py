@@ -44,7 +44,8 @@ from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charte
 from workbook.charter.ranking import Evidence, Suggestion, rank_starters
 from workbook.charter.records import ApprovalRefusedError, CharterRecord, PromiseRecord, format_day
 from workbook.charter.repository import Charters
-from workbook.charter.validate import MAX_PROMISES, clean_promise
+from workbook.charter.targets import catalogue, find_measure
+from workbook.charter.validate import FOUNDATION_MAX, MAX_PROMISES, clean_promise
 from workbook.charter.views import (
     CHARTER_CSS,
     charter_html,
@@ -52,11 +53,14 @@ from workbook.charter.views import (
     diff_html,
     download_link_html,
     evidence_html,
+    examples_html,
     findings_html,
+    foundation_html,
     reasons_html,
+    results_html,
 )
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
-from workbook.framework import Framework, load_framework
+from workbook.framework import Framework, Promise, load_framework
 from workbook.store import OrganisationRecord, Store, open_store
 
 __all__ = ["BLANK", "CharterBuilder", "build", "show", "warm_up"]
@@ -71,6 +75,30 @@ Today = Callable[[], date]
 Guard = Callable[[Callable[..., Any]], Callable[..., None]]
 #: The typed fields of a promise card whose text is kept when a save is refused.
 TYPED_FIELDS = (("text", "Our promise"), ("standard", "Standard"), ("owner", "Owner"))
+#: The two pages of the editor: the brand promise and common purpose first, then the promises.
+FOUNDATION, PROMISES = "foundation", "promises"
+
+
+def format_target_value(value: float | None) -> str:
+    """A stored target as people type it: "95", "2.5", "" for none."""
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def starter_record(starter: Promise, framework: Framework) -> PromiseRecord:
+    """A starter promise as a promise of the draft, with its measure and target when the catalogue has the measure.
+
+    (A consultant may replace the catalogue without touching the starters: a
+    starter whose measure is gone is offered without it.)
+    """
+    known = {m.id for m in catalogue(framework)}
+    measured = starter.measure in known and starter.target is not None
+    return PromiseRecord(text=starter.text, value_id=starter.value, step_id=starter.step,
+                         standard=starter.standard, starter_id=starter.id,
+                         measure_id=starter.measure if measured else None,
+                         target_op=starter.target_op if measured else None,
+                         target_value=starter.target if measured else None)
 
 
 def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,6 +134,21 @@ class PromiseCard:
                                   placeholder="Who makes sure it is kept (a name or role)",
                                   continuous_update=False, layout=wide, style=label)
         self.review = widgets.DatePicker(value=promise.review_date, description="Review by", style=label)
+        measures = catalogue(framework)
+        self.measure = widgets.Dropdown(
+            options=[("No measure yet", "")] + [(f"{m.name} ({m.unit})", m.id) for m in measures],
+            value=promise.measure_id if promise.measure_id in {m.id for m in measures} else "",
+            description="Measured by", layout=wide, style=label)
+        self.target_op = widgets.Dropdown(options=[("at least (≥)", ">="), ("at most (≤)", "<=")],
+                                          value=promise.target_op or ">=", description="Target",
+                                          layout=widgets.Layout(width="auto"), style=label)
+        # No description: the "Target" label stands beside it; the tooltip names it for screen readers.
+        self.target_value = widgets.Text(value=format_target_value(promise.target_value), placeholder="e.g. 95",
+                                         tooltip="Target number", continuous_update=False,
+                                         layout=widgets.Layout(width="7rem"))
+        self.target_unit = widgets.HTML(self._unit_of(framework, promise.measure_id))
+        self.target_row = row(self.target_op, self.target_value, self.target_unit)
+        self._framework = framework
         self.findings = widgets.HTML("")
         self.status = widgets.HTML("")
         self.status.add_class("wb-status")
@@ -118,9 +161,10 @@ class PromiseCard:
         down.on_click(guard(lambda _b: on_action(self, "down")))
         remove.on_click(guard(lambda _b: on_action(self, "remove")))
         self.buttons = (up, down, remove)
+        measured = [self.measure, self.target_row] if measures else []
         self.widget = widgets.VBox([
             widgets.HTML(f"<h3>Promise {position}</h3>{reasons_html(reasons)}"),
-            self.text, self.value, self.step, self.standard, self.owner, self.review,
+            self.text, self.value, self.step, self.standard, *measured, self.owner, self.review,
             self.findings, row(up, down, remove, self.status),
         ])
         self.widget.add_class("wb-card")
@@ -129,7 +173,27 @@ class PromiseCard:
 
     def fields(self) -> dict[str, widgets.ValueWidget]:
         return {"text": self.text, "value_id": self.value, "step_id": self.step, "standard": self.standard,
-                "owner": self.owner, "review_date": self.review}
+                "owner": self.owner, "review_date": self.review, "measure_id": self.measure,
+                "target_op": self.target_op, "target_value": self.target_value}
+
+    @staticmethod
+    def _unit_of(framework: Framework, measure_id: str | None) -> str:
+        if not measure_id:
+            return ""
+        try:
+            return f"<span class='wb-muted'>{esc(find_measure(framework, measure_id).unit)}</span>"
+        except WorkbookError:
+            return ""
+
+    def show_target(self, promise: PromiseRecord) -> None:
+        """Show the stored target (the kernel may have filled in the comparison or tidied the number)."""
+        self._quiet = True
+        try:
+            self.target_op.value = promise.target_op or ">="
+            self.target_value.value = format_target_value(promise.target_value)
+            self.target_unit.value = self._unit_of(self._framework, promise.measure_id)
+        finally:
+            self._quiet = False
 
     def _changed(self, field: str, change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -160,6 +224,21 @@ class CharterBuilder:
         self.report: CheckReport | None = None
 
         self.errors = ErrorBanner()
+        self.page = FOUNDATION
+        self.brand_box = widgets.Textarea(description="Brand promise", rows=3, continuous_update=False,
+                                          placeholder="What customers are told they can expect from us",
+                                          layout=widgets.Layout(width="100%"),
+                                          style={"description_width": "9.5rem"})
+        self.purpose_box = widgets.Textarea(description="Common purpose", rows=3, continuous_update=False,
+                                            placeholder="What we commit to, inside, so the brand promise is kept",
+                                            layout=widgets.Layout(width="100%"),
+                                            style={"description_width": "9.5rem"})
+        self.foundation_status = widgets.HTML("")
+        self.foundation_status.add_class("wb-status")
+        self._quiet_foundation = False
+        for box in (self.brand_box, self.purpose_box):
+            box.observe(self.errors.guard(lambda _c: None if self._quiet_foundation else self.save_foundation()),
+                        names="value")
         self.alert = widgets.HTML("")
         self.unsaved = widgets.HTML("")  # what this facilitator typed when someone else saved first
         self.saved_at = widgets.HTML("")
@@ -188,26 +267,116 @@ class CharterBuilder:
         """Show the stored state: the open draft, else the latest approved version, else a new draft."""
         self.alert.value = f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else ""
         self.unsaved.value = ""
+        before = self.charter.number if self.charter is not None else None
         versions = self.charters.versions(self.organisation.id)
         if not versions:
-            starters = [PromiseRecord(text=s.promise.text, value_id=s.promise.value, step_id=s.promise.step,
-                                      standard=s.promise.standard, starter_id=s.promise.id)
-                        for s in self.suggestions]
+            starters = [starter_record(s.promise, self.framework) for s in self.suggestions]
             self.charter = self.charters.start_draft(self.organisation.id, starters, framework=self.framework)
         else:
             self.charter = versions[-1]
         self.promises = list(self.charter.promises)
+        self._show_foundation_text()
         if self.charter.is_draft:
+            if before != self.charter.number:  # a reload after a conflict stays on the page it was on
+                # A team starts on the first page until it has written its brand promise.
+                self.page = PROMISES if self.charter.brand_promise else FOUNDATION
             self.show_editor()
         else:
             self.show_approved()
 
+    def _show_foundation_text(self) -> None:
+        assert self.charter is not None
+        self._quiet_foundation = True
+        try:
+            self.brand_box.value = self.charter.brand_promise or ""
+            self.purpose_box.value = self.charter.common_purpose or ""
+        finally:
+            self._quiet_foundation = False
+
     # --- the editor ---------------------------------------------------------------------
+    def go_to(self, page: object) -> None:
+        """Switch between the first page (brand promise and common purpose) and the promises."""
+        if page not in (FOUNDATION, PROMISES):
+            return
+        self.page = str(page)
+        self.show_editor()
+
+    def _page_buttons(self) -> widgets.Widget:
+        """The two pages of the editor, as buttons; the current one is highlighted and named for readers."""
+        buttons = []
+        for page, label in ((FOUNDATION, "1 · Brand promise and common purpose"), (PROMISES, "2 · The promises")):
+            current = self.page == page
+            button = _button(description=label, tooltip=label + (" (this page)" if current else ""))
+            if current:
+                button.add_class("wb-current")
+            button.on_click(self.errors.guard(lambda _b, page=page: self.go_to(page)))
+            buttons.append(button)
+        nav = row(*buttons)
+        nav.add_class("wb-pages")
+        return nav
+
+    def _foundation_page(self) -> tuple[widgets.Widget, ...]:
+        """The first page: what customers are told to expect, and what the team commits to inside."""
+        foundation = self.framework.charter_foundation
+        parts: list[widgets.Widget] = [widgets.HTML(
+            "<h2>Brand promise and common purpose</h2><p>Before the promises, agree two things in a few "
+            "sentences each. The <strong>brand promise</strong> is what customers are told they can expect "
+            "from you. The <strong>common purpose</strong> is how the team, inside, commits to keep it. Each "
+            "promise of the charter should help keep the brand promise: the checks will ask about any that "
+            "seem to have nothing to do with it.</p>")]
+        for box, part in ((self.brand_box, foundation.brand_promise if foundation else None),
+                          (self.purpose_box, foundation.common_purpose if foundation else None)):
+            if part is not None:
+                parts.append(widgets.HTML(f"<h3>{esc(part.question)}</h3><p class='wb-muted'>{esc(part.prompt)}</p>"
+                                          + examples_html(part)))
+            parts.append(box)
+        parts.append(widgets.HTML(f"<p class='wb-muted'>Saved as you type (when you leave a box); up to "
+                                  f"{FOUNDATION_MAX} characters each.</p>"))
+        onward = _button(description="Next: the promises", icon="arrow-right", button_style="primary",
+                         tooltip="Next: the promises")
+        onward.on_click(self.errors.guard(lambda _b: self.go_to(PROMISES)))
+        parts.append(row(onward, self.foundation_status))
+        return tuple(parts)
+
+    def save_foundation(self) -> bool:
+        """Store what the two boxes hold; True when it was saved."""
+        assert self.charter is not None
+        charter = self.charter
+        if not charter.is_draft:
+            return False
+        brand, purpose = self.brand_box.value, self.purpose_box.value
+        try:
+            saved = with_retries(
+                lambda: self.charters.save_foundation(self.organisation.id, charter.number, charter.version,
+                                                      brand_promise=brand, common_purpose=purpose),
+                "saving the brand promise",
+            )
+        except ConflictError:
+            self._conflict("Your last change was not saved")
+            return False
+        except StoreError:
+            self.foundation_status.value = ("<span class='wb-warn' role='alert'>Not saved: the workbook could not "
+                                            "reach its database. Please try again in a moment.</span>")
+            return False
+        except WorkbookError as error:
+            self.foundation_status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            return False
+        self.charter = saved
+        self.foundation_status.value = "<span class='wb-ok'>Saved ✓</span>"
+        self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
+                               f"{time.strftime('%H:%M')}.</span>")
+        self._refresh()
+        return True
+
     def show_editor(self) -> None:
         assert self.charter is not None
         self.errors.clear()
         self._build_cards()
         self._refresh()
+        if self.page == FOUNDATION:
+            self.foundation_status.value = ""
+            self.body.children = (self.heading, self._page_buttons(), *self._foundation_page(), self.saved_at)
+            return
         add_choice = widgets.Dropdown(options=self._add_options(), value=BLANK, description="Add",
                                       layout=widgets.Layout(width="100%"),
                                       style={"description_width": "initial"})
@@ -219,12 +388,15 @@ class CharterBuilder:
         self.approve_message.value = ""
         self.body.children = (
             self.heading,
+            self._page_buttons(),
+            widgets.HTML(foundation_html(self.charter.brand_promise, self.charter.common_purpose)),
             widgets.HTML(evidence_html(self.evidence, self.framework)),
             self.checks,
             widgets.HTML("<h2>The promises</h2><p>Everything is saved as you type (when you leave a box). "
                          "Write each promise in the words a customer would use, then say how you will "
                          "measure it, who owns it and when you will review it.</p>"),
             self.cards_box,
+            widgets.HTML(self._results_html()),
             widgets.HTML(f"<h2>Add a promise</h2><p class='wb-muted'>Starters are listed with your weakest "
                          f"areas first. A charter has exactly {REQUIRED_PROMISES} promises: remove one for "
                          "each you add.</p>"),
@@ -260,7 +432,9 @@ class CharterBuilder:
     def _refresh(self) -> None:
         """Checks, per-promise findings and the heading, after any change."""
         assert self.charter is not None
-        self.report = check_charter(self.promises, self.framework, today=self.today())
+        self.report = check_charter(self.promises, self.framework, today=self.today(),
+                                    brand_promise=self.charter.brand_promise,
+                                    common_purpose=self.charter.common_purpose)
         self.checks.value = checks_html(self.report, self.framework, required=REQUIRED_PROMISES)
         for card in self.cards:
             card.findings.value = findings_html(self.report.for_promise(card.position))
@@ -281,8 +455,11 @@ class CharterBuilder:
         if self.charter is None or not self.charter.is_draft or index >= len(self.promises):
             return
         value: object = raw if raw != "" or field in ("text",) else None
+        changes: dict[str, object] = {field: value}
+        if field == "measure_id":  # no measure, or another one in other units: the old target goes
+            changes.update(target_op=None, target_value=None)
         try:
-            cleaned = clean_promise(self.promises[index].with_changes(**{field: value}), self.framework,
+            cleaned = clean_promise(self.promises[index].with_changes(**changes), self.framework,
                                     card.position)
         except WorkbookError as error:
             card.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
@@ -290,6 +467,8 @@ class CharterBuilder:
         proposed = list(self.promises)
         proposed[index] = cleaned
         if self._save(proposed, card):
+            if field in ("measure_id", "target_op", "target_value"):
+                card.show_target(self.promises[index])
             self._refresh()
 
     def _save(self, promises: list[PromiseRecord], card: PromiseCard | None = None) -> bool:
@@ -341,6 +520,12 @@ class CharterBuilder:
     def _unsaved_text(self) -> str:
         """What the cards hold that differs from the version they were loaded from, one field a line."""
         lines = []
+        if self.charter is not None:
+            for box, stored, label in ((self.brand_box, self.charter.brand_promise, "Brand promise"),
+                                       (self.purpose_box, self.charter.common_purpose, "Common purpose")):
+                typed = str(box.value or "")
+                if typed.strip() and " ".join(typed.split()) != " ".join((stored or "").split()):
+                    lines.append(f"{label}: {typed}")
         for card in self.cards:
             index = card.position - 1
             if index >= len(self.promises):
@@ -386,8 +571,7 @@ class CharterBuilder:
             if starter is None:  # not an option the page offered
                 self._say(None, "Please choose a promise from the list.")
                 return
-            new = PromiseRecord(text=starter.text, value_id=starter.value, step_id=starter.step,
-                                standard=starter.standard, starter_id=starter.id)
+            new = starter_record(starter, self.framework)
         if self._save([*self.promises, new]):
             self.show_editor()
 
@@ -432,16 +616,29 @@ class CharterBuilder:
                 f"version {charter.number} · approved</p><h1>Your customer service charter</h1>"
                 f"<p>Approved on {esc(when)} by {esc(charter.approved_by or 'the team')}. An approved version "
                 "never changes: to change a promise, start a new version (a copy of this one).</p>"
-                + charter_html(charter, self.framework)
+                + charter_html(charter, self.framework) + self._results_html()
             ),
             row(start),
             *self._versions_section(),
             *self._export_section(),
         )
 
+    def _results_html(self) -> str:
+        """Kept or not per quarter for the promises on screen; nothing when the catalogue is empty."""
+        from workbook.charter.results import load_results
+
+        if not catalogue(self.framework):
+            return ""
+        try:
+            return results_html(load_results(self.store, self.organisation.id, self.promises, self.framework))
+        except StoreError:
+            return "<p class='wb-warn' role='status'>The results could not be read just now; reload to try again.</p>"
+
     def start_new_version(self) -> None:
         self.charter = self.charters.start_draft(self.organisation.id, framework=self.framework)
         self.promises = list(self.charter.promises)
+        self._show_foundation_text()
+        self.page = PROMISES if self.charter.brand_promise else FOUNDATION
         self.show_editor()
 
     # --- versions -----------------------------------------------------------------------

@@ -14,8 +14,10 @@ Public API (imported on first use, so the command line stays quick)::
 
 Modules: ``records`` (frozen records), ``validate`` (cleaning input),
 ``repository`` (the store), ``checks``, ``ranking`` and ``evidence`` (which
-starters first, and why), ``diff`` (comparing versions), ``export`` (md, html,
-pdf, docx), ``command`` (``workbook charter ...``).
+starters first, and why), ``brand`` (does a promise serve the brand promise?),
+``targets`` (a promise's measure and target), ``results`` (kept or not, per
+quarter), ``diff`` (comparing versions), ``export`` (md, html, pdf, docx),
+``command`` (``workbook charter ...``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from workbook.charter.brand import serves
     from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, Finding, check_charter
     from workbook.charter.diff import PromiseChange, compare_promises
     from workbook.charter.evidence import gather_evidence
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
     from workbook.charter.ranking import Evidence, Suggestion, rank_starters
     from workbook.charter.records import ApprovalRefusedError, CharterRecord, PromiseRecord
     from workbook.charter.repository import Charters, charter_for_report
+    from workbook.charter.results import PromiseResults, load_results, promise_results
+    from workbook.charter.targets import clean_target, target_text
 
 _LAZY = {
     "REQUIRED_PROMISES": "workbook.charter.checks",
@@ -51,6 +56,12 @@ _LAZY = {
     "PromiseRecord": "workbook.charter.records",
     "Charters": "workbook.charter.repository",
     "charter_for_report": "workbook.charter.repository",
+    "serves": "workbook.charter.brand",
+    "PromiseResults": "workbook.charter.results",
+    "load_results": "workbook.charter.results",
+    "promise_results": "workbook.charter.results",
+    "clean_target": "workbook.charter.targets",
+    "target_text": "workbook.charter.targets",
 }
 
 __all__ = [
@@ -65,13 +76,19 @@ __all__ = [
     "Finding",
     "PromiseChange",
     "PromiseRecord",
+    "PromiseResults",
     "Suggestion",
     "charter_for_report",
     "check_charter",
+    "clean_target",
     "compare_promises",
     "export_charter",
     "gather_evidence",
+    "load_results",
+    "promise_results",
     "rank_starters",
+    "serves",
+    "target_text",
 ]
 
 

@@ -29,8 +29,14 @@ Blocking (approval refused):
                           four steps is served by no promise.
 
 Advice (shown, never blocking): ``unmeasured_standard`` (a standard with no
-number, time or quantity), ``long_text`` (more than :data:`LONG_TEXT` characters)
-and ``distant_review`` (a review more than a year away).
+number, time or quantity), ``long_text`` (more than :data:`LONG_TEXT` characters),
+``distant_review`` (a review more than a year away), ``missing_brand_promise``
+and ``missing_common_purpose`` (the builder's first page is still empty),
+``off_brand`` (a promise with nothing in common with the brand promise or the
+common purpose, see :func:`workbook.charter.brand.serves`: a question for the
+team, since only they can say whether it serves), ``no_target`` (a measure
+chosen without a target) and ``target_direction`` (a target that points the
+wrong way for its measure, e.g. "at least" on waiting time).
 """
 
 from __future__ import annotations
@@ -357,8 +363,64 @@ def check_promise(promise: PromiseRecord, position: int, *, today: date) -> list
     return out
 
 
-def check_charter(promises: Sequence[PromiseRecord], framework: Framework, *, today: date) -> CheckReport:
-    """Every finding for a charter, blocking first; ``today`` decides which review dates have passed."""
+def _foundation_findings(promises: Sequence[PromiseRecord], brand_promise: str | None,
+                         common_purpose: str | None) -> list[Finding]:
+    """Advice about the first page, and about promises that share nothing with it."""
+    from workbook.charter.brand import serves  # brand builds on this module's word lists
+
+    out: list[Finding] = []
+    if not (brand_promise or "").strip():
+        out.append(Finding("missing_brand_promise", "advice",
+                           "Write your brand promise on the first page: what customers are told to expect. "
+                           "Each promise should help keep it."))
+    if not (common_purpose or "").strip():
+        out.append(Finding("missing_common_purpose", "advice",
+                           "Write your common purpose on the first page: what the team commits to, inside, "
+                           "so that the brand promise is kept."))
+    for position, promise in enumerate(promises, start=1):
+        if not serves(promise.text, brand_promise, common_purpose):
+            out.append(Finding("off_brand", "advice",
+                               f"Promise {position} has nothing in common with your brand promise or common "
+                               "purpose: does it help keep the brand promise? If it does, say how in its "
+                               "wording; if not, is it one of your ten?", position))
+    return out
+
+
+def _target_findings(promises: Sequence[PromiseRecord], framework: Framework) -> list[Finding]:
+    """Advice on measures and targets: a measure with no target, a target pointing the wrong way."""
+    from workbook.charter.targets import find_measure, wrong_way
+    from workbook.errors import NotFoundError
+
+    out: list[Finding] = []
+    for position, promise in enumerate(promises, start=1):
+        if not promise.measure_id:
+            continue
+        try:
+            measure = find_measure(framework, promise.measure_id)
+        except NotFoundError:
+            out.append(Finding("no_target", "advice", f"Promise {position} names a measure this framework "
+                                                      "file does not have: choose one from the list.", position))
+            continue
+        if promise.target_op is None or promise.target_value is None:
+            out.append(Finding("no_target", "advice",
+                               f"Promise {position} is measured by {measure.name} but has no target yet: say "
+                               "what counts as kept, e.g. “at least 95”.", position))
+        elif wrong_way(measure, promise.target_op):
+            better = "higher" if measure.better == "higher" else "lower"
+            out.append(Finding("target_direction", "advice",
+                               f"The target of promise {position} is "
+                               f"“{'at least' if promise.target_op == '>=' else 'at most'}”, but for "
+                               f"{measure.name} {better} is better: is that the way round you mean?", position))
+    return out
+
+
+def check_charter(promises: Sequence[PromiseRecord], framework: Framework, *, today: date,
+                  brand_promise: str | None = None, common_purpose: str | None = None) -> CheckReport:
+    """Every finding for a charter, blocking first; ``today`` decides which review dates have passed.
+
+    ``brand_promise`` and ``common_purpose`` (the builder's first page) only
+    ever add advice: a charter may be approved without them.
+    """
     findings: list[Finding] = []
     count = len(promises)
     if count != REQUIRED_PROMISES:
@@ -388,5 +450,7 @@ def check_charter(promises: Sequence[PromiseRecord], framework: Framework, *, to
         name = framework.step(step_id).name
         findings.append(Finding("step_not_covered", "blocking",
                                 f"No promise belongs to the step {name} yet: tie at least one promise to it."))
+    findings.extend(_foundation_findings(promises, brand_promise, common_purpose))
+    findings.extend(_target_findings(promises, framework))
     ordered = sorted(findings, key=lambda f: (not f.blocking, f.position or 0))
     return CheckReport(tuple(ordered), coverage)

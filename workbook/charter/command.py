@@ -41,9 +41,11 @@ def charter() -> None:
               help="team: owners, review dates, values and steps; customers: the promises and how each is "
                    "measured, to print or put on the website.")
 @click.option("--logo", metavar="FILE", help="The organisation's logo (PNG or JPEG) at the top of the charter.")
+@click.option("--with-results", is_flag=True,
+              help="Add the latest quarter's result under each promise that names a measure (kept or not).")
 @click.pass_context
 def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: int | None, audience: str,
-           logo: str | None) -> None:
+           logo: str | None, with_results: bool) -> None:
     """Export ORG's charter: the 10 promises with their standards, owners and review dates.
 
     With --audience customers, the version for customers: each promise and
@@ -55,13 +57,16 @@ def export(ctx: click.Context, org_id: str, fmt: str, out: str | None, number: i
 
     picture = read_logo(logo) if logo else None  # a wrong file fails before any database work
     exported = export_charter(store_of(ctx), org_id, fmt, number=number,
-                              audience="customers" if audience == "customers" else "team", logo=picture)
+                              audience="customers" if audience == "customers" else "team", logo=picture,
+                              with_results=with_results)
     record = exported.charter
     label = (f"version {record.number}, a DRAFT not yet approved" if record.is_draft
              else f"version {record.number}, approved"
              + (f" {format_day(record.approved_at.date())}" if record.approved_at else ""))
     if audience == "customers":
         label += ", for customers"
+    if with_results:
+        label += ", with the latest results"
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(exported.data)

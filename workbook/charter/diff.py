@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from workbook.charter.checks import similarity
-from workbook.charter.records import PromiseRecord
+from workbook.charter.records import CharterRecord, PromiseRecord
 
-__all__ = ["FIELD_LABELS", "MATCH_CUTOFF", "ChangeKind", "PromiseChange", "compare_promises", "summarise"]
+__all__ = ["FIELD_LABELS", "FOUNDATION_LABELS", "MATCH_CUTOFF", "ChangeKind", "FoundationChange", "PromiseChange",
+           "compare_foundation", "compare_promises", "summarise"]
 
 ChangeKind = Literal["added", "removed", "changed", "unchanged"]
 
@@ -25,8 +26,30 @@ MATCH_CUTOFF: Final = 0.5
 #: The fields compared, with the words people use for them.
 FIELD_LABELS: Final = (
     ("text", "wording"), ("standard", "standard"), ("owner", "owner"), ("review_date", "review date"),
-    ("value_id", "value"), ("step_id", "step"),
+    ("value_id", "value"), ("step_id", "step"), ("measure_id", "measure"), ("target_op", "target"),
+    ("target_value", "target"),
 )
+#: The two texts of the builder's first page, compared between versions too.
+FOUNDATION_LABELS: Final = (("brand_promise", "brand promise"), ("common_purpose", "common purpose"))
+
+
+@dataclass(frozen=True, slots=True)
+class FoundationChange:
+    """The brand promise or the common purpose, changed between two versions (None: not written)."""
+
+    label: str
+    old: str | None
+    new: str | None
+
+
+def compare_foundation(old: CharterRecord, new: CharterRecord) -> list[FoundationChange]:
+    """The first-page texts that differ between two versions (ignoring spacing), brand promise first."""
+    out = []
+    for name, label in FOUNDATION_LABELS:
+        before, after = getattr(old, name), getattr(new, name)
+        if _norm(before or "") != _norm(after or ""):
+            out.append(FoundationChange(label, before, after))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +104,8 @@ def compare_promises(old: Sequence[PromiseRecord], new: Sequence[PromiseRecord])
 
     rows: list[tuple[float, PromiseChange]] = []
     for i, j in pairs.items():
-        changed = tuple(label for name, label in FIELD_LABELS
-                        if getattr(old[i], name) != getattr(new[j], name))
+        changed = tuple(dict.fromkeys(label for name, label in FIELD_LABELS
+                                      if getattr(old[i], name) != getattr(new[j], name)))
         kind: ChangeKind = "changed" if changed else "unchanged"
         rows.append((j, PromiseChange(kind, old[i], new[j], i + 1, j + 1, changed)))
     for j in free_new:

@@ -34,6 +34,11 @@ class PromiseRecord:
     owner: str | None = None
     review_date: date | None = None
     starter_id: str | None = None
+    #: The customer measure (framework ``measures:`` id) that shows the promise is
+    #: kept, and its target: ``target_op`` is ">=" or "<=", ``target_value`` a number.
+    measure_id: str | None = None
+    target_op: str | None = None
+    target_value: float | None = None
 
     def with_changes(self, **changes: object) -> PromiseRecord:
         """A copy with some fields changed (the app edits one field at a time)."""
@@ -59,6 +64,9 @@ class CharterRecord:
     approved_at: datetime | None
     approved_by: str | None
     promises: tuple[PromiseRecord, ...] = field(default_factory=tuple)
+    #: What customers are told to expect (outside) and what the team commits to (inside).
+    brand_promise: str | None = None
+    common_purpose: str | None = None
 
     @property
     def is_draft(self) -> bool:

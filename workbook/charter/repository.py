@@ -35,7 +35,7 @@ from workbook.charter.records import (
     CharterRecord,
     PromiseRecord,
 )
-from workbook.charter.validate import clean_approver, clean_promises, clean_title
+from workbook.charter.validate import clean_approver, clean_foundation_text, clean_promises, clean_title
 from workbook.errors import ConflictError, InputError, NotFoundError
 from workbook.framework import Framework
 from workbook.store import Store
@@ -56,7 +56,8 @@ KEEP = _Keep()
 
 def _promise(row: CharterPromise) -> PromiseRecord:
     return PromiseRecord(text=row.text, value_id=row.value_id, step_id=row.step_id, standard=row.standard,
-                         owner=row.owner, review_date=row.review_date, starter_id=row.starter_id)
+                         owner=row.owner, review_date=row.review_date, starter_id=row.starter_id,
+                         measure_id=row.measure_id, target_op=row.target_op, target_value=row.target_value)
 
 
 def _record(row: Charter, promises: Sequence[CharterPromise]) -> CharterRecord:
@@ -66,6 +67,7 @@ def _record(row: Charter, promises: Sequence[CharterPromise]) -> CharterRecord:
         created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
         approved_at=as_utc(row.approved_at) if row.approved_at else None, approved_by=row.approved_by,
         promises=tuple(_promise(p) for p in sorted(promises, key=lambda p: p.position)),
+        brand_promise=row.brand_promise, common_purpose=row.common_purpose,
     )
 
 
@@ -127,12 +129,15 @@ class Charters(Repository):
                 if drafts:
                     return _record(drafts[-1], self._promises(session, drafts[-1].id))
                 approved = [c for c in charters if c.status == APPROVED]
+                brand = purpose = None
                 if approved:
                     cleaned = tuple(_promise(p) for p in self._promises(session, approved[-1].id))
                     clean = approved[-1].title
+                    brand, purpose = approved[-1].brand_promise, approved[-1].common_purpose
                 now = utcnow()
                 row = Charter(organisation_id=org_id, number=(charters[-1].number + 1) if charters else 1,
-                              status=DRAFT, title=clean, version=1, created_at=now, updated_at=now)
+                              status=DRAFT, title=clean, version=1, created_at=now, updated_at=now,
+                              brand_promise=brand, common_purpose=purpose)
                 session.add(row)
                 session.flush()
                 stored = self._replace_promises(session, row.id, cleaned)
@@ -158,6 +163,22 @@ class Charters(Repository):
             session.refresh(row)
             return _record(row, stored)
 
+    def save_foundation(self, org_id: str, number: int, expected_version: int, *, brand_promise: object,
+                        common_purpose: object) -> CharterRecord:
+        """Store the draft's brand promise and common purpose (the builder's first page).
+
+        Guarded like every save: refused if someone saved since ``expected_version``.
+        """
+        expected = _check_expected(expected_version)
+        brand = clean_foundation_text(brand_promise, "the brand promise")
+        purpose = clean_foundation_text(common_purpose, "the common purpose")
+        with self._tx.writing() as session:
+            row = self._row(session, org_id, number)
+            self._claim(session, row, expected, keep_title=True,
+                        extra={"brand_promise": brand, "common_purpose": purpose})
+            session.refresh(row)
+            return _record(row, self._promises(session, row.id))
+
     def approve(self, org_id: str, number: int, expected_version: int, *, approved_by: str,
                 framework: Framework, today: date) -> CharterRecord:
         """Approve the draft: refused (ApprovalRefusedError) while any blocking check fails."""
@@ -166,7 +187,8 @@ class Charters(Repository):
         with self._tx.writing() as session:
             row = self._row(session, org_id, number)
             promises = self._promises(session, row.id)
-            report = check_charter([_promise(p) for p in promises], framework, today=today)
+            report = check_charter([_promise(p) for p in promises], framework, today=today,
+                                   brand_promise=row.brand_promise, common_purpose=row.common_purpose)
             if row.status == DRAFT and row.version == expected and not report.ready:
                 problems = [f.message for f in report.blocking]
                 raise ApprovalRefusedError(
@@ -237,7 +259,8 @@ class Charters(Repository):
                         .execution_options(synchronize_session=False))
         rows = [CharterPromise(charter_id=charter_id, position=i, text=p.text, value_id=p.value_id,
                                step_id=p.step_id, standard=p.standard, owner=p.owner,
-                               review_date=p.review_date, starter_id=p.starter_id)
+                               review_date=p.review_date, starter_id=p.starter_id, measure_id=p.measure_id,
+                               target_op=p.target_op, target_value=p.target_value)
                 for i, p in enumerate(promises, start=1)]
         session.add_all(rows)
         session.flush()

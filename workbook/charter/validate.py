@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from workbook.charter.records import PromiseRecord
+from workbook.charter.targets import clean_target
 from workbook.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from workbook.errors import InputError, NotFoundError
 from workbook.framework import Framework
@@ -23,6 +24,7 @@ from workbook.text import clean_line, clean_paragraphs, quoted
 
 __all__ = [
     "EARLIEST_YEAR",
+    "FOUNDATION_MAX",
     "LATEST_YEAR",
     "MAX_PROMISES",
     "OWNER_MAX",
@@ -30,6 +32,7 @@ __all__ = [
     "TEXT_MAX",
     "TITLE_MAX",
     "clean_approver",
+    "clean_foundation_text",
     "clean_promise",
     "clean_promises",
     "clean_review_date",
@@ -43,6 +46,8 @@ STANDARD_MAX = 400
 #: A name or a role ("Front-desk manager"); the database column holds 200.
 OWNER_MAX = 120
 TITLE_MAX = 200
+#: The brand promise and the common purpose: a few sentences each, printed above the promises.
+FOUNDATION_MAX = 600
 #: A draft may hold a few more (or fewer) than the 10 an approved charter needs,
 #: while the team swaps promises in and out; more than this is not a charter.
 MAX_PROMISES = 15
@@ -81,6 +86,8 @@ def clean_promise(promise: PromiseRecord, framework: Framework, position: int | 
     text = _one_paragraph(promise.text, f"the text of {where}", TEXT_MAX) or ""
     standard = _one_paragraph(promise.standard, f"the standard of {where}", STANDARD_MAX)
     owner = clean_line(promise.owner, f"the owner of {where}", max_length=OWNER_MAX, required=False) or None
+    measure_id, target_op, target_value = clean_target(promise.measure_id, promise.target_op,
+                                                       promise.target_value, framework, where)
     return PromiseRecord(
         text=text,
         value_id=_framework_id(promise.value_id, "value", (v.id for v in framework.values), where),
@@ -90,6 +97,9 @@ def clean_promise(promise: PromiseRecord, framework: Framework, position: int | 
         review_date=clean_review_date(promise.review_date, f"the review date of {where}"),
         starter_id=_framework_id(promise.starter_id, "starter promise", (p.id for p in framework.promises),
                                  where),
+        measure_id=measure_id,
+        target_op=target_op,
+        target_value=target_value,
     )
 
 
@@ -100,6 +110,11 @@ def clean_promises(promises: Iterable[PromiseRecord], framework: Framework) -> t
         raise InputError(f"a charter draft holds at most {MAX_PROMISES} promises (this one has {len(listed)}); "
                          "an approved charter has exactly 10")
     return tuple(clean_promise(p, framework, i) for i, p in enumerate(listed, start=1))
+
+
+def clean_foundation_text(value: object, field: str) -> str | None:
+    """The brand promise or the common purpose: one paragraph of at most :data:`FOUNDATION_MAX`, or None."""
+    return _one_paragraph(value, field, FOUNDATION_MAX) or None
 
 
 def clean_title(value: object) -> str | None:

@@ -9,14 +9,16 @@ the only cue: every state also has a word ("To fix", "Added") and a symbol.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from workbook import download
 from workbook.charter.checks import CheckReport, Coverage, Finding
-from workbook.charter.diff import PromiseChange, compare_promises, summarise
+from workbook.charter.diff import PromiseChange, compare_foundation, compare_promises, summarise
 from workbook.charter.ranking import Evidence
 from workbook.charter.records import CharterRecord, PromiseRecord, format_day
+from workbook.charter.results import PromiseResults, QuarterResult
 from workbook.errors import NotFoundError
-from workbook.framework import Framework
+from workbook.framework import Example, FoundationPart, Framework
 from workbook.text import esc
 
 __all__ = [
@@ -27,8 +29,11 @@ __all__ = [
     "diff_html",
     "download_link_html",
     "evidence_html",
+    "examples_html",
     "findings_html",
+    "foundation_html",
     "reasons_html",
+    "results_html",
 ]
 
 CHARTER_CSS = """
@@ -61,6 +66,13 @@ CHARTER_CSS = """
 .wb-diff ins { color: #1f6f3a; text-decoration: none; font-weight: 600; }
 .wb-evidence li { margin: 0.1rem 0; }
 .wb-version-list li { margin: 0.4rem 0; }
+.wb-foundation { display: flex; flex-wrap: wrap; gap: 1rem; margin: 0.5rem 0 1rem; }
+.wb-foundation-part { flex: 1 1 18rem; border-left: 4px solid #0b5cad; padding: 0.1rem 0 0.1rem 0.7rem; }
+.wb-foundation-part h3 { font-size: 0.95rem; margin: 0 0 0.2rem; }
+.wb-foundation-part p { margin: 0; }
+.wb-examples li { margin: 0.25rem 0; }
+.wb-pages .widget-button { font-weight: 600; }
+.wb-pages .widget-button.wb-current { background: #0b5cad; color: #fff; border-color: #0b5cad; }
 </style>
 """
 
@@ -153,16 +165,52 @@ def _promise_block(promise: PromiseRecord, framework: Framework) -> str:
             return item
 
     review = format_day(promise.review_date) if promise.review_date else "not yet set"
+    target = _target_line(promise, framework)
     return (f"<strong>{esc(promise.text or '(no wording yet)')}</strong><br>"
             f"<span>Standard: {esc(promise.standard or 'not yet written')}</span><br>"
+            + (f"<span>Measure: {esc(target)}</span><br>" if target else "") +
             f"<span class='wb-muted'>Owner: {esc(promise.owner or 'not yet chosen')} · Review by: {esc(review)} · "
             f"{esc(name('value', promise.value_id))} · {esc(name('step', promise.step_id))}</span>")
 
 
+def _target_line(promise: PromiseRecord, framework: Framework) -> str | None:
+    """"First-contact resolution: at least 80 %", or None for a promise that names no measure."""
+    from workbook.charter.targets import find_measure, target_text
+
+    if not promise.measure_id:
+        return None
+    try:
+        measure = find_measure(framework, promise.measure_id)
+    except NotFoundError:
+        return promise.measure_id
+    return f"{measure.name}: {target_text(measure, promise.target_op, promise.target_value)}"
+
+
+def foundation_html(brand_promise: str | None, common_purpose: str | None) -> str:
+    """The brand promise and common purpose as two labelled blocks ("not written yet" for gaps)."""
+    def block(label: str, text: str | None) -> str:
+        shown = esc(text) if text else "<span class='wb-muted'>not written yet</span>"
+        return f"<div class='wb-foundation-part'><h3>{esc(label)}</h3><p>{shown}</p></div>"
+
+    return ("<div class='wb-foundation'>" + block("Our brand promise", brand_promise)
+            + block("Our common purpose", common_purpose) + "</div>")
+
+
 def charter_html(charter: CharterRecord, framework: Framework) -> str:
-    """One version, read-only, as a numbered list."""
+    """One version, read-only: its brand promise and common purpose, then the promises as a numbered list."""
     items = "".join(f"<li>{_promise_block(p, framework)}</li>" for p in charter.promises)
-    return f"<ol class='wb-version-list'>{items}</ol>"
+    return foundation_html(charter.brand_promise, charter.common_purpose) + f"<ol class='wb-version-list'>{items}</ol>"
+
+
+def examples_html(part: FoundationPart) -> str:
+    """A first-page prompt's good and weak examples, each with why, folded away until asked for."""
+    def items(examples: Sequence[Example], mark: str) -> str:
+        return "".join(f"<li>{mark} <q>{esc(e.text)}</q> <span class='wb-muted'>{esc(e.why)}</span></li>"
+                       for e in examples)
+
+    return (f"<details class='wb-examples'><summary>Examples of a {esc(part.name.lower())}</summary>"
+            f"<p><strong>Strong:</strong></p><ul>{items(part.good, '✓')}</ul>"
+            f"<p><strong>Weak:</strong></p><ul>{items(part.bad, '✗')}</ul></details>")
 
 
 _KIND_WORDS = {"added": "+ Added", "removed": "- Removed", "changed": "~ Changed", "unchanged": "= Unchanged"}
@@ -173,12 +221,19 @@ def _changed_fields(change: PromiseChange, framework: Framework) -> str:
     assert change.old is not None and change.new is not None
     rows = []
     for attribute, label in (("text", "wording"), ("standard", "standard"), ("owner", "owner"),
-                             ("review_date", "review date"), ("value_id", "value"), ("step_id", "step")):
-        if label not in change.fields:
+                             ("review_date", "review date"), ("value_id", "value"), ("step_id", "step"),
+                             ("target", "measure"), ("target", "target")):
+        if label not in change.fields or (attribute == "target" and label == "target" and "measure" in change.fields):
             continue
-        old, new = getattr(change.old, attribute), getattr(change.new, attribute)
+        old: object
+        new: object
+        if attribute == "target":
+            old, new = _target_line(change.old, framework), _target_line(change.new, framework)
+        else:
+            old, new = getattr(change.old, attribute), getattr(change.new, attribute)
         if attribute == "review_date":
-            old, new = (format_day(old) if old else "none"), (format_day(new) if new else "none")
+            old = format_day(old) if isinstance(old, date) else "none"
+            new = format_day(new) if isinstance(new, date) else "none"
         rows.append(f"<div><em>{esc(label)}:</em> <del>{esc(old or 'none')}</del> → <ins>{esc(new or 'none')}</ins>"
                     "</div>")
     return "".join(rows)
@@ -187,7 +242,10 @@ def _changed_fields(change: PromiseChange, framework: Framework) -> str:
 def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> str:
     """Two versions side by side: every promise added, removed, changed or unchanged."""
     changes = compare_promises(old.promises, new.promises)
-    rows = []
+    foundation = compare_foundation(old, new)
+    rows = [f"<tr class='wb-changed'><td class='wb-kind'>~ Changed<br><span class='wb-muted'>{esc(f.label)}</span>"
+            f"</td><td>{esc(f.old or 'not written')}</td><td>{esc(f.new or 'not written')}</td></tr>"
+            for f in foundation]
     for change in changes:
         kind = _KIND_WORDS[change.kind]
         if change.kind == "changed":
@@ -208,7 +266,8 @@ def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> s
         rows.append(f"<tr class='wb-{change.kind}'><td class='wb-kind'>{kind}</td><td>{left}</td>"
                     f"<td>{right}</td></tr>")
     return (f"<p role='status'><strong>{esc(_first_upper(old.label))} → {esc(new.label)}:</strong> "
-            f"{esc(summarise(changes))}.</p>"
+            f"{esc(summarise(changes))}"
+            + (f"; {esc(' and '.join(f.label for f in foundation))} changed" if foundation else "") + ".</p>"
             "<table class='wb-diff'><colgroup><col style='width: 7.5rem'><col><col></colgroup>"
             "<thead><tr><th scope='col'>Change</th>"
             f"<th scope='col'>{esc(_first_upper(old.label))}</th><th scope='col'>{esc(_first_upper(new.label))}</th>"
@@ -218,6 +277,33 @@ def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> s
 def _first_upper(text: str) -> str:
     """"version 2 (approved 5 March 2027)" → "Version 2 (approved 5 March 2027)" (str.capitalize lowers March)."""
     return text[:1].upper() + text[1:]
+
+
+def results_html(results: PromiseResults, *, quarters: int = 4) -> str:
+    """Each measured promise kept or not in the last ``quarters`` quarters, as a table ("✓ 96 %", "✗ 75 s")."""
+    shown = results.cycles[-quarters:]
+    if not results.promises:
+        return ("<h2>Kept or not</h2><p class='wb-muted'>Choose a measure and a target for a promise (“Measured "
+                "by”) to see here, quarter by quarter, whether it was kept.</p>")
+
+    def cell(quarter: QuarterResult | None) -> str:
+        if quarter is None or quarter.value is None:
+            return "<td class='wb-muted'>– no figure</td>"
+        mark = "" if quarter.kept is None else ("✓ " if quarter.kept else "✗ ")
+        word = "" if quarter.kept is None else (" kept" if quarter.kept else " not kept")
+        cls = "" if quarter.kept is None else (" class='wb-ok'" if quarter.kept else " class='wb-fix'")
+        trend = "<br><span class='wb-warn'>▼ wrong way</span>" if quarter.wrong_way else ""
+        return f"<td{cls}>{mark}{esc(quarter.shown)}{esc(word)}{trend}</td>"
+
+    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in shown)
+    rows = "".join(
+        f"<tr><th scope='row'>{r.position}. {esc(r.text)}<br><span class='wb-muted'>{esc(r.measure_name)}: "
+        f"{esc(r.target)}</span></th>{''.join(cell(r.quarter(c)) for c in shown)}</tr>"
+        for r in results.promises)
+    return ("<h2>Kept or not</h2><p>Each promise that names a measure, against its target, quarter by quarter "
+            "(figures from the scorecard).</p>"
+            f"<table class='wb-diff wb-results'><thead><tr><th scope='col'>Promise</th>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def download_link_html(filename: str, media_type: str, data: bytes) -> str:

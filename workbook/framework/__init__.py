@@ -10,6 +10,9 @@ from __future__ import annotations
 from workbook.framework.figures import format_number
 from workbook.framework.loader import check_framework_file, load_framework
 from workbook.framework.models import (
+    CharterFoundation,
+    Example,
+    FoundationPart,
     Framework,
     Measure,
     Obstacle,
@@ -26,6 +29,9 @@ from workbook.framework.rules import VALUE_IDS
 
 __all__ = [
     "VALUE_IDS",
+    "CharterFoundation",
+    "Example",
+    "FoundationPart",
     "Framework",
     "Measure",
     "Obstacle",

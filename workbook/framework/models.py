@@ -15,6 +15,7 @@ from typing import Annotated, Final, Literal, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     Strict,
     StrictBool,
     StrictInt,
@@ -34,6 +35,9 @@ __all__ = [
     "ID_PATTERN",
     "LETTER_PATTERN",
     "VERSION_PATTERN",
+    "CharterFoundation",
+    "Example",
+    "FoundationPart",
     "Framework",
     "Id",
     "Letter",
@@ -206,6 +210,35 @@ class Promise(_Frozen):
     value: Id
     step: Id
     standard: Text
+    #: Optional: the customer measure (``measures:`` id) that shows the promise is kept, and its
+    #: target, offered to the team with the starter ("at least" 95 on calls answered in 20 s).
+    measure: Id | None = None
+    target_op: Literal[">=", "<="] | None = None
+    target: Number | None = None
+
+
+class Example(_Frozen):
+    """A worked example for a prompt: the text and why it is good or weak."""
+
+    text: Text
+    why: Text
+
+
+class FoundationPart(_Frozen):
+    """One half of the charter's first page (the brand promise or the common purpose)."""
+
+    name: Text
+    question: Text
+    prompt: Text
+    good: Annotated[tuple[Example, ...], Field(min_length=1)]
+    bad: Annotated[tuple[Example, ...], Field(min_length=1)]
+
+
+class CharterFoundation(_Frozen):
+    """What the team writes before any promise: the brand promise (outside) and common purpose (inside)."""
+
+    brand_promise: FoundationPart
+    common_purpose: FoundationPart
 
 
 class Obstacle(_Frozen):
@@ -300,6 +333,8 @@ class Framework(_Frozen):
     steps: tuple[Step, ...]
     values: tuple[Value, ...]
     promises: tuple[Promise, ...]
+    #: Optional, so a framework file adapted before the charter's first page existed still loads.
+    charter_foundation: CharterFoundation | None = None
     obstacles: tuple[Obstacle, ...]
     rewards: tuple[Reward, ...]
     #: Optional, so a framework file adapted before the scorecard existed still loads.

@@ -75,6 +75,7 @@ def check(data: object) -> list[Problem]:
     problems += _check_rewards(data.get("rewards"), data.get("steps"), step_ids)
     problems += _check_shared_ids(data.get("steps"), data.get("values"), data.get("promises"))
     problems += _check_measures(data.get("measures"))
+    problems += _check_promise_targets(data.get("promises"))
     return problems
 
 
@@ -426,4 +427,21 @@ def _check_measures(measures: object) -> list[Problem]:
             problems.append(((*here, "maximum"),
                              f"must be more than the minimum ({low:g}), found {high:g}"))
     problems += _duplicates(entries, "measure id")
+    return problems
+
+
+def _check_promise_targets(promises: object) -> list[Problem]:
+    """A starter's target needs both a measure and a comparison.
+
+    The measure itself may be missing from the catalogue: a consultant who
+    replaces the catalogue should not have to edit the starters too; such a
+    starter is offered without its measure (``workbook.apps.charter.starter_record``).
+    """
+    problems: list[Problem] = []
+    for index, promise in _maps(promises):
+        here: Loc = ("promises", index)
+        measure = _text(promise.get("measure"))
+        has_target = promise.get("target") is not None
+        if has_target and (measure is None or promise.get("target_op") is None):
+            problems.append(((*here, "target"), "a target needs a measure and a target_op (>= or <=)"))
     return problems

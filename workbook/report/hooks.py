@@ -97,6 +97,12 @@ def charter_fragment(store: Store | None, organisation_id: str) -> Fragment | No
     )
     state = "a draft, not yet approved" if document.is_draft else document.status
     status = f"{document.title} (version {document.version}): {state}."
-    body = f"<p>{_e(status)}</p><p>{_e(document.intro)}</p><ol class='wb-promises'>{items}</ol>"
-    lines = [status, *[f"{p.number}. {p.text}" for p in document.promises]]
+    foundation = [(label, text) for label, text in (("Our brand promise", document.brand_promise),
+                                                    ("Our common purpose", document.common_purpose)) if text]
+    top = "".join(f"<div class='wb-foundation-part'><h3>{_e(label)}</h3><p>{_e(text)}</p></div>"
+                  for label, text in foundation)
+    body = (f"<p>{_e(status)}</p>" + (f"<div class='wb-foundation'>{top}</div>" if top else "")
+            + f"<p>{_e(document.intro)}</p><ol class='wb-promises'>{items}</ol>")
+    lines = [status, *[f"{label}: {text}" for label, text in foundation],
+             *[f"{p.number}. {p.text}" for p in document.promises]]
     return Fragment(body, "\n".join(lines))

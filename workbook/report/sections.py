@@ -39,6 +39,7 @@ __all__ = [
     "load",
     "method",
     "obstacles",
+    "quarter_at_a_glance",
     "rating_distribution",
     "record",
     "self_and_organisation",
@@ -717,6 +718,16 @@ def charter(report: Report) -> Section | None:
                    "promises, they will appear here.")
 
 
+def quarter_at_a_glance(report: Report) -> Section | None:
+    """The customer scorecard with the charter's targets and kept promises (see :mod:`workbook.report.glance`)."""
+    from workbook.report.glance import TITLE, glance_fragment
+
+    fragment = glance_fragment(report.store, report.organisation.id, report.cycle.label, report.framework)
+    if fragment is None:
+        return None
+    return _section(report, "glance", TITLE, fragment.html, [fragment.text])
+
+
 def method(report: Report) -> Section:
     """The appendix: scale, scoring rule, anonymity rules, framework and data date."""
     from workbook import __version__
@@ -802,7 +813,8 @@ def warm_up() -> None:
     from workbook.framework import load_framework
 
     for module in ("pandas", "workbook.dataset", "workbook.scoring", "workbook.store", "workbook.workshop.summary",
-                   "workbook.workshop.html", "workbook.charter.repository", "workbook.charter.export.document"):
+                   "workbook.workshop.html", "workbook.charter.repository", "workbook.charter.export.document",
+                   "workbook.report.glance", "workbook.measures.scorecard", "workbook.charter.results"):
         import_module(module)
     load_framework()
     charts_warm_up()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbook.store.tables import Base
@@ -31,6 +31,9 @@ class Charter(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: What customers are told to expect, and what the team commits to inside (0009).
+    brand_promise: Mapped[str | None] = mapped_column(Text, nullable=True)
+    common_purpose: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("organisation_id", "number", name="uq_charters_org_number"),
@@ -53,6 +56,10 @@ class CharterPromise(Base):
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     review_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     starter_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: The customer measure that shows the promise is kept, and its target (0009).
+    measure_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    target_op: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    target_value: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("charter_id", "position", name="uq_charter_promises_charter_position"),

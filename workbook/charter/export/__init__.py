@@ -102,14 +102,25 @@ def export_filename(org_id: str, charter: CharterRecord, fmt: str, audience: Aud
 
 def export_charter(store: Store, org_id: str, fmt: str, *, number: int | None = None,
                    framework: Framework | None = None, audience: Audience = "team",
-                   logo: Logo | None = None) -> Export:
-    """Export one version of ``org_id``'s charter (see :func:`choose_version`) in ``fmt``, for ``audience``."""
+                   logo: Logo | None = None, with_results: bool = False) -> Export:
+    """Export one version of ``org_id``'s charter (see :func:`choose_version`) in ``fmt``, for ``audience``.
+
+    ``with_results`` adds the latest quarter's result under each measured
+    promise (kept or not, from the measures scorecard) and a line saying how
+    many were kept.
+    """
     renderer = _renderer(fmt)  # an unknown format fails before any database work
     if audience not in AUDIENCES:
         raise InputError(f"a charter is for {' or '.join(AUDIENCES)}, not {quoted(audience)}")
     organisation = store.organisations.get(org_id)
     charter = choose_version(store, org_id, number)
-    document = build_document(charter, organisation.name, framework or load_framework(), audience=audience,
-                              logo=logo)
+    framework = framework or load_framework()
+    results = None
+    if with_results:
+        from workbook.charter.results import load_results
+
+        results = load_results(store, org_id, charter.promises, framework)
+    document = build_document(charter, organisation.name, framework, audience=audience, logo=logo,
+                              results=results)
     return Export(export_filename(organisation.id, charter, fmt, audience), renderer(document), MEDIA_TYPES[fmt],
                   charter)

@@ -14,16 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from workbook.charter.records import CharterRecord, format_day
+from workbook.charter.records import CharterRecord, PromiseRecord, format_day
 from workbook.errors import NotFoundError
 from workbook.framework import Framework
 from workbook.text import display_safe
 
 if TYPE_CHECKING:
     from workbook.charter.export.logo import Logo
+    from workbook.charter.results import PromiseResults
 
-__all__ = ["AUDIENCES", "CREDIT", "DEFAULT_TITLE", "Audience", "CharterDocument", "DocumentPromise",
-           "build_document"]
+__all__ = ["AUDIENCES", "BRAND_HEADING", "CREDIT", "DEFAULT_TITLE", "PURPOSE_HEADING", "Audience",
+           "CharterDocument", "DocumentPromise", "build_document"]
 
 #: ``team``: the working charter (owners, review dates, values and steps).
 #: ``customers``: what customers are promised and how it is measured, nothing internal.
@@ -35,6 +36,10 @@ CREDIT = ("Built with the DIME™ framework. DIME™ is a trademark of Chris Smo
 INTRO = ("Our promises to you: what you can expect from us, how we check that we keep each promise, "
          "and who makes sure it happens.")
 NOT_CHOSEN = "not yet chosen"
+#: Headings of the two texts at the top of the charter (the same for the team and for customers:
+#: customers are told what to expect, and how the team has agreed to deliver it).
+BRAND_HEADING = "Our brand promise"
+PURPOSE_HEADING = "Our common purpose"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,11 @@ class DocumentPromise:
     review: str
     value: str
     step: str
+    #: "Calls answered within 20 seconds: at least 95 %", or None when no measure is named.
+    target: str | None = None
+    #: With results: "96 % · kept" / "91 % · not kept" / "no result yet" for the latest quarter.
+    result: str | None = None
+    kept: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,11 @@ class CharterDocument:
     credit: str = CREDIT
     audience: Audience = "team"
     logo: Logo | None = None
+    #: The builder's first page; None (left out of every format) until the team writes it.
+    brand_promise: str | None = None
+    common_purpose: str | None = None
+    #: With results: "Results for 2026-Q3: 7 of 8 measured promises kept." (None: no results asked for).
+    results_line: str | None = None
 
     @property
     def for_customers(self) -> bool:
@@ -80,8 +95,21 @@ def _name(lookup: object, item_id: str | None) -> str:
         return item_id
 
 
+def _target(framework: Framework, promise: PromiseRecord) -> str | None:
+    from workbook.charter.targets import find_measure, target_text
+
+    if not promise.measure_id:
+        return None
+    try:
+        measure = find_measure(framework, promise.measure_id)
+    except NotFoundError:
+        return f"{promise.measure_id}: {NOT_CHOSEN}"
+    return f"{measure.name}: {target_text(measure, promise.target_op, promise.target_value)}"
+
+
 def build_document(charter: CharterRecord, organisation: str, framework: Framework, *,
-                   audience: Audience = "team", logo: Logo | None = None) -> CharterDocument:
+                   audience: Audience = "team", logo: Logo | None = None,
+                   results: PromiseResults | None = None) -> CharterDocument:
     """The words of the printed charter for one version of it, for the team or for customers.
 
     The customer version leaves out who owns each promise, when it is reviewed,
@@ -99,6 +127,9 @@ def build_document(charter: CharterRecord, organisation: str, framework: Framewo
             review=format_day(p.review_date) if p.review_date else NOT_CHOSEN,
             value=safe(_name(framework.value, p.value_id)),
             step=safe(_name(framework.step, p.step_id)),
+            target=_target(framework, p),
+            result=results.latest_text(i) if results is not None else None,
+            kept=results.latest_kept(i) if results is not None else None,
         )
         for i, p in enumerate(charter.promises, start=1)
     )
@@ -112,4 +143,7 @@ def build_document(charter: CharterRecord, organisation: str, framework: Framewo
         status = f"Approved{when}{by}"
     return CharterDocument(organisation=safe(organisation), title=safe(charter.title) or DEFAULT_TITLE, intro=INTRO,
                            is_draft=charter.is_draft, version=charter.number, status=status, promises=promises,
-                           audience=audience, logo=logo)
+                           audience=audience, logo=logo,
+                           brand_promise=safe(charter.brand_promise) if charter.brand_promise else None,
+                           common_purpose=safe(charter.common_purpose) if charter.common_purpose else None,
+                           results_line=results.summary_line() if results is not None else None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from workbook.charter.export.document import CharterDocument
+from workbook.charter.export.document import BRAND_HEADING, PURPOSE_HEADING, CharterDocument
 from workbook.text import display_safe
 
 __all__ = ["render_docx"]
@@ -58,18 +58,28 @@ def render_docx(document: CharterDocument) -> bytes:
         picture.add_run().add_picture(io.BytesIO(document.logo.data), **size)
     doc.add_paragraph(_plain(document.organisation), style="Subtitle")
     doc.add_heading(_plain(document.title), level=0)
+    for heading, text in ((BRAND_HEADING, document.brand_promise), (PURPOSE_HEADING, document.common_purpose)):
+        if text:
+            doc.add_heading(heading, level=2)
+            doc.add_paragraph(_plain(text)).runs[0].bold = heading == BRAND_HEADING
     doc.add_paragraph(_plain(document.intro))
     status = doc.add_paragraph()
     version = "" if document.for_customers and not document.is_draft else f" · {document.version_line}"
     status_run = status.add_run(f"{_plain(document.status)}{version}")
     status_run.italic = not document.is_draft
     status_run.bold = document.is_draft
+    if document.results_line:
+        doc.add_paragraph().add_run(_plain(document.results_line)).bold = True
 
     doc.add_heading("Our promises", level=1)
     for promise in document.promises:
         item = doc.add_paragraph(style="List Number")
         item.add_run(_plain(promise.text)).bold = True
         lines = [("How we measure it: ", promise.standard)]
+        if promise.target:
+            lines.append(("Target: ", promise.target))
+        if promise.result:
+            lines.append(("Latest result: ", promise.result))
         if not document.for_customers:
             lines += [("Owner: ", f"{promise.owner} · Review by: {promise.review}"),
                       ("Serves: ", f"{promise.value} (value) · {promise.step} (DIME™ step)")]

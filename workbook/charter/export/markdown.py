@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from workbook.charter.export.document import CharterDocument
+from workbook.charter.export.document import BRAND_HEADING, PURPOSE_HEADING, CharterDocument
 
 __all__ = ["escape_markdown", "render_markdown"]
 
@@ -35,9 +35,19 @@ def render_markdown(document: CharterDocument) -> str:
     else:
         version = "" if document.for_customers else f" · {e(document.version_line)}"
         lines += [f"_{e(document.status)}{version}_", ""]
+    if document.brand_promise:
+        lines += [f"## {BRAND_HEADING}", "", e(document.brand_promise), ""]
+    if document.common_purpose:
+        lines += [f"## {PURPOSE_HEADING}", "", e(document.common_purpose), ""]
     lines += [e(document.intro), ""]
+    if document.results_line:
+        lines += [f"**{e(document.results_line)}**", ""]
     for promise in document.promises:
         lines += [f"{promise.number}. **{e(promise.text)}**", f"   - How we measure it: {e(promise.standard)}"]
+        if promise.target:
+            lines.append(f"   - Target: {e(promise.target)}")
+        if promise.result:
+            lines.append(f"   - Latest result: {e(promise.result)}")
         if not document.for_customers:
             lines += [f"   - Owner: {e(promise.owner)}; review by {e(promise.review)}",
                       f"   - Serves: {e(promise.value)} (value), {e(promise.step)} (DIME™ step)"]
