@@ -84,7 +84,7 @@ def test_report_renders_every_chart_offline(report_folder: ReportFolder, tmp_pat
     assert seen["blocked"] == [PIXEL] and PIXEL in seen["doctored_requests"]
     outside = [u for u in seen["requests"] if not _allowed(u)]
     assert not outside, f"outside requests: {outside}"
-    assert len(seen["sizes"]) == 5
+    assert len(seen["sizes"]) == 8  # 5, 2 of trends and 1 of ourselves vs the organisation
     assert all(w > 100 and h > 100 for w, h in seen["sizes"]), seen["sizes"]
     assert all(label and len(label) > 40 for label in seen["labels"])
     assert seen["title"].startswith("Harbour & Vine Hotels – values assessment report")
