@@ -26,3 +26,12 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_finds_nothing() -> None:
     run = _run("mypy", "workbook")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_test_file_names_are_unique() -> None:
+    """pytest imports test files by base name (no __init__.py): two of one name stop the whole run."""
+    from collections import Counter
+
+    tests = Path(__file__).resolve().parent
+    names = Counter(path.name for path in tests.rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []

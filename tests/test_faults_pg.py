@@ -5,7 +5,7 @@ apps' own ``with_retries`` while this thread restarts a throw-away PostgreSQL
 (immediate mode, as a crash) twice; every save must end acknowledged and be in
 the database.  And a page turn during such a blip waits like a save does
 instead of leaving the respondent on an error with no way on.  The same fault
-through the real server is ``tests/browser/test_faults_pg.py``.
+through the real server is ``tests/browser/test_faults_pg_page.py``.
 """
 
 from __future__ import annotations
