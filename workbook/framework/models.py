@@ -290,10 +290,12 @@ class Measure(_Frozen):
         return 100.0 if self.unit == "%" else None
 
     def show(self, value: float) -> str:
-        """A value with its unit, the way the scorecard prints it: ``95 %``, ``£42.5``, ``38 seconds``."""
+        """A value with its unit, the way the scorecard prints it: ``95 %``, ``£42.5``, ``38 seconds``, ``23``."""
         number = format_number(value)
         if self.unit in {"£", "$", "€"}:
             return f"{self.unit}{number}"
+        if self.unit == "count":  # "23 complaints" reads well; "23 count" does not, and the measure names the thing
+            return number
         return f"{number} {self.unit}"
 
     def check_value(self, value: object) -> float:
