@@ -345,9 +345,9 @@ class Page:
 class Card:
     statement_id: str
     radio: str
-    toggle: str
+    toggle: str | None  # None: a statement about the organisation takes no comment
     status: str
-    comment: str
+    comment: str | None
 
 
 class Respondent:
@@ -428,8 +428,15 @@ class Respondent:
         for _model_id, state in self.page.visible():
             if "wb-statement" not in state.get("_dom_classes", ()):
                 continue
-            _text, radio, buttons, comment = (str(c).removeprefix("IPY_MODEL_") for c in state["children"])
-            toggle, status = (str(c).removeprefix("IPY_MODEL_") for c in self._state(buttons)["children"])
+            children = [str(c).removeprefix("IPY_MODEL_") for c in state["children"]]
+            toggle: str | None
+            comment: str | None
+            if len(children) == 3:  # about the organisation: text, choice, status (no comment box)
+                _text, radio, status = children
+                toggle = comment = None
+            else:
+                _text, radio, buttons, comment = children
+                toggle, status = (str(c).removeprefix("IPY_MODEL_") for c in self._state(buttons)["children"])
             number = int(str(self._state(radio).get("description", "")).rsplit(" ", 1)[-1])
             cards.append(Card(self.statements[number - 1], radio, toggle, status, comment))
         return cards
@@ -498,7 +505,8 @@ class Respondent:
     async def _answer(self, card: Card, index: int, *, comment: bool = True) -> None:
         assert self.page is not None
         typed = self.told.answers.get(card.statement_id, Answer(0, "")).comment
-        if comment and self.rng.random() < self.config.comment_rate:
+        if comment and card.toggle is not None and card.comment is not None and (
+                self.rng.random() < self.config.comment_rate):
             await self._click(card.toggle)
             typed = f"Load test: an example for {card.statement_id} from person {self.told.person.person_id}."
             await self.page.comm(card.comment, {"method": "update", "state": {"value": typed}, "buffer_paths": []})
@@ -688,7 +696,10 @@ class ServerMeter(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(1.0):
-            children = self.server.children(recursive=True)
+            try:
+                children = self.server.children(recursive=True)
+            except Exception:  # psutil.NoSuchProcess: the server was killed (the fault scripts do that)
+                continue
             self.most_kernels = max(self.most_kernels, len(children))
             for child in children:
                 used = self._cpu(child)
