@@ -67,7 +67,8 @@ def test_the_charter_with_its_brand_promise_and_latest_results(store: Store, pag
         assert body.index("OUR BRAND PROMISE") < body.index("OUR COMMON PURPOSE") < body.index("We will answer")
         assert "Results for 2099-Q1: 2 of 3 promises with a target kept." in body
         assert "✗ 2099-Q1: 93 % · not kept · trending the wrong way" in body
-        assert "✓ 2099-Q1: 3 · Complaints received · kept" in body  # a bare count says what it counts
+        # A count shows bare: the target beside it already names it ("Complaints received: at most 5").
+        assert "Target: Complaints received: at most 5 · Latest: ✓ 2099-Q1: 3 · kept" in body
         screenshot(page, f"charter-export-with-results-{audience}")
 
 

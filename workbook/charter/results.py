@@ -106,10 +106,7 @@ class PromiseResults:
             return f"{latest}: no result"
         verdict = "" if quarter.kept is None else (" · kept" if quarter.kept else " · not kept")
         trend = " · trending the wrong way" if quarter.wrong_way else ""
-        shown = quarter.shown
-        if shown.replace(".", "", 1).isdigit():  # a bare count: say what was counted ("3 · Complaints received")
-            shown = f"{shown} · {result.measure_name}"
-        return f"{latest}: {shown}{verdict}{trend}"
+        return f"{latest}: {quarter.shown}{verdict}{trend}"
 
     def summary_line(self) -> str:
         """One sentence for the top of an export: how many promises were kept in the latest quarter."""
