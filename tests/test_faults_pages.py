@@ -9,8 +9,17 @@ kernel, so its notice stays and its unload can still close that kernel.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from workbook.web.pages import PageRegistry
+
+
+def _run(scenario: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run in a thread of its own: earlier tests of a full run may leave a loop running here."""
+    with ThreadPoolExecutor(1) as runner:
+        runner.submit(asyncio.run, scenario).result(timeout=60)
 
 
 def test_a_died_kernel_lets_go_of_its_link_but_not_of_its_open_page() -> None:
@@ -32,7 +41,7 @@ def test_a_died_kernel_lets_go_of_its_link_but_not_of_its_open_page() -> None:
         assert pages.find("link-1") is new and pages.secret_matches("kernel-new", new.secret)
         assert not pages.secret_matches("kernel-old", old.secret)
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 def test_a_kernel_that_dies_while_its_page_is_made_releases_the_waiters() -> None:
@@ -43,4 +52,4 @@ def test_a_kernel_that_dies_while_its_page_is_made_releases_the_waiters() -> Non
         pages.detach("kernel-2")
         assert page.ready.done() and page.ready.result() is None  # they try again, onto a new kernel
 
-    asyncio.run(scenario())
+    _run(scenario())
