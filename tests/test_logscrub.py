@@ -25,6 +25,12 @@ def test_scrub(raw: str, clean: str) -> None:
 
 def test_every_logger_is_scrubbed_once_installed(caplog: pytest.LogCaptureFixture) -> None:
     previous = logging.getLogRecordFactory()
+    # An earlier test of a full run (a server started in-process) may have turned tornado's
+    # logger off or stopped it propagating; caplog listens at the root, so open it again here.
+    tornado_log = logging.getLogger("tornado.general")
+    saved = (tornado_log.propagate, tornado_log.disabled, tornado_log.level)
+    tornado_log.propagate, tornado_log.disabled = True, False
+    tornado_log.setLevel(logging.NOTSET)
     try:
         logscrub.install()
         logscrub.install()  # twice is once
@@ -38,4 +44,6 @@ def test_every_logger_is_scrubbed_once_installed(caplog: pytest.LogCaptureFixtur
         assert "nothing secret here" in caplog.text
     finally:
         logging.setLogRecordFactory(previous)
+        tornado_log.propagate, tornado_log.disabled = saved[0], saved[1]
+        tornado_log.setLevel(saved[2])
         logscrub._installed = False
