@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,8 +20,8 @@ from workbook.errors import ImportFileError, InputError
 from workbook.input_files import read_input_file
 from workbook.text import clean_line, quoted
 
-__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "check_person", "csv_problem", "header_problem", "parse_people_csv",
-           "read_people_csv"]
+__all__ = ["COLUMNS", "MAX_ROWS", "PersonRow", "check_person", "csv_problem", "data_rows", "header_problem",
+           "parse_people_csv", "read_people_csv"]
 
 COLUMNS = ("name", "email", "role", "team")
 MAX_ROWS = 10_000
@@ -68,6 +69,36 @@ def check_person(row: PersonRow) -> PersonRow:
         raise InputError(f"a person to import must be a PersonRow, not {type(row).__name__}")
     return _row({"name": row.name, "email": row.email, "role": row.role, "team": row.team})
 
+
+
+def data_rows(reader: Iterator[list[str]], names: list[str], source: str, problems: list[str], max_rows: int,
+              noun: str = "rows") -> Iterator[tuple[int, dict[str, str]]]:
+    """Each data row of a checked-header CSV as (row number, cells by column), for every import.
+
+    Blank lines (spreadsheet exports end with some) are skipped; a row with more
+    cells than the header, or a broken quote, goes to ``problems`` (a broken
+    quote ends the file); more than ``max_rows`` is a one-line error.  Row
+    numbers count the header as row 1, as a spreadsheet shows them.
+    """
+    number = 1
+    while True:
+        number += 1
+        line = getattr(reader, "line_num", 0) + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(csv_problem(error, number, line))
+            return
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines at the end of spreadsheet exports
+        if number - 1 > max_rows:
+            raise ImportFileError(f"{source}: more than {max_rows} {noun}; split the file")
+        if len(cells) > len(names):
+            problems.append(f"row {number}: {len(cells)} cells but the header has {len(names)} columns")
+            continue
+        yield number, dict(zip(names, cells, strict=False))
 
 def csv_problem(error: csv.Error, record: int, line: int) -> str:
     """A csv module error in words that say what to fix."""
@@ -124,25 +155,7 @@ def parse_people_csv(text: str, source: str = "the file") -> list[PersonRow]:
     problems: list[str] = []
     rows: list[PersonRow] = []
     first_row_of: dict[str, int] = {}
-    number = 1
-    while True:
-        number += 1
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(csv_problem(error, number, line))
-            break
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines at the end of spreadsheet exports
-        if number - 1 > MAX_ROWS:
-            raise ImportFileError(f"{source}: more than {MAX_ROWS} people; split the file")
-        if len(cells) > len(names):
-            problems.append(f"row {number}: {len(cells)} cells but the header has {len(names)} columns")
-            continue
-        values = dict(zip(names, cells, strict=False))
+    for number, values in data_rows(reader, names, source, problems, MAX_ROWS, "people"):
         try:
             row = _row(values)
         except InputError as error:

@@ -19,7 +19,7 @@ from pathlib import Path
 from workbook.errors import ImportFileError, InputError, NotFoundError
 from workbook.framework import Framework
 from workbook.input_files import read_input_file
-from workbook.people_csv import csv_problem, header_problem
+from workbook.people_csv import csv_problem, data_rows, header_problem
 from workbook.store.measures import ValueRow, check_note
 from workbook.text import clean_line, quoted
 
@@ -82,26 +82,9 @@ def parse_measures_csv(text: str, framework: Framework, cycles: Collection[str],
     problems: list[str] = []
     rows: list[ValueRow] = []
     first_row_of: dict[tuple[str, str], int] = {}
-    number = 1
-    while True:
-        number += 1
-        line = reader.line_num + 1
+    for number, values in data_rows(reader, names, source, problems, MAX_ROWS):
         try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(csv_problem(error, number, line))
-            break
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines at the end of spreadsheet exports
-        if number - 1 > MAX_ROWS:
-            raise ImportFileError(f"{source}: more than {MAX_ROWS} rows; split the file")
-        if len(cells) > len(names):
-            problems.append(f"row {number}: {len(cells)} cells but the header has {len(names)} columns")
-            continue
-        try:
-            row = _row(dict(zip(names, cells, strict=False)), framework, cycles)
+            row = _row(values, framework, cycles)
         except InputError as error:
             problems.append(f"row {number}: {error}")
             continue
