@@ -285,17 +285,22 @@ class Workshop(Repository):
             if all(getattr(current, k) == v for k, v in values.items()):
                 return _action(current)
             _check_changeable(current, values)
-            changed = _execute(session,
-                update(WorkshopAction).where(where, WorkshopAction.version == expected)
-                .values(**values, version=WorkshopAction.version + 1, updated_at=utcnow(), updated_by=by)
-                .execution_options(synchronize_session=False)
-            )
-            fresh = self._action_row(session, where)
-            if fresh is None:
-                raise StaleEditError("someone else removed this action after you opened it", None)
-            if changed.rowcount != 1:
-                raise StaleEditError(stale_message("this action", fresh.updated_by), _action(fresh))
-            return _action(fresh)
+            return self._write_action(session, where, values, expected, by)
+
+    def _write_action(self, session: Session, where: Any, values: dict[str, Any], expected: int,
+                      by: str | None) -> ActionRecord:
+        """Write ``values`` if the row is still at version ``expected``, else say who changed it first."""
+        changed = _execute(session,
+            update(WorkshopAction).where(where, WorkshopAction.version == expected)
+            .values(**values, version=WorkshopAction.version + 1, updated_at=utcnow(), updated_by=by)
+            .execution_options(synchronize_session=False)
+        )
+        fresh = self._action_row(session, where)
+        if fresh is None:
+            raise StaleEditError("someone else removed this action after you opened it", None)
+        if changed.rowcount != 1:
+            raise StaleEditError(stale_message("this action", fresh.updated_by), _action(fresh))
+        return _action(fresh)
 
     def remove_action(self, cycle_id: int, action_id: int, *, expected_version: int) -> None:
         """Remove an action; refused if somebody else changed it since it was loaded.
@@ -369,17 +374,7 @@ class Workshop(Repository):
                 values["status"] = verdict
             if all(getattr(current, k) == v for k, v in values.items()):
                 return _action(current)
-            changed = _execute(session,
-                update(WorkshopAction).where(where, WorkshopAction.version == expected)
-                .values(**values, version=WorkshopAction.version + 1, updated_at=utcnow(), updated_by=by)
-                .execution_options(synchronize_session=False)
-            )
-            fresh = self._action_row(session, where)
-            if fresh is None:
-                raise StaleEditError("someone else removed this action after you opened it", None)
-            if changed.rowcount != 1:
-                raise StaleEditError(stale_message("this action", fresh.updated_by), _action(fresh))
-            return _action(fresh)
+            return self._write_action(session, where, values, expected, by)
 
     def organisation_actions(self, org_id: str) -> tuple[tuple[str, ActionRecord], ...]:
         """Every action of every cycle of the organisation with its cycle's label, oldest cycle first."""
