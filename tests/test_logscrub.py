@@ -25,18 +25,19 @@ def test_scrub(raw: str, clean: str) -> None:
 
 def test_every_logger_is_scrubbed_once_installed(caplog: pytest.LogCaptureFixture) -> None:
     previous = logging.getLogRecordFactory()
-    # An earlier test of a full run (a server started in-process) may have turned tornado's
-    # logger off or stopped it propagating; caplog listens at the root, so open it again here.
+    # An earlier test of a full run (a server started in-process, a logging config) may have
+    # turned tornado's loggers off, raised a parent's level or stopped propagation, so caplog
+    # at the root would hear nothing. Listen on tornado's logger itself, with it switched on.
     tornado_log = logging.getLogger("tornado.general")
     saved = (tornado_log.propagate, tornado_log.disabled, tornado_log.level)
-    tornado_log.propagate, tornado_log.disabled = True, False
-    tornado_log.setLevel(logging.NOTSET)
+    tornado_log.propagate, tornado_log.disabled = False, False
+    tornado_log.setLevel(logging.WARNING)
+    tornado_log.addHandler(caplog.handler)
     try:
         logscrub.install()
         logscrub.install()  # twice is once
         with caplog.at_level(logging.WARNING):
-            logging.getLogger("tornado.general").warning("%d %s: %s", 503,
-                                                         f"GET /voila/render/v.ipynb?token={TOKEN}", "busy")
+            tornado_log.warning("%d %s: %s", 503, f"GET /voila/render/v.ipynb?token={TOKEN}", "busy")
             logging.getLogger("anything.else").error(f"page /x?key={TOKEN} failed")
             logging.getLogger("plain").warning("nothing %s here", "secret")
         assert TOKEN not in caplog.text and TOKEN[:12] not in caplog.text
@@ -44,6 +45,7 @@ def test_every_logger_is_scrubbed_once_installed(caplog: pytest.LogCaptureFixtur
         assert "nothing secret here" in caplog.text
     finally:
         logging.setLogRecordFactory(previous)
+        tornado_log.removeHandler(caplog.handler)
         tornado_log.propagate, tornado_log.disabled = saved[0], saved[1]
         tornado_log.setLevel(saved[2])
         logscrub._installed = False

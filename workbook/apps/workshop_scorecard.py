@@ -182,9 +182,10 @@ class ScorecardPage:
             def remove() -> bool:
                 return app.store.measures.delete(org.id, cycle.id, measure.id, expected_version=entry.version)
 
-            if self._attempt(entry, remove, done="Removed ✓"):
+            if self._attempt(entry, remove):
                 entry.set_saved(None)
                 self.update_tally()
+                self._done(entry, "Removed ✓")
             return
         try:
             measure.check_value(text)  # said at once, before a database round trip; the store checks again
@@ -200,9 +201,10 @@ class ScorecardPage:
         if saved is not None:
             entry.set_saved(saved)
             self.update_tally()
+            self._done(entry, "Saved ✓")
 
-    def _attempt(self, entry: MeasureInput, save: Callable[[], T], done: str = "Saved ✓") -> T | None:
-        """Run one save with retries for a busy database; say what happened beside the measure."""
+    def _attempt(self, entry: MeasureInput, save: Callable[[], T]) -> T | None:
+        """Run one save with retries for a busy database; say beside the measure if it failed."""
         try:
             result = with_retries(save, "scorecard save")
         except StaleValueError as error:
@@ -216,6 +218,9 @@ class ScorecardPage:
         except WorkbookError as error:
             entry.status.value = _html_message(f"Not saved: {error}", "warn")
             return None
+        return result
+
+    def _done(self, entry: MeasureInput, done: str) -> None:
+        """Say "Saved" last, once the trend beside the figure is up to date, so what the page shows agrees."""
         entry.status.value = _html_message(done)
         self.app.saved_at.value = _html_message(f"Everything saved at {time.strftime('%H:%M')}.")
-        return result
