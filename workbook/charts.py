@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RATING_COLOURS", "SCORE_COLOURS", "SERIES_COLOURS", "chart_html", "distribution_chart", "gap_chart",
-    "heatmap_chart", "maturity_by_step_chart", "spread_chart", "to_svg", "trend_chart", "value_profile_chart",
-    "values_radar_chart", "vega_safe", "warm_up",
+    "heatmap_chart", "maturity_by_step_chart", "spec_to_svg", "spread_chart", "to_svg", "trend_chart",
+    "value_profile_chart", "values_radar_chart", "vega_safe", "warm_up",
 ]
 
 #: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
@@ -134,9 +134,14 @@ def vega_safe(spec: Any) -> Any:
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to an SVG string, in-process and offline."""
+    return spec_to_svg(chart.to_dict())
+
+
+def spec_to_svg(spec: dict[str, Any]) -> str:
+    """Render a Vega-Lite spec (``chart.to_dict()``) to SVG: what :func:`to_svg` and altair renderers share."""
     import vl_convert as vlc
 
-    spec = vega_safe(chart.to_dict())
+    spec = vega_safe(spec)
     description = spec.get("description")
     if description:
         # The whole chart is one image with one text alternative (below); Vega's own

@@ -4,7 +4,8 @@ The notebook test (nbval) compares a fresh run with the outputs stored in
 ``notebooks/organisation_report.ipynb``, so after a deliberate change to a
 section, a chart or the demo data, refresh them and review the diff::
 
-    .venv/bin/python -m workbook.report.refresh
+    .venv/bin/python -m workbook.report.refresh                       # the report notebook
+    .venv/bin/python -m workbook.report.refresh notebooks/explore.ipynb  # or another one
 
 Only outputs change: sources, cell ids and tags stay as they are; execution
 metadata (timings) is dropped so the file diffs cleanly.
@@ -56,7 +57,9 @@ def refresh(notebook: Path | None = None) -> Path:
 
 
 def main() -> None:
-    print(f"Stored fresh outputs in {refresh()}", file=sys.stderr)
+    notebooks = [Path(arg) for arg in sys.argv[1:]] or [None]
+    for notebook in notebooks:
+        print(f"Stored fresh outputs in {refresh(notebook)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
