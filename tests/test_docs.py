@@ -266,4 +266,4 @@ def test_the_guide_examples_run(guide: Path, demo_database: Path, tmp_path: Path
         for line in item.shown:
             assert " ".join(line.split()) in printed, f"{where}: the guide shows {line!r}; it printed:\n{printed}"
         ran += 1
-    assert ran >= 3
+    assert ran >= 1

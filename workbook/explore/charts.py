@@ -106,7 +106,7 @@ def statements_by_team(tables: Tables) -> alt.LayerChart | None:
     if frame.empty:
         return None
 
-    def label(row: dict[str, Any]) -> str:
+    def label(row: dict[Any, Any]) -> str:
         text = str(row["statement"])
         short = text if len(text) <= _LABEL_LENGTH else text[: _LABEL_LENGTH - 1].rstrip() + "…"
         return f"{row['statement_id']}{'*' if row['reverse'] else ''} {short}"

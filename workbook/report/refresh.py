@@ -57,7 +57,7 @@ def refresh(notebook: Path | None = None) -> Path:
 
 
 def main() -> None:
-    notebooks = [Path(arg) for arg in sys.argv[1:]] or [None]
+    notebooks: list[Path | None] = [Path(arg) for arg in sys.argv[1:]] or [None]
     for notebook in notebooks:
         print(f"Stored fresh outputs in {refresh(notebook)}", file=sys.stderr)
 
