@@ -365,3 +365,12 @@ def test_nbval_runs_the_notebook_and_catches_a_change(demo_db: str, tmp_path: Pa
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
     assert len(good_results) == code_cells and set(good_results) == {"passed"}, run.stdout[-3000:]
     assert broken_results.count("failed") == 1, run.stdout[-3000:]
+
+
+def test_the_notebook_is_not_a_served_app() -> None:
+    """``workbook serve`` serves only the apps: a visitor's link must never run the exploration notebook."""
+    from workbook.serve import _default_apps
+
+    apps = _default_apps(notebooks_dir())
+    assert NOTEBOOK.is_file() and NOTEBOOK.name not in apps
+    assert len(apps) == 3
