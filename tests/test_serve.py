@@ -29,6 +29,8 @@ from workbook.serve import (
     serve,
     voila_config,
 )
+from workbook.serve import app as app_module
+from workbook.serve import server as server_module
 
 GIB = 2**30
 APPS = list(NOTEBOOKS.values())
@@ -465,11 +467,11 @@ def test_kernels_get_an_absolute_database_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    url = serve_module._kernel_db_url("sqlite:///relative.db", tmp_path / "notebooks")
+    url = server_module._kernel_db_url("sqlite:///relative.db", tmp_path / "notebooks")
     assert url == f"sqlite:///{tmp_path / 'relative.db'}"
     postgres = "postgresql://user:secret@db.example.org/workbook"
     expected = "postgresql+psycopg://user:secret@db.example.org/workbook"
-    assert serve_module._kernel_db_url(postgres, tmp_path) == expected
+    assert server_module._kernel_db_url(postgres, tmp_path) == expected
 
 
 def test_importing_serve_stays_cheap() -> None:
@@ -529,9 +531,9 @@ def test_python_m_workbook_serve_prints_any_workbook_error_in_one_line(
     def refuse(**_options: Any) -> None:
         raise error
 
-    monkeypatch.setattr(serve_module, "serve", refuse)
+    monkeypatch.setattr(server_module, "serve", refuse)
     with pytest.raises(SystemExit) as exited:
-        serve_module._main(["--port", "8999"])
+        server_module._main(["--port", "8999"])
     assert exited.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"workbook: error: {error}"]
@@ -547,7 +549,7 @@ def test_serve_lan_without_any_network_is_one_clear_line(
     monkeypatch.setattr(network, "interface_addresses", lambda: ["127.0.0.1"])
     monkeypatch.setattr(network, "hostname_addresses", lambda: ["127.0.1.1"])
     with pytest.raises(SystemExit) as exited:
-        serve_module._main(["--lan", "--port", "8999"])
+        server_module._main(["--lan", "--port", "8999"])
     assert exited.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "no network address found" in lines[0]
@@ -565,7 +567,7 @@ def test_serve_lan_announces_each_address_with_the_plain_http_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = _config(tmp_path)
-    url = serve_module._announce("http://192.168.1.23:8866", APPS, config, also=["http://10.8.0.5:8866"])
+    url = server_module._announce("http://192.168.1.23:8866", APPS, config, also=["http://10.8.0.5:8866"])
     printed = capsys.readouterr().out
     assert "Serving the workbook at http://192.168.1.23:8866" in printed
     assert "also at http://10.8.0.5:8866" in printed
@@ -581,5 +583,5 @@ def test_the_trust_warning_is_filtered_and_nothing_else() -> None:
     def record(msg: str, *args: object) -> logging.LogRecord:
         return logging.LogRecord("Voila", logging.WARNING, __file__, 1, msg, args, None)
 
-    assert serve_module._quiet_trust_warning(record("Notebook %s is not trusted", "values_assessment.ipynb")) is False
-    assert serve_module._quiet_trust_warning(record("Kernel %s died", "abc")) is True
+    assert app_module._quiet_trust_warning(record("Notebook %s is not trusted", "values_assessment.ipynb")) is False
+    assert app_module._quiet_trust_warning(record("Kernel %s died", "abc")) is True
