@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from workbook.errors import InputError
-from workbook.links import DEFAULT_PORT
 from workbook.serve.options import (
     DEFAULT_CLOSE_GRACE_SECONDS,
     DEFAULT_CULL_IDLE_SECONDS,
     DEFAULT_DISCONNECT_SECONDS,
+    DEFAULT_HOST,
     DEFAULT_MAX_LOOKUPS,
     DEFAULT_PAGE_RATE,
+    DEFAULT_PORT,
     DEFAULT_RECHECK_SECONDS,
     DEFAULT_REFUSED_BURST,
     DEFAULT_REFUSED_RATE,
@@ -47,7 +48,7 @@ def voila_config(
     *,
     notebooks: Path,
     apps: Sequence[str],
-    host: str = "127.0.0.1",
+    host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     preheat: bool = True,
     pool_size: int | None = None,

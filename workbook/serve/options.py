@@ -19,7 +19,26 @@ from workbook.web.defaults import (
     REFUSALS_PER_MINUTE,
 )
 
+__all__ = [
+    "DEFAULT_CLOSE_GRACE_SECONDS",
+    "DEFAULT_CULL_IDLE_SECONDS",
+    "DEFAULT_DISCONNECT_SECONDS",
+    "DEFAULT_HOST",
+    "DEFAULT_MAX_LOOKUPS",
+    "DEFAULT_PAGE_RATE",
+    "DEFAULT_PORT",
+    "DEFAULT_RECHECK_SECONDS",
+    "DEFAULT_REFUSED_BURST",
+    "DEFAULT_REFUSED_RATE",
+    "HEALTH_PATH",
+    "HELP",
+    "ROUTE_NAME",
+    "TEMPLATE_NAME",
+]
+
 TEMPLATE_NAME = "workbook"
+#: This machine only: --host 0.0.0.0 (or --lan) lets others in.
+DEFAULT_HOST = "127.0.0.1"
 HEALTH_PATH = "/healthz"
 DEFAULT_CULL_IDLE_SECONDS = 30 * 60
 #: A page's kernel is shut down this long after its last browser connection
@@ -40,12 +59,11 @@ DEFAULT_RECHECK_SECONDS = RECHECK_SECONDS
 #: What ``--route`` accepts: it travels in a cookie and is matched by the proxy's map.
 ROUTE_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
-#: Help text of every user-facing option, shared by ``workbook serve`` and
-#: ``python -m workbook.serve``.
+#: Help text of every option of ``workbook serve`` (``workbook.cli`` reads it).
 
 HELP: dict[str, str] = {
     "host": "Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 lets other machines "
-            "(or a proxy) in. [default: 127.0.0.1]",
+            f"(or a proxy) in. [default: {DEFAULT_HOST}]",
     "port": f"Port to listen on; it must be free. [default: {DEFAULT_PORT}]",
     "lan": "For a workshop room: listen on this computer's network address(es) as well as on this "
            "computer, and print the links with the address people's phones and laptops can reach "

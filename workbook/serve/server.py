@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbook.errors import InputError, WorkbookError
-from workbook.links import DEFAULT_BASE_URL, DEFAULT_PORT, NOTEBOOKS, check_base_url, is_loopback_url
+from workbook.errors import InputError
+from workbook.links import DEFAULT_BASE_URL, NOTEBOOKS, check_base_url, is_loopback_url
 from workbook.paths import notebooks_dir, templates_dir
 from workbook.serve.app import _voila_class
 from workbook.serve.config import voila_config
@@ -24,13 +24,14 @@ from workbook.serve.options import (
     DEFAULT_CLOSE_GRACE_SECONDS,
     DEFAULT_CULL_IDLE_SECONDS,
     DEFAULT_DISCONNECT_SECONDS,
+    DEFAULT_HOST,
     DEFAULT_MAX_LOOKUPS,
     DEFAULT_PAGE_RATE,
+    DEFAULT_PORT,
     DEFAULT_RECHECK_SECONDS,
     DEFAULT_REFUSED_BURST,
     DEFAULT_REFUSED_RATE,
     HEALTH_PATH,
-    HELP,
     TEMPLATE_NAME,
 )
 
@@ -140,7 +141,7 @@ def _default_apps(notebooks: Path) -> list[str]:
 
 def serve(
     *,
-    host: str = "127.0.0.1",
+    host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     lan: bool = False,
     db_url: str | None = None,
@@ -173,7 +174,7 @@ def serve(
     if lan:
         from workbook.network import lan_addresses
 
-        if host != "127.0.0.1":
+        if host != DEFAULT_HOST:
             raise InputError("--lan listens on every network address of this computer: leave out --host")
         bases = [_base_url(address, port) for address in lan_addresses()]
         host = "0.0.0.0"
@@ -228,51 +229,3 @@ def _quiet_heartbeats_when_stopping(app: Any) -> None:
         previous(args)
 
     threading.excepthook = hook
-
-
-def _main(argv: Sequence[str] | None = None) -> None:
-    """``python -m workbook.serve``: the same options as ``workbook serve``."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m workbook.serve", description=serve.__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help=HELP["host"])
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
-    parser.add_argument("--lan", action="store_true", help=HELP["lan"])
-    parser.add_argument("--db", metavar="URL", help=HELP["db"])
-    parser.add_argument("--pool-size", type=int, help=HELP["pool_size"])
-    parser.add_argument("--no-preheat", action="store_true", help=HELP["no_preheat"])
-    parser.add_argument("--max-kernels", type=int, help=HELP["max_kernels"])
-    parser.add_argument("--cull-idle-seconds", type=int, default=DEFAULT_CULL_IDLE_SECONDS,
-                        help=HELP["cull_idle_seconds"])
-    parser.add_argument("--disconnect-seconds", type=int, default=DEFAULT_DISCONNECT_SECONDS,
-                        help=HELP["disconnect_seconds"])
-    parser.add_argument("--page-rate", type=int, default=DEFAULT_PAGE_RATE, help=HELP["page_rate"])
-    parser.add_argument("--refused-rate", type=int, default=DEFAULT_REFUSED_RATE, help=HELP["refused_rate"])
-    parser.add_argument("--refused-burst", type=int, default=DEFAULT_REFUSED_BURST, help=HELP["refused_burst"])
-    parser.add_argument("--max-lookups", type=int, default=DEFAULT_MAX_LOOKUPS, help=HELP["max_lookups"])
-    parser.add_argument("--close-grace-seconds", type=int, default=DEFAULT_CLOSE_GRACE_SECONDS,
-                        help=HELP["close_grace_seconds"])
-    parser.add_argument("--recheck-seconds", type=int, default=DEFAULT_RECHECK_SECONDS,
-                        help=HELP["recheck_seconds"])
-    parser.add_argument("--trusted-proxy", dest="trusted_proxies", metavar="ADDRESS", action="append",
-                        default=[], help=HELP["trusted_proxy"])
-    parser.add_argument("--route", metavar="NAME", help=HELP["route"])
-    parser.add_argument("--open", dest="open_browser", action="store_true",
-                        help=HELP["open_browser"])
-    parser.add_argument("--notebooks", metavar="DIR", help=HELP["notebooks"])
-    parser.add_argument("--app", dest="apps", metavar="NOTEBOOK", action="append", help=HELP["app"])
-    args = parser.parse_args(argv)
-    from workbook.clitools import fail
-
-    try:
-        serve(host=args.host, port=args.port, lan=args.lan, db_url=args.db, pool_size=args.pool_size,
-              preheat=not args.no_preheat, open_browser=args.open_browser,
-              cull_idle_seconds=args.cull_idle_seconds, max_kernels=args.max_kernels,
-              notebooks=args.notebooks, apps=args.apps, disconnect_seconds=args.disconnect_seconds,
-              page_rate=args.page_rate, trusted_proxies=args.trusted_proxies,
-              refused_rate=args.refused_rate, refused_burst=args.refused_burst, max_lookups=args.max_lookups,
-              close_grace_seconds=args.close_grace_seconds, recheck_seconds=args.recheck_seconds,
-              route=args.route)
-    except WorkbookError as error:  # a bad database URL, a busy port, a missing folder: one line, exit 2
-        fail(error)
-
