@@ -620,3 +620,14 @@ def test_the_trust_warning_is_filtered_and_nothing_else() -> None:
 
     assert app_module._quiet_trust_warning(record("Notebook %s is not trusted", "values_assessment.ipynb")) is False
     assert app_module._quiet_trust_warning(record("Kernel %s died", "abc")) is True
+
+
+def test_the_log_filter_keeps_no_record_and_the_voila_class_is_built_once() -> None:
+    """The filter sees every log line of a long-running server: it must not remember them
+    (it once sat under a stray functools.cache meant for _voila_class)."""
+    import logging
+
+    assert not hasattr(app_module._quiet_trust_warning, "cache_info")
+    assert hasattr(app_module._voila_class, "cache_info")
+    record = logging.LogRecord("voila", logging.INFO, __file__, 1, "Kernel %s started", ("abc",), None)
+    assert app_module._quiet_trust_warning(record) is True

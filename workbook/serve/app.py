@@ -19,8 +19,6 @@ from workbook.serve.options import (
 )
 
 
-@functools.cache
-
 def _quiet_trust_warning(record: logging.LogRecord) -> bool:
     """Drop jupyter_server's "Notebook X is not trusted", logged on every page opened.
 
@@ -31,6 +29,8 @@ def _quiet_trust_warning(record: logging.LogRecord) -> bool:
     """
     return record.msg != "Notebook %s is not trusted"
 
+
+@functools.cache
 def _voila_class() -> type[Any]:
     """Voila with the workbook's routes (built on first use: voila is slow to import)."""
     from concurrent.futures import ThreadPoolExecutor
