@@ -18,6 +18,7 @@ from workbook.clitools import WHOLE_NUMBER, WholeNumber, WorkbookGroup, store_of
 from workbook.links import DEFAULT_BASE_URL
 from workbook.mail.command import send_options
 from workbook.serve import options as serve_options  # cheap: loads neither voila nor jupyter_server
+from workbook.settings import DB_ENV, DEFAULT_DB_FILE, DEFAULT_THRESHOLD
 from workbook.text import quoted
 
 if TYPE_CHECKING:
@@ -27,11 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = ["cli", "main"]
 
-_DB_HELP = "Database: a SQLite file path or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]"
+_DB_HELP = f"Database: a SQLite file path or a postgresql:// URL. [default: ${DB_ENV} or ./{DEFAULT_DB_FILE}]"
 
 
 @click.group(cls=WorkbookGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", metavar="URL", envvar="WORKBOOK_DB", help=_DB_HELP)
+@click.option("--db", metavar="URL", envvar=DB_ENV, help=_DB_HELP)
 @click.version_option(package_name="dime-workbook", prog_name="workbook")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
@@ -53,7 +54,7 @@ def org() -> None:
 @org.command("create")
 @click.argument("name")
 @click.option("--id", "slug", metavar="SLUG", help="Short id used in commands and file names [default: from NAME].")
-@click.option("--threshold", type=WHOLE_NUMBER, default=5, show_default=True,
+@click.option("--threshold", type=WHOLE_NUMBER, default=DEFAULT_THRESHOLD, show_default=True,
               help="Anonymity threshold: no group smaller than this is ever shown.")
 @click.option("--cycle", "cycle", metavar="LABEL", help="First assessment cycle [default: this quarter, e.g. 2026-Q4].")
 @click.pass_context

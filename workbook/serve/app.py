@@ -17,6 +17,7 @@ from workbook.serve.options import (
     HEALTH_PATH,
     TEMPLATE_NAME,
 )
+from workbook.settings import DB_ENV
 
 
 def _quiet_trust_warning(record: logging.LogRecord) -> bool:
@@ -77,7 +78,7 @@ def _voila_class() -> type[Any]:
             # server, its lookups in threads so the event loop never waits.
             lookups = ThreadPoolExecutor(2, thread_name_prefix="workbook-links")
             self.web_state = handlers.WebState(
-                links=LinkLookups(LinkChecker(open_store(os.environ.get("WORKBOOK_DB"))), lookups,
+                links=LinkLookups(LinkChecker(open_store(os.environ.get(DB_ENV))), lookups,
                                   max_pending=self.max_lookups),
                 lookups=lookups,
                 limiter=RateLimiter(self.page_rate),

@@ -11,6 +11,7 @@ import re
 
 from workbook.links import DEFAULT_PORT
 from workbook.serve.sizing import MAX_POOL_PER_APP
+from workbook.settings import DB_ENV, DEFAULT_DB_FILE
 from workbook.web.defaults import (
     CLOSE_GRACE_SECONDS,
     MAX_PENDING_LOOKUPS,
@@ -68,8 +69,8 @@ HELP: dict[str, str] = {
     "lan": "For a workshop room: listen on this computer's network address(es) as well as on this "
            "computer, and print the links with the address people's phones and laptops can reach "
            "(plain HTTP: use it on a network you trust). Not with --host.",
-    "db": "Database the apps use (given to the kernels as $WORKBOOK_DB): a SQLite file path "
-          "or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]",
+    "db": f"Database the apps use (given to the kernels as ${DB_ENV}): a SQLite file path "
+          f"or a postgresql:// URL. [default: ${DB_ENV} or ./{DEFAULT_DB_FILE}]",
     "pool_size": "Pre-heated kernels kept ready for each app. [default: one per CPU core, "
                  f"at most {MAX_POOL_PER_APP}, within a quarter of the free memory]",
     "no_preheat": "Start a kernel only when a page is opened (slower pages, less memory).",

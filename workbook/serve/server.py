@@ -34,6 +34,7 @@ from workbook.serve.options import (
     HEALTH_PATH,
     TEMPLATE_NAME,
 )
+from workbook.settings import DB_ENV
 
 
 @contextlib.contextmanager
@@ -198,7 +199,7 @@ def serve(
     from workbook.web.logscrub import install as hide_secrets_in_logs
 
     hide_secrets_in_logs()  # tornado's own error lines print the full URL, token and all
-    os.environ["WORKBOOK_DB"] = kernel_db  # every kernel inherits the server's environment
+    os.environ[DB_ENV] = kernel_db  # every kernel inherits the server's environment
     with _template_search_path():
         # config_file_paths=[]: no voila.json / voila.py lying around can change any of this
         app = _voila_class()(config=Config(config), config_file_paths=[])
