@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # devtools/ (sample organisations) lives beside workbook/, not in it
 BIN = Path(sys.executable).parent
 # Until `report` is registered on the main command group, run it through a tiny launcher.
 LAUNCHER = ("import sys; from workbook.cli import cli; from workbook.report.command import report; "
@@ -40,8 +41,8 @@ def make_organisations(db: str, count: int, history: int = 0) -> list[tuple[str,
     """``count`` demo-shaped organisations (each with ``history`` past quarters); returns (id, current cycle) pairs."""
     from sqlalchemy import event
 
+    from devtools.sample import seed_sample_organisation
     from workbook.framework import load_framework
-    from workbook.report.sample import seed_sample_organisation
     from workbook.sealing import KeySource, Sealer
     from workbook.store import open_store
 

@@ -1,8 +1,8 @@
 """The package stays typed and lint-clean: ruff and mypy as the project configures them.
 
 Both read their settings from pyproject.toml, so what runs here is what a
-developer runs by hand: ``ruff check workbook tests benchmarks`` and
-``mypy workbook``.
+developer runs by hand: ``ruff check workbook devtools tests benchmarks`` and
+``mypy workbook devtools``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_finds_nothing() -> None:
-    run = _run("ruff", "check", "--no-cache", "workbook", "tests", "benchmarks")
+    run = _run("ruff", "check", "--no-cache", "workbook", "devtools", "tests", "benchmarks")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
 def test_mypy_finds_nothing() -> None:
-    run = _run("mypy", "workbook")
+    run = _run("mypy", "workbook", "devtools")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 

@@ -1,6 +1,6 @@
 """The environment the set-up builds: lean imports, and nothing broken by it.
 
-``scripts/setup`` removes ``rfc3987-syntax`` (pulled in by jupyter-events'
+``requirements.lock`` leaves out ``rfc3987-syntax`` (pulled in by jupyter-events'
 ``jsonschema[format-nongpl]``), which costs about a second on every import of
 altair, papermill, nbformat and voila.  These tests prove it is gone and that
 the pieces that could have used it still work.

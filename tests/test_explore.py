@@ -322,7 +322,7 @@ def test_stored_outputs_cover_every_cell() -> None:
     code = [c for c in nb.cells if c.cell_type == "code"][2:]
     assert all(c.outputs for c in code), [c.source for c in code if not c.outputs]
     html = "".join(o["data"].get("text/html", "") for c in code for o in c.outputs if "data" in o)
-    assert html.count("<svg") == 7, "run: python -m workbook.report.refresh notebooks/explore.ipynb"
+    assert html.count("<svg") == 7, "run: python -m devtools.refresh_report notebooks/explore.ipynb"
     assert "Traceback" not in json.dumps([c.outputs for c in code])
 
 

@@ -335,3 +335,19 @@ def test_python_311_check_can_fail() -> None:
     assert allows_exactly_python_311(conda_specifier("=3.11"))
     assert not allows_exactly_python_311(conda_specifier(">=3.11"))
     assert not allows_exactly_python_311(SpecifierSet(">=3.10,<3.12"))
+
+
+# -- what the wheel holds -----------------------------------------------------------------
+
+
+def test_the_package_is_marked_typed_and_holds_no_developer_tools(pyproject: dict[str, Any]) -> None:
+    """py.typed tells mypy users the package's annotations are meant (PEP 561); the refresh
+    and sample tools live in devtools/, which the wheel leaves out."""
+    package = PROJECT_DIR / "workbook"
+    assert (package / "py.typed").is_file()
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["workbook"]
+    assert (PROJECT_DIR / "devtools" / "refresh_report.py").is_file()
+    assert not (package / "report" / "refresh.py").exists() and not (package / "report" / "sample.py").exists()
+    importers = [str(path.relative_to(PROJECT_DIR)) for path in package.rglob("*.py")
+                 if re.search(r"^\s*(from|import) devtools\b", path.read_text(encoding="utf-8"), re.M)]
+    assert importers == [], "the installed package cannot import devtools/"

@@ -29,6 +29,8 @@ from workbook.serve import (
     serve,
     voila_config,
 )
+from workbook.serve import app as app_module
+from workbook.serve import server as server_module
 
 GIB = 2**30
 APPS = list(NOTEBOOKS.values())
@@ -465,11 +467,11 @@ def test_kernels_get_an_absolute_database_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    url = serve_module._kernel_db_url("sqlite:///relative.db", tmp_path / "notebooks")
+    url = server_module._kernel_db_url("sqlite:///relative.db", tmp_path / "notebooks")
     assert url == f"sqlite:///{tmp_path / 'relative.db'}"
     postgres = "postgresql://user:secret@db.example.org/workbook"
     expected = "postgresql+psycopg://user:secret@db.example.org/workbook"
-    assert serve_module._kernel_db_url(postgres, tmp_path) == expected
+    assert server_module._kernel_db_url(postgres, tmp_path) == expected
 
 
 def test_importing_serve_stays_cheap() -> None:
@@ -521,35 +523,70 @@ def test_plain_http_beyond_this_machine_is_flagged(base: str, loopback: bool) ->
     assert is_loopback_url(base) is loopback
 
 
+def _workbook_serve(tmp_path: Path, *args: str) -> Any:
+    """``workbook --db ... serve ARGS`` in-process (the tests' servers run ``python -m workbook ... serve``)."""
+    from click.testing import CliRunner
+
+    from workbook.cli import cli
+
+    return CliRunner().invoke(cli, ["--db", str(tmp_path / "serve.db"), "serve", *args], catch_exceptions=False)
+
+
 @pytest.mark.parametrize("error", [InputError("the notebooks folder /x does not exist"),
                                    SecretKeyError("the secret key file /k is unreadable; restore it")])
-def test_python_m_workbook_serve_prints_any_workbook_error_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
+def test_workbook_serve_prints_any_workbook_error_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
     def refuse(**_options: Any) -> None:
         raise error
 
     monkeypatch.setattr(serve_module, "serve", refuse)
-    with pytest.raises(SystemExit) as exited:
-        serve_module._main(["--port", "8999"])
-    assert exited.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert lines == [f"workbook: error: {error}"]
+    result = _workbook_serve(tmp_path, "--port", "8999")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"workbook: error: {error}"]
+
+
+def test_python_m_workbook_is_the_workbook_command() -> None:
+    run = subprocess.run([sys.executable, "-m", "workbook", "serve", "--help"], capture_output=True, text=True,
+                         check=True)
+    assert "--notebooks DIR" in run.stdout and "--app NOTEBOOK" in run.stdout
+    assert subprocess.run([sys.executable, "-m", "workbook.serve"], capture_output=True).returncode != 0
+
+
+def test_each_serve_default_is_defined_once() -> None:
+    """The click options, serve() and voila_config() take their defaults from workbook.serve.options."""
+    from workbook.cli import cli
+    from workbook.serve import options
+
+    command = cli.commands["serve"]
+    clicked = {param.name: param.default for param in command.params
+               if not getattr(param, "is_flag", False) and not getattr(param, "multiple", False)}
+    for function in (serve, voila_config):
+        for name, parameter in inspect.signature(function).parameters.items():
+            if name in clicked and parameter.default is not inspect.Parameter.empty:
+                assert clicked[name] == parameter.default, (function.__name__, name)
+    assert clicked["host"] == options.DEFAULT_HOST and clicked["port"] == options.DEFAULT_PORT
+    for name in ("cull_idle_seconds", "disconnect_seconds", "page_rate", "refused_rate", "refused_burst",
+                 "max_lookups", "close_grace_seconds", "recheck_seconds"):
+        assert clicked[name] == getattr(options, f"DEFAULT_{name.upper()}")
+        assert f"[default: {clicked[name]}]" in options.HELP[name]
+    # every option of serve() is an option of the command (db_url is the group's --db)
+    names = {param.name for param in command.params}
+    renamed = {"preheat": "no_preheat"}
+    for name in inspect.signature(serve).parameters:
+        assert renamed.get(name, name) in names or name == "db_url", name
 
 
 # --- serve --lan -----------------------------------------------------------------------------
-def test_serve_lan_without_any_network_is_one_clear_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_serve_lan_without_any_network_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from workbook import network
 
     monkeypatch.setattr(network, "route_addresses", lambda: [])
     monkeypatch.setattr(network, "interface_addresses", lambda: ["127.0.0.1"])
     monkeypatch.setattr(network, "hostname_addresses", lambda: ["127.0.1.1"])
-    with pytest.raises(SystemExit) as exited:
-        serve_module._main(["--lan", "--port", "8999"])
-    assert exited.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
+    result = _workbook_serve(tmp_path, "--lan", "--port", "8999")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no network address found" in lines[0]
 
 
@@ -565,7 +602,7 @@ def test_serve_lan_announces_each_address_with_the_plain_http_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = _config(tmp_path)
-    url = serve_module._announce("http://192.168.1.23:8866", APPS, config, also=["http://10.8.0.5:8866"])
+    url = server_module._announce("http://192.168.1.23:8866", APPS, config, also=["http://10.8.0.5:8866"])
     printed = capsys.readouterr().out
     assert "Serving the workbook at http://192.168.1.23:8866" in printed
     assert "also at http://10.8.0.5:8866" in printed
@@ -581,5 +618,16 @@ def test_the_trust_warning_is_filtered_and_nothing_else() -> None:
     def record(msg: str, *args: object) -> logging.LogRecord:
         return logging.LogRecord("Voila", logging.WARNING, __file__, 1, msg, args, None)
 
-    assert serve_module._quiet_trust_warning(record("Notebook %s is not trusted", "values_assessment.ipynb")) is False
-    assert serve_module._quiet_trust_warning(record("Kernel %s died", "abc")) is True
+    assert app_module._quiet_trust_warning(record("Notebook %s is not trusted", "values_assessment.ipynb")) is False
+    assert app_module._quiet_trust_warning(record("Kernel %s died", "abc")) is True
+
+
+def test_the_log_filter_keeps_no_record_and_the_voila_class_is_built_once() -> None:
+    """The filter sees every log line of a long-running server: it must not remember them
+    (it once sat under a stray functools.cache meant for _voila_class)."""
+    import logging
+
+    assert not hasattr(app_module._quiet_trust_warning, "cache_info")
+    assert hasattr(app_module._voila_class, "cache_info")
+    record = logging.LogRecord("voila", logging.INFO, __file__, 1, "Kernel %s started", ("abc",), None)
+    assert app_module._quiet_trust_warning(record) is True

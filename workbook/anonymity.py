@@ -102,7 +102,6 @@ from workbook.errors import InputError
 
 __all__ = [
     "COMBINED_NOTE",
-    "DEFAULT_THRESHOLD",
     "OVERALL_LABEL",
     "POOL_LABEL",
     "ROLE_PLURALS",
@@ -125,8 +124,6 @@ __all__ = [
     "suppress_shown_cells",
 ]
 
-DEFAULT_THRESHOLD: Final = 5
-"""Fewest distinct people a shown group or cell may have, unless the organisation sets another."""
 
 POOL_LABEL: Final = "Other teams"
 """Label of the group that small teams are combined into."""
@@ -145,10 +142,14 @@ COMBINED_NOTE: Final = "Some groups are combined so that no one's answers can be
 
 
 def check_threshold(threshold: object) -> int:
-    """Return ``threshold`` as an ``int``, or raise :class:`InputError`.
+    """Return ``threshold`` as an ``int``, or raise :class:`InputError`: the disclosure maths' own guard.
 
     A threshold below 2 would show single people's answers, and a bool or a
     fraction is almost certainly a mistake in the organisation's settings.
+    What a person may set (an organisation's threshold, a report's
+    ``--threshold``) is the stricter :func:`workbook.settings.check_threshold`
+    (3 to 50), checked where it comes in; every threshold that reaches this
+    module from the store or the CLI has passed it.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
         raise InputError(

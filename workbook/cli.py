@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from workbook.clitools import WHOLE_NUMBER, WholeNumber, WorkbookGroup, store_of
+from workbook.links import DEFAULT_BASE_URL
 from workbook.mail.command import send_options
+from workbook.serve import options as serve_options  # cheap: loads neither voila nor jupyter_server
+from workbook.settings import DB_ENV, DEFAULT_DB_FILE, DEFAULT_THRESHOLD
 from workbook.text import quoted
-from workbook.web import defaults as web_defaults
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -26,11 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = ["cli", "main"]
 
-_DB_HELP = "Database: a SQLite file path or a postgresql:// URL. [default: $WORKBOOK_DB or ./workbook.db]"
+_DB_HELP = f"Database: a SQLite file path or a postgresql:// URL. [default: ${DB_ENV} or ./{DEFAULT_DB_FILE}]"
 
 
 @click.group(cls=WorkbookGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", metavar="URL", envvar="WORKBOOK_DB", help=_DB_HELP)
+@click.option("--db", metavar="URL", envvar=DB_ENV, help=_DB_HELP)
 @click.version_option(package_name="dime-workbook", prog_name="workbook")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
@@ -52,7 +54,7 @@ def org() -> None:
 @org.command("create")
 @click.argument("name")
 @click.option("--id", "slug", metavar="SLUG", help="Short id used in commands and file names [default: from NAME].")
-@click.option("--threshold", type=WHOLE_NUMBER, default=5, show_default=True,
+@click.option("--threshold", type=WHOLE_NUMBER, default=DEFAULT_THRESHOLD, show_default=True,
               help="Anonymity threshold: no group smaller than this is ever shown.")
 @click.option("--cycle", "cycle", metavar="LABEL", help="First assessment cycle [default: this quarter, e.g. 2026-Q4].")
 @click.pass_context
@@ -183,7 +185,7 @@ def people_list(ctx: click.Context, org_id: str, only: str | None) -> None:
               help="New links for everyone in ORG (e.g. after a copy of the database went astray).")
 @click.option("--yes", is_flag=True, help="With --all: do not ask for confirmation.")
 @click.option("--base-url", metavar="URL", default=None,
-              help="Where the workbook is served [default: http://127.0.0.1:8866].")
+              help=f"Where the workbook is served [default: {DEFAULT_BASE_URL}].")
 @click.pass_context
 def people_new_link(ctx: click.Context, org_id: str, email: str | None, everyone: bool, yes: bool,
                     base_url: str | None) -> None:
@@ -233,7 +235,7 @@ def people_delete(ctx: click.Context, org_id: str, email: str, yes: bool) -> Non
 @cli.command()
 @click.argument("org_id", metavar="ORG")
 @click.option("--base-url", metavar="URL", default=None,
-              help="Where the workbook is served [default: http://127.0.0.1:8866].")
+              help=f"Where the workbook is served [default: {DEFAULT_BASE_URL}].")
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV (name,email,role,team,link,status) for a mail merge.")
 @click.option("--cards", "cards", metavar="FILE.pdf", default=None,
               help="Write printable A4 sheets of invite cards (8 a page, with QR codes) instead.")
@@ -572,42 +574,43 @@ def backup(ctx: click.Context, file: str, force: bool) -> None:
 
 
 # --- serving the apps ---------------------------------------------------------------
-def _serve_help(key: str) -> str:
-    from workbook.serve import HELP  # cheap: loads neither voila nor jupyter_server
-
-    return HELP[key]
-
+# Every default and help text comes from workbook.serve.options, so each is defined once.
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=False, help=_serve_help("host"))
-@click.option("--port", type=WholeNumber(1, 65535), default=8866, help=_serve_help("port"))
-@click.option("--lan", is_flag=True, help=_serve_help("lan"))
-@click.option("--pool-size", type=WholeNumber(1), default=None, help=_serve_help("pool_size"))
-@click.option("--no-preheat", is_flag=True, help=_serve_help("no_preheat"))
-@click.option("--max-kernels", type=WholeNumber(1), default=None, help=_serve_help("max_kernels"))
-@click.option("--cull-idle-seconds", type=WholeNumber(0), default=1800, help=_serve_help("cull_idle_seconds"))
-@click.option("--disconnect-seconds", type=WholeNumber(0), default=120,
-              help=_serve_help("disconnect_seconds"))
-@click.option("--page-rate", type=WholeNumber(0), default=60, help=_serve_help("page_rate"))
-@click.option("--refused-rate", type=WholeNumber(0), default=web_defaults.REFUSALS_PER_MINUTE,
-              help=_serve_help("refused_rate"))
-@click.option("--refused-burst", type=WholeNumber(1), default=web_defaults.REFUSALS_BURST,
-              help=_serve_help("refused_burst"))
-@click.option("--max-lookups", type=WholeNumber(1), default=web_defaults.MAX_PENDING_LOOKUPS,
-              help=_serve_help("max_lookups"))
-@click.option("--close-grace-seconds", type=WholeNumber(0), default=web_defaults.CLOSE_GRACE_SECONDS,
-              help=_serve_help("close_grace_seconds"))
-@click.option("--recheck-seconds", type=WholeNumber(0), default=web_defaults.RECHECK_SECONDS,
-              help=_serve_help("recheck_seconds"))
+@click.option("--host", default=serve_options.DEFAULT_HOST, show_default=False, help=serve_options.HELP["host"])
+@click.option("--port", type=WholeNumber(1, 65535), default=serve_options.DEFAULT_PORT, help=serve_options.HELP["port"])
+@click.option("--lan", is_flag=True, help=serve_options.HELP["lan"])
+@click.option("--pool-size", type=WholeNumber(1), default=None, help=serve_options.HELP["pool_size"])
+@click.option("--no-preheat", is_flag=True, help=serve_options.HELP["no_preheat"])
+@click.option("--max-kernels", type=WholeNumber(1), default=None, help=serve_options.HELP["max_kernels"])
+@click.option("--cull-idle-seconds", type=WholeNumber(0), default=serve_options.DEFAULT_CULL_IDLE_SECONDS,
+              help=serve_options.HELP["cull_idle_seconds"])
+@click.option("--disconnect-seconds", type=WholeNumber(0), default=serve_options.DEFAULT_DISCONNECT_SECONDS,
+              help=serve_options.HELP["disconnect_seconds"])
+@click.option("--page-rate", type=WholeNumber(0), default=serve_options.DEFAULT_PAGE_RATE,
+              help=serve_options.HELP["page_rate"])
+@click.option("--refused-rate", type=WholeNumber(0), default=serve_options.DEFAULT_REFUSED_RATE,
+              help=serve_options.HELP["refused_rate"])
+@click.option("--refused-burst", type=WholeNumber(1), default=serve_options.DEFAULT_REFUSED_BURST,
+              help=serve_options.HELP["refused_burst"])
+@click.option("--max-lookups", type=WholeNumber(1), default=serve_options.DEFAULT_MAX_LOOKUPS,
+              help=serve_options.HELP["max_lookups"])
+@click.option("--close-grace-seconds", type=WholeNumber(0), default=serve_options.DEFAULT_CLOSE_GRACE_SECONDS,
+              help=serve_options.HELP["close_grace_seconds"])
+@click.option("--recheck-seconds", type=WholeNumber(0), default=serve_options.DEFAULT_RECHECK_SECONDS,
+              help=serve_options.HELP["recheck_seconds"])
 @click.option("--trusted-proxy", "trusted_proxies", metavar="ADDRESS", multiple=True,
-              help=_serve_help("trusted_proxy"))
-@click.option("--route", metavar="NAME", default=None, help=_serve_help("route"))
-@click.option("--open", "open_browser", is_flag=True, help=_serve_help("open_browser"))
+              help=serve_options.HELP["trusted_proxy"])
+@click.option("--route", metavar="NAME", default=None, help=serve_options.HELP["route"])
+@click.option("--open", "open_browser", is_flag=True, help=serve_options.HELP["open_browser"])
+@click.option("--notebooks", metavar="DIR", default=None, help=serve_options.HELP["notebooks"])
+@click.option("--app", "apps", metavar="NOTEBOOK", multiple=True, help=serve_options.HELP["app"])
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | None, no_preheat: bool,
           max_kernels: int | None, cull_idle_seconds: int, disconnect_seconds: int, page_rate: int,
           refused_rate: int, refused_burst: int, max_lookups: int, close_grace_seconds: int,
-          recheck_seconds: int, trusted_proxies: tuple[str, ...], route: str | None, open_browser: bool) -> None:
+          recheck_seconds: int, trusted_proxies: tuple[str, ...], route: str | None, open_browser: bool,
+          notebooks: str | None, apps: tuple[str, ...]) -> None:
     """Serve the apps (values self-assessment, workshop, charter) with Voila.
 
     Runs until Ctrl-C. Respondents open their personal links (workbook invites
@@ -618,6 +621,7 @@ def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | 
     store_of(ctx)  # open (create or upgrade) the database before any kernel uses it
     run(host=host, port=port, lan=lan, db_url=ctx.obj.get("db"), pool_size=pool_size, preheat=not no_preheat,
         open_browser=open_browser, cull_idle_seconds=cull_idle_seconds, max_kernels=max_kernels,
+        notebooks=notebooks, apps=apps or None,
         disconnect_seconds=disconnect_seconds, page_rate=page_rate, trusted_proxies=trusted_proxies,
         refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
         close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds, route=route)

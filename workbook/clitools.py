@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 import click
 
 from workbook.errors import FrameworkError, ImportFileError, InputError, WorkbookError
+from workbook.settings import DB_ENV
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -214,7 +215,7 @@ def store_of(ctx: click.Context) -> Store:
     if store is None:
         db = obj.get("db")
         if isinstance(db, str) and _SURROGATE.search(db):
-            raise InputError("the database (--db or $WORKBOOK_DB) is not UTF-8 text; give its path in UTF-8")
+            raise InputError(f"the database (--db or ${DB_ENV}) is not UTF-8 text; give its path in UTF-8")
         store = open_store(db, sealer=command_line_sealer())
         obj["store"] = store
         root.call_on_close(store.close)

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
-from workbook.anonymity import DEFAULT_THRESHOLD, OVERALL_LABEL, DisclosurePlan
+from workbook.anonymity import OVERALL_LABEL, DisclosurePlan
 from workbook.scoring import ANSWER_COLUMNS, GroupedScores, group_scores, person_value_scores
+from workbook.settings import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from workbook.framework import Framework

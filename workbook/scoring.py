@@ -45,7 +45,6 @@ import numpy as np
 import pandas as pd
 
 from workbook.anonymity import (
-    DEFAULT_THRESHOLD,
     OVERALL_LABEL,
     DisclosurePlan,
     GroupPlan,
@@ -59,6 +58,7 @@ from workbook.anonymity import (
     suppress_shown_cells,
 )
 from workbook.errors import InputError
+from workbook.settings import DEFAULT_THRESHOLD
 
 __all__ = [
     "ANSWER_COLUMNS",

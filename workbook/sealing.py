@@ -37,14 +37,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbook.errors import AlreadyExistsError, KeyFileNotWritableError, SecretKeyError
+from workbook.settings import KEY_ENV, KEY_FILE_ENV, Settings
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
 __all__ = ["KEY_ENV", "KEY_FILE_ENV", "KeySource", "Sealer", "default_key_file"]
 
-KEY_ENV = "WORKBOOK_SECRET_KEY"
-KEY_FILE_ENV = "WORKBOOK_KEY_FILE"
 _HEADER = (
     "# DIME Workbook secret key. It lets `workbook invites` print invite and facilitator\n"
     "# links again. Back it up somewhere safe and never share it: without it links cannot\n"
@@ -72,8 +71,8 @@ class KeySource:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> KeySource:
         environ = os.environ if environ is None else environ
-        key = environ.get(KEY_ENV, "").strip()
-        path = environ.get(KEY_FILE_ENV, "").strip()
+        settings = Settings.from_environment(environ)
+        key, path = settings.key, settings.key_file
         if key and path:
             raise SecretKeyError(f"both ${KEY_ENV} and ${KEY_FILE_ENV} are set; set only one of them")
         if key:

@@ -2,7 +2,7 @@
 
 Used by ``tests/browser/conftest.py`` and ``benchmarks/time_to_first_input.py``:
 
-* :class:`VoilaServer` - ``python -m workbook.serve`` in a subprocess on a free
+* :class:`VoilaServer` - ``python -m workbook --db URL serve`` in a subprocess on a free
   port; stopped like Ctrl-C, and every kernel it started is gone afterwards.
 * :func:`launch_chromium` - the Debian ``/usr/bin/chromium`` through Playwright
   (no ``playwright install``), headless, with a fresh empty profile.
@@ -111,13 +111,14 @@ class VoilaServer:
         command = [
             sys.executable,
             "-m",
-            "workbook.serve",
+            "workbook",
+            "--db",
+            db_url,
+            "serve",
             "--host",
             LOCAL_HOST,
             "--port",
             str(port),
-            "--db",
-            db_url,
             *extra_args,
         ]
         if notebooks is not None:

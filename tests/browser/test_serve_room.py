@@ -106,7 +106,7 @@ def test_serve_lan_listens_on_this_machines_network_address(demo_db_url: str, tm
         pytest.skip("this machine has no network address other than loopback: nothing for --lan to listen on")
     port = free_port()
     log_path = tmp_path / "serve-lan.log"
-    command = [sys.executable, "-m", "workbook.serve", "--lan", "--port", str(port), "--db", demo_db_url,
+    command = [sys.executable, "-m", "workbook", "--db", demo_db_url, "serve", "--lan", "--port", str(port),
                "--notebooks", str(FIXTURES), "--app", HELLO, "--pool-size", "1"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,

@@ -4,7 +4,7 @@ nbval runs the committed notebook on a fresh demo organisation and compares ever
 output with the stored one (text and HTML, charts included: the SVGs are
 byte-identical between runs).  A copy with one stored sentence changed must fail,
 which proves the comparison really compares.  After a deliberate change, refresh
-the stored outputs with ``python -m workbook.report.refresh`` and review the diff.
+the stored outputs with ``python -m devtools.refresh_report`` and review the diff.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_stored_outputs_cover_every_section() -> None:
     assert len(shown) >= 15
     assert all(c.outputs for c in shown), [c.source for c in shown if not c.outputs]
     html = "".join(o["data"].get("text/html", "") for c in shown for o in c.outputs if "data" in o)
-    assert html.count("<svg") == 8, "run: python -m workbook.report.refresh"
+    assert html.count("<svg") == 8, "run: python -m devtools.refresh_report"
 
 
 def _junit(path: Path) -> dict[str, list[str]]:

@@ -11,8 +11,6 @@ How the pieces fit::
     engine / batch           papermill on one warm kernel per worker process
     files                    atomic writes (temporary file in the same folder, then os.replace)
     command                  the ``workbook report`` click command
-    refresh                  re-store the notebook's demo outputs (for its nbval test)
-    sample                   demo-shaped organisations from a seed (benchmark, tests)
 
 Nothing heavy is imported here, so ``from workbook.report import sections``
 in the notebook's first cell costs only what the sections themselves need.

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from workbook.errors import InputError, NotFoundError
+from workbook.settings import DB_ENV
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -128,7 +129,7 @@ def plan_jobs(store: Store, organisations: Sequence[str] | None, *, cycle: str |
     before any work starts; with every organisation, one without the cycle
     is skipped instead.  ``threshold`` may only raise an organisation's own.
     """
-    from workbook.anonymity import check_threshold
+    from workbook.settings import check_threshold
 
     if threshold is not None:
         check_threshold(threshold)
@@ -172,7 +173,7 @@ def _init_worker(settings: BatchSettings) -> None:
 
     from workbook.report.engine import WarmKernel, WarmKernelEngine, register
 
-    os.environ["WORKBOOK_DB"] = settings.db_url
+    os.environ[DB_ENV] = settings.db_url
     register()
     kernel = WarmKernel(cwd=settings.out_dir)
     atexit.register(kernel.shutdown)

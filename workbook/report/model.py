@@ -56,7 +56,8 @@ def _store_for(db: str | None) -> Store:
 def _effective_thresholds(organisation: OrganisationRecord, threshold: object,
                           comment_threshold: object) -> tuple[int, int]:
     """The organisation's threshold, or a stricter one; never a looser one."""
-    from workbook.anonymity import check_comment_threshold, check_threshold
+    from workbook.anonymity import check_comment_threshold
+    from workbook.settings import check_threshold
 
     own = organisation.anonymity_threshold
     chosen = own if threshold is None else check_threshold(threshold)

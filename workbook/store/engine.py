@@ -17,7 +17,6 @@ PostgreSQL needs none of this: its defaults are durable.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from workbook.errors import InputError
+from workbook.settings import DB_ENV, DEFAULT_DB_FILE, Settings
 from workbook.text import quoted
 
 __all__ = ["DEFAULT_DB_FILE", "ENV_VAR", "WRITE", "make_engine", "resolve_url"]
 
-ENV_VAR = "WORKBOOK_DB"
-DEFAULT_DB_FILE = "workbook.db"
+ENV_VAR = DB_ENV  # the names live in workbook.settings
 BUSY_TIMEOUT_MS = 5000
 #: Execution option that marks a connection as one that will write.
 WRITE = "workbook_write"
@@ -43,7 +42,7 @@ def resolve_url(db: str | None = None) -> str:
     A plain path (``team.db``) is accepted as a SQLite file, because that is
     what a consultant types; ``postgresql://`` URLs get the psycopg 3 driver.
     """
-    raw = db or os.environ.get(ENV_VAR) or DEFAULT_DB_FILE
+    raw = Settings.from_environment(db=db).db
     if "://" not in raw:
         return f"sqlite:///{Path(raw).expanduser().resolve()}"
     if raw.startswith(("postgresql://", "postgres://")):

@@ -23,6 +23,7 @@ from workbook.errors import (
     NotFoundError,
     SecretKeyError,
 )
+from workbook.settings import DEFAULT_THRESHOLD, check_threshold
 from workbook.store._base import Repository, Transactions, as_utc, utcnow
 from workbook.store.records import OrganisationRecord
 from workbook.store.tables import Cycle, Organisation, Person, Submission
@@ -32,9 +33,6 @@ from workbook.tokens import hash_token, looks_like_token
 
 __all__ = ["DEFAULT_THRESHOLD", "OrganisationSummary", "Organisations", "quarter_label"]
 
-DEFAULT_THRESHOLD = 5
-MIN_THRESHOLD = 3
-MAX_THRESHOLD = 50
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -58,15 +56,6 @@ def _record(row: Organisation) -> OrganisationRecord:
         anonymity_threshold=row.anonymity_threshold,
         created_at=as_utc(row.created_at),
     )
-
-
-def check_threshold(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not MIN_THRESHOLD <= value <= MAX_THRESHOLD:
-        raise InputError(
-            f"the anonymity threshold must be a whole number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, "
-            f"not {quoted(value)}"
-        )
-    return value
 
 
 class Organisations(Repository):

@@ -4,8 +4,9 @@ The notebook test (nbval) compares a fresh run with the outputs stored in
 ``notebooks/organisation_report.ipynb``, so after a deliberate change to a
 section, a chart or the demo data, refresh them and review the diff::
 
-    .venv/bin/python -m workbook.report.refresh                       # the report notebook
-    .venv/bin/python -m workbook.report.refresh notebooks/explore.ipynb  # or another one
+    .venv/bin/python -m devtools.refresh_report                          # the report notebook
+    .venv/bin/python -m devtools.refresh_report notebooks/explore.ipynb  # or another one
+(run from the repository root)
 
 Only outputs change: sources, cell ids and tags stay as they are; execution
 metadata (timings) is dropped so the file diffs cleanly.
@@ -17,6 +18,8 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+
+from workbook.settings import DB_ENV
 
 __all__ = ["main", "refresh"]
 
@@ -40,15 +43,15 @@ def refresh(notebook: Path | None = None) -> Path:
         # A throw-away database: its links are sealed with a throw-away key, not ~/.config's.
         with open_store(db, sealer=Sealer(KeySource(path=Path(folder) / "secret.key"))) as store:
             seed_demo(store)
-        previous = os.environ.get("WORKBOOK_DB")
-        os.environ["WORKBOOK_DB"] = db
+        previous = os.environ.get(DB_ENV)
+        os.environ[DB_ENV] = db
         try:
             NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
         finally:
             if previous is None:
-                os.environ.pop("WORKBOOK_DB", None)
+                os.environ.pop(DB_ENV, None)
             else:
-                os.environ["WORKBOOK_DB"] = previous
+                os.environ[DB_ENV] = previous
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
