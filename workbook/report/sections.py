@@ -128,6 +128,8 @@ def _plain(report: Report, notes: Iterable[str], *, teams: bool = False) -> list
 
     if not any(notes):
         return []
+    if teams and report.by_team.groups.empty:
+        return ["Results are not shown by team, to keep answers anonymous; the method appendix says why."]
     merged = report.by_team.merged_groups if teams else ()
     if merged:
         return [f"'{POOL_LABEL}' combines {_list(merged)}, to keep answers anonymous; the method appendix "
@@ -198,9 +200,9 @@ def load(organisation: str, cycle: str | None = None, threshold: int | None = No
 def holds(report: Report) -> tuple[str, ...]:
     """What this report holds, for its title: the values assessment, then the workshop, charter and quarter if there.
 
-    The same tests as the sections themselves (a workshop with anything entered,
-    a charter with promises, a scorecard with this quarter), so the title never
-    promises a part that says "not run yet".
+    The workshop and the charter count as the sections do (anything entered, a
+    charter with promises), the quarter once a customer measure has a figure for
+    it, so the title never promises a part that says "not run yet".
     """
     parts = ["values assessment"]
     store = report.store
@@ -215,7 +217,9 @@ def holds(report: Report) -> tuple[str, ...]:
     charter_record = charter_for_report(store, report.organisation.id)
     if charter_record is not None and charter_record.promises:
         parts.append("charter")
-    if report.cycle.label in scorecard(store, report.organisation.id, report.framework).cycles:
+    card = scorecard(store, report.organisation.id, report.framework)
+    if report.cycle.label in card.cycles and any(line.point(report.cycle.label).value is not None
+                                                 for line in card.lines):
         parts.append("quarter at a glance")
     return tuple(parts)
 
@@ -634,7 +638,7 @@ def statements_by_team(report: Report) -> Section | None:
              "the value is well lived, orange shows where to look first; within each value the weakest statement "
              f"comes first.{reverse}")
     notes = _plain(report, [*report.statements_by_team.notes, *report.by_team.notes,
-                            *report.statements_overall.notes], teams=not teams.groups.empty)
+                            *report.statements_overall.notes], teams=True)
     if hidden:
         notes.append("A grey cell with a dash is hidden: too few people in that group rated the statement.")
     shown_cells = {(r, g): t if ok else "–"
@@ -720,7 +724,7 @@ def agreement(report: Report) -> Section | None:
         body += ('<div class="wb-keep"><h3>Agreement within each team</h3>'
                  + _table(["Value", *groups], rows) + "</div>")
         text.append(_text_table(["Value", *groups], rows))
-    notes = _plain(report, teams.notes, teams=not teams.groups.empty)
+    notes = _plain(report, teams.notes, teams=True)
     return _section(report, "agreement", "Agreement", body + _notes(notes), [*text, *[n for n in notes if n]])
 
 
