@@ -61,7 +61,8 @@ def test_small_team_is_pooled_in_the_heatmap_and_the_report_says_so(acme: Report
     svg = section.html[section.html.index("<svg"):section.html.index("</svg>")]
     assert "Solo" not in svg and "Gamma" not in svg and "Other teams" in svg
     assert "'Other teams' combines Gamma and Solo, to keep answers anonymous" in section.text
-    assert "Smaller teams are shown together as 'Other teams' (Gamma and Solo)." in sections.executive_summary(acme).text
+    summary = sections.executive_summary(acme).text
+    assert "Smaller teams are shown together as 'Other teams' (Gamma and Solo)." in summary
 
 
 def test_agreement_table_has_only_shown_teams(acme: Report) -> None:
