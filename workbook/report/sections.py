@@ -704,6 +704,7 @@ def agreement(report: Report) -> Section | None:
                                                                    strict=True))
     chart = spread_chart(
         data, title="Spread of people's scores per value", value_order=list(data["value"]),
+        spread_title="Spread of people's scores (0 = everyone gives the same score)",
         bands=[("High", 0.0, high), ("Moderate", high, moderate), ("Low", moderate, round(top, 1))],
         description=f"Dot plot of the spread of person scores per value: {described}.")
     intro = (f"A small spread means people broadly agree about how much a value is lived; a spread of "
