@@ -360,7 +360,8 @@ def test_one_more_submission_does_not_move_the_averages_anyone_sees(tmp_path: Pa
         demo_store.responses.submit(late.person.id, late.cycle.id, framework=framework)
         after = personal_results(demo_store, framework, viewer)
         assert after.chart_data.equals(before)
-        assert any("whole groups of 5" in note for note in after.notes)
+        assert any("grows 5 people at a time" in note for note in after.notes)
+        assert not any("worked out" in note or "whole groups" in note for note in after.notes)  # plain words
 
 
 def test_a_comment_before_a_rating_says_how_to_save_it(store: Store, framework: Framework) -> None:

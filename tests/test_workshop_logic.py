@@ -193,7 +193,8 @@ def test_live_profile_moves_only_in_whole_batches(small_org: tuple[Store, CycleR
     after = live_profile(store, framework, organisation, cycle)
     assert after.submitted == 4 and after.counted == 3
     assert dict(zip(after.chart_data["value"], after.chart_data["score"], strict=True)) == before
-    assert any("counts 3 of the 4 people" in note for note in after.notes)
+    assert any("counts 3 of the 4 people" in note and "grows 3 people at a time" in note for note in after.notes)
+    assert not any("worked out" in note for note in after.notes)  # plain words on the projector
     for index in (4, 5):
         _submit(store, framework, cycle, index, 1)
     batch_two = live_profile(store, framework, organisation, cycle)

@@ -294,14 +294,19 @@ def gap_chart(
 def heatmap_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     group_order: Sequence[str] | None = None, row_order: Sequence[str] | None = None,
-    group_title: str = "Team", score_title: str = "Average rating",
+    group_title: str = "Team", score_title: str = "Average rating", row_lines: int = 1,
 ) -> alt.LayerChart:
-    """Rows (statements) by groups (teams), each cell coloured by its average and labelled.
+    """Rows (statements) by groups (teams), each cell coloured by its score and labelled.
 
-    ``data`` has ``row``, ``group``, ``score`` and ``shown``.  A hidden cell
-    (``shown`` false: too few raters) is drawn plain grey with a dash and no
-    number, so a reader sees that something was withheld, never what.  Every
-    cell carries its number in dark text (the colours are light enough for it).
+    ``data`` has ``row``, ``group``, ``score`` and ``shown``, and optionally
+    ``text``: what the cell says when it is not its score (the report colours a
+    reverse-worded statement by how well the value is lived but prints the
+    answer people gave).  A hidden cell (``shown`` false: too few raters) is
+    drawn plain grey with a dash and no number, so a reader sees that something
+    was withheld, never what.  Every cell carries its number in dark text (the
+    colours are light enough for it).  A row label may hold line breaks
+    (``\\n``): it is drawn on that many lines, and ``row_lines`` (the most any
+    label has) sets the row height, so labels are wrapped, never cut.
     """
     import altair as alt
     import pandas as pd
@@ -310,17 +315,19 @@ def heatmap_chart(
     groups = list(group_order or dict.fromkeys(data["group"]))
     rows = list(row_order or dict.fromkeys(data["row"]))
     pairs = list(zip(data["score"], data["shown"], strict=True))
+    texts = list(data["text"]) if "text" in data.columns else [f"{s:.1f}" if ok else "" for s, ok in pairs]
     frame = data.assign(
         score=pd.array([float(s) if shown else None for s, shown in pairs], dtype="Float64"),
-        label=[f"{s:.1f}" if shown else "–" for s, shown in pairs],
-    )
+        label=[str(t) if shown else "–" for t, (_, shown) in zip(texts, pairs, strict=True)],
+    ).drop(columns=[c for c in ("text",) if c in data.columns])
     # Column names slant upwards so long team names never run into each other.
     x = alt.X("group:N", title=group_title or None, sort=groups,
               axis=alt.Axis(orient="top", labelAngle=-35, labelAlign="left", labelBaseline="middle",
                             labelLimit=180))
     # No label limit: truncating a label means measuring it again and again (slow in
-    # vl-convert); callers pass labels short enough to show whole.
-    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=0))
+    # vl-convert); callers wrap labels with line breaks instead, drawn as separate lines.
+    y = alt.Y("row:N", title=None, sort=rows,
+              axis=alt.Axis(labelLimit=0, labelExpr="split(datum.label, '\\n')", labelLineHeight=12))
     base = alt.Chart(frame)
     hidden = base.transform_filter("!datum.shown").mark_rect(fill=HIDDEN_FILL, stroke="white").encode(x=x, y=y)
     # A symbol legend (not a gradient): it prints everywhere, including PDF engines
@@ -330,12 +337,12 @@ def heatmap_chart(
         color=alt.Color("score:Q", title=score_title,
                         scale=alt.Scale(domain=[lo, (lo + hi) / 2, hi], range=list(SCORE_COLOURS)),
                         legend=alt.Legend(type="symbol", values=list(range(lo, hi + 1)), symbolType="square",
-                                          symbolSize=200, direction="horizontal", format="d")),
+                                          symbolSize=200, direction="horizontal", format="d", titleLimit=0)),
         tooltip=[alt.Tooltip("row:N", title="Statement"), alt.Tooltip("group:N", title=group_title or "Group"),
-                 alt.Tooltip("score:Q", title="Average", format=".1f")])
+                 alt.Tooltip("label:N", title="Average")])
     text = base.mark_text(fontSize=11, color="#1b1f24").encode(x=x, y=y, text="label:N")
     chart = alt.layer(hidden, cells, text).properties(
-        title=title, width=alt.Step(86), height=alt.Step(20), description=description)
+        title=title, width=alt.Step(86), height=alt.Step(6 + 12 * max(1, row_lines)), description=description)
     return _theme(chart)  # type: ignore[no-any-return]
 
 

@@ -169,9 +169,9 @@ def test_a_higher_report_threshold_counts_the_same_people_as_the_live_views(
 
 
 @pytest.mark.parametrize(("submitted", "report_threshold", "expected"), [
-    (6, 6, "Answers are counted in whole groups of 5, the first 5 so far, and this report shows results once "
-           "at least 6 are counted"),
-    (12, 8, "The results count the first 10 of them: answers are counted in whole groups of 5,"),
+    (6, 6, "This report shows results once the answers of at least 6 people can be counted, so that nobody's "
+           "answers can be picked out; 5 can be so far"),
+    (12, 8, "The results count the first 10 of them, to keep everyone's answers private"),
 ])
 def test_the_report_says_it_counts_groups_of_the_organisations_threshold(
         tmp_path: Path, framework: Framework, submitted: int, report_threshold: int, expected: str) -> None:

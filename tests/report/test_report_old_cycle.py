@@ -46,6 +46,9 @@ def test_an_old_cycle_reports_byte_for_byte_as_before(store: Store) -> None:
     assert now.pop("figures_version") == FIGURES_VERSION and before.pop("figures_version") == 2
     assert now.pop("trends") is None  # one cycle: nothing to compare with
     assert now == before
+    # The text golden was rewritten once from the 1.0.0 edition when the report's wording changed on purpose
+    # (issue #15 part 2: one obstacle story, plain anonymity lines, next steps from the data); the figures
+    # golden above is still the one the code before framework 1.1.0 wrote, and nothing in it changed.
     assert texts == (GOLDEN / "old_cycle_sections.txt").read_text(encoding="utf-8")
     assert "self_and_organisation" not in json.loads(figures)
     assert "version 1.0.0" in texts

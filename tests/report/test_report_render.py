@@ -51,7 +51,7 @@ def test_html_holds_the_outputs_in_order_and_nothing_else() -> None:
     assert html.index("ONE") < html.index("TWO")
     assert "PARAMS" not in html and "noise" not in html and "not part of the report" not in html
     assert "sections.x" not in html  # no code
-    assert "<title>Acme &amp; Co – values assessment report</title>" in html
+    assert "<title>Acme &amp; Co – Values assessment report</title>" in html
     assert "Prepared for Acme &amp; Co on 2 March 2026" in html
     assert "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)" in html
     assert not OUTSIDE.search(html), OUTSIDE.search(html)

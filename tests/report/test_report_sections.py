@@ -42,8 +42,9 @@ def test_summary_sentences_from_the_data(acme: Report) -> None:
     assert "Accountable is the strongest value (4.3 out of 5); Innovative has the most room to grow (2.3)." in text
     assert ("The largest difference between leaders and staff is on Energetic: leaders rate it 2.0 higher than "
             "staff do (5.0 for leaders, 3.0 for staff).") in text
-    assert ("the results point most to lack of resources (Innovative averages 2.3, below 3.5) and lack of "
-            "alignment (leaders rate Accountable, Energetic and Innovative at least 0.5 higher than staff do).") in text
+    assert ("the answers point most to lack of resources (Innovative averages 2.3, below 3.5) and lack of "
+            "alignment (leaders rate Accountable, Energetic and Innovative at least 0.5 higher than staff do); the "
+            "workshop has not yet looked at the obstacles for this cycle.") in text
     assert "count the first" not in text
     steps = re.findall(r"^\d\. (.*)$", text, flags=re.M)
     assert len(steps) == 3
@@ -59,8 +60,9 @@ def test_small_team_is_pooled_in_the_heatmap_and_the_report_says_so(acme: Report
     assert columns == ["All respondents", "Alpha", "Beta", "Other teams"]
     svg = section.html[section.html.index("<svg"):section.html.index("</svg>")]
     assert "Solo" not in svg and "Gamma" not in svg and "Other teams" in svg
-    assert "'Other teams' combines Gamma and Solo." in section.text
-    assert "combined as 'Other teams'" in sections.executive_summary(acme).text
+    assert "'Other teams' combines Gamma and Solo, to keep answers anonymous" in section.text
+    summary = sections.executive_summary(acme).text
+    assert "Smaller teams are shown together as 'Other teams' (Gamma and Solo)." in summary
 
 
 def test_agreement_table_has_only_shown_teams(acme: Report) -> None:
@@ -160,8 +162,12 @@ def test_method_appendix(acme: Report) -> None:
     assert "And these about the organisation, scored apart" in sections.method(acme).html
     assert "AO2*  In this organisation, people pass the blame on" in text
     assert "Reverse-worded statements are flipped" in text
-    assert re.search(r"12 of the 12 people invited submitted; the results count 12, the first to submit in whole "
-                     r"groups of 3, up to \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", text)
+    assert re.search(r"answers up to \d{1,2} \w+ \d{4}, \d\d:\d\d UTC \(the summary says how many people "
+                     r"responded\)\. The results count the first 12 of the 12 who submitted, the first to submit in "
+                     r"whole groups of 3,", text)
+    assert "invited" not in text and "%" not in text.split("The statements")[0]  # the rate is the summary's
+    # What was combined or hidden is listed here in full, beside the plain line the pages carry.
+    assert "Teams with fewer than 3 respondents (2 teams) are combined as 'Other teams'." in text
 
 
 def test_self_and_organisation_section(acme: Report) -> None:
@@ -202,7 +208,8 @@ def test_only_whole_groups_of_submitters_count(acme_store: Store) -> None:
     assert (report.submitted, report.respondents) == (4, 3)
     text = sections.executive_summary(report).text
     assert "4 of the 4 people invited (100%) submitted" in text
-    assert "The results count the first 3 of them: answers are counted in whole groups of 3" in text
+    assert "The results count the first 3 of them, to keep everyone's answers private" in text
+    assert "whole groups of 3" in sections.method(report).text
     shown = sections.comments(report)
     assert shown is not None
     assert [c for c in ("l0", "l1", "l2", "l3") if f"comment from {c}" in shown.html] == ["l0", "l1", "l2"]

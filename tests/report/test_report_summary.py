@@ -8,7 +8,8 @@ import pytest
 
 from workbook.framework import Framework
 from workbook.report import summary
-from workbook.report.summary import SummaryInputs, executive_summary
+from workbook.report.obstacle_story import WorkshopFacts, quiet_obstacles
+from workbook.report.summary import SummaryInputs, WeakPoint, executive_summary
 
 NAMES = {"A": "Accountable", "E": "Energetic", "I": "Innovative", "O": "Optimistic", "U": "Unique"}
 
@@ -103,8 +104,9 @@ def test_weak_values_gaps_and_spread_point_to_obstacles(framework: Framework) ->
     # The weakest value's obstacle first (one signal each: the order they were found in).
     assert [s.obstacle.id for s in signals][:2] == ["resources", "credibility"]
     assert summary.obstacle_sentence(signals, data) == (
-        "Of the five DIME™ obstacles, the results point most to lack of resources (Innovative averages 2.6, "
-        "below 3.5) and lack of credibility (Optimistic averages 3.2, below 3.5).")
+        "Of the five DIME™ obstacles, the answers point most to lack of resources (Innovative averages 2.6, "
+        "below 3.5) and lack of credibility (Optimistic averages 3.2, below 3.5); the workshop has not yet looked "
+        "at the obstacles for this cycle.")
 
 
 def test_more_signals_rank_an_obstacle_higher(framework: Framework) -> None:
@@ -124,20 +126,81 @@ def test_unknown_obstacle_ids_are_ignored(framework: Framework) -> None:
     assert summary.obstacle_signals(data, others) == ()
 
 
+# --- one obstacle story: the answers and the workshop -------------------------------------------
+#: The team ticked Lack of clarity at two steps; the answers point only to resources (Innovative 2.6).
+TICKED_CLARITY = WorkshopFacts({"clarity": ("Deliberate culture", "Human connections")}, actions=3, actions_open=2)
+
+
+def test_an_obstacle_the_team_ticked_is_never_called_quiet(framework: Framework) -> None:
+    data = inputs(means={**inputs().means, "I": 2.6}, workshop=TICKED_CLARITY)
+    result = executive_summary(data, framework.obstacles)
+    kinds = {s.obstacle.id: s.source for s in result.story}
+    assert kinds == {"resources": "answers", "clarity": "workshop"}
+    assert "clarity" not in {o.id for o in quiet_obstacles(result.story, framework.obstacles)}
+    said = " ".join(result.sentences)
+    assert ("The team ticked lack of clarity (at the Deliberate culture and Human connections steps) in the "
+            "workshop, though the answers do not show it") in said
+    assert "which the team did not tick in the workshop" in said  # resources: the answers' alone
+    assert any("ticked lack of clarity at the Deliberate culture and Human connections steps" in step
+               for step in result.next_steps)
+
+
+def test_the_answers_and_the_team_agreeing_comes_first(framework: Framework) -> None:
+    seen = WorkshopFacts({"resources": ("Human connections",), "clarity": ("Deliberate culture",)})
+    data = inputs(means={**inputs().means, "I": 2.6, "O": 3.0}, workshop=seen)
+    result = executive_summary(data, framework.obstacles)
+    assert [(s.obstacle.id, s.source) for s in result.story] == [
+        ("resources", "both"), ("credibility", "answers"), ("clarity", "workshop")]
+    assert result.sentences[3].startswith("Of the five DIME™ obstacles, the answers and the team in the workshop "
+                                          "both point to lack of resources (Innovative averages 2.6, below 3.5; "
+                                          "the team ticked it at the Human connections step).")
+
+
+def test_all_clear_only_when_the_team_ticked_nothing_either(framework: Framework) -> None:
+    quiet = executive_summary(inputs(workshop=WorkshopFacts({})), framework.obstacles)
+    assert quiet.story == ()
+    assert quiet.sentences[-1].endswith("and the team ticked none in the workshop.")
+    ticked = executive_summary(inputs(workshop=TICKED_CLARITY), framework.obstacles)
+    assert not any(s.startswith("None of the five") for s in ticked.sentences)
+
+
 # --- next steps ----------------------------------------------------------------------------------
+WEAK_POINT = WeakPoint("I5", "I ask customers how we could make things easier for them.", 2.5, "Sometimes", False)
+
+
 def test_three_steps_weakest_then_gap_then_workshop() -> None:
-    data = inputs(gaps={"A": (4.6, 3.9), "E": (4.0, 3.9)})
+    data = inputs(gaps={"A": (4.6, 3.9), "E": (4.0, 3.9)}, weak_point=WEAK_POINT)
     steps = summary.next_steps(data)
     assert len(steps) == 3
-    assert "Innovative" in steps[0]
-    assert "leader–staff difference on Accountable" in steps[1]
+    assert steps[0] == ("Work on Innovative, the value with most room to grow. Asked about “I ask customers how we "
+                        "could make things easier for them”, people answered “sometimes” on average: agree with the "
+                        "team one small way to do it more often this month, and look at this statement again in "
+                        "the next assessment.")
+    assert steps[1].startswith("Talk openly about Accountable: leaders rate it higher (4.6 for leaders, 3.9 for "
+                               "staff).")
     assert steps[2].startswith("Take these results into the DIME™ steps workshop")
+    assert not any("could show more" in step for step in steps)  # the old template's words
 
 
-def test_low_response_rate_becomes_a_step_when_nothing_more_pressing() -> None:
+def test_a_reverse_worded_weak_point_asks_for_less_of_it() -> None:
+    point = WeakPoint("U3", "I give every customer the same scripted answer, whatever their situation.", 2.1,
+                      "Often", True)
+    step = summary.next_steps(inputs(weakest="U", weak_point=point))[0]
+    assert "“I give every customer the same scripted answer, whatever their situation”, people answered “often”" \
+        in step
+    assert "what to do instead" in step
+
+
+def test_after_the_workshop_the_third_step_follows_its_open_actions() -> None:
+    assert summary.next_steps(inputs(workshop=TICKED_CLARITY))[2].startswith(
+        "Follow up the 2 actions still open from the workshop")
+
+
+def test_low_response_rate_becomes_a_step_without_a_second_figure() -> None:
     steps = summary.next_steps(inputs(respondents=8, invited=20))
     assert "Innovative" in steps[0]
-    assert "more responses next time (40% this cycle)" in steps[1]
+    assert steps[1].startswith("Ask more people to answer next time")
+    assert "%" not in steps[1] and "8" not in steps[1]  # the rate is given once, in the first sentence
 
 
 def test_steps_still_three_without_strongest_or_weakest() -> None:
@@ -164,5 +227,6 @@ def test_counting_whole_groups_is_explained(framework: Framework) -> None:
     result = executive_summary(inputs(submitted=18, respondents=15), framework.obstacles)
     assert result.sentences[0].startswith("18 of the 20 people invited (90%) submitted")
     assert result.sentences[1] == (
-        "The results count the first 15 of them: answers are counted in whole groups of 5, so that comparing two "
-        "versions of this report can never single anyone out.")
+        "The results count the first 15 of them, to keep everyone's answers private; the method appendix explains "
+        "why.")
+    assert "%" not in " ".join(result.sentences[1:])  # one response figure, in the first sentence

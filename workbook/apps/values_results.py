@@ -88,8 +88,8 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
         notes.append(f"The average of everyone taking part appears once {threshold} people have submitted; "
                      "smaller groups are never shown, to keep everyone's answers private.")
     elif batch.counted < batch.submitted:
-        notes.append(f"The average counts people in whole groups of {threshold} as they submit, so nobody's "
-                     f"answers can be worked out from a change: it includes {batch.counted} people so far.")
+        notes.append(f"The average includes {batch.counted} people so far: it grows {threshold} people at a time, "
+                     "so that nobody's answers can be picked out.")
     gaps = {names[v]: own[names[v]] - m for v, m in means.items() if names.get(v) in own}
     frame = pd.DataFrame(rows, columns=["value", "series", "score"])
     compared = "everyone who responded" if means else None

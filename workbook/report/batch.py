@@ -106,6 +106,9 @@ class BatchSettings:
     threshold: int | None = None
     cell_timeout: int = 600
     notebook: str = ""
+    cover: bool = False  # a cover page first (workbook.report.render.CoverPage)
+    consultant: str | None = None
+    logo_uri: str | None = None  # a checked logo as a data URI (workbook.charter.export.logo)
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ def _run_job(job: ReportJob) -> ReportOutcome:
     import nbformat
 
     from workbook.report.files import atomic_write, remove_quietly
-    from workbook.report.render import extract, html_to_pdf, report_html
+    from workbook.report.render import CoverPage, extract, html_to_pdf, report_html
 
     settings: BatchSettings = _WORKER["settings"]
     out = Path(settings.out_dir)
@@ -259,7 +262,8 @@ def _run_job(job: ReportJob) -> ReportOutcome:
         record = rendered.record or {}
         status = "too few answers" if record.get("status") == "too few answers" else "ok"
         now = datetime.now(UTC)
-        html = report_html(nb, generated=now)
+        cover = CoverPage(job.cycle, settings.consultant, settings.logo_uri) if settings.cover else None
+        html = report_html(nb, generated=now, cover=cover)
         files["HTML"] = atomic_write(out / f"{job.stem}.html", html).name
         if settings.pdf:
             files["PDF"] = atomic_write(out / f"{job.stem}.pdf", html_to_pdf(html)).name

@@ -37,6 +37,11 @@ EXIT_SOME_FAILED = 1
 @click.option("--pdf", is_flag=True, help="Also make a PDF of each report.")
 @click.option("--threshold", type=WHOLE_NUMBER, metavar="N",
               help="Anonymity threshold for these reports; may only raise each organisation's own.")
+@click.option("--cover", is_flag=True, help="Start each report with a cover page (title, organisation, date).")
+@click.option("--logo", metavar="FILE",
+              help="The organisation's logo (PNG or JPEG) on the cover page; implies --cover.")
+@click.option("--consultant", metavar="NAME",
+              help="Your name on the cover page (\"Prepared by NAME\"); implies --cover.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
 @click.option("--json", "json_file", metavar="FILE", type=click.Path(dir_okay=False),
               help="Instead of the HTML report, write the figures it shows as JSON to FILE ('-' for the "
@@ -44,7 +49,8 @@ EXIT_SOME_FAILED = 1
                    "Takes one ORG.")
 @click.pass_context
 def report(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle: str | None, out_dir: str,
-           jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None, json_file: str | None) -> None:
+           jobs: int | None, pdf: bool, threshold: int | None, cover: bool, logo: str | None, consultant: str | None,
+           progress: bool | None, json_file: str | None) -> None:
     """Make the organisation report for each ORG (or --all) as HTML, and PDF with --pdf.
 
     Each report runs the notebook organisation_report.ipynb; the executed notebook is
@@ -55,17 +61,37 @@ def report(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycl
     """
     try:
         if json_file is not None:
+            if cover or logo or consultant:
+                raise InputError("--json writes figures only: leave out --cover, --logo and --consultant")
             _figures(ctx, organisations, every, cycle, threshold, pdf, json_file)
             return
-        outcomes = _make(ctx, organisations, every, cycle, out_dir, jobs, pdf, threshold, progress)
+        page = _cover(cover, logo, consultant)  # a wrong logo fails before any report is made
+        outcomes = _make(ctx, organisations, every, cycle, out_dir, jobs, pdf, threshold, progress, page)
     except WorkbookError as error:
         fail(error)  # the one error line of every command: escaped, tokens hidden
     if any(o.failed for o in outcomes):
         sys.exit(EXIT_SOME_FAILED)
 
 
+def _cover(cover: bool, logo: str | None, consultant: str | None) -> dict[str, object]:
+    """The cover page's settings: the logo checked as the charter checks it, the name as one clean line."""
+    from workbook.text import clean_line
+
+    if not (cover or logo or consultant):
+        return {}
+    page: dict[str, object] = {"cover": True}
+    if logo:
+        from workbook.charter.export.logo import read_logo
+
+        page["logo_uri"] = read_logo(logo).data_uri
+    if consultant is not None:
+        page["consultant"] = clean_line(consultant, "the consultant's name (--consultant)", max_length=100)
+    return page
+
+
 def _make(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle: str | None, out_dir: str,
-          jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None) -> tuple[ReportOutcome, ...]:
+          jobs: int | None, pdf: bool, threshold: int | None, progress: bool | None,
+          cover: dict[str, object]) -> tuple[ReportOutcome, ...]:
     from workbook.report.batch import BatchSettings, plan_jobs, run_batch
     from workbook.store import open_store
     from workbook.store.engine import resolve_url
@@ -83,7 +109,7 @@ def _make(ctx: click.Context, organisations: tuple[str, ...], every: bool, cycle
         click.echo("No organisations yet. Create one with: workbook org create NAME  (or try: workbook demo)")
         return ()
     out = Path(out_dir).expanduser().resolve()
-    settings = BatchSettings(out_dir=str(out), db_url=url, pdf=pdf, threshold=threshold)
+    settings = BatchSettings(out_dir=str(out), db_url=url, pdf=pdf, threshold=threshold, **cover)  # type: ignore[arg-type]
     result = run_batch(planned, settings, workers=jobs, progress=progress, skipped=skipped)
     _summary(result.outcomes)
     made = sum(1 for o in result.outcomes if o.status in ("ok", "too few answers"))

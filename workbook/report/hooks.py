@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from workbook.store import Store
+    from workbook.workshop.summary import WorkshopSummary
 
 __all__ = ["Fragment", "charter_fragment", "workshop_fragment"]
 
@@ -56,13 +57,15 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
              "they see at each step, and agreed actions.")
     everything = Workshop(store).organisation_actions(organisation_id)
     threads = action_threads(everything)
+    evidence_html, evidence_lines = _evidence(summary)
     parts = [f"<p>{_e(intro)}</p>", chart_html(chart) if chart is not None else "", maturity_table_html(summary),
-             "<h3>Obstacles the team sees</h3>", obstacles_html(summary),
+             evidence_html, "<h3>Obstacles the team sees</h3>", obstacles_html(summary),
              "<h3>Action plan</h3>", actions_table_html(summary, threads)]
     lines = [intro]
     for step in summary.steps:
         maturity = f"{step.mean:.1f} ({step.maturity_label})" if step.mean is not None else "not rated yet"
         lines.append(f"{step.title}: {maturity}")
+    lines += evidence_lines
     lines.append(f"Actions agreed: {len(summary.actions)}.")
     # Completion per cycle, up to this report's cycle (a report of an old quarter does not look ahead).
     labels = [c.label for c in store.responses.cycles(organisation_id)]
@@ -75,6 +78,23 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
                   f"{_e(note)}</p>"]
         lines += ["Actions across cycles:", *completion_text(completion)]
     return Fragment("".join(parts), "\n".join(lines))
+
+
+def _evidence(summary: WorkshopSummary) -> tuple[str, list[str]]:
+    """The evidence the team noted for each step (and beside single practices), right under the maturity it backs."""
+    items: list[str] = []
+    lines: list[str] = []
+    for step in summary.steps:
+        notes: list[tuple[str | None, str]] = [(None, step.evidence)] if step.evidence else []
+        notes += [(p.name, p.note) for p in step.practices if p.note]
+        if not notes:
+            continue
+        said = "".join(f"<li>{f'<strong>{_e(name)}:</strong> ' if name else ''}{_e(note)}</li>" for name, note in notes)
+        items.append(f"<li><strong>{_e(step.title)}</strong><ul>{said}</ul></li>")
+        lines += [f"Evidence, {step.title}:", *[f"- {name + ': ' if name else ''}{note}" for name, note in notes]]
+    if not items:
+        return "", []
+    return "<h3>Evidence the team noted</h3><ul class='wb-evidence'>" + "".join(items) + "</ul>", lines
 
 
 def charter_fragment(store: Store | None, organisation_id: str) -> Fragment | None:

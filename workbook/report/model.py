@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from workbook.framework import Framework
     from workbook.organisation_gap import SelfOrganisationGaps
     from workbook.releases import Settled
-    from workbook.report.summary import ExecutiveSummary, SummaryInputs
+    from workbook.report.obstacle_story import WorkshopFacts
+    from workbook.report.summary import ExecutiveSummary, SummaryInputs, WeakPoint
     from workbook.report.trends import Trends
     from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
     from workbook.store import CycleRecord, OrganisationRecord, Store
@@ -355,7 +356,51 @@ class Report:
             scale=self.scale, values=self.value_names, means=means, agreement=agreement,
             strongest=strongest, weakest=weakest, gaps=gaps,
             gap_note=self.gaps.notes[0] if gaps is None and self.gaps.notes else None,
+            weak_point=self._weak_point(weakest), workshop=self.workshop_facts,
         )
+
+    def _weak_point(self, value_id: str | None) -> WeakPoint | None:
+        """The lowest shown statement of ``value_id`` for everyone (what the first next step speaks about)."""
+        from workbook.report.summary import WeakPoint
+
+        if value_id is None:
+            return None
+        table = self.statements_overall.table
+        rows = table[(table["value_id"] == value_id) & table["shown"]]
+        if rows.empty:
+            return None
+        row = min(rows.to_dict("records"), key=lambda r: float(r["mean"]))
+        lo, hi = self.scale
+        score, reverse = float(row["mean"]), bool(row["reverse"])
+        given = lo + hi - score if reverse else score
+        answer = self.framework.scale.label(min(max(math.floor(given + 0.5), lo), hi))
+        return WeakPoint(str(row["statement_id"]), self.statement_texts.get(str(row["statement_id"]), ""), score,
+                         answer, reverse)
+
+    @cached_property
+    def workshop_facts(self) -> WorkshopFacts | None:
+        """The obstacles the team ticked at each step of this cycle's workshop, and its open actions.
+
+        ``None`` when the workshop has not been run (no rating, evidence or obstacle
+        entered: actions carried in from the last cycle do not make a workshop) or
+        there is no store.
+        """
+        from workbook.report.obstacle_story import WorkshopFacts
+        from workbook.workshop.repository import Workshop
+
+        if self.store is None:
+            return None
+        state = Workshop(self.store).state(self.cycle.id)
+        if not state.obstacles and all(r.rating is None for r in state.ratings.values()) \
+                and all(not e.evidence for e in state.evidence.values()):
+            return None
+        seen: dict[str, list[str]] = {}
+        for step in self.framework.steps:
+            for obstacle in sorted(state.obstacles_at(step.id)):
+                seen.setdefault(obstacle, []).append(step.name)
+        actions = [a for step in self.framework.steps for a in state.actions_for(step.id)]
+        still_open = sum(1 for a in actions if a.status in ("open", "in_progress"))
+        return WorkshopFacts({k: tuple(v) for k, v in seen.items()}, len(actions), still_open)
 
     @cached_property
     def summary(self) -> ExecutiveSummary:

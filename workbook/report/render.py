@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     import jinja2
     from nbformat import NotebookNode
 
-__all__ = ["RenderedNotebook", "extract", "html_to_pdf", "index_html", "report_html"]
+__all__ = ["CoverPage", "RenderedNotebook", "extract", "html_to_pdf", "index_html", "report_html"]
 
+#: The only URLs a report may hold: the cover page's logo, inline (workbook.charter.export.logo).
+_INLINE_PICTURES = ("data:image/png;base64,", "data:image/jpeg;base64,")
 _SKIP_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 
 
@@ -33,6 +35,20 @@ class RenderedNotebook:
     blocks: tuple[str, ...]
     record: Mapping[str, Any] | None
     errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CoverPage:
+    """An optional first page: the organisation's logo, the report's title and who prepared it.
+
+    ``logo_uri`` is a checked logo as a data URI
+    (:attr:`workbook.charter.export.logo.Logo.data_uri`), so the page needs no file
+    beside it; ``consultant`` is the name printed as "Prepared by".
+    """
+
+    cycle: str = ""
+    consultant: str | None = None
+    logo_uri: str | None = None
 
 
 @cache
@@ -78,8 +94,12 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def report_html(nb: NotebookNode, *, generated: datetime | None = None) -> str:
-    """The whole report as one HTML document (no code, no scripts, no outside requests)."""
+def report_html(nb: NotebookNode, *, generated: datetime | None = None, cover: CoverPage | None = None) -> str:
+    """The whole report as one HTML document (no code, no scripts, no outside requests).
+
+    ``cover`` adds a first page of its own (logo, title, consultant); the title
+    is the one the report's record gives for what it holds.
+    """
     from workbook import __version__
 
     rendered = extract(nb)
@@ -87,7 +107,9 @@ def report_html(nb: NotebookNode, *, generated: datetime | None = None) -> str:
     return _environment().get_template("report.html.j2").render(
         blocks=rendered.blocks, errors=rendered.errors, version=__version__,
         organisation_name=record.get("organisation_name") or record.get("organisation") or "Organisation",
-        cycle=record.get("cycle", ""), generated=_day(generated) if generated else "",
+        title=record.get("title") or "Values assessment report",
+        cycle=(cover.cycle if cover else "") or record.get("cycle", ""), generated=_day(generated) if generated else "",
+        cover=cover,
     )
 
 
@@ -103,10 +125,12 @@ def html_to_pdf(html: str) -> bytes:
     import weasyprint
 
     class Offline(weasyprint.URLFetcher):  # type: ignore[misc]
-        """Refuses every URL: a report that needs one is a bug, not something to fetch."""
+        """Refuses every URL but the cover's inline logo: a report that needs one is a bug, not something to fetch."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            raise ValueError(f"the report may not load {url!r}")
+            if url.startswith(_INLINE_PICTURES):  # a data URI is decoded here, nothing is fetched
+                return super().fetch(url, headers)
+            raise ValueError(f"the report may not load {url[:60]!r}")
 
     from workbook.text import display_safe
 

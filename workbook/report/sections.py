@@ -35,6 +35,7 @@ __all__ = [
     "comments",
     "cover",
     "executive_summary",
+    "holds",
     "leaders_and_staff",
     "load",
     "method",
@@ -42,6 +43,7 @@ __all__ = [
     "quarter_at_a_glance",
     "rating_distribution",
     "record",
+    "report_title",
     "self_and_organisation",
     "statements_by_team",
     "trends",
@@ -53,9 +55,8 @@ __all__ = [
 #: The mimetype of the report's last output: what the batch reads to list the report.
 RECORD_MIMETYPE = "application/vnd.workbook.report+json"
 CREDIT = "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)."
-#: Statement labels in the heatmap are cut here: vl-convert's cost grows with the text it
-#: lays out (58 characters made the heatmap 0.3 s slower); the appendix lists them in full.
-_LABEL_LENGTH = 40
+#: Statement labels in the heatmap are wrapped at this many characters a line (never cut).
+_LABEL_WIDTH = 60
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,25 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: st
     return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _plain(report: Report, notes: Iterable[str], *, teams: bool = False) -> list[str]:
+    """Where figures were combined or hidden: one plain line; the notes in full go to the method appendix.
+
+    With ``teams``, the line names the teams behind 'Other teams' (a reader needs
+    that to read the columns); otherwise it only says that something was held back.
+    """
+    from workbook.anonymity import POOL_LABEL
+
+    if not any(notes):
+        return []
+    if teams and report.by_team.groups.empty:
+        return ["Results are not shown by team, to keep answers anonymous; the method appendix says why."]
+    merged = report.by_team.merged_groups if teams else ()
+    if merged:
+        return [f"'{POOL_LABEL}' combines {_list(merged)}, to keep answers anonymous; the method appendix "
+                "gives the rules."]
+    return ["Some figures are combined or hidden to keep answers anonymous; the method appendix gives the rules."]
+
+
 def _text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [list(map(str, headers)), *[[str(c) for c in r] for r in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
@@ -156,10 +176,11 @@ def _list(items: Sequence[str]) -> str:
 
 
 def _statement_label(report: Report, statement_id: str, reverse: bool) -> str:
-    text = report.statement_texts.get(statement_id, "")
-    if len(text) > _LABEL_LENGTH:
-        text = text[: _LABEL_LENGTH - 1].rstrip(" ,.;:") + "…"
-    return f"{statement_id}{'*' if reverse else ''} {text}"
+    """``U3* I give every customer the same`` + ``scripted answer, ...``: whole, on lines of a readable width."""
+    import textwrap
+
+    text = f"{statement_id}{'*' if reverse else ''} {report.statement_texts.get(statement_id, '')}".strip()
+    return "\n".join(textwrap.wrap(text, _LABEL_WIDTH, break_long_words=False)) or statement_id
 
 
 def _as_of(report: Report) -> str:
@@ -176,27 +197,72 @@ def load(organisation: str, cycle: str | None = None, threshold: int | None = No
     return load_report(organisation, cycle=cycle, threshold=threshold, comment_threshold=comment_threshold, db=db)
 
 
+def holds(report: Report) -> tuple[str, ...]:
+    """What this report holds, for its title: the values assessment, then the workshop, charter and quarter if there.
+
+    The workshop and the charter count as the sections do (anything entered, a
+    charter with promises), the quarter once a customer measure has a figure for
+    it, so the title never promises a part that says "not run yet".
+    """
+    parts = ["values assessment"]
+    store = report.store
+    if store is None or not report.enough:
+        return tuple(parts)
+    from workbook.charter.repository import charter_for_report
+    from workbook.measures.scorecard import scorecard
+    from workbook.workshop.repository import Workshop
+
+    if not Workshop(store).state(report.cycle.id).is_empty:
+        parts.append("workshop")
+    charter_record = charter_for_report(store, report.organisation.id)
+    if charter_record is not None and charter_record.promises:
+        parts.append("charter")
+    card = scorecard(store, report.organisation.id, report.framework)
+    if report.cycle.label in card.cycles and any(line.point(report.cycle.label).value is not None
+                                                 for line in card.lines):
+        parts.append("quarter at a glance")
+    return tuple(parts)
+
+
+def report_title(parts: Sequence[str]) -> str:
+    """``Values assessment, workshop, charter and quarter at a glance``; alone, ``Values assessment report``."""
+    if len(parts) == 1:
+        return f"{parts[0].capitalize()} report"
+    text = _list(list(parts))
+    return text[0].upper() + text[1:]
+
+
 def cover(report: Report) -> Section:
-    """The title block: the organisation's name, the cycle and the framework credit."""
+    """The title block: the organisation's name, what the report holds, the cycle and the framework credit."""
     name = report.organisation.name
-    body = (f'<header class="wb-cover"><p class="wb-kicker">Values assessment report</p>'
+    title = report_title(holds(report))
+    body = (f'<header class="wb-cover"><p class="wb-kicker">{_esc(title)}</p>'
             f"<h1>{_esc(name)}</h1>"
             f'<p class="wb-subtitle">The A-E-I-O-U service values · assessment cycle {_esc(report.cycle.label)}</p>'
             f'<p class="wb-byline">Built on the DIME™ customer service framework. {_esc(CREDIT)}</p></header>')
-    text = "\n".join([f"Values assessment report: {name}", f"Assessment cycle {report.cycle.label}", CREDIT])
+    text = "\n".join([f"{title}: {name}", f"Assessment cycle {report.cycle.label}", CREDIT])
     return Section("cover", body, text)
 
 
-def _privacy_notes(report: Report) -> list[str]:
+def _privacy_line(report: Report) -> str:
+    """One plain sentence on how anonymity is kept; the rules in full are in the method appendix."""
+    from workbook.anonymity import POOL_LABEL
+
+    merged = report.by_team.merged_groups
+    pooled = f" Smaller teams are shown together as '{POOL_LABEL}' ({_list(merged)})." if merged else ""
+    return (f"To keep answers anonymous, no group of fewer than {report.threshold} people is shown and comments "
+            f"come only from groups of at least {report.comment_threshold}.{pooled} The method appendix explains "
+            "the rules in full.")
+
+
+def _privacy_details(report: Report) -> list[str]:
+    """Every note on what was combined, hidden or not counted yet (the method appendix lists them)."""
     if not report.enough:
         return list(report.release_notes)
-    notes = [
-        f"No group of fewer than {report.threshold} people is shown anywhere in this report, and no "
-        f"figures can be combined to work out the answers of fewer than {report.threshold}. Comments "
-        f"appear only from groups of at least {report.comment_threshold}.",
-        *report.by_team.notes, _merged_sentence(report), *report.by_role.notes, *report.release_notes,
-    ]
-    return [n for n in notes if n]
+    notes = [*report.plan.notes, *report.by_team.notes, _merged_sentence(report), *report.by_role.notes,
+             *report.overall.notes, *report.statements_by_team.notes, *report.statements_overall.notes,
+             *report.gaps.notes, *report.selected_comments.notes, *report.release_notes]
+    return list(dict.fromkeys(n for n in notes if n))
 
 
 def executive_summary(report: Report) -> Section:
@@ -209,10 +275,13 @@ def executive_summary(report: Report) -> Section:
         steps = "".join(f"<li>{_esc(s)}</li>" for s in summary.next_steps)
         body += f"<h3>Three recommended next steps</h3><ol class='wb-steps'>{steps}</ol>"
         text += ["", "Three recommended next steps:", *[f"{i}. {s}" for i, s in enumerate(summary.next_steps, 1)]]
-    privacy = _privacy_notes(report)
-    if privacy:
-        body += "<h3>How anonymity is protected</h3>" + _notes(privacy)
-        text += ["", "How anonymity is protected:", *[f"- {n}" for n in dict.fromkeys(privacy)]]
+    if report.enough:
+        privacy = _privacy_line(report)
+        body += "<h3>How anonymity is protected</h3>" + _paragraphs([privacy])
+        text += ["", "How anonymity is protected:", privacy]
+    elif report.release_notes:
+        body += _notes(report.release_notes)
+        text += ["", *report.release_notes]
     return _section(report, "summary", "Summary", body, text, new_page=False)
 
 
@@ -255,10 +324,10 @@ def values_profile(report: Report) -> Section | None:
              f"({report.framework.scale.label(lo)}) to {hi} ({report.framework.scale.label(hi)}). "
              "Further from the centre is better.")
     body = (_paragraphs([intro]) + _chart(chart) + _table(headers, table_rows, numeric=(1, 3))
-            + _notes([*report.overall.notes, *report.by_role.notes]))
+            + _notes(_plain(report, [*report.overall.notes, *report.by_role.notes])))
     return _section(report, "values", "Values profile", body,
                     [intro, str(chart.description), _text_table(headers, table_rows),
-                     *report.overall.notes, *report.by_role.notes])
+                     *_plain(report, [*report.overall.notes, *report.by_role.notes])])
 
 
 def _trend_sentences(report: Report) -> list[str]:
@@ -424,7 +493,7 @@ def leaders_and_staff(report: Report) -> Section | None:
              "A bar to the right means leaders rate the value higher than staff do; large differences are "
              "worth talking about openly.")
     body = (_paragraphs([_gap_line(report), intro]) + _chart(chart)
-            + _table(headers, rows, numeric=(1, 2, 3)) + _notes(report.gaps.notes))
+            + _table(headers, rows, numeric=(1, 2, 3)) + _notes(_plain(report, report.gaps.notes)))
     return _section(report, "gaps", title, body,
                     [_gap_line(report), intro, str(chart.description), _text_table(headers, rows)])
 
@@ -496,11 +565,11 @@ def self_and_organisation(report: Report) -> Section | None:
              "zero, people see the value in their own work more than around them, which points to the "
              "organisation (or to a blind spot); below zero, they rate the organisation higher than themselves. "
              "The value scores elsewhere in this report count only the statements about oneself.")
-    body = _paragraphs([intro]) + _chart(chart) + tables + _notes(notes)
+    body = _paragraphs([intro]) + _chart(chart) + tables + _notes(_plain(report, notes))
     return _section(report, "organisation", title, body,
                     [intro, str(chart.description), "Difference: ourselves minus the organisation",
                      _text_table(headers, gap_rows), "Averages: ourselves · the organisation",
-                     _text_table(headers, mean_rows), *notes])
+                     _text_table(headers, mean_rows), *_plain(report, notes)])
 
 
 def _gap_line(report: Report) -> str:
@@ -509,8 +578,29 @@ def _gap_line(report: Report) -> str:
     return gap_sentence(report.summary_inputs)
 
 
+def _statement_order(report: Report) -> list[str]:
+    """Statements value by value (framework order), each value's weakest first by everyone's score.
+
+    Scores are after flipping, so "weakest" means least lived, whichever way a
+    statement is worded; a statement hidden for everyone comes last in its value.
+    """
+    table = report.statements_overall.table
+    rank = {v: i for i, v in enumerate(report.value_order)}
+    keyed = [(rank.get(str(r["value_id"]), 99), 0 if r["shown"] else 1,
+              float(r["mean"]) if r["shown"] else 0.0, i, str(r["statement_id"]))
+             for i, r in enumerate(table.to_dict("records"))]
+    return [k[-1] for k in sorted(keyed)]
+
+
 def statements_by_team(report: Report) -> Section | None:
-    """Every statement's average for everyone and each shown team, as a heatmap."""
+    """Every statement's average for everyone and each shown team, as a heatmap coloured by what is good.
+
+    A cell's colour is its score after flipping (blue: the value is lived), but
+    it prints the average answer people gave to the statement as worded, so a
+    reverse-worded one ("I give every customer the same scripted answer") reads
+    1.5, "rarely", in blue rather than 4.5 beside words that say the opposite.
+    Labels are wrapped, never cut.
+    """
     import pandas as pd
 
     from workbook.charts import heatmap_chart
@@ -524,27 +614,36 @@ def statements_by_team(report: Report) -> Section | None:
     if not teams.groups.empty:
         frames.append(report.statements_by_team.table)
     cells = pd.concat(frames, ignore_index=True)
-    cells = cells.assign(row=[_statement_label(report, str(s), bool(r))
-                              for s, r in zip(cells["statement_id"], cells["reverse"], strict=True)],
-                         score=cells["mean"].astype(float))
+    labels = {s: _statement_label(report, s, bool(r))
+              for s, r in zip(overall["statement_id"].astype(str), overall["reverse"], strict=True)}
+    given = [lo + hi - float(m) if bool(r) else float(m) for m, r in zip(cells["mean"], cells["reverse"], strict=True)]
+    cells = cells.assign(row=[labels[str(s)] for s in cells["statement_id"]], score=cells["mean"].astype(float),
+                         text=[_number(g) for g in given])
     groups = list(dict.fromkeys(cells["group"]))
-    rows = list(dict.fromkeys(cells["row"]))
+    rows = [labels[s] for s in _statement_order(report)]
     hidden = int((~cells["shown"].astype(bool)).sum())
     chart = heatmap_chart(
-        cells.loc[:, ["row", "group", "score", "shown"]], title="Average rating per statement", scale=(lo, hi),
-        group_order=groups, row_order=rows, group_title="",
-        description=(f"Heatmap of the average rating of each of {len(rows)} statements for "
-                     f"{_list(groups)}; {hidden} cells are hidden because too few people rated them."))
-    intro = ("Each row is one statement, each column a group of people; darker blue is better, orange "
-             "shows where to look first. * marks a reverse-worded statement (\"I sound flat…\"): its answers "
-             "are flipped so that a higher number is always better. The appendix gives every statement in full.")
-    notes = [*report.statements_by_team.notes, _merged_sentence(report)] if not teams.groups.empty else \
-        [*report.by_team.notes, *report.statements_overall.notes]
+        cells.loc[:, ["row", "group", "score", "shown", "text"]], title="Average answer per statement",
+        scale=(lo, hi), group_order=groups, row_order=rows, group_title="",
+        score_title=f"Colour: how well the value is lived ({hi} = best)",
+        row_lines=max(label.count("\n") + 1 for label in rows),
+        description=(f"Heatmap of the average answer to each of {len(rows)} statements for {_list(groups)}, "
+                     f"coloured by how well the value is lived; {hidden} cells are hidden because too few people "
+                     "rated them."))
+    example = next((s for s in report.framework.statements if s.reverse), None)
+    reverse = (f" * marks a reverse-worded statement, such as “{example.text.rstrip('.')}”: there a low answer is "
+               "the good one, so it shows a low number in blue." if example is not None else "")
+    intro = (f"Each row is one statement, each column a group of people; each cell is the average answer, from "
+             f"{lo} ({report.framework.scale.label(lo)}) to {hi} ({report.framework.scale.label(hi)}). Blue means "
+             "the value is well lived, orange shows where to look first; within each value the weakest statement "
+             f"comes first.{reverse}")
+    notes = _plain(report, [*report.statements_by_team.notes, *report.by_team.notes,
+                            *report.statements_overall.notes], teams=True)
     if hidden:
         notes.append("A grey cell with a dash is hidden: too few people in that group rated the statement.")
-    shown_cells = {(r, g): _number(float(v)) if ok else "–"
-                   for r, g, v, ok in zip(cells["row"], cells["group"], cells["score"], cells["shown"], strict=True)}
-    text_rows = [[r, *[shown_cells.get((r, g), "–") for g in groups]] for r in rows]
+    shown_cells = {(r, g): t if ok else "–"
+                   for r, g, t, ok in zip(cells["row"], cells["group"], cells["text"], cells["shown"], strict=True)}
+    text_rows = [[r.replace("\n", " "), *[shown_cells.get((r, g), "–") for g in groups]] for r in rows]
     body = _paragraphs([intro]) + _chart(chart) + _notes(notes)
     return _section(report, "statements", "Statements by team", body,
                     [intro, _text_table(["Statement", *groups], text_rows), *dict.fromkeys(n for n in notes if n)])
@@ -605,6 +704,7 @@ def agreement(report: Report) -> Section | None:
                                                                    strict=True))
     chart = spread_chart(
         data, title="Spread of people's scores per value", value_order=list(data["value"]),
+        spread_title="Spread of people's scores (0 = everyone gives the same score)",
         bands=[("High", 0.0, high), ("Moderate", high, moderate), ("Low", moderate, round(top, 1))],
         description=f"Dot plot of the spread of person scores per value: {described}.")
     intro = (f"A small spread means people broadly agree about how much a value is lived; a spread of "
@@ -625,36 +725,60 @@ def agreement(report: Report) -> Section | None:
         body += ('<div class="wb-keep"><h3>Agreement within each team</h3>'
                  + _table(["Value", *groups], rows) + "</div>")
         text.append(_text_table(["Value", *groups], rows))
-    notes = [*teams.notes, _merged_sentence(report)] if not teams.groups.empty else list(teams.notes)
+    notes = _plain(report, teams.notes, teams=True)
     return _section(report, "agreement", "Agreement", body + _notes(notes), [*text, *[n for n in notes if n]])
 
 
 def obstacles(report: Report) -> Section | None:
-    """What the results suggest about the five DIME™ obstacles, with signs to look for."""
+    """The five DIME™ obstacles: what the answers suggest and what the team ticked, as one story.
+
+    Written from :attr:`~workbook.report.summary.ExecutiveSummary.story`, the same
+    list as the summary's sentences, so no page says "no signs of" an obstacle the
+    team ticked in the workshop (:mod:`workbook.report.obstacle_story`).
+    """
+    from workbook.report.obstacle_story import quiet_obstacles
+
     if not report.enough:
         return None
-    signals = report.summary.obstacles
-    intro = ("The DIME™ framework names five obstacles on the way to exceptional service. We read the results "
-             "for signs of each; treat these as questions to explore in the workshop, not verdicts.")
+    story = report.summary.story
+    workshop = report.workshop_facts
+    intro = ("The DIME™ framework names five obstacles on the way to exceptional service. Here the answers' signs "
+             "of each are set beside the obstacles the team ticked in the workshop; treat them as questions to "
+             "explore together, not verdicts.")
+    if workshop is None:
+        intro += " The workshop has not looked at the obstacles for this cycle yet."
     parts = [_paragraphs([intro])]
     text = [intro]
-    for signal in signals:
-        obstacle = signal.obstacle
+    for item in story:
+        obstacle = item.obstacle
+        answers = (f"{'; '.join(item.reasons)}." if item.reasons else "Nothing in the answers points to it.")
+        if item.steps:
+            team = f"ticked at the {_list(list(item.steps))} step{'s' if len(item.steps) > 1 else ''}."
+        else:
+            team = "not ticked." if workshop is not None else "not looked at yet."
+        verdict = {"both": "The answers and the team agree.",
+                   "answers": "The answers point to it" + (", the team did not: worth asking why."
+                                                            if workshop is not None else "."),
+                   "workshop": "The team sees it though the answers do not: ask what they saw."}[item.source]
         signs = "".join(f"<li>{_esc(s)}</li>" for s in obstacle.signs)
         parts.append(
             f'<div class="wb-obstacle"><h3>{_esc(obstacle.name)}</h3><p>{_esc(obstacle.description)}</p>'
-            f"<p><strong>Why it comes up:</strong> {_esc('; '.join(signal.reasons))}.</p>"
-            f"<p><strong>Signs to look for:</strong></p><ul>{signs}</ul></div>")
-        text += ["", obstacle.name, f"Why it comes up: {'; '.join(signal.reasons)}."]
-    flagged = {s.obstacle.id for s in signals}
-    others = [o.name for o in report.framework.obstacles if o.id not in flagged]
-    if not signals:
-        line = "None of the obstacles stands out in these results."
+            f"<p><strong>{_esc(verdict)}</strong></p>"
+            f"<p><strong>In the answers:</strong> {_esc(answers)}<br><strong>In the workshop:</strong> "
+            f"{_esc(team)}</p><p><strong>Signs to look for:</strong></p><ul>{signs}</ul></div>")
+        text += ["", obstacle.name, verdict, f"In the answers: {answers}", f"In the workshop: {team}"]
+    quiet = [o.name.lower() for o in quiet_obstacles(story, report.framework.obstacles)]
+    if not story:
+        line = ("None of the obstacles stands out, in the answers or in the workshop." if workshop is not None
+                else "None of the obstacles stands out in the answers.")
+    elif quiet:
+        line = (f"Neither the answers nor the team point to {_list(quiet)}." if workshop is not None
+                else f"The answers show no particular signs of {_list(quiet)}.")
     else:
-        line = f"No particular signs of: {_list([o.lower() for o in others])}." if others else ""
+        line = ""
     parts.append(_paragraphs([line]) if line else "")
     text.append(line)
-    return _section(report, "obstacles", "What the DIME™ obstacles suggest", "".join(parts), text)
+    return _section(report, "obstacles", "The DIME™ obstacles: the answers and the workshop", "".join(parts), text)
 
 
 def comments(report: Report) -> Section | None:
@@ -684,8 +808,9 @@ def comments(report: Report) -> Section | None:
         text += ["", str(group), *[f"- {r['text']}" + (f" [{r['statement_id']}]" if isinstance(r["statement_id"], str)
                                                        and r["statement_id"] else "")
                                    for r in rows.to_dict("records")]]
-    merged = f"'{POOL_LABEL}' combines {_list(selected.merged)}." if selected.merged else ""
-    notes = [*selected.notes, merged]
+    merged = (f"'{POOL_LABEL}' combines {_list(selected.merged)}, to keep answers anonymous."
+              if selected.merged else "")
+    notes = [merged] if merged else _plain(report, selected.notes)
     parts.append(_notes(notes))
     return _section(report, "comments", "In their own words", "".join(parts), [*text, *[n for n in notes if n]])
 
@@ -763,12 +888,18 @@ def method(report: Report) -> Section:
                       f"{report.organisation.id} --json FILE."),
         *_trend_method(report),
         ("Framework", f"{framework.name}, {framework.id} version {framework.version}. {framework.credit}"),
-        ("Data", f"Assessment cycle {report.cycle.label}; {report.submitted} of the {report.invited} people "
-                 f"invited submitted; the results count {report.respondents}, the first to submit in whole "
-                 f"groups of {report.organisation.anonymity_threshold}, up to {_as_of(report)}."),
+        ("Data", f"Assessment cycle {report.cycle.label}, answers up to {_as_of(report)} (the summary says how "
+                 f"many people responded). The results count the first {report.respondents} of the "
+                 f"{report.submitted} who submitted, the first to submit in whole groups of "
+                 f"{report.organisation.anonymity_threshold}, so that comparing two versions of this report can "
+                 "never single anyone out."),
         ("Produced by", f"DIME Workbook {__version__}."),
     ]
     body = "<dl class='wb-method'>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items) + "</dl>"
+    details = _privacy_details(report)
+    if details:
+        body += ("<h3>What was combined or hidden in this report</h3>"
+                 + "<ul class='wb-method-notes'>" + "".join(f"<li>{_esc(n)}</li>" for n in details) + "</ul>")
     rows = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
             for s in value.self_statements]
     body += ("<h3>The statements</h3><p>Everyone rated these statements about themselves; * marks a "
@@ -779,7 +910,8 @@ def method(report: Report) -> Section:
         body += ("<p>And these about the organisation, scored apart (they never count in the value scores):</p>"
                  + _table(("", "Value", "Statement"), about_org, long=True))
     return _section(report, "method", "Appendix: method", body,
-                    [f"{k}: {v}" for k, v in items] + [f"{i}  {t}" for i, _, t in [*rows, *about_org]])
+                    [f"{k}: {v}" for k, v in items] + [f"- {n}" for n in details]
+                    + [f"{i}  {t}" for i, _, t in [*rows, *about_org]])
 
 
 def record(report: Report) -> Record:
@@ -802,6 +934,7 @@ def record(report: Report) -> Record:
         "invited": report.invited,
         "threshold": report.threshold,
         "framework": f"{report.framework.id} {report.framework.version}",
+        "title": report_title(holds(report)),
     })
 
 

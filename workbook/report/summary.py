@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from workbook.framework import Obstacle
+from workbook.report.obstacle_story import ObstacleStory, WorkshopFacts, obstacle_story, story_sentences
 
 __all__ = [
     "LOW_RESPONSE_RATE",
@@ -37,6 +38,7 @@ __all__ = [
     "ExecutiveSummary",
     "ObstacleSignal",
     "SummaryInputs",
+    "WeakPoint",
     "counted_sentence",
     "executive_summary",
     "extremes_sentence",
@@ -68,6 +70,22 @@ VALUE_OBSTACLES: Final[Mapping[str, str]] = {
 
 
 @dataclass(frozen=True)
+class WeakPoint:
+    """The weakest value's lowest-scoring statement for everyone (a cell the report shows).
+
+    ``score`` is after flipping (higher = lived more); ``answer`` is the scale's
+    word for the average answer as people gave it, so a reverse-worded
+    statement ("I sound flat ...") reads "Often" when its score is low.
+    """
+
+    statement_id: str
+    text: str
+    score: float
+    answer: str
+    reverse: bool
+
+
+@dataclass(frozen=True)
 class SummaryInputs:
     """The numbers the summary speaks about, all already safe to show.
 
@@ -93,6 +111,8 @@ class SummaryInputs:
     weakest: str | None = None
     gaps: Mapping[str, tuple[float, float]] | None = None
     gap_note: str | None = None
+    weak_point: WeakPoint | None = None
+    workshop: WorkshopFacts | None = None  # None: the cycle's workshop has not been run
 
     @property
     def enough(self) -> bool:
@@ -112,11 +132,17 @@ class ObstacleSignal:
 
 @dataclass(frozen=True)
 class ExecutiveSummary:
-    """Sentences for the top of the report, the obstacles behind them and three next steps."""
+    """Sentences for the top of the report, the obstacles behind them and three next steps.
+
+    ``story`` reconciles the answers' ``obstacles`` with those the team ticked in
+    the workshop (:mod:`workbook.report.obstacle_story`): the one list every
+    page about obstacles is written from.
+    """
 
     sentences: tuple[str, ...]
     obstacles: tuple[ObstacleSignal, ...]
     next_steps: tuple[str, ...]
+    story: tuple[ObstacleStory, ...] = ()
 
 
 def _number(x: float) -> str:
@@ -147,15 +173,15 @@ def response_sentence(respondents: int, invited: int, cycle: str, in_progress: i
 
 
 def counted_sentence(submitted: int, counted: int, threshold: int) -> str:
-    """Why the results count fewer people than submitted (whole groups of ``threshold``)."""
-    return (f"The results count the first {counted} of them: answers are counted in whole groups of "
-            f"{threshold}, so that comparing two versions of this report can never single anyone out.")
+    """That the results count fewer than submitted; why (whole groups of ``threshold``) is in the appendix."""
+    return (f"The results count the first {counted} of them, to keep everyone's answers private; the method "
+            "appendix explains why.")
 
 
 def not_counted_yet_sentence(counted: int, batch: int, threshold: int) -> str:
     """Why enough people submitted but nothing is shown: the whole groups counted are too few for this report."""
-    return (f"Answers are counted in whole groups of {batch}, the first {counted} so far, and this report "
-            f"shows results once at least {threshold} are counted, so that nobody's answers can be picked out.")
+    return (f"This report shows results once the answers of at least {threshold} people can be counted, so that "
+            f"nobody's answers can be picked out; {counted} can be so far (the method appendix explains why).")
 
 
 def not_enough_sentence(respondents: int, threshold: int, cycle: str) -> str:
@@ -243,36 +269,73 @@ def obstacle_signals(inputs: SummaryInputs, obstacles: Sequence[Obstacle]) -> tu
 
 
 def obstacle_sentence(signals: Sequence[ObstacleSignal], inputs: SummaryInputs) -> str:
-    """One sentence naming the (at most two) obstacles the results point to most."""
-    if not signals:
-        return (f"None of the five DIME™ obstacles stands out: every value averages "
-                f"{_weak_line(inputs):.1f} or more and leaders and staff broadly agree.")
-    parts = [f"{s.obstacle.name.lower()} ({s.reasons[0]})" for s in signals[:2]]
-    return f"Of the five DIME™ obstacles, the results point most to {_and(parts)}."
+    """The summary's obstacle sentences as one, the answers reconciled with the workshop (see obstacle_story)."""
+    return " ".join(_obstacle_sentences(signals, inputs, _story(signals, (), inputs)))
 
 
-def next_steps(inputs: SummaryInputs) -> tuple[str, str, str]:
-    """Exactly three recommended next steps: two from the results, then the workshop.
+def _story(signals: Sequence[ObstacleSignal], obstacles: Sequence[Obstacle],
+           inputs: SummaryInputs) -> tuple[ObstacleStory, ...]:
+    return obstacle_story([(s.obstacle, s.reasons) for s in signals],
+                          obstacles or [s.obstacle for s in signals], inputs.workshop)
 
-    Candidates, in priority order: the weakest value, the largest notable
-    leader-staff gap, a value people see very differently, a low response
-    rate, building on the strongest value, and a general fallback.  The
-    third step is always to take the results into the DIME™ steps workshop,
-    because that is where a team turns results into commitments.
+
+def _obstacle_sentences(signals: Sequence[ObstacleSignal], inputs: SummaryInputs,
+                        story: Sequence[ObstacleStory]) -> tuple[str, ...]:
+    ticked = " and the team ticked none in the workshop" if inputs.workshop is not None else ""
+    all_clear = (f"None of the five DIME™ obstacles stands out: every value averages {_weak_line(inputs):.1f} or "
+                 f"more, leaders and staff broadly agree{ticked}.")
+    return story_sentences(story, inputs.workshop, all_clear)
+
+
+def _weak_point_step(inputs: SummaryInputs, weakest: str) -> str:
+    """The first next step: the weakest value, through its lowest statement when the report shows one."""
+    name, hi = inputs.name(weakest), inputs.scale[1]
+    point = inputs.weak_point
+    said = point.text.rstrip(".") if point is not None else ""
+    if point is None:
+        return (f"Work on {name}, the value with most room to grow ({_number(inputs.means[weakest])} out of {hi}): "
+                "ask the team for one moment this week when it was missing, and agree one change to try.")
+    if point.reverse:
+        return (f"Work on {name}, the value with most room to grow. Asked about “{said}”, people "
+                f"answered “{point.answer.lower()}” on average: agree with the team what to do instead "
+                "the next time it happens, and look at this statement again in the next assessment.")
+    return (f"Work on {name}, the value with most room to grow. Asked about “{said}”, people "
+            f"answered “{point.answer.lower()}” on average: agree with the team one small way to do it "
+            "more often this month, and look at this statement again in the next assessment.")
+
+
+def next_steps(inputs: SummaryInputs, story: Sequence[ObstacleStory] = ()) -> tuple[str, str, str]:
+    """Exactly three recommended next steps, each written from this report's own figures.
+
+    Candidates, in priority order: the weakest value through its lowest
+    statement, the largest notable leader-staff gap, an obstacle the team ticked
+    that the answers do not show, a value people see very differently, a low
+    response rate, and building on the strongest value; two general ones
+    follow in case fewer apply.  The third step follows the workshop: its open
+    actions when it has been run, otherwise running it, because that is where
+    a team turns results into commitments.
     """
     candidates: list[str] = []
     if inputs.weakest is not None:
-        candidates.append(
-            f"Choose one everyday moment where {inputs.name(inputs.weakest)} could show more, agree one "
-            "small change with the team, and check after a month whether customers notice the difference."
-        )
+        candidates.append(_weak_point_step(inputs, inputs.weakest))
     if inputs.gaps:
         value = _largest_gap(inputs.gaps, list(inputs.values))
         if value is not None and abs(inputs.gaps[value][0] - inputs.gaps[value][1]) >= NOTABLE_GAP:
+            leader, staff = inputs.gaps[value]
+            higher = "Leaders" if leader > staff else "Staff"
             candidates.append(
-                f"Share the leader–staff difference on {inputs.name(value)} openly with both groups, and ask "
-                "staff what leaders would need to see or do differently to close it."
+                f"Talk openly about {inputs.name(value)}: {higher.lower()} rate it higher ({_number(leader)} for "
+                f"leaders, {_number(staff)} for staff). Ask each group what the other would need to see or do "
+                "differently for the two views to meet."
             )
+    team_only = [s for s in story if s.source == "workshop"]
+    if team_only:
+        steps = team_only[0].steps
+        candidates.append(
+            f"Ask the team what they saw when they ticked {team_only[0].obstacle.name.lower()} at the "
+            f"{_and(list(steps))} step{'s' if len(steps) > 1 else ''}: the answers do not show it, so it may "
+            "be something the statements do not ask about."
+        )
     spread = [v for v in inputs.values if inputs.agreement.get(v) == "low agreement"]
     if spread:
         candidates.append(
@@ -280,21 +343,31 @@ def next_steps(inputs: SummaryInputs) -> tuple[str, str, str]:
             "that people clearly picture it differently."
         )
     if inputs.invited and inputs.respondents / inputs.invited < LOW_RESPONSE_RATE:
-        candidates.append(
-            f"Aim for more responses next time ({inputs.respondents / inputs.invited:.0%} this cycle), so the "
-            "results speak for the whole team."
-        )
+        candidates.append("Ask more people to answer next time, so that the results speak for the whole team: "
+                          "a word from their own team leader helps most.")
     if inputs.strongest is not None:
+        best = inputs.strongest
         candidates.append(
-            f"Build on {inputs.name(inputs.strongest)}, your strongest value: ask the people who live it best "
-            "to share what they do at the next team briefing."
+            f"Build on {inputs.name(best)}, your strongest value ({_number(inputs.means[best])} "
+            f"out of {inputs.scale[1]}): ask the people who live it best to show what they do at the next team "
+            "briefing."
         )
     candidates.append("Share these results with the whole team and ask which finding surprises them most.")
     candidates.append("Pick one result to discuss at every team meeting until the next assessment, and note "
                       "what changes.")
-    workshop = ("Take these results into the DIME™ steps workshop to turn them into a plan, and repeat the "
+    return candidates[0], candidates[1], _workshop_step(inputs.workshop)
+
+
+def _workshop_step(workshop: WorkshopFacts | None) -> str:
+    if workshop is None:
+        return ("Take these results into the DIME™ steps workshop to turn them into a plan, and repeat the "
                 "assessment next quarter to see the trend.")
-    return candidates[0], candidates[1], workshop
+    if workshop.actions_open:
+        count = f"{workshop.actions_open} action{'s' if workshop.actions_open != 1 else ''}"
+        return (f"Follow up the {count} still open from the workshop: check each one at a monthly team meeting, "
+                "and repeat the assessment next quarter to see whether the results move.")
+    return ("Agree at least one action for each DIME™ step in the workshop, so the plan has an owner and a date "
+            "for every step, and repeat the assessment next quarter to see the trend.")
 
 
 def executive_summary(inputs: SummaryInputs, obstacles: Sequence[Obstacle]) -> ExecutiveSummary:
@@ -311,8 +384,11 @@ def executive_summary(inputs: SummaryInputs, obstacles: Sequence[Obstacle]) -> E
     if submitted > inputs.respondents:
         opening.append(counted_sentence(submitted, inputs.respondents, batch))
     signals = obstacle_signals(inputs, obstacles)
+    story = _story(signals, obstacles, inputs)
     return ExecutiveSummary(
-        sentences=(*opening, extremes_sentence(inputs), gap_sentence(inputs), obstacle_sentence(signals, inputs)),
+        sentences=(*opening, extremes_sentence(inputs), gap_sentence(inputs),
+                   *_obstacle_sentences(signals, inputs, story)),
         obstacles=signals,
-        next_steps=next_steps(inputs),
+        next_steps=next_steps(inputs, story),
+        story=story,
     )

@@ -177,9 +177,11 @@ def live_profile(store: Store, framework: Framework, organisation: OrganisationR
         {"value": names[str(r["value_id"])], "series": PROFILE_SERIES, "score": float(r["mean"])}
         for r in scores.table.to_dict("records") if r["shown"] and str(r["value_id"]) in names
     ]
-    notes = list(scores.notes)
+    # One plain line each, fit for a projector; the rules in full are in the report's method appendix.
+    notes = ["Some results are hidden because too few people rated them, to keep answers anonymous."] \
+        if scores.notes else []
     if counted < submitted:
-        notes.append(f"The profile counts {counted} of the {submitted} people who have submitted: it moves in "
-                     f"steps of {threshold}, so nobody's answers can be worked out from a change.")
+        notes.append(f"The profile counts {counted} of the {submitted} people who have submitted: it grows "
+                     f"{threshold} people at a time, so that nobody's answers can be picked out.")
     frame = pd.DataFrame(rows, columns=["value", "series", "score"]) if rows else empty
     return LiveProfile(submitted, counted, threshold, frame, tuple(dict.fromkeys(notes)))
