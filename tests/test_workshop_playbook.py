@@ -54,7 +54,7 @@ def test_only_the_positive_memories_page_holds_the_playbook(store: Store, framew
 
 
 def test_a_row_is_added_then_saved_field_by_field(store: Store, framework: Framework) -> None:
-    app, section = open_page(store, framework, name="Sam")
+    _app, section = open_page(store, framework, name="Sam")
     section.add.click()
     assert "Please say what goes wrong first" in section.add_status.value and stored(store) == []
     section.new_failure.value = "Wrong dish served"
@@ -113,7 +113,7 @@ def test_two_facilitators_never_overwrite_each_other(store: Store, framework: Fr
 def test_removing_asks_first_and_the_other_page_catches_up(store: Store, framework: Framework) -> None:
     Playbook(store).add(store.responses.cycle("hv").id, PlayFields("Late delivery"))
     _a, first = open_page(store, framework)
-    app_b, second = open_page(store, framework)
+    _b, second = open_page(store, framework)
     [entry] = first.rows.values()
     entry.remove.click()
     assert "Remove this failure" in entry.message.value and stored(store) == [PlayFields("Late delivery")]

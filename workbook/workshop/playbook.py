@@ -71,6 +71,13 @@ class Playbook(Repository):
                 return None, ()
             return newest.label, tuple(play_record(r) for r in session.scalars(_query(newest.id)))
 
+    def carry_into(self, org_id: str, cycle_id: int) -> int:
+        """Copy the newest earlier playbook into ``cycle_id`` (what opening a cycle does); returns how many rows."""
+        from workbook.workshop.carry import carry_playbook
+
+        with self._tx.writing() as session:
+            return carry_playbook(session, org_id, cycle_id)
+
     def add(self, cycle_id: int, fields: PlayFields, *, by: str | None = None) -> PlayRecord:
         """Add a row at the end of the cycle's playbook."""
         values, by = check_play(fields), check_by(by)
