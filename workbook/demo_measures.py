@@ -39,7 +39,7 @@ DEMO_SERIES: Final[dict[str, tuple[float, ...]]] = {
     "complaints": (31, 26, 19, 23),
     # The recovery log: fewer failures to put right as the causes are fixed, more of them followed up,
     # and followed-up guests happier and more willing to come back (seed 004's follow-up questions).
-    "recovery-count": (24, 21, 15, 17),
+    "recovery-count": (24, 20, 17, 15),
     "recovery-followed-up": (46, 62, 78, 88),
     "recovery-rating": (6.1, 6.8, 7.6, 8.2),
     "recovery-buy-again": (58, 65, 74, 81),
