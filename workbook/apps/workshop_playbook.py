@@ -52,9 +52,13 @@ PLAYBOOK_CSS: Final = """
 .wb-playbook-stages > div { flex: 1 1 14rem; border-left: 6px solid #0b5cad; background: #eef4fb;
   padding: 0.4rem 0.8rem; border-radius: 6px; }
 .wb-playbook-stages h3 { margin: 0.1rem 0 0.3rem; }
-.wb-play .widget-text, .wb-play .widget-textarea { width: 100% !important; max-width: 100%; }
-.wb-play .widget-label { min-width: 0 !important; }
-.wb-play-limit .widget-text { width: 14rem !important; }
+/* Labels above their boxes: the same reading order on a projector and on a 390 px phone. */
+.wb-play .widget-text, .wb-play .widget-textarea, .wb-playbook-new .widget-text {
+  width: 100% !important; max-width: 100%; flex-direction: column; align-items: stretch; height: auto; }
+.wb-play .widget-label, .wb-playbook-new .widget-label { width: auto !important; max-width: none !important;
+  text-align: left !important; margin: 0.3rem 0 0.2rem; font-weight: 600; }
+.wb-play input[type=text], .wb-play textarea, .wb-playbook-new input[type=text] { width: 100%; box-sizing: border-box; }
+.wb-play-limit input[type=text] { max-width: 14rem; }
 .wb-guide dt { font-weight: 700; margin-top: 0.5rem; }
 .wb-guide dd { margin: 0.1rem 0 0.3rem 1rem; }
 .wb-guide .wb-good strong { color: #00603f; }
@@ -131,14 +135,13 @@ class PlayRow:
         self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
         self.keep.on_click(guard(lambda _b: self.cancel_remove()))
         self.confirm.on_click(guard(lambda _b: on_remove(self)))
-        limit_box = widgets.Box([self.limit])
-        limit_box.add_class("wb-play-limit")
+        self.limit.add_class("wb-play-limit")
         stage = {s.id: s.name for s in guide.stages}
         self.widget = widgets.VBox([
             self.failure, self.origin,
             widgets.HTML(f"<h3>1. {esc(stage.get(fields.say.stage or '', fields.say.name))}</h3>"), self.say,
             widgets.HTML(f"<h3>2. {esc(stage.get(fields.offer.stage or '', fields.offer.name))}</h3>"), self.offer,
-            limit_box, self.speed,
+            self.limit, self.speed,
             widgets.HTML(f"<h3>3. {esc(stage.get(fields.follow_up_by.stage or '', fields.follow_up_by.name))}</h3>"),
             self.follow_up_by, self.follow_up_when,
             row(self.remove, self.confirm, self.keep, self.message),
@@ -209,9 +212,11 @@ class PlaybookSection:
         self.add_status = widgets.HTML("")
         self.add_status.add_class("wb-status")
         self.count = widgets.HTML("")
+        new_box = widgets.VBox([self.new_failure, row(self.add, self.add_status)])
+        new_box.add_class("wb-playbook-new")
         self.widget = widgets.VBox([
             widgets.HTML(PLAYBOOK_CSS + guide_html(guide)), self.count, self.rows_box,
-            widgets.VBox([self.new_failure, row(self.add, self.add_status)]),
+            new_box,
         ])
         self.widget.add_class("wb-playbook")
 
