@@ -19,7 +19,7 @@ from workbook.framework import Framework, check_framework_file, load_framework
 from workbook.paths import framework_file
 
 Data = dict[str, Any]
-SOURCES = {"mystery_shopping", "satisfaction_survey", "focus_group", "operational_records"}
+SOURCES = {"mystery_shopping", "satisfaction_survey", "focus_group", "operational_records", "recovery_log"}
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ BAD: list[tuple[str, Mutation, list[str]]] = [
      ["measures[0].better: must be one of 'higher', 'lower', found 'up'"]),
     ("bad-source", lambda d: d["measures"][2].update(source="twitter"),
      ["measures[2].source: must be one of 'mystery_shopping', 'satisfaction_survey', 'focus_group', "
-      "'operational_records', found 'twitter'"]),
+      "'operational_records', 'recovery_log', found 'twitter'"]),
     ("unknown-field", lambda d: d["measures"][0].update(target=95),
      ["measures[0].target: unknown field"]),
     ("missing-unit", lambda d: d["measures"][0].pop("unit"),

@@ -140,13 +140,16 @@ def seed_demo(store: Store, *, reset: bool = False, framework: Framework | None 
                  organisation_rng=random.Random(int(profile.get("organisation_seed", int(profile["seed"]) + 1))))
     if past:
         # The quarter-on-quarter practice: last quarters' actions (some carried into
-        # this one, for the workshop to review) and the customer measures scorecard.
+        # this one, for the workshop to review), the customer measures scorecard with
+        # the recovery log, and the recovery playbook refined each quarter.
         from workbook.demo_actions import seed_demo_actions
         from workbook.demo_measures import add_demo_measures
+        from workbook.demo_recovery import seed_demo_playbook
 
         labels = [*past, current]
         seed_demo_actions(store, org["id"], labels, framework=framework)
         add_demo_measures(store, org["id"], labels, framework=framework)
+        seed_demo_playbook(store, org["id"], labels)  # the recovery log is among the measures above
 
     progress = store.responses.progress(org["id"], cycle.id)
     return DemoResult(org["name"], True, progress["people"], len({p.team for p in people}),

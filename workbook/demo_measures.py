@@ -37,6 +37,12 @@ DEMO_SERIES: Final[dict[str, tuple[float, ...]]] = {
     "visit-frequency": (2.1, 2.2, 2.4, 2.5),
     "referral-rate": (9, 11, 12, 14),
     "complaints": (31, 26, 19, 23),
+    # The recovery log: fewer failures to put right as the causes are fixed, more of them followed up,
+    # and followed-up guests happier and more willing to come back (seed 004's follow-up questions).
+    "recovery-count": (24, 20, 17, 15),
+    "recovery-followed-up": (46, 62, 78, 88),
+    "recovery-rating": (6.1, 6.8, 7.6, 8.2),
+    "recovery-buy-again": (58, 65, 74, 81),
 }
 
 _NOTES: Final[dict[str, str]] = {
@@ -45,6 +51,8 @@ _NOTES: Final[dict[str, str]] = {
     "sat-attitude": "Quarterly survey, about 200 replies",
     "mystery-shop": "Six visits and six calls",
     "complaints": "Complaints log; most about waiting at the desk",
+    "recovery-count": "Recovery log; rooms not ready at check-in were most of them",
+    "recovery-rating": "Follow-up calls, 15 guests answered",
 }
 
 

@@ -12,7 +12,8 @@ this on the wall while the team works through the four steps together:
 * one page per **step**, in order: its purpose, questions to talk through, the
   practices the team rates together (1-5 with the scale's maturity words),
   notes of evidence, the obstacles showing here, the actions agreed and the
-  reward the step earns;
+  reward the step earns; the positive-memories page also holds the team's
+  service recovery playbook (:mod:`workbook.apps.workshop_playbook`);
 * a **summary**: maturity by step, obstacles found and the whole action plan,
   with a CSV download.
 
@@ -46,6 +47,7 @@ import ipywidgets as widgets
 from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
+from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
@@ -376,6 +378,9 @@ class StepPage:
         self.add_unsaved = widgets.HTML("")  # the text of an action someone else removed while it was edited
         self.last_added_at = 0.0
         reward = framework.reward(step.reward)
+        guide = framework.recovery
+        #: The recovery playbook, on the step the framework file names (positive memories).
+        self.playbook = PlaybookSection(app, guide) if guide is not None and guide.step == step.id else None
         prompts = "".join(f"<li>{esc(p)}</li>" for p in step.prompts)
         scale = ", ".join(f"{p.value} = {esc(p.maturity_label)}" for p in framework.scale.points)
         total = len(framework.steps)
@@ -402,6 +407,7 @@ class StepPage:
             self.actions_box,
             widgets.VBox([self.new_what, row(self.new_owner, self.new_due, self.add), self.add_status,
                           self.add_unsaved]),
+            *([self.playbook.widget] if self.playbook is not None else []),
             widgets.HTML(
                 f"<div class='wb-card wb-reward'><h2>The reward this step earns</h2><p><strong>{esc(reward.name)}"
                 f"</strong>: {esc(reward.description)}</p></div>"),
@@ -444,6 +450,8 @@ class StepPage:
         finally:
             self._quiet = False
         self.set_actions(state.actions_for(self.step.id))
+        if self.playbook is not None:
+            self.playbook.reload()
 
     def clear_unsaved(self) -> None:
         self.evidence_unsaved.value = self.add_unsaved.value = ""

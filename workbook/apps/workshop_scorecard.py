@@ -45,6 +45,7 @@ SOURCE_HEADINGS: Final = {
     "mystery_shopping": "From mystery shopping",
     "focus_group": "From focus groups",
     "operational_records": "From our own records",
+    "recovery_log": "From the recovery log",
 }
 _ARROWS: Final = {"better": "▲ better than last quarter", "worse": "▼ worse than last quarter",
                   "same": "= the same as last quarter"}

@@ -16,8 +16,10 @@ __all__ = ["Better", "MeasureSource", "as_number", "format_number"]
 Better = Literal["higher", "lower"]
 """Which way a customer measure should move: up for satisfaction, down for waiting time."""
 
-MeasureSource = Literal["mystery_shopping", "satisfaction_survey", "focus_group", "operational_records"]
-"""Where a measure's figures come from: the three ways of asking customers, or the organisation's own records."""
+MeasureSource = Literal["mystery_shopping", "satisfaction_survey", "focus_group", "operational_records",
+                        "recovery_log"]
+"""Where a measure's figures come from: the three ways of asking customers, the organisation's own records,
+or the recovery log (the quarter's summary of failures put right with the recovery playbook)."""
 
 _NUMBER_TEXT: Final = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 

@@ -45,6 +45,10 @@ __all__ = [
     "Obstacle",
     "Practice",
     "Promise",
+    "RecoveryField",
+    "RecoveryFields",
+    "RecoveryGuide",
+    "RecoveryStage",
     "Reward",
     "Scale",
     "ScalePoint",
@@ -241,6 +245,62 @@ class CharterFoundation(_Frozen):
     common_purpose: FoundationPart
 
 
+class RecoveryStage(_Frozen):
+    """One of the three stages of service recovery (seed 004): acknowledge, resolve, follow up."""
+
+    id: Id
+    name: Text
+    summary: Text
+
+
+class RecoveryField(_Frozen):
+    """One column of the recovery playbook, with the stage it serves, a prompt and examples."""
+
+    name: Text
+    #: The stage (``stages:`` id) this column belongs to; None for the failure itself.
+    stage: Id | None = None
+    question: Text
+    prompt: Text
+    good: Annotated[tuple[Example, ...], Field(min_length=1)]
+    bad: Annotated[tuple[Example, ...], Field(min_length=1)]
+
+
+class RecoveryFields(_Frozen):
+    """The playbook's columns, fixed because the store has a column for each."""
+
+    failure: RecoveryField
+    say: RecoveryField
+    offer: RecoveryField
+    limit: RecoveryField
+    speed: RecoveryField
+    follow_up_by: RecoveryField
+    follow_up_when: RecoveryField
+
+
+class RecoveryGuide(_Frozen):
+    """How the team builds its service recovery playbook, and how customers are told about it.
+
+    ``step`` is the workshop step whose page holds the playbook (positive
+    memories in the shipped file); ``currency`` is printed before the amount
+    staff may give; ``customers_heading`` and ``customers_intro`` head the
+    playbook in the customers' charter, which leaves out amounts and owners.
+    """
+
+    name: Text
+    step: Id
+    intro: Text
+    currency: Text
+    customers_heading: Text
+    customers_intro: Text
+    follow_up_questions: Annotated[tuple[Text, ...], Field(min_length=1)]
+    stages: Annotated[tuple[RecoveryStage, ...], Field(min_length=1)]
+    fields: RecoveryFields
+
+    def stage(self, stage_id: str | None) -> RecoveryStage | None:
+        """The stage a field belongs to (None for the failure, or an id the rules already refused)."""
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+
 class Obstacle(_Frozen):
     """A known obstacle on the service journey, with signs to spot it early."""
 
@@ -341,6 +401,8 @@ class Framework(_Frozen):
     rewards: tuple[Reward, ...]
     #: Optional, so a framework file adapted before the scorecard existed still loads.
     measures: tuple[Measure, ...] = ()
+    #: Optional, so a framework file adapted before the recovery playbook existed still loads.
+    recovery: RecoveryGuide | None = None
 
     @model_validator(mode="after")
     def _whole_file_rules(self) -> Self:

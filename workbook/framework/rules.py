@@ -76,6 +76,7 @@ def check(data: object) -> list[Problem]:
     problems += _check_shared_ids(data.get("steps"), data.get("values"), data.get("promises"))
     problems += _check_measures(data.get("measures"))
     problems += _check_promise_targets(data.get("promises"))
+    problems += _check_recovery(data.get("recovery"), step_ids)
     return problems
 
 
@@ -444,4 +445,24 @@ def _check_promise_targets(promises: object) -> list[Problem]:
         has_target = promise.get("target") is not None
         if has_target and (measure is None or promise.get("target_op") is None):
             problems.append(((*here, "target"), "a target needs a measure and a target_op (>= or <=)"))
+    return problems
+
+
+def _check_recovery(recovery: object, step_ids: Sequence[str]) -> list[Problem]:
+    """The playbook's page is a step that exists, its stage ids are unique and every field's stage is one of them."""
+    if not isinstance(recovery, Mapping):
+        return []
+    problems: list[Problem] = []
+    step = _text(recovery.get("step"))
+    if step is not None and step not in step_ids:
+        problems.append(_unknown(("recovery", "step"), "step", step, step_ids))
+    stages = list(_maps(recovery.get("stages")))
+    problems += _duplicates([(("recovery", "stages", i, "id"), _text(s.get("id"))) for i, s in stages], "stage id")
+    stage_ids = list(dict.fromkeys(i for i in (_text(s.get("id")) for _, s in stages) if i is not None))
+    fields = recovery.get("fields")
+    if isinstance(fields, Mapping):
+        for name, field in fields.items():
+            stage = _text(field.get("stage")) if isinstance(field, Mapping) else None
+            if stage is not None and stage not in stage_ids:
+                problems.append(_unknown(("recovery", "fields", str(name), "stage"), "stage", stage, stage_ids))
     return problems

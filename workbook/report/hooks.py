@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from workbook.framework import Framework
     from workbook.store import Store
     from workbook.workshop.summary import WorkshopSummary
 
-__all__ = ["Fragment", "charter_fragment", "workshop_fragment"]
+__all__ = ["Fragment", "charter_fragment", "playbook_fragment", "workshop_fragment"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _e(text: object) -> str:
 
 
 def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) -> Fragment | None:
-    """The DIME™ steps workshop of this cycle: maturity by step, obstacles seen, action plan."""
+    """The DIME™ steps workshop of this cycle: maturity by step, obstacles seen, action plan, recovery playbook."""
     if store is None:
         return None
     from workbook.charts import chart_html
@@ -49,9 +50,11 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
     from workbook.workshop.repository import Workshop
     from workbook.workshop.summary import maturity_chart, workshop_summary
 
-    summary = workshop_summary(store, load_framework(), organisation_id, cycle_id)
+    framework = load_framework()
+    summary = workshop_summary(store, framework, organisation_id, cycle_id)
+    playbook = playbook_fragment(store, framework, cycle_id)
     if summary is None:
-        return None
+        return playbook
     chart = maturity_chart(summary)
     intro = ("In the workshop the team rated how established each DIME™ practice is, noted which obstacles "
              "they see at each step, and agreed actions.")
@@ -77,6 +80,9 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
         parts += ["<h3>Actions across cycles</h3>", completion_table_html(completion), f"<p class='wb-muted'>"
                   f"{_e(note)}</p>"]
         lines += ["Actions across cycles:", *completion_text(completion)]
+    if playbook is not None:
+        parts.append(playbook.html)
+        lines.append(playbook.text)
     return Fragment("".join(parts), "\n".join(lines))
 
 
@@ -95,6 +101,34 @@ def _evidence(summary: WorkshopSummary) -> tuple[str, list[str]]:
     if not items:
         return "", []
     return "<h3>Evidence the team noted</h3><ul class='wb-evidence'>" + "".join(items) + "</ul>", lines
+
+
+def playbook_fragment(store: Store, framework: Framework, cycle_id: int) -> Fragment | None:
+    """The cycle's service recovery playbook as the team agreed it that quarter, or None without one.
+
+    The team's version (with the amounts staff may give and who follows up):
+    the report is for the organisation, like the team's charter.
+    """
+    from workbook.charter.export.document import build_recovery
+    from workbook.workshop.playbook import Playbook
+
+    section = build_recovery(framework.recovery, Playbook(store).plays(cycle_id))
+    if section is None:
+        return None
+    rows = "".join(
+        f"<tr><th scope='row'>{_e(play.failure)}</th><td>"
+        + "".join(f"<p><strong>{_e(label)}:</strong> {_e(value)}</p>" for label, value in play.lines)
+        + "</td></tr>"
+        for play in section.plays)
+    n = len(section.plays)
+    lead = (f"The team's {section.heading.lower()} for this quarter: {n} common "
+            f"{'failure' if n == 1 else 'failures'} and how front-line staff put each right "
+            f"({' → '.join(section.stages)}).")
+    body = (f"<h3>{_e(section.heading)}</h3><p>{_e(lead)}</p><table class='wb-table wb-playbook'>"
+            f"<caption>{_e(section.heading)}</caption><thead><tr><th scope='col'>Failure</th>"
+            f"<th scope='col'>How we put it right</th></tr></thead><tbody>{rows}</tbody></table>")
+    lines = [lead, *[f"- {play.failure}" for play in section.plays]]
+    return Fragment(body, "\n".join(lines))
 
 
 def charter_fragment(store: Store | None, organisation_id: str) -> Fragment | None:

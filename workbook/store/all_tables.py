@@ -7,11 +7,12 @@ from workbook.store import (
     mail_tables,
     measure_tables,
     progress_tables,
+    recovery_tables,
     release_tables,
     tables,
     workshop_tables,
 )
 from workbook.store.tables import Base
 
-__all__ = ["Base", "charter_tables", "mail_tables", "measure_tables", "progress_tables", "release_tables", "tables",
-           "workshop_tables"]
+__all__ = ["Base", "charter_tables", "mail_tables", "measure_tables", "progress_tables", "recovery_tables",
+           "release_tables", "tables", "workshop_tables"]

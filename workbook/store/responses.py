@@ -102,8 +102,8 @@ class Responses(Repository):
     def open_cycle(self, org_id: str, label: str, closes_on: date | None = None) -> CycleRecord:
         """Start a new assessment round; it becomes the organisation's current one.
 
-        Unfinished workshop actions of earlier cycles are carried into it
-        (:mod:`workbook.workshop.carry`).
+        Unfinished workshop actions of earlier cycles are carried into it, and
+        the newest recovery playbook is copied into it (:mod:`workbook.workshop.carry`).
 
         ``closes_on`` is its last day for answers (see :mod:`workbook.closing`).
         """
@@ -119,9 +119,10 @@ class Responses(Repository):
             row = Cycle(organisation_id=org_id, label=label, created_at=utcnow(), closes_on=closes_on)
             session.add(row)
             session.flush()
-            from workbook.workshop.carry import carry_forward  # the workshop's rule; imported only here
+            from workbook.workshop.carry import carry_forward, carry_playbook  # the workshop's rules; only here
 
             carry_forward(session, org_id, row.id)  # same transaction: no cycle without its carried actions
+            carry_playbook(session, org_id, row.id)  # ... nor without last quarter's recovery playbook to refine
             return _cycle(row)
 
     def set_closing_date(self, org_id: str, label: str, closes_on: date | None) -> CycleRecord:

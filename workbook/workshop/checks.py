@@ -13,7 +13,8 @@ from typing import Final
 
 from workbook.dates import EARLIEST_DAY, LATEST_DAY, parse_day
 from workbook.errors import InputError
-from workbook.framework import Framework
+from workbook.framework import Framework, format_number
+from workbook.framework.figures import as_number
 from workbook.text import clean_line, clean_paragraphs
 from workbook.workshop.records import (
     ACTION_STATUSES,
@@ -22,6 +23,7 @@ from workbook.workshop.records import (
     REVIEW_OUTCOMES,
     STATUS_LABELS,
     ActionStatus,
+    PlayFields,
     ReviewOutcome,
 )
 
@@ -32,6 +34,7 @@ __all__ = [
     "NAME_MAX",
     "NOTE_MAX",
     "OWNER_MAX",
+    "PLAY_LIMIT_MAX",
     "REVIEW_NOTE_MAX",
     "WHAT_MAX",
     "check_by",
@@ -39,6 +42,8 @@ __all__ = [
     "check_evidence",
     "check_note",
     "check_owner",
+    "check_play",
+    "check_play_limit",
     "check_rating",
     "check_review",
     "check_review_note",
@@ -55,6 +60,11 @@ NOTE_MAX: Final = 1000
 #: A review note is "a short note": a sentence or two on the projector, not a report.
 REVIEW_NOTE_MAX: Final = 500
 EVIDENCE_MAX: Final = 4000
+#: The most front-line staff could be allowed to give on their own: more is a typing slip (25000000).
+PLAY_LIMIT_MAX: Final = 1_000_000
+PLAY_FAILURE_MAX: Final = 300
+PLAY_TEXT_MAX: Final = 1000
+PLAY_LINE_MAX: Final = 200  # recovery_plays.speed and the follow-up columns are VARCHAR(200)
 #: Due dates outside this window are typing slips (year 0202, 20266), not plans.
 EARLIEST_DUE: Final = EARLIEST_DAY
 LATEST_DUE: Final = LATEST_DAY
@@ -147,3 +157,41 @@ def _text(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise InputError("please type plain text")
+
+
+def check_play_limit(value: object) -> float | None:
+    """The amount staff may give without asking: a number of 0 or more (a currency sign is allowed), or None.
+
+    The box is text in the browser, so text holding a number is accepted
+    (``25``, ``£25``, ``12.50``); a comma is refused rather than guessed at,
+    as on the scorecard.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    raw = value.strip().lstrip("£$€").strip() if isinstance(value, str) else value
+    number = as_number(raw)
+    if number is None:
+        raise InputError(f"the amount staff may give must be a number, such as 25, not {str(value).strip()!r}")
+    if not 0 <= number <= PLAY_LIMIT_MAX:
+        raise InputError(f"the amount staff may give must be from 0 to {format_number(PLAY_LIMIT_MAX)}, "
+                         f"not {format_number(number)}")
+    return number
+
+
+def check_play(fields: object) -> dict[str, object]:
+    """One playbook row's columns, each checked and cleaned; the failure itself is required."""
+    if not isinstance(fields, PlayFields):
+        raise InputError("a playbook row must be given as its fields")
+
+    def line(value: object, field: str) -> str | None:
+        return clean_line(_text(value), field, max_length=PLAY_LINE_MAX, required=False) or None
+
+    return {
+        "failure": clean_line(_text(fields.failure), "the failure", max_length=PLAY_FAILURE_MAX),
+        "say": clean_paragraphs(_text(fields.say), "what we say", max_length=PLAY_TEXT_MAX),
+        "offer": clean_paragraphs(_text(fields.offer), "what staff may offer", max_length=PLAY_TEXT_MAX),
+        "offer_limit": check_play_limit(fields.limit),
+        "speed": line(fields.speed, "how fast"),
+        "follow_up_by": line(fields.follow_up_by, "who follows up"),
+        "follow_up_when": line(fields.follow_up_when, "when we follow up"),
+    }

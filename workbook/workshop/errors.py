@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from workbook.errors import ConflictError
 
 if TYPE_CHECKING:
-    from workbook.workshop.records import ActionRecord, PracticeRatingRecord, StepEvidenceRecord
+    from workbook.workshop.records import ActionRecord, PlayRecord, PracticeRatingRecord, StepEvidenceRecord
 
 __all__ = ["StaleEditError", "stale_message"]
 
@@ -28,7 +28,7 @@ class StaleEditError(ConflictError):
     """
 
     def __init__(self, message: str,
-                 current: PracticeRatingRecord | StepEvidenceRecord | ActionRecord | None) -> None:
+                 current: PracticeRatingRecord | StepEvidenceRecord | ActionRecord | PlayRecord | None) -> None:
         super().__init__(message)
         self.current = current
 

@@ -26,6 +26,8 @@ __all__ = [
     "ActionRecord",
     "ActionStatus",
     "ObstacleRecord",
+    "PlayFields",
+    "PlayRecord",
     "PracticeRatingRecord",
     "ReviewOutcome",
     "StepEvidenceRecord",
@@ -175,3 +177,51 @@ class WorkshopState:
 
     def actions_for(self, step_id: str) -> tuple[ActionRecord, ...]:
         return tuple(a for a in self.actions if a.step_id == step_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayFields:
+    """What a facilitator types for one row of the recovery playbook (checked by the repository).
+
+    The three stages of service recovery are the columns: ``say`` (acknowledge
+    and apologise); ``offer``, ``limit`` and ``speed`` (here is what we will
+    do); ``follow_up_by`` and ``follow_up_when`` (follow up and ask).
+    ``limit`` may come as a number or as the text typed in a box.
+    """
+
+    failure: str
+    say: str | None = None
+    offer: str | None = None
+    limit: float | str | None = None
+    speed: str | None = None
+    follow_up_by: str | None = None
+    follow_up_when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlayRecord:
+    """One stored row of a cycle's recovery playbook.
+
+    ``carried_from_id`` names the row of an earlier cycle it was copied from
+    when this cycle opened (None: written in this cycle).
+    """
+
+    id: int
+    cycle_id: int
+    failure: str
+    say: str | None
+    offer: str | None
+    limit: float | None
+    speed: str | None
+    follow_up_by: str | None
+    follow_up_when: str | None
+    version: int
+    updated_at: datetime
+    updated_by: str | None
+    carried_from_id: int | None = None
+
+    @property
+    def fields(self) -> PlayFields:
+        """The row as the fields a facilitator edits (to compare with, or start an edit from)."""
+        return PlayFields(self.failure, self.say, self.offer, self.limit, self.speed, self.follow_up_by,
+                          self.follow_up_when)

@@ -107,7 +107,9 @@ def export_charter(store: Store, org_id: str, fmt: str, *, number: int | None = 
 
     ``with_results`` adds the latest quarter's result under each measured
     promise (kept or not, from the measures scorecard) and a line saying how
-    many were kept.
+    many were kept.  The newest quarter's service recovery playbook follows
+    the promises when the team has written one (for customers, without the
+    amounts staff may give or who follows up).
     """
     renderer = _renderer(fmt)  # an unknown format fails before any database work
     if audience not in AUDIENCES:
@@ -120,7 +122,10 @@ def export_charter(store: Store, org_id: str, fmt: str, *, number: int | None = 
         from workbook.charter.results import load_results
 
         results = load_results(store, org_id, charter.promises, framework)
+    from workbook.workshop.playbook import Playbook
+
+    playbook_cycle, playbook = Playbook(store).current(organisation.id)
     document = build_document(charter, organisation.name, framework, audience=audience, logo=logo,
-                              results=results)
+                              results=results, playbook=playbook, playbook_cycle=playbook_cycle)
     return Export(export_filename(organisation.id, charter, fmt, audience), renderer(document), MEDIA_TYPES[fmt],
                   charter)

@@ -11,6 +11,7 @@ U+FFFF (XML cannot hold it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -22,9 +23,12 @@ from workbook.text import display_safe
 if TYPE_CHECKING:
     from workbook.charter.export.logo import Logo
     from workbook.charter.results import PromiseResults
+    from workbook.framework import RecoveryGuide
+    from workbook.workshop.records import PlayRecord
 
 __all__ = ["AUDIENCES", "BRAND_HEADING", "CREDIT", "DEFAULT_TITLE", "PURPOSE_HEADING", "Audience",
-           "CharterDocument", "DocumentPromise", "build_document"]
+           "CharterDocument", "DocumentPlay", "DocumentPromise", "RecoverySection", "build_document",
+           "build_recovery"]
 
 #: ``team``: the working charter (owners, review dates, values and steps).
 #: ``customers``: what customers are promised and how it is measured, nothing internal.
@@ -59,6 +63,39 @@ class DocumentPromise:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentPlay:
+    """One failure of the recovery playbook and its labelled lines, already chosen for the audience."""
+
+    failure: str
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecoverySection:
+    """The service recovery playbook printed after the promises (None in the document without one).
+
+    For customers it says what they can expect when something goes wrong:
+    what we will do, how fast and when we get back to them; never the amount
+    staff may give, who follows up or the words staff are given to say.
+    """
+
+    heading: str
+    intro: str
+    plays: tuple[DocumentPlay, ...]
+    #: The stages in order (team only: how the playbook is built).
+    stages: tuple[str, ...] = ()
+    #: What the follow-up asks (team only: the answers go into the recovery log).
+    follow_up_questions: tuple[str, ...] = ()
+    #: "Playbook of 2026-Q4" (team only).
+    source: str | None = None
+
+
+#: What customers read beside each part of a play: what to expect, in their words.
+CUSTOMER_LABELS: Final = {"offer": "What we will do", "speed": "How fast",
+                          "follow_up_when": "When we get back to you"}
+
+
+@dataclass(frozen=True, slots=True)
 class CharterDocument:
     organisation: str
     title: str
@@ -75,6 +112,8 @@ class CharterDocument:
     common_purpose: str | None = None
     #: With results: "Results for 2026-Q3: 7 of 8 measured promises kept." (None: no results asked for).
     results_line: str | None = None
+    #: The newest quarter's service recovery playbook, or None when the team has not written one.
+    recovery: RecoverySection | None = None
 
     @property
     def for_customers(self) -> bool:
@@ -107,9 +146,44 @@ def _target(framework: Framework, promise: PromiseRecord) -> str | None:
     return f"{measure.name}: {target_text(measure, promise.target_op, promise.target_value)}"
 
 
+def _limit(guide: RecoveryGuide, amount: float | None) -> str | None:
+    from workbook.framework import format_number
+
+    if amount is None:
+        return None
+    return "nothing without asking" if amount == 0 else f"up to {guide.currency}{format_number(amount)} without asking"
+
+
+def build_recovery(guide: RecoveryGuide | None, plays: Sequence[PlayRecord], audience: Audience = "team",
+                   cycle_label: str | None = None) -> RecoverySection | None:
+    """The playbook's words for the team or for customers; None without a guide or without rows."""
+    if guide is None or not plays:
+        return None
+    safe = display_safe
+    fields = guide.fields
+    rows: list[DocumentPlay] = []
+    for play in plays:
+        if audience == "customers":
+            chosen = (("offer", play.offer), ("speed", play.speed), ("follow_up_when", play.follow_up_when))
+            lines = tuple((CUSTOMER_LABELS[key], safe(value)) for key, value in chosen if value)
+        else:
+            offer = " · ".join(t for t in (play.offer, _limit(guide, play.limit)) if t)
+            follow = " · ".join(t for t in (play.follow_up_by, play.follow_up_when) if t)
+            team = ((fields.say.name, play.say), (fields.offer.name, offer), (fields.speed.name, play.speed),
+                    (f"{fields.follow_up_by.name}, and when", follow))
+            lines = tuple((label, safe(value)) for label, value in team if value)
+        rows.append(DocumentPlay(safe(play.failure), lines))
+    if audience == "customers":
+        return RecoverySection(guide.customers_heading, guide.customers_intro, tuple(rows))
+    return RecoverySection(guide.name, guide.intro, tuple(rows), stages=tuple(s.name for s in guide.stages),
+                           follow_up_questions=guide.follow_up_questions,
+                           source=f"This quarter's playbook ({cycle_label})" if cycle_label else None)
+
+
 def build_document(charter: CharterRecord, organisation: str, framework: Framework, *,
                    audience: Audience = "team", logo: Logo | None = None,
-                   results: PromiseResults | None = None) -> CharterDocument:
+                   results: PromiseResults | None = None, playbook: Sequence[PlayRecord] = (),
+                   playbook_cycle: str | None = None) -> CharterDocument:
     """The words of the printed charter for one version of it, for the team or for customers.
 
     The customer version leaves out who owns each promise, when it is reviewed,
@@ -146,4 +220,5 @@ def build_document(charter: CharterRecord, organisation: str, framework: Framewo
                            audience=audience, logo=logo,
                            brand_promise=safe(charter.brand_promise) if charter.brand_promise else None,
                            common_purpose=safe(charter.common_purpose) if charter.common_purpose else None,
-                           results_line=results.summary_line() if results is not None else None)
+                           results_line=results.summary_line() if results is not None else None,
+                           recovery=build_recovery(framework.recovery, playbook, audience, playbook_cycle))

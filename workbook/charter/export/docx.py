@@ -10,6 +10,7 @@ escapes it for XML, so ``<script>`` is just seven characters in Word.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from workbook.charter.export.document import BRAND_HEADING, PURPOSE_HEADING, CharterDocument
 from workbook.text import display_safe
@@ -89,6 +90,9 @@ def render_docx(document: CharterDocument) -> bytes:
             line.add_run(label).bold = True
             line.add_run(_plain(value))
 
+    if document.recovery is not None:
+        _recovery(doc, document)
+
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     credit = footer.add_run(document.credit)
@@ -97,3 +101,27 @@ def render_docx(document: CharterDocument) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _recovery(doc: Any, document: CharterDocument) -> None:
+    """The recovery playbook after the promises: a heading, the intro, a bulleted failure with its lines."""
+    from docx.shared import Pt
+
+    section = document.recovery
+    assert section is not None
+    doc.add_heading(_plain(section.heading), level=1)
+    doc.add_paragraph(_plain(section.intro))
+    if section.source:
+        doc.add_paragraph().add_run(_plain(f"{section.source}. Stages: {' → '.join(section.stages)}.")).italic = True
+    for play in section.plays:
+        item = doc.add_paragraph(style="List Bullet")
+        item.add_run(_plain(play.failure)).bold = True
+        for label, value in play.lines:
+            line = doc.add_paragraph(style="List Continue")
+            line.paragraph_format.space_after = Pt(0)
+            line.add_run(f"{label}: ").bold = True
+            line.add_run(_plain(value))
+    if section.follow_up_questions:
+        doc.add_paragraph("The follow-up asks:")
+        for question in section.follow_up_questions:
+            doc.add_paragraph(_plain(question), style="List Bullet")

@@ -52,5 +52,24 @@ def render_markdown(document: CharterDocument) -> str:
             lines += [f"   - Owner: {e(promise.owner)}; review by {e(promise.review)}",
                       f"   - Serves: {e(promise.value)} (value), {e(promise.step)} (DIME™ step)"]
         lines.append("")
+    lines += _recovery_lines(document)
     lines += ["---", "", f"_{e(document.credit)}_", ""]
     return "\n".join(lines)
+
+
+def _recovery_lines(document: CharterDocument) -> list[str]:
+    """The recovery playbook after the promises: a heading, the intro, a bullet per failure."""
+    section = document.recovery
+    if section is None:
+        return []
+    e = escape_markdown
+    lines = [f"## {e(section.heading)}", "", e(section.intro), ""]
+    if section.source:
+        lines += [f"_{e(section.source)}. Stages: {e(' → '.join(section.stages))}._", ""]
+    for play in section.plays:
+        lines.append(f"- **{e(play.failure)}**")
+        lines += [f"  - {e(label)}: {e(value)}" for label, value in play.lines]
+    lines.append("")
+    if section.follow_up_questions:
+        lines += ["The follow-up asks:", "", *[f"- {e(q)}" for q in section.follow_up_questions], ""]
+    return lines

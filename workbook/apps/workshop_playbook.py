@@ -1,0 +1,294 @@
+"""The service recovery playbook on the workshop's positive-memories page.
+
+The team lists the failures that happen to it most often and, for each, agrees
+the three stages of recovery (seed 004): what front-line staff say to
+acknowledge it and apologise; what they may offer without asking, up to what
+amount and how fast; who follows up, and when.  The framework file's
+``recovery:`` section gives each column a question, a prompt and a strong and
+a weak example, shown under "How to fill it in".
+
+Like the action plan, everything is saved as it is typed:
+
+* typing a failure and pressing "Add failure" adds a row; every other box of
+  a row saves the whole row when the facilitator leaves it;
+* every value is checked on the kernel side
+  (:func:`workbook.workshop.checks.check_play`, again in the repository);
+  a bad one is refused with a message beside the row and stays on screen to
+  correct;
+* two facilitators never overwrite each other silently: an edit that started
+  from an old version is refused, the other person's row is shown, and what
+  this facilitator typed stays in a read-only box to copy from.
+
+The hook into :mod:`workbook.apps.workshop` is one section of the step's page
+(:class:`PlaybookSection`); the repository is :mod:`workbook.workshop.playbook`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+import ipywidgets as widgets
+
+from workbook.apps.ui import esc, row, unsaved_html
+from workbook.framework import RecoveryField, RecoveryGuide, format_number
+from workbook.workshop.errors import StaleEditError
+from workbook.workshop.playbook import Playbook
+from workbook.workshop.records import PlayFields, PlayRecord
+
+if TYPE_CHECKING:
+    from workbook.apps.workshop import WorkshopApp
+
+__all__ = ["PLAYBOOK_CSS", "PlayRow", "PlaybookSection", "guide_html"]
+
+#: The text boxes of a row, in the order of the three stages (the failure heads the row).
+_LINES: Final = ("speed", "follow_up_by", "follow_up_when")
+_AREAS: Final = ("say", "offer")
+
+PLAYBOOK_CSS: Final = """
+<style>
+.wb-playbook-stages { display: flex; flex-wrap: wrap; gap: 0.6rem; }
+.wb-playbook-stages > div { flex: 1 1 14rem; border-left: 6px solid #0b5cad; background: #eef4fb;
+  padding: 0.4rem 0.8rem; border-radius: 6px; }
+.wb-playbook-stages h3 { margin: 0.1rem 0 0.3rem; }
+/* Labels above their boxes: the same reading order on a projector and on a 390 px phone. */
+.wb-play .widget-text, .wb-play .widget-textarea, .wb-playbook-new .widget-text {
+  width: 100% !important; max-width: 100%; flex-direction: column; align-items: stretch; height: auto; }
+.wb-play .widget-label, .wb-playbook-new .widget-label { width: auto !important; max-width: none !important;
+  text-align: left !important; margin: 0.3rem 0 0.2rem; font-weight: 600; }
+.wb-play input[type=text], .wb-play textarea, .wb-playbook-new input[type=text] { width: 100%; box-sizing: border-box; }
+.wb-play-limit input[type=text] { max-width: 14rem; }
+.wb-guide dt { font-weight: 700; margin-top: 0.5rem; }
+.wb-guide dd { margin: 0.1rem 0 0.3rem 1rem; }
+.wb-guide .wb-good strong { color: #00603f; }
+.wb-guide .wb-weak strong { color: #8a1c12; }
+</style>
+"""
+
+
+def _message(text: str, kind: str = "ok") -> str:
+    role = "status" if kind == "ok" else "alert"
+    return f"<span class='wb-{'ok' if kind == 'ok' else 'warn'}' role='{role}'>{esc(text)}</span>"
+
+
+def _examples(field: RecoveryField) -> str:
+    good = "".join(f"<dd class='wb-good'><strong>Strong:</strong> {esc(e.text)} "
+                   f"<span class='wb-muted'>({esc(e.why)})</span></dd>" for e in field.good)
+    weak = "".join(f"<dd class='wb-weak'><strong>Weak:</strong> {esc(e.text)} "
+                   f"<span class='wb-muted'>({esc(e.why)})</span></dd>" for e in field.bad)
+    return f"<dt>{esc(field.name)}: {esc(field.question)}</dt><dd>{esc(field.prompt)}</dd>{good}{weak}"
+
+
+def guide_html(guide: RecoveryGuide) -> str:
+    """The three stages side by side, then every column's prompt and examples folded away."""
+    stages = "".join(f"<div><h3>{i}. {esc(s.name)}</h3><p>{esc(s.summary)}</p></div>"
+                     for i, s in enumerate(guide.stages, start=1))
+    fields = guide.fields
+    columns = (fields.failure, fields.say, fields.offer, fields.limit, fields.speed, fields.follow_up_by,
+               fields.follow_up_when)
+    questions = "".join(f"<li>{esc(q)}</li>" for q in guide.follow_up_questions)
+    return (f"<h2>{esc(guide.name)}</h2><p>{esc(guide.intro)}</p>"
+            f"<div class='wb-playbook-stages'>{stages}</div>"
+            f"<details class='wb-guide'><summary>How to fill it in: prompts and examples</summary>"
+            f"<dl>{''.join(_examples(c) for c in columns)}</dl>"
+            f"<p>The follow-up asks:</p><ul>{questions}</ul></details>")
+
+
+class PlayRow:
+    """One failure and its recovery, editable in place: leaving a box saves the row."""
+
+    def __init__(self, play: PlayRecord, guide: RecoveryGuide, on_edit: Callable[[PlayRow], None],
+                 on_remove: Callable[[PlayRow], None], guard: Callable[..., Any]) -> None:
+        self.play_id = play.id
+        self.version = play.version
+        self._quiet = False
+        fields = guide.fields
+
+        def text(label: str, placeholder: str) -> widgets.Text:
+            return widgets.Text(description=label, placeholder=placeholder, continuous_update=False,
+                                style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
+
+        def area(label: str, placeholder: str) -> widgets.Textarea:
+            return widgets.Textarea(description=label, placeholder=placeholder, continuous_update=False,
+                                    style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
+
+        self.failure = text(fields.failure.name, fields.failure.question)
+        self.say = area(fields.say.name, fields.say.question)
+        self.offer = area(fields.offer.name, fields.offer.question)
+        self.limit = text(f"{fields.limit.name} ({guide.currency})", "e.g. 25; empty: nothing is given")
+        self.speed = text(fields.speed.name, fields.speed.question)
+        self.follow_up_by = text(fields.follow_up_by.name, fields.follow_up_by.question)
+        self.follow_up_when = text(fields.follow_up_when.name, fields.follow_up_when.question)
+        self.remove = widgets.Button(description="Remove", icon="trash",
+                                     tooltip="Remove this failure from the playbook")
+        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
+                                      tooltip="Yes, remove this failure", layout=widgets.Layout(display="none"))
+        self.keep = widgets.Button(description="Keep it", tooltip="Keep this failure",
+                                   layout=widgets.Layout(display="none"))
+        self.message = widgets.HTML("")
+        self.message.add_class("wb-status")
+        self.unsaved = widgets.HTML("")
+        self.origin = widgets.HTML("")
+        for box in self.boxes:
+            box.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
+        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
+        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
+        self.confirm.on_click(guard(lambda _b: on_remove(self)))
+        self.limit.add_class("wb-play-limit")
+        stage = {s.id: s.name for s in guide.stages}
+        self.widget = widgets.VBox([
+            self.failure, self.origin,
+            widgets.HTML(f"<h3>1. {esc(stage.get(fields.say.stage or '', fields.say.name))}</h3>"), self.say,
+            widgets.HTML(f"<h3>2. {esc(stage.get(fields.offer.stage or '', fields.offer.name))}</h3>"), self.offer,
+            self.limit, self.speed,
+            widgets.HTML(f"<h3>3. {esc(stage.get(fields.follow_up_by.stage or '', fields.follow_up_by.name))}</h3>"),
+            self.follow_up_by, self.follow_up_when,
+            row(self.remove, self.confirm, self.keep, self.message),
+            self.unsaved,
+        ])
+        self.widget.add_class("wb-card")
+        self.widget.add_class("wb-play")
+        self.set_saved(play)
+
+    @property
+    def boxes(self) -> tuple[widgets.Text | widgets.Textarea, ...]:
+        return (self.failure, self.say, self.offer, self.limit, self.speed, self.follow_up_by, self.follow_up_when)
+
+    def fields(self) -> PlayFields:
+        """What is on screen now, as the repository takes it."""
+        return PlayFields(self.failure.value, self.say.value, self.offer.value, self.limit.value,
+                          self.speed.value, self.follow_up_by.value, self.follow_up_when.value)
+
+    def set_saved(self, play: PlayRecord) -> None:
+        """Show a stored row without saving it again."""
+        self._quiet = True
+        try:
+            self.failure.value = play.failure
+            self.say.value = play.say or ""
+            self.offer.value = play.offer or ""
+            self.limit.value = format_number(play.limit) if play.limit is not None else ""
+            self.speed.value = play.speed or ""
+            self.follow_up_by.value = play.follow_up_by or ""
+            self.follow_up_when.value = play.follow_up_when or ""
+            self.version = play.version
+            self.origin.value = ("<p class='wb-muted'>From last quarter's playbook: refine it for this one.</p>"
+                                 if play.carried_from_id is not None else "")
+        finally:
+            self._quiet = False
+
+    def ask_to_remove(self) -> None:
+        self.message.value = _message("Remove this failure from this quarter's playbook?", "warn")
+        self.confirm.layout.display = self.keep.layout.display = ""
+        self.remove.layout.display = "none"
+
+    def cancel_remove(self) -> None:
+        self.message.value = ""
+        self.confirm.layout.display = self.keep.layout.display = "none"
+        self.remove.layout.display = ""
+
+    def close(self) -> None:
+        for child in (*self.boxes, self.remove, self.confirm, self.keep, self.message, self.unsaved, self.origin):
+            child.close()
+        self.widget.close()
+
+
+class PlaybookSection:
+    """The playbook's part of the step page: the guide, one :class:`PlayRow` per failure, and a way to add one."""
+
+    def __init__(self, app: WorkshopApp, guide: RecoveryGuide) -> None:
+        self.app = app
+        self.guide = guide
+        self.playbook = Playbook(app.store)
+        self.rows: dict[int, PlayRow] = {}
+        self.rows_box = widgets.VBox([])
+        failure = guide.fields.failure
+        self.new_failure = widgets.Text(placeholder=failure.question, description=f"New {failure.name.lower()}",
+                                        style={"description_width": "initial"},
+                                        layout=widgets.Layout(width="100%"))
+        self.add = widgets.Button(description="Add failure", button_style="primary", icon="plus",
+                                  tooltip="Add this failure to the recovery playbook")
+        self.add.on_click(app.errors.guard(lambda _b: self.add_play()))
+        self.add_status = widgets.HTML("")
+        self.add_status.add_class("wb-status")
+        self.count = widgets.HTML("")
+        new_box = widgets.VBox([self.new_failure, row(self.add, self.add_status)])
+        new_box.add_class("wb-playbook-new")
+        self.widget = widgets.VBox([
+            widgets.HTML(PLAYBOOK_CSS + guide_html(guide)), self.count, self.rows_box,
+            new_box,
+        ])
+        self.widget.add_class("wb-playbook")
+
+    def reload(self) -> None:
+        """Show the playbook as stored now (another facilitator may have changed it)."""
+        self.set_plays(self.playbook.plays(self.app.session.cycle.id))
+
+    def set_plays(self, plays: tuple[PlayRecord, ...]) -> None:
+        """Update rows in place, add new ones, close the rows of removed failures."""
+        keep: dict[int, PlayRow] = {}
+        for play in plays:
+            entry = self.rows.pop(play.id, None)
+            if entry is None:
+                entry = PlayRow(play, self.guide, self.save, self.remove_play, self.app.errors.guard)
+            else:
+                entry.set_saved(play)
+            keep[play.id] = entry
+        for gone in self.rows.values():
+            gone.close()
+        self.rows = keep
+        self.rows_box.children = tuple(r.widget for r in keep.values())
+        n = len(keep)
+        self.count.value = (f"<p class='wb-note' role='status'>{n} {'failure' if n == 1 else 'failures'} in this "
+                            f"quarter's playbook.</p>" if n else
+                            "<p class='wb-muted'>No failures in the playbook yet: add the one that happens most "
+                            "often first.</p>")
+
+    def add_play(self) -> None:
+        text = (self.new_failure.value or "").strip()
+        if not text:
+            self.add_status.value = _message("Please say what goes wrong first.", "warn")
+            return
+        added = self.app.attempt(
+            lambda: self.playbook.add(self.app.session.cycle.id, PlayFields(text), by=self.app.by),
+            self.add_status, lambda _e: None, done="Added ✓ now fill in the three stages below")
+        if added is not None:
+            self.new_failure.value = ""
+            self.reload()
+
+    def save(self, entry: PlayRow) -> None:
+        cycle_id = self.app.session.cycle.id
+        mine = entry.fields()
+
+        def stale(error: StaleEditError) -> None:
+            if isinstance(error.current, PlayRecord):
+                entry.set_saved(error.current)
+                typed = "\n".join(f"{box.description}: {value}" for box, value in zip(
+                    entry.boxes, (mine.failure, mine.say, mine.offer, mine.limit, mine.speed, mine.follow_up_by,
+                                  mine.follow_up_when), strict=True) if str(value or "").strip())
+                entry.unsaved.value = unsaved_html(typed)
+            else:
+                self.reload()
+                self.add_status.value = _message(f"Not saved: {error}; the playbook is up to date now.", "warn")
+
+        saved = self.app.attempt(
+            lambda: self.playbook.update(cycle_id, entry.play_id, mine, expected_version=entry.version,
+                                         by=self.app.by),
+            entry.message, stale)
+        if saved is not None:
+            entry.set_saved(saved)
+            entry.unsaved.value = ""
+
+    def remove_play(self, entry: PlayRow) -> None:
+        def stale(error: StaleEditError) -> None:
+            entry.cancel_remove()
+            if isinstance(error.current, PlayRecord):
+                entry.set_saved(error.current)
+
+        def remove() -> bool:
+            self.playbook.remove(self.app.session.cycle.id, entry.play_id, expected_version=entry.version)
+            return True
+
+        if self.app.attempt(remove, entry.message, stale, done="Removed ✓"):
+            self.reload()
+            self.add_status.value = _message(f"Removed ✓ at {time.strftime('%H:%M')}")
