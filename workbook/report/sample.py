@@ -64,6 +64,7 @@ def seed_sample_organisation(
         if person.role == "leader":
             offset += float(profile["leader_offset"])
         tendency = {v.id: rng.gauss(0, float(profile["person_spread"])) for v in framework.values}
+        answers: list[tuple[str, int | None, str | None]] = []
         for statement in framework.statements:
             value_id = framework.value_of_statement(statement.id).id
             level = means[value_id] + offset + tendency[value_id] + rng.gauss(0, float(profile["answer_spread"]))
@@ -75,8 +76,9 @@ def seed_sample_organisation(
             comment = None
             if rng.random() < float(profile["comment_rate"]):
                 comment = rng.choice(profile["comments"][value_id])
-            store.responses.save_answer(person.id, cycle.id, statement.id, rating, framework=framework,
-                                        comment=comment)
+            answers.append((statement.id, rating, comment))
+        # One transaction per person, not per answer: the same rows, made many times faster.
+        store.responses.save_answers(person.id, cycle.id, answers, framework=framework)
         store.responses.submit(person.id, cycle.id, framework=framework)
         submitted += 1
     return submitted
