@@ -45,7 +45,7 @@ def _report_cpu(cells: list[str], organisation: str, db: str) -> float:
     namespace: dict[str, Any] = {}
     started = time.process_time()
     for source in cells:
-        exec(source, namespace)  # noqa: S102 - the project's own report notebook
+        exec(source, namespace)  # the project's own report notebook
         if "db = None" in source:  # the parameters cell: papermill's injected values come after it
             namespace.update(organisation=organisation, db=db)
     return time.process_time() - started

@@ -63,10 +63,10 @@ from workbook.errors import InputError
 __all__ = [
     "ANSWER_COLUMNS",
     "HIGH_AGREEMENT_SD",
-    "CheckedAnswers",
     "MODERATE_AGREEMENT_SD",
     "ROLES",
     "VALUE_ORDER",
+    "CheckedAnswers",
     "GroupedScores",
     "Grouping",
     "LeaderStaffGaps",

@@ -7,7 +7,6 @@ Teams Alpha 4 and Beta 4 are shown; Gamma 2 and Solo 2 only together, as 'Other 
 from __future__ import annotations
 
 import json
-
 import re
 
 import pytest
