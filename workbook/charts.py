@@ -32,7 +32,7 @@ def _theme(chart: alt.TopLevelMixin) -> Any:
     """The house style, set in one step: each ``configure_*`` call deep-copies the whole chart."""
     import altair as alt
 
-    themed = chart.copy(deep=False)
+    themed = chart.copy(deep=False)  # type: ignore[attr-defined]
     themed.config = alt.Config(
         font=FONT,
         axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelColor="#1b1f24", titleColor="#1b1f24",
