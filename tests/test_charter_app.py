@@ -420,6 +420,39 @@ def _zip_members(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def test_export_can_include_the_latest_quarters_results(store: Store, framework: Framework) -> None:
+    """The builder's checkbox does what ``charter export --with-results`` does; unticked, nothing changes."""
+    from workbook.charter.export import export_charter
+
+    later = store.responses.open_cycle("hv", "2099-Q1")
+    store.measures.set("hv", later.id, "answered-20s", 93, framework=framework)
+    app = make_app(store, framework)
+    app.cards[0].measure.value = "answered-20s"
+    app.cards[0].target_value.value = "95"
+    assert [w for w in walk(app.widget) if isinstance(w, widgets.Checkbox)
+            and w.description == "Include the latest quarter's results"] == [app.export_results]
+    app.export_format.value = "md"
+
+    def offered() -> str:
+        button(app, "Export").click()
+        link = re.search(r"href='data:([^;']+);base64,([^']+)'", app.export_result.value)
+        assert link is not None
+        return base64.b64decode(link.group(2)).decode("utf-8")
+
+    plain = offered()
+    assert plain == export_charter(store, "hv", "md", number=1, framework=framework).data.decode("utf-8")
+    assert "not kept" not in plain and "with the latest results" not in app.export_result.value
+    app.export_results.value = True
+    with_results = offered()
+    assert with_results == export_charter(store, "hv", "md", number=1, framework=framework,
+                                          with_results=True).data.decode("utf-8")
+    assert "93 %" in with_results and "not kept" in with_results and "2099-Q1" in with_results
+    assert "with the latest results" in app.export_result.value
+    # A value the page could never send (a widget's comm can carry anything) is not a yes.
+    assert app.export("md", with_results="yes") is not None
+    assert "with the latest results" not in app.export_result.value
+
+
 def test_export_refuses_a_format_it_does_not_offer(store: Store, framework: Framework) -> None:
     app = make_app(store, framework)
     assert app.export("exe") is None

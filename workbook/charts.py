@@ -29,11 +29,19 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
 def _theme(chart: alt.TopLevelMixin) -> Any:
-    return chart.configure(font=FONT).configure_axis(
-        labelFontSize=13, titleFontSize=13, labelColor="#1b1f24", titleColor="#1b1f24", gridColor="#e3e6ea"
-    ).configure_title(fontSize=16, anchor="start", color="#1b1f24").configure_legend(
-        labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=400
-    ).configure_view(stroke=None)
+    """The house style, set in one step: each ``configure_*`` call deep-copies the whole chart."""
+    import altair as alt
+
+    themed = chart.copy(deep=False)  # type: ignore[attr-defined]
+    themed.config = alt.Config(
+        font=FONT,
+        axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelColor="#1b1f24", titleColor="#1b1f24",
+                            gridColor="#e3e6ea"),
+        title=alt.TitleConfig(fontSize=16, anchor="start", color="#1b1f24"),
+        legend=alt.LegendConfig(labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=400),
+        view=alt.ViewConfig(stroke=None),
+    )
+    return themed
 
 
 def value_profile_chart(
@@ -134,13 +142,15 @@ def vega_safe(spec: Any) -> Any:
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to an SVG string, in-process and offline."""
-    return spec_to_svg(chart.to_dict())
+    return spec_to_svg(chart.to_dict(validate=False))
 
 
 def spec_to_svg(spec: dict[str, Any]) -> str:
     """Render a Vega-Lite spec (``chart.to_dict()``) to SVG: what :func:`to_svg` and altair renderers share."""
     import vl_convert as vlc
 
+    # Not validated against the Vega-Lite schema on every render (a third of a chart's
+    # Python time); tests/report/test_report_chart_schema.py validates every chart a report draws.
     spec = vega_safe(spec)
     description = spec.get("description")
     if description:

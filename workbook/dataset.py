@@ -17,7 +17,11 @@ from workbook.framework.models import VERSION_PATTERN, version_key
 from workbook.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
+
+    from workbook.store.responses import AnswerRow
 
 __all__ = ["ANSWER_COLUMNS", "BatchedAnswers", "answers_frame", "answers_in_whole_batches", "comments_frame",
            "cycle_edition"]
@@ -26,14 +30,16 @@ ANSWER_COLUMNS = ("person_id", "role", "team", "value_id", "statement_id", "rati
 
 
 def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int,
-                  *, submitted_only: bool = True) -> pd.DataFrame:
+                  *, submitted_only: bool = True, rows: Sequence[AnswerRow] | None = None) -> pd.DataFrame:
     """Every answer of a cycle as a long table (``rating`` is <NA> for "don't know").
 
     Only submitted responses count by default: a half-finished questionnaire
     is not a result.  Answers to statements the framework no longer has (an
     older edition) are left out rather than guessed at, and so are those about
     the organisation: value scores are made of the "I ..." statements only
-    (:mod:`workbook.organisation_gap` scores the others).
+    (:mod:`workbook.organisation_gap` scores the others).  ``rows`` are the
+    cycle's :meth:`~workbook.store.responses.Responses.rows` when the caller
+    has read them already (a report reads them once for answers and comments).
     """
     import pandas as pd
 
@@ -48,7 +54,7 @@ def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int
             "rating": row.rating,
             "reverse": known[row.statement_id][1],
         }
-        for row in store.responses.rows(org_id, cycle_id)
+        for row in (store.responses.rows(org_id, cycle_id) if rows is None else rows)
         if row.statement_id in known and (row.submitted or not submitted_only)
     ]
     frame = pd.DataFrame.from_records(records, columns=list(ANSWER_COLUMNS))
@@ -56,7 +62,8 @@ def answers_frame(store: Store, framework: Framework, org_id: str, cycle_id: int
                          "statement_id": "string", "rating": "Int64", "reverse": "bool"})
 
 
-def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: int) -> pd.DataFrame:
+def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: int,
+                   *, rows: Sequence[AnswerRow] | None = None) -> pd.DataFrame:
     """Comments of submitted responses (on statements about oneself), with the answerer's role and team only."""
     import pandas as pd
 
@@ -65,7 +72,7 @@ def comments_frame(store: Store, framework: Framework, org_id: str, cycle_id: in
         {"person_id": str(row.person_id), "role": row.role, "team": row.team,
          "value_id": framework.value_of_statement(row.statement_id).id, "statement_id": row.statement_id,
          "comment": row.comment}
-        for row in store.responses.rows(org_id, cycle_id)
+        for row in (store.responses.rows(org_id, cycle_id) if rows is None else rows)
         if row.submitted and row.comment and row.statement_id in own
     ]
     return pd.DataFrame.from_records(
@@ -84,7 +91,8 @@ class BatchedAnswers:
 
 
 def answers_in_whole_batches(store: Store, framework: Framework, org_id: str, cycle_id: int,
-                             threshold: int, *, team: str | None = None) -> BatchedAnswers:
+                             threshold: int, *, team: str | None = None,
+                             rows: Sequence[AnswerRow] | None = None) -> BatchedAnswers:
     """Submitted answers of the first ``k * threshold`` people to submit.
 
     A view that people can open again and again (the live workshop panel, a
@@ -95,7 +103,7 @@ def answers_in_whole_batches(store: Store, framework: Framework, org_id: str, cy
     people or not at all.  With ``team`` the batches are counted within that
     team, so a team's figures move in whole batches too.
     """
-    frame = answers_frame(store, framework, org_id, cycle_id)
+    frame = answers_frame(store, framework, org_id, cycle_id, rows=rows)
     order = [str(person_id) for person_id in store.responses.submission_order(org_id, cycle_id)]
     if team is not None:
         members = set(frame.loc[frame["team"] == team, "person_id"])

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from workbook.anonymity import OVERALL_LABEL, DisclosurePlan
-from workbook.scoring import ANSWER_COLUMNS, GroupedScores, group_scores, person_value_scores
+from workbook.scoring import ANSWER_COLUMNS, CheckedAnswers, GroupedScores, group_scores, person_value_scores
 from workbook.settings import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def organisation_answers(rows: Iterable[AnswerRow], framework: Framework, people
 
 
 def self_organisation_gaps(
-    self_answers: pd.DataFrame,
+    self_answers: pd.DataFrame | CheckedAnswers,
     organisation: pd.DataFrame,
     *,
     plan: DisclosurePlan,

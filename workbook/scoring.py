@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import numpy as np
@@ -66,11 +66,13 @@ __all__ = [
     "MODERATE_AGREEMENT_SD",
     "ROLES",
     "VALUE_ORDER",
+    "CheckedAnswers",
     "GroupedScores",
     "Grouping",
     "LeaderStaffGaps",
     "StatementScores",
     "agreement_label",
+    "check_answers",
     "countable_answers",
     "disclosure_plan",
     "group_comments",
@@ -188,7 +190,43 @@ def _where(df: pd.DataFrame, bad: np.ndarray) -> tuple[pd.Series, str]:
     return rows.iloc[0], tail
 
 
-def validate_answers(answers: pd.DataFrame, scale_min: int = 1, scale_max: int = 5) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class CheckedAnswers:
+    """Answers already through :func:`validate_answers` for one scale (make them with :func:`check_answers`).
+
+    A report scores the same answers a dozen ways (everyone, teams, leaders and
+    staff, statements, gaps, comments); checking and sorting them each time was
+    the larger part of its scoring time.  Every scoring function takes these in
+    place of a DataFrame and skips the check; the person scores of one
+    disclosure plan are worked out once too.  ``frame`` must not be changed.
+    """
+
+    frame: pd.DataFrame
+    scale_min: int
+    scale_max: int
+    _scored: dict[int, tuple[DisclosurePlan, pd.DataFrame]] = field(default_factory=dict, repr=False)
+
+
+def check_answers(answers: pd.DataFrame | CheckedAnswers, scale_min: int = 1, scale_max: int = 5) -> CheckedAnswers:
+    """:func:`validate_answers` once, for answers that will be scored several ways."""
+    lo, hi = _check_scale(scale_min, scale_max)
+    if isinstance(answers, CheckedAnswers) and (answers.scale_min, answers.scale_max) == (lo, hi):
+        return answers
+    return CheckedAnswers(validate_answers(answers, lo, hi), lo, hi)
+
+
+def _scored(answers: pd.DataFrame | CheckedAnswers, df: pd.DataFrame, plan: DisclosurePlan, lo: int,
+            hi: int) -> pd.DataFrame:
+    """Person scores of the countable answers ``df`` under ``plan``; remembered on :class:`CheckedAnswers`."""
+    if not isinstance(answers, CheckedAnswers):
+        return _person_scores(_countable(df, plan), lo, hi)
+    known = answers._scored.get(id(plan))
+    if known is None or known[0] is not plan:
+        known = answers._scored[id(plan)] = (plan, _person_scores(_countable(df, plan), lo, hi))
+    return known[1].copy(deep=False)
+
+
+def validate_answers(answers: pd.DataFrame | CheckedAnswers, scale_min: int = 1, scale_max: int = 5) -> pd.DataFrame:
     """Check the answers table and return a clean copy in a canonical row order.
 
     Raises :class:`InputError` naming what is wrong: a missing column, an
@@ -203,6 +241,10 @@ def validate_answers(answers: pd.DataFrame, scale_min: int = 1, scale_max: int =
     row order (floating-point sums depend on it).
     """
     lo, hi = _check_scale(scale_min, scale_max)
+    if isinstance(answers, CheckedAnswers):
+        if (answers.scale_min, answers.scale_max) == (lo, hi):
+            return answers.frame.copy(deep=False)  # copy-on-write: the caller's changes stay its own
+        answers = answers.frame
     if not isinstance(answers, pd.DataFrame):
         raise InputError(f"The answers must be a pandas DataFrame (got {type(answers).__name__}).")
     missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
@@ -426,7 +468,7 @@ def _countable(df: pd.DataFrame, plan: DisclosurePlan) -> pd.DataFrame:
     return out
 
 
-def countable_answers(answers: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *, scale_min: int = 1,
+def countable_answers(answers: pd.DataFrame | CheckedAnswers, threshold: int = DEFAULT_THRESHOLD, *, scale_min: int = 1,
                       scale_max: int = 5, plan: DisclosurePlan | None = None) -> pd.DataFrame:
     """The validated answers every group figure of one view counts (same people, same rows).
 
@@ -497,7 +539,7 @@ _GROUP_COLUMNS: Final = ("group", "n_respondents", "strongest", "weakest")
 
 
 def group_scores(
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | CheckedAnswers,
     by: Grouping = "overall",
     *,
     threshold: int = DEFAULT_THRESHOLD,
@@ -523,7 +565,7 @@ def group_scores(
     lo, hi = _check_scale(scale_min, scale_max)
     df = validate_answers(answers, lo, hi)
     disclosure = _disclosure(df.drop_duplicates("person_id"), t, plan)
-    scores = _person_scores(_countable(df, disclosure), lo, hi)
+    scores = _scored(answers, df, disclosure, lo, hi)
     values = _value_order(scores["value_id"].unique().tolist(), value_order)
     people = scores.drop_duplicates("person_id")
     membership, view = _view(people, by, disclosure)
@@ -604,7 +646,7 @@ _STATEMENT_COLUMNS: Final = (
 
 
 def statement_scores(
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | CheckedAnswers,
     by: Grouping = "overall",
     *,
     threshold: int = DEFAULT_THRESHOLD,
@@ -683,7 +725,7 @@ _GAP_COLUMNS: Final = ("value_id", "n_leaders", "leader_mean", "n_staff", "staff
 
 
 def leader_staff_gaps(
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | CheckedAnswers,
     *,
     threshold: int = DEFAULT_THRESHOLD,
     scale_min: int = 1,
@@ -742,7 +784,7 @@ _PERSON_COLUMNS: Final = ("value_id", "score", "n_rated", "group_mean", "gap")
 
 
 def group_comments(
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | CheckedAnswers,
     comments: pd.DataFrame,
     by: Grouping = "overall",
     *,

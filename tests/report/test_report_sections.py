@@ -6,6 +6,7 @@ Teams Alpha 4 and Beta 4 are shown; Gamma 2 and Solo 2 only together, as 'Other 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -309,3 +310,30 @@ def test_quarter_at_a_glance_shows_targets_kept_promises_and_wrong_way_measures(
     finally:
         glance.TREND_SOURCES.pop()
     assert calls == ["2099-Q1"]  # the hook for the trends of #14 part 1 is called with this cycle
+
+    # --json carries the same page: the sentence, the promises with their verdicts, the scorecard.
+    from workbook.report.figures import report_figures
+
+    figures = json.loads(json.dumps(report_figures(load_report("glance", store=acme_store))))
+    page, card = figures["glance"], figures["scorecard"]
+    assert page["summary"] in shown.text and page["summary"].startswith("2099-Q1: 1 of 2 promises")
+    assert (page["cycle"], page["previous"]) == ("2099-Q1", first.label)
+    assert (page["promises_kept"], page["promises_judged"]) == (1, 2)
+    assert page["wrong_way"] == ["answered-20s", "wait-time"]
+    calls_promise, wait_promise = page["promises"]  # "We say hello." names no measure: not listed
+    assert calls_promise["measure"] == "answered-20s" and calls_promise["target"] == "at least 95 %"
+    assert calls_promise["this_quarter"] == {"cycle": "2099-Q1", "value": 96.0, "shown": "96 %", "kept": True,
+                                             "wrong_way": True}
+    assert calls_promise["last_quarter"]["value"] == 97.0 and calls_promise["last_quarter"]["kept"] is True
+    assert wait_promise["promise"] == "You never wait more than a minute <really>."
+    assert wait_promise["this_quarter"]["kept"] is False
+    assert card["cycles"] == [first.label, "2099-Q1"]
+    rows = {m["id"]: m for m in card["measures"]}
+    assert set(rows) == {"answered-20s", "wait-time", "retention"}  # the page's rows, no empty measure
+    assert rows["retention"]["target"] is None and rows["wait-time"]["target"] == "at most 60 seconds (promise 2)"
+    assert rows["retention"]["values"]["2099-Q1"] == {"value": 82.0, "change": 2.0, "direction": "better"}
+    assert rows["wait-time"]["values"]["2099-Q1"]["direction"] == "worse"
+    assert rows["wait-time"]["values"][first.label] == {"value": 50.0, "change": None, "direction": None}
+    # An earlier cycle's report has the scorecard up to its own quarter only.
+    earlier = report_figures(load_report("glance", cycle=first.label, store=acme_store))
+    assert earlier["scorecard"]["cycles"] == [first.label] and earlier["glance"]["previous"] is None

@@ -305,7 +305,7 @@ def test_every_cycle_shows_exactly_its_own_reports_figures(trend_store: Store, f
 
 def test_json_trends_shape(trend_store: Store, framework: Framework) -> None:
     figures = report_figures(_report(trend_store, framework, "2026-Q2"))
-    assert figures["figures_version"] == 3
+    assert figures["figures_version"] == 4
     trends = json.loads(json.dumps(figures["trends"]))  # plain JSON
     assert set(trends) == {"rule", "cycles", "values", "steps"}
     entry = next(v for v in trends["values"] if v["kind"] == "everyone" and v["value"] == "I")

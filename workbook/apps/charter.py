@@ -258,6 +258,9 @@ class CharterBuilder:
         self.compare_new = widgets.Dropdown(description="with", layout=widgets.Layout(width="auto"), **auto)
         self.export_format = widgets.Dropdown(options=list(EXPORT_LABELS), value="pdf", description="Format",
                                               layout=widgets.Layout(width="auto"), **auto)
+        # The CLI's --with-results: the latest quarter's result under each measured promise.
+        self.export_results = widgets.Checkbox(value=False, description="Include the latest quarter's results",
+                                               indent=False, layout=widgets.Layout(width="auto"))
         self.widget = app_root(widgets.HTML(CHARTER_CSS), self.errors.widget, self.alert, self.unsaved, self.body,
                                extra_class="wb-charter")
         self.reload()
@@ -674,19 +677,22 @@ class CharterBuilder:
     def _export_section(self) -> list[widgets.Widget]:
         assert self.charter is not None
         button = _button(description="Export", icon="download", tooltip="Export this version")
-        button.on_click(self.errors.guard(lambda _b: self.export(self.export_format.value)))
+        button.on_click(self.errors.guard(
+            lambda _b: self.export(self.export_format.value, with_results=self.export_results.value)))
         self.export_result.value = ""
         draft = (" It is a draft, so the export is clearly marked DRAFT." if self.charter.is_draft else "")
         return [widgets.HTML(f"<h2>Export</h2><p>Export version {self.charter.number} to print, share or "
                              f"edit in Word.{draft}</p>"),
-                row(self.export_format, button), self.export_result]
+                row(self.export_format, self.export_results, button), self.export_result]
 
-    def export(self, fmt: object) -> str | None:
+    def export(self, fmt: object, *, with_results: object = False) -> str | None:
         """Offer the version on screen as a download in the browser; returns its file name.
 
         Nothing is written on the server: the file travels inside the page (a
         ``data:`` link), so it lands in the facilitator's own Downloads folder
-        whether the server is their laptop or a hosted machine.
+        whether the server is their laptop or a hosted machine.  ``with_results``
+        (the checkbox) adds the latest quarter's result under each measured
+        promise, as ``workbook charter export --with-results`` does.
         """
         from workbook.charter.export import FORMATS, export_charter
 
@@ -697,12 +703,13 @@ class CharterBuilder:
             return None
         try:
             exported = export_charter(self.store, self.organisation.id, str(fmt), number=self.charter.number,
-                                      framework=self.framework)
+                                      framework=self.framework, with_results=with_results is True)
         except WorkbookError as error:
             self.export_result.value = f"<p class='wb-warn' role='alert'>Not exported: {esc(error)}</p>"
             return None
         self.export_result.value = (
-            f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}: save it with the link "
+            f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}"
+            f"{' with the latest results' if with_results is True else ''}: save it with the link "
             f"below.</p><p>{download_link_html(exported.filename, exported.media_type, exported.data)}</p>")
         return exported.filename
 

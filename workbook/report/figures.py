@@ -23,6 +23,15 @@ holds each cycle's figures as that cycle's own report shows them, hidden
 ones as ``null``, and the change from last cycle to this one with the rule's
 verdict (:mod:`workbook.report.trends`).
 
+``glance`` and ``scorecard`` (``null`` without customer measures on the
+organisation's scorecard for the cycle) are the "Quarter at a glance" page:
+its sentence, each promise that names a measure with its target and this and
+last quarter's figure and verdict (``kept`` is ``null`` without a target or a
+figure), the measures that moved the wrong way; and the page's scorecard rows
+with every quarter up to the report's (value, change since the quarter before,
+``direction`` "better", "worse", "same" or ``null``).  Customer measures are
+organisation-wide figures, not people's answers, so nothing in them is hidden.
+
 ``self_and_organisation`` is present only for a cycle whose framework edition
 asked statements about the organisation (so older cycles' figures are the same,
 byte for byte): per shown group (everyone, leaders, staff), per value, the
@@ -38,13 +47,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbook.charter.results import PromiseResult
     from workbook.report.change import Change
+    from workbook.report.glance import Glance
     from workbook.report.model import Report
 
 __all__ = ["FIGURES_VERSION", "report_figures"]
 
 #: Bumped when the shape of the figures changes, so a checker can refuse what it does not know.
-FIGURES_VERSION = 3  # 2: a hidden distribution is null; 3: "trends"
+FIGURES_VERSION = 4  # 2: a hidden distribution is null; 3: "trends"; 4: "glance" and "scorecard"
 _SIDE_LABELS = {"leader": "Leaders", "staff": "Staff"}
 
 
@@ -189,6 +200,50 @@ def _trends(report: Report) -> dict[str, Any] | None:
     }
 
 
+def _quarter(result: PromiseResult, cycle: str | None) -> dict[str, Any] | None:
+    quarter = result.quarter(cycle) if cycle else None
+    if quarter is None:
+        return None
+    return {"cycle": quarter.cycle, "value": quarter.value, "shown": quarter.shown, "kept": quarter.kept,
+            "wrong_way": quarter.wrong_way}
+
+
+def _glance(page: Glance | None) -> dict[str, Any] | None:
+    """The "Quarter at a glance" page: its sentence, the measured promises, what moved the wrong way."""
+    if page is None:
+        return None
+    return {
+        "cycle": page.cycle,
+        "previous": page.previous,
+        "summary": page.lead,
+        "promises_kept": page.kept,
+        "promises_judged": page.judged,
+        "promises": [{"position": p.position, "promise": p.text, "measure": p.measure_id,
+                      "measure_name": p.measure_name, "target": p.target if p.has_target else None,
+                      "this_quarter": _quarter(p, page.cycle), "last_quarter": _quarter(p, page.previous)}
+                     for p in page.results.promises],
+        "wrong_way": [line.measure.id for line in page.wrong],
+    }
+
+
+def _scorecard(page: Glance | None) -> dict[str, Any] | None:
+    """The page's scorecard rows (a figure this quarter, or a promise's target), every quarter up to this one."""
+    if page is None:
+        return None
+    cycles = list(page.card.cycles[: page.card.cycles.index(page.cycle) + 1])
+    return {
+        "cycles": cycles,
+        "measures": [
+            {"id": line.measure.id, "name": line.measure.name, "unit": line.measure.unit,
+             "better": line.measure.better, "source": line.measure.source,
+             "target": page.targets.get(line.measure.id),
+             "values": {label: {"value": (point := line.point(label)).value, "change": point.change,
+                                "direction": point.direction} for label in cycles}}
+            for line in page.lines
+        ],
+    }
+
+
 def report_figures(report: Report) -> dict[str, Any]:
     """The report's figures as JSON-ready data (see the module docstring for the shape)."""
     enough = report.enough
@@ -214,6 +269,8 @@ def report_figures(report: Report) -> dict[str, Any]:
         "distribution": _distribution(report) if enough else {},
         "comments": _comments(report) if enough else [],
         "trends": _trends(report),
+        "glance": _glance(report.glance),
+        "scorecard": _scorecard(report.glance),
         "notes": list(dict.fromkeys(n for n in notes if n)),
     }
     if report.framework.organisation_statements:  # absent for older cycles: their figures stay as they were

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbook.report.hooks import Fragment
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from workbook.measures.scorecard import MeasureLine, Scorecard
     from workbook.store import Store
 
-__all__ = ["TITLE", "TREND_SOURCES", "TrendSource", "glance_fragment"]
+__all__ = ["TITLE", "TREND_SOURCES", "Glance", "TrendSource", "glance", "glance_fragment"]
 
 TITLE = "Quarter at a glance"
 #: Called with (store, organisation id, cycle label); each returns a Fragment to show, or None.
@@ -101,9 +102,32 @@ def _scorecard_rows(lines: tuple[MeasureLine, ...], targets: dict[str, str], cyc
     return rows
 
 
-def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
-                    framework: Framework) -> Fragment | None:
-    """The page's content for one cycle, or None without a store (a report built from sample data)."""
+@dataclass(frozen=True)
+class Glance:
+    """What the page shows for one cycle, worked out once for the page and for ``--json``."""
+
+    cycle: str
+    previous: str | None
+    charter: bool  # whether the organisation has a charter at all
+    results: PromiseResults
+    card: Scorecard
+    lines: tuple[MeasureLine, ...]  # the scorecard's rows: a figure this quarter, or a promise's target
+    targets: dict[str, str]  # measure id -> "at least 95 % (promise 2)"
+    kept: int
+    judged: int
+    wrong: tuple[MeasureLine, ...]
+
+    @property
+    def lead(self) -> str:
+        promised = (f"{self.kept} of {self.judged} promise{'s' if self.judged != 1 else ''} with a target kept"
+                    if self.judged else "no promise with a target has a figure yet")
+        moved = (f"{len(self.wrong)} measure{'s' if len(self.wrong) != 1 else ''} moved the wrong way since "
+                 f"{self.previous}" if self.previous else "the first quarter on the scorecard, so no change yet")
+        return f"{self.cycle}: {promised}; {moved}."
+
+
+def glance(store: Store | None, organisation_id: str, cycle_label: str, framework: Framework) -> Glance | None:
+    """The page's figures for one cycle, or None without a store or when the cycle is not on the scorecard."""
     if store is None:
         return None
     from workbook.charter.repository import charter_for_report
@@ -124,12 +148,23 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
     lines = tuple(line for line in card.lines
                   if line.point(cycle_label).value is not None or line.measure.id in targets)
     kept, judged = results.kept_count(cycle_label)
-    wrong = [line for line in lines if line.point(cycle_label).wrong_way]
-    promised = (f"{kept} of {judged} promise{'s' if judged != 1 else ''} with a target kept" if judged
-                else "no promise with a target has a figure yet")
-    moved = (f"{len(wrong)} measure{'s' if len(wrong) != 1 else ''} moved the wrong way since {previous}"
-             if previous else "the first quarter on the scorecard, so no change yet")
-    lead = f"{cycle_label}: {promised}; {moved}."
+    wrong = tuple(line for line in lines if line.point(cycle_label).wrong_way)
+    return Glance(cycle_label, previous, charter is not None, results, card, lines, targets, kept, judged, wrong)
+
+
+def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
+                    framework: Framework, *, page: Glance | None = None) -> Fragment | None:
+    """The page's content for one cycle, or None without a store (a report built from sample data).
+
+    ``page`` is :func:`glance` of the same cycle when the caller has it already (the report's JSON uses it too).
+    """
+    page = page or glance(store, organisation_id, cycle_label, framework)
+    if page is None:
+        return None
+    assert store is not None
+    cycle_label = page.cycle
+    previous, results, lines, targets, wrong = page.previous, page.results, page.lines, page.targets, page.wrong
+    lead = page.lead
     parts, text = [f"<p class='wb-lead'>{_e(lead)}</p>"], [lead]
     if wrong:
         names = ", ".join(line.measure.name for line in wrong)
@@ -143,7 +178,7 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
              f"Last quarter ({previous})" if previous else "Last quarter"),
             rows))
         text += [f"{r[0]}. {r[1]} | {r[2]} {r[3]} | {r[4]} {r[5]}" for r in rows]
-    elif charter is not None:
+    elif page.charter:
         note = "No promise of the charter names a measure yet: choose one for each promise in the charter builder."
         parts.append(f"<p class='wb-pending'>{_e(note)}</p>")
         text.append(note)

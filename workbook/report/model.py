@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from workbook.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from workbook.anonymity import DisclosurePlan, SelectedComments
@@ -27,11 +29,13 @@ if TYPE_CHECKING:
     from workbook.framework import Framework
     from workbook.organisation_gap import SelfOrganisationGaps
     from workbook.releases import Settled
+    from workbook.report.glance import Glance
     from workbook.report.obstacle_story import WorkshopFacts
     from workbook.report.summary import ExecutiveSummary, SummaryInputs, WeakPoint
     from workbook.report.trends import Trends
-    from workbook.scoring import GroupedScores, LeaderStaffGaps, StatementScores
+    from workbook.scoring import CheckedAnswers, GroupedScores, LeaderStaffGaps, StatementScores
     from workbook.store import CycleRecord, OrganisationRecord, Store
+    from workbook.store.responses import AnswerRow
 
 __all__ = ["Report", "ReportStatus", "counted_answers", "load_report"]
 
@@ -189,6 +193,14 @@ class Report:
         return kwargs
 
     @cached_property
+    def checked(self) -> CheckedAnswers:
+        """:attr:`answers`, validated once for every scoring call of this report (not once per call)."""
+        from workbook.scoring import check_answers
+
+        lo, hi = self.scale
+        return check_answers(self.answers, lo, hi)
+
+    @cached_property
     def countable(self) -> pd.DataFrame:
         """:attr:`answers` with the ratings no figure may count turned into "don't know".
 
@@ -199,32 +211,32 @@ class Report:
         """
         from workbook.scoring import countable_answers
 
-        return countable_answers(self.answers, **self._kwargs(with_order=False))
+        return countable_answers(self.checked, **self._kwargs(with_order=False))
 
     # --- results (all through workbook.scoring, so all anonymity-checked) ---------
     @cached_property
     def overall(self) -> GroupedScores:
         from workbook.scoring import group_scores
 
-        return group_scores(self.answers, "overall", **self._kwargs())
+        return group_scores(self.checked, "overall", **self._kwargs())
 
     @cached_property
     def by_team(self) -> GroupedScores:
         from workbook.scoring import group_scores
 
-        return group_scores(self.answers, "team", **self._kwargs())
+        return group_scores(self.checked, "team", **self._kwargs())
 
     @cached_property
     def by_role(self) -> GroupedScores:
         from workbook.scoring import group_scores
 
-        return group_scores(self.answers, "role", **self._kwargs())
+        return group_scores(self.checked, "role", **self._kwargs())
 
     @cached_property
     def gaps(self) -> LeaderStaffGaps:
         from workbook.scoring import leader_staff_gaps
 
-        return leader_staff_gaps(self.answers, **self._kwargs())
+        return leader_staff_gaps(self.checked, **self._kwargs())
 
     @cached_property
     def self_and_organisation(self) -> SelfOrganisationGaps | None:
@@ -236,19 +248,19 @@ class Report:
 
         if self.organisation_answers is None or not self.enough:
             return None
-        return self_organisation_gaps(self.answers, self.organisation_answers, **self._kwargs())
+        return self_organisation_gaps(self.checked, self.organisation_answers, **self._kwargs())
 
     @cached_property
     def statements_overall(self) -> StatementScores:
         from workbook.scoring import statement_scores
 
-        return statement_scores(self.answers, "overall", **self._kwargs())
+        return statement_scores(self.checked, "overall", **self._kwargs())
 
     @cached_property
     def statements_by_team(self) -> StatementScores:
         from workbook.scoring import statement_scores
 
-        return statement_scores(self.answers, "team", **self._kwargs())
+        return statement_scores(self.checked, "team", **self._kwargs())
 
     @cached_property
     def selected_comments(self) -> SelectedComments:
@@ -258,12 +270,12 @@ class Report:
         lo, hi = self.scale
         kwargs = {"threshold": self.threshold, "comment_threshold": self.comment_threshold,
                   "scale_min": lo, "scale_max": hi}
-        by_team = group_comments(self.answers, self.comments, "team", **kwargs)
+        by_team = group_comments(self.checked, self.comments, "team", **kwargs)
         # With teams shown, every respondent sits in a shown team or the pool, so an
         # empty table means there are no comments, or no team may be shown at all.
         if not by_team.table.empty:
             return by_team
-        return group_comments(self.answers, self.comments, "overall", **kwargs)
+        return group_comments(self.checked, self.comments, "overall", **kwargs)
 
     @cached_property
     def distributed_values(self) -> frozenset[str]:
@@ -328,6 +340,13 @@ class Report:
         from workbook.report.trends import compute_trends
 
         return compute_trends(self)
+
+    @cached_property
+    def glance(self) -> Glance | None:
+        """The "Quarter at a glance" figures (:func:`workbook.report.glance.glance`): one read for page and JSON."""
+        from workbook.report.glance import glance
+
+        return glance(self.store, self.organisation.id, self.cycle.label, self.framework)
 
     # --- the executive summary ------------------------------------------------------
     @cached_property
@@ -413,17 +432,11 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("", "<NA>", "nan")
 
 
-def _last_submission(store: Store, org_id: str, cycle_id: int, counted: set[str]) -> tuple[datetime | None, int]:
-    """The latest submission time among the ``counted`` people, and how many are part-way."""
-    latest: datetime | None = None
-    for person in store.people.list(org_id):
-        if str(person.id) not in counted:
-            continue
-        record = store.responses.submission(person.id, cycle_id)
-        if record.submitted_at is not None and (latest is None or record.submitted_at > latest):
-            latest = record.submitted_at
-    progress = store.responses.progress(org_id, cycle_id)
-    return latest, int(progress["in_progress"])
+def _last_submission(store: Store, org_id: str, cycle_id: int, counted: set[str]) -> datetime | None:
+    """The latest submission time among the ``counted`` people (one query, not one per person)."""
+    times = [at for person_id, at in store.responses.submitted_times(org_id, cycle_id).items()
+             if str(person_id) in counted]
+    return max(times, default=None)
 
 
 def load_report(
@@ -450,19 +463,20 @@ def load_report(
     cycle_record = store.responses.cycle(record.id, cycle)
     # The statements this cycle was asked (its framework edition): an older cycle reports as it always did.
     framework = cycle_edition(store, framework or load_framework(), cycle_record.id)
-    batched, settled, answers = counted_answers(store, framework, record, cycle_record, chosen)
+    rows = store.responses.rows(record.id, cycle_record.id)  # read once: answers, comments, organisation answers
+    batched, settled, answers = counted_answers(store, framework, record, cycle_record, chosen, rows=rows)
     counted = set(answers["person_id"].astype(str))
-    comments = comments_frame(store, framework, record.id, cycle_record.id)
+    comments = comments_frame(store, framework, record.id, cycle_record.id, rows=rows)
     comments = comments[comments["person_id"].astype(str).isin(counted)]
     comments = comments.loc[:, ["person_id", "statement_id", "comment"]].rename(columns={"comment": "text"})
     organisation_frame = None
     if framework.organisation_statements:
         from workbook.organisation_gap import organisation_answers
 
-        organisation_frame = organisation_answers(store.responses.rows(record.id, cycle_record.id), framework,
-                                                  answers)
-    latest, in_progress = _last_submission(store, record.id, cycle_record.id, counted)
-    invited = int(store.responses.progress(record.id, cycle_record.id)["people"])
+        organisation_frame = organisation_answers(rows, framework, answers)
+    latest = _last_submission(store, record.id, cycle_record.id, counted)
+    progress = store.responses.progress(record.id, cycle_record.id)
+    invited, in_progress = int(progress["people"]), int(progress["in_progress"])
     report = Report(
         organisation=record, cycle=cycle_record, framework=framework, threshold=chosen,
         comment_threshold=comment_chosen, invited=invited, in_progress=in_progress,
@@ -477,7 +491,8 @@ def load_report(
 
 
 def counted_answers(store: Store, framework: Framework, organisation: OrganisationRecord, cycle: CycleRecord,
-                    threshold: int) -> tuple[BatchedAnswers, Settled, pd.DataFrame]:
+                    threshold: int, *, rows: Sequence[AnswerRow] | None = None,
+                    ) -> tuple[BatchedAnswers, Settled, pd.DataFrame]:
     """The answers a report of ``cycle`` counts: whole batches, settled against the cycle's releases.
 
     The one place this is decided, so that a cycle's figures in another
@@ -486,7 +501,8 @@ def counted_answers(store: Store, framework: Framework, organisation: Organisati
     from workbook.dataset import answers_in_whole_batches
 
     # Batches of the organisation's threshold, whatever the report's: see Report.answers.
-    batched = answers_in_whole_batches(store, framework, organisation.id, cycle.id, organisation.anonymity_threshold)
+    batched = answers_in_whole_batches(store, framework, organisation.id, cycle.id, organisation.anonymity_threshold,
+                                       rows=rows)
     settled = _settled(store, cycle.id, batched.frame, threshold)
     answers = batched.frame[batched.frame["person_id"].astype(str).isin(settled.counted)]
     return batched, settled, answers

@@ -847,7 +847,8 @@ def quarter_at_a_glance(report: Report) -> Section | None:
     """The customer scorecard with the charter's targets and kept promises (see :mod:`workbook.report.glance`)."""
     from workbook.report.glance import TITLE, glance_fragment
 
-    fragment = glance_fragment(report.store, report.organisation.id, report.cycle.label, report.framework)
+    fragment = glance_fragment(report.store, report.organisation.id, report.cycle.label, report.framework,
+                               page=report.glance)
     if fragment is None:
         return None
     return _section(report, "glance", TITLE, fragment.html, [fragment.text])

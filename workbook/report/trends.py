@@ -16,7 +16,10 @@ from the workshop (the mean of the team's practice ratings).  The change from
 last cycle to this one goes through :mod:`workbook.report.change`.
 
 The report shows at most :data:`MAX_CYCLES` cycles (two years of quarters),
-which also bounds the cost: each earlier cycle is one report load.
+which also bounds the cost.  The earlier cycles' answers come in one query;
+each earlier cycle's answers are checked once and its people scored once for
+everyone, the teams and leaders and staff together
+(:class:`workbook.scoring.CheckedAnswers`).
 """
 
 from __future__ import annotations
@@ -166,12 +169,14 @@ def _groups(report: Report) -> dict[tuple[GroupKind, str], tuple[tuple[str, ...]
     return out
 
 
-def _figures(scores: GroupedScores, group: str) -> dict[str, Figure | None]:
-    """Value id -> the group's shown figure (``None`` for a hidden cell)."""
-    out: dict[str, Figure | None] = {}
-    for row in scores.table[scores.table["group"] == group].to_dict("records"):
-        figure = Figure(float(row["mean"]), float(row["sd"]), int(row["n_people"])) if bool(row["shown"]) else None
-        out[str(row["value_id"])] = figure
+def _figures(scores: GroupedScores) -> dict[str, dict[str, Figure | None]]:
+    """Group -> value id -> the group's shown figure (``None`` for a hidden cell), read in one pass."""
+    out: dict[str, dict[str, Figure | None]] = {}
+    table = scores.table
+    for group, value_id, mean, sd, people, shown in zip(
+            table["group"].astype(str).tolist(), table["value_id"].astype(str).tolist(), table["mean"].tolist(),
+            table["sd"].tolist(), table["n_people"].tolist(), table["shown"].tolist(), strict=True):
+        out.setdefault(group, {})[value_id] = Figure(float(mean), float(sd), int(people)) if bool(shown) else None
     return out
 
 
@@ -211,11 +216,14 @@ def _cycle_reports(report: Report) -> list[Report]:
     from workbook.report.model import Report, counted_answers
 
     assert report.store is not None
+    earlier = _earlier_cycles(report)
+    # One query for every earlier cycle's answers, not one per cycle.
+    rows = report.store.responses.rows_of_cycles(report.organisation.id, [c.id for c in earlier])
     reports = []
-    for cycle in _earlier_cycles(report):
+    for cycle in earlier:
         framework = cycle_edition(report.store, report.framework, cycle.id)  # the statements that cycle asked
         batched, settled, answers = counted_answers(report.store, framework, report.organisation, cycle,
-                                                    report.threshold)
+                                                    report.threshold, rows=rows[cycle.id])
         reports.append(Report(
             organisation=report.organisation, cycle=cycle, framework=framework, threshold=report.threshold,
             comment_threshold=report.comment_threshold, invited=0, in_progress=0, submitted=batched.submitted,
@@ -257,10 +265,18 @@ def compute_trends(report: Report) -> Trends:
     for groups in [grouped[-1], *reversed(grouped[:-1])]:  # this cycle's groups first, in its order
         keys += [k for k in groups if k not in keys]
     keys.sort(key=lambda k: _KIND_ORDER[k[0]])
+    tables: dict[int, tuple[GroupedScores, dict[str, dict[str, Figure | None]]]] = {}
+
+    def _read(scores: GroupedScores) -> dict[str, dict[str, Figure | None]]:
+        if id(scores) not in tables:
+            tables[id(scores)] = (scores, _figures(scores))
+        return tables[id(scores)][1]
+
     values: list[ValueTrend] = []
     for kind, label in keys:
         held = [g[(kind, label)][0] if (kind, label) in g else () for g in grouped]
-        cells = [_figures(g[(kind, label)][1], g[(kind, label)][2]) if (kind, label) in g else {} for g in grouped]
+        cells = [_read(g[(kind, label)][1]).get(g[(kind, label)][2], {}) if (kind, label) in g else {}
+                 for g in grouped]
         for value_id in report.value_order:
             figures = [c.get(value_id) for c in cells]
             if not any(figures):

@@ -264,24 +264,47 @@ class Responses(Repository):
 
     def rows(self, org_id: str, cycle_id: int) -> list[AnswerRow]:
         """Every answer of a cycle with the answerer's role and team (no names)."""
+        return self.rows_of_cycles(org_id, [cycle_id])[cycle_id]
+
+    def rows_of_cycles(self, org_id: str, cycle_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
+        """:meth:`rows` of several cycles in one query (a report's trends read every earlier cycle).
+
+        Plain columns, not ORM objects: a report reads thousands of answers and
+        changes none, so building and tracking an object per answer was wasted.
+        """
+        out: dict[int, list[AnswerRow]] = {cycle_id: [] for cycle_id in cycle_ids}
+        if not out:
+            return out
         with self._tx.reading() as session:
             query = (
-                select(Answer, func.coalesce(Submission.role, Person.role), func.coalesce(Submission.team, Person.team),
-                       Submission.status)
+                select(Answer.cycle_id, Answer.person_id, func.coalesce(Submission.role, Person.role),
+                       func.coalesce(Submission.team, Person.team), Answer.statement_id, Answer.rating,
+                       Answer.dont_know, Answer.comment, Submission.status)
                 .join(Person, Person.id == Answer.person_id)
                 .outerjoin(
                     Submission, (Submission.person_id == Answer.person_id) & (Submission.cycle_id == Answer.cycle_id)
                 )
-                .where(Person.organisation_id == org_id, Answer.cycle_id == cycle_id)
-                .order_by(Answer.person_id, Answer.statement_id)
+                .where(Person.organisation_id == org_id, Answer.cycle_id.in_(list(out)))
+                .order_by(Answer.cycle_id, Answer.person_id, Answer.statement_id)
             )
-            return [
-                AnswerRow(
-                    person_id=a.person_id, role=role, team=team, statement_id=a.statement_id, rating=a.rating,
-                    dont_know=bool(a.dont_know), comment=a.comment, submitted=status == "submitted",
-                )
-                for a, role, team, status in session.execute(query).all()
-            ]
+            for cycle_id, person_id, role, team, statement_id, rating, dont_know, comment, status in (
+                    session.execute(query).all()):
+                out[cycle_id].append(AnswerRow(
+                    person_id=person_id, role=role, team=team, statement_id=statement_id, rating=rating,
+                    dont_know=bool(dont_know), comment=comment, submitted=status == "submitted",
+                ))
+        return out
+
+    def submitted_times(self, org_id: str, cycle_id: int) -> dict[int, datetime]:
+        """Person id -> when they submitted, for everyone who has, in one query."""
+        query = (
+            select(Submission.person_id, Submission.submitted_at)
+            .join(Person, Person.id == Submission.person_id)
+            .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id,
+                   Submission.status == "submitted", Submission.submitted_at.is_not(None))
+        )
+        with self._tx.reading() as session:
+            return {person_id: as_utc(at) for person_id, at in session.execute(query).all() if at is not None}
 
     def progress(self, org_id: str, cycle_id: int) -> dict[str, int]:
         """How many people have not started, are in progress, have submitted."""
