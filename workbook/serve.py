@@ -290,6 +290,12 @@ def _kernel_manager_class() -> type[Any]:
                  "or after its page was sent if no browser connected (0: never).",
         )
 
+        warming_slots = Integer(
+            0, config=True,
+            help="Pre-heated kernels that start and warm up at once; the others wait their turn, oldest first "
+                 "(0: no limit).  See workbook.web.warming.",
+        )
+
         close_grace_seconds = Float(
             CLOSE_GRACE_SECONDS, config=True,
             help="Shut down a page's kernel this long after its tab said it was closed, unless a browser "
@@ -298,8 +304,10 @@ def _kernel_manager_class() -> type[Any]:
 
         def __init__(self, **kwargs: Any) -> None:
             from workbook.web.pages import PageRegistry
+            from workbook.web.warming import Warming
 
             super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+            self.warming = Warming(self.warming_slots)
             self._starting = 0
             self._closing = False
             #: The page and kernel of every live link (see workbook.web.pages).
@@ -386,6 +394,20 @@ def _kernel_manager_class() -> type[Any]:
                 await self.shutdown_kernel(kernel_id)
 
         async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+            # Pool refills warm a few at a time, oldest first; a kernel started for a request that found
+            # the pool empty runs the notebook through at once (it never waits for a request).
+            if kwargs.get("env", {}).get("VOILA_PREHEAT") != "True":
+                return await self._start_capped(*args, **kwargs)
+            asked = await self.warming.take_slot()
+            try:
+                started = await self._start_capped(*args, **kwargs)
+            except BaseException:
+                self.warming.give_back()
+                raise
+            self.warming.starting(started, asked)
+            return started
+
+        async def _start_capped(self, *args: Any, **kwargs: Any) -> str:
             if self._closing:  # a pool refill that woke up while the server stops
                 raise web.HTTPError(503, "the server is stopping", reason="Stopping")
             kernel_id = kwargs.get("kernel_id")
@@ -420,6 +442,7 @@ def _kernel_manager_class() -> type[Any]:
             the blank kernel as any closed tab does.
             """
             page = self.pages.detach(kernel_id)
+            self.warming.forget(kernel_id)
             self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
                              "opened again", kernel_id, " under an open page" if page is not None else "")
 
@@ -427,6 +450,7 @@ def _kernel_manager_class() -> type[Any]:
             self, kernel_id: str, *args: Any, **kwargs: Any
         ) -> None:
             self.pages.forget_kernel(kernel_id)  # first: the link's next opening must not reuse it
+            self.warming.forget(kernel_id)
             self._closed_pages.discard(kernel_id)
             timer = self._release_timers.pop(kernel_id, None)
             if timer is not None:
@@ -583,7 +607,9 @@ def voila_config(
                           "max_lookups": max_lookups, "recheck_seconds": recheck_seconds,
                           "route": route or ""},
         "WorkbookKernelManager": {"max_kernels": limit, "disconnect_seconds": disconnect_seconds,
-                                  "close_grace_seconds": close_grace_seconds},
+                                  "close_grace_seconds": close_grace_seconds,
+                                  # as many kernels warming at once as there are cores (see workbook.web.warming)
+                                  "warming_slots": machine.cpus if preheat else 0},
         # Kernels talk to the server over Unix sockets in Voila's private (0700)
         # connection folder, not over TCP ports any local user could reach.
         "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},
