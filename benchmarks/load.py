@@ -163,6 +163,7 @@ class Stats:
     all_arrived: float = 0.0  # when the last respondent slot opened its first page
     page_failures: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # where evidence of a problem was kept
+    browsers: Any = None  # load_browsers.BrowserStats with --browsers
 
 
 # --- the kernel websocket --------------------------------------------------------------
@@ -270,10 +271,14 @@ class Page:
             from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
             cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items() if k in ("wb_page_close", "_xsrf"))
-            await AsyncHTTPClient().fetch(HTTPRequest(
-                f"{self.base_url}/voila/api/shutdown/{self.kernel_id}", method="POST", body=b"",
-                headers={"Origin": self.base_url, "Cookie": cookie, "X-XSRFToken": self.cookies.get("_xsrf", "")},
-                network_interface=self.source), raise_error=False)
+            # A browser does not wait for its unload request; a server too busy to answer it in time
+            # (the 100-respondent run on a loaded machine) frees the kernel later by its disconnect timer.
+            with contextlib.suppress(Exception):
+                await AsyncHTTPClient().fetch(HTTPRequest(
+                    f"{self.base_url}/voila/api/shutdown/{self.kernel_id}", method="POST", body=b"",
+                    headers={"Origin": self.base_url, "Cookie": cookie,
+                             "X-XSRFToken": self.cookies.get("_xsrf", "")},
+                    network_interface=self.source, request_timeout=120), raise_error=False)
 
     # --- messages ----------------------------------------------------------------
     def _send(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
@@ -593,6 +598,7 @@ class Config:
     double_submit_rate: float = 0.2
     tamper_rate: float = 0.3
     keep_log: Path | None = None  # where to copy the server's log after the run
+    browsers: int = 0  # real Chromium pages alongside the protocol client
 
 
 async def drive(base_url: str, org: Organisation, config: Config,
@@ -624,9 +630,15 @@ async def drive(base_url: str, org: Organisation, config: Config,
                 return
             await player(person, base_url, source, config, stats, statements, options).run(deadline)
 
+    players = [slot(n) for n in range(config.respondents)]
+    if config.browsers:  # real Chromium pages alongside, their people from the same queue
+        from load_browsers import BrowserStats, run_browsers
+
+        stats.browsers = BrowserStats()  # filled as they go: what a page was told counts even if cut short
+        players.append(run_browsers(stats.browsers, config.browsers, base_url, NOTEBOOK, queue, statements, options,
+                                    deadline, config.think, DONT_KNOW_INDEX, config.ramp))
     try:  # what is still waiting a minute after the end (a page opening on a starved machine) is dropped
-        await asyncio.wait_for(asyncio.gather(*(slot(n) for n in range(config.respondents))),
-                               config.ramp + config.seconds + 60)
+        await asyncio.wait_for(asyncio.gather(*players), config.ramp + config.seconds + 60)
     except TimeoutError:
         stats.errors.append("some respondents were still waiting for the server a minute after the end")
     return stats, [t for t in told if t.answers or t.uncertain or t.submitted], time.monotonic() - began
@@ -808,6 +820,15 @@ class Result:
             lines.append(f"kernel memory ({len(self.memory)} kernels): USS median {statistics.median(uss):.0f} MiB, "
                          f"max {max(uss):.0f} MiB; PSS median {statistics.median(pss):.0f} MiB, "
                          f"max {max(pss):.0f} MiB; all kernels USS {sum(uss) / 1024:.1f} GiB")
+        b = s.browsers
+        if b is not None:
+            ms_b = [x * 1000 for x in b.latencies]
+            lines.append(f"Chromium pages: {b.pages} links opened, {len(b.latencies)} answers shown \"Saved ✓\", "
+                         f"submitted {b.submits}; click to \"Saved ✓\" p50 {percentile(ms_b, 0.5):.0f} ms, "
+                         f"p95 {percentile(ms_b, 0.95):.0f} ms; opening to the app p50 "
+                         f"{percentile(b.openings, 0.5):.1f} s, p95 {percentile(b.openings, 0.95):.1f} s; "
+                         f"\"getting your page ready\" first {b.waiting_pages}; errors {len(b.errors)}")
+            lines += [f"  Chromium: {e}" for e in b.errors[:10]]
         lines.append(f"database: {c.answers} acknowledged answers checked, lost {c.lost}, submissions lost "
                      f"{c.lost_submissions}, duplicate submissions {c.duplicate_submissions}, answers changed "
                      f"after submitting {c.changed_after_submit}")
@@ -1009,6 +1030,24 @@ def database(args: argparse.Namespace, work: Path) -> Iterator[str]:
         yield server.create_database()
 
 
+def rerun_line(argv: list[str] | None) -> str:
+    """What the lead needs to run this again on a machine at rest, and what this run ran on."""
+    import shlex
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    given = sys.argv[1:] if argv is None else argv
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()
+    return (f"rerun: .venv/bin/python benchmarks/load.py {shlex.join(given)}  (commit {commit or '?'}, "
+            f"{os.cpu_count()} CPUs, {memory:.0f} GiB; load average at the start {load[0]:.2f} {load[1]:.2f} "
+            f"{load[2]:.2f}: figures taken above about {os.cpu_count()} are inflated by other work)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=20, help="people answering at once [default: 20]")
@@ -1022,6 +1061,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between answers [default: 2 5]")
     parser.add_argument("--ramp", type=float, help="seconds over which the respondents arrive, before the "
                                                    "--minutes [default: one each 1.5 s, at most 150]")
+    parser.add_argument("--browsers", type=int, default=0, metavar="N",
+                        help="also N real Chromium pages (Debian's /usr/bin/chromium), checked in the same "
+                             "database check [default: 0]")
     parser.add_argument("--keep-log", type=Path, metavar="FILE", help="copy the server's log there after the run")
     parser.add_argument("--submit-burst", type=int, metavar="RATE",
                         help="instead: RATE submits a second at the package level (see --burst-seconds)")
@@ -1035,7 +1077,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1 if submit_burst(db_url, args.submit_burst, args.burst_seconds) else 0
             ramp = args.ramp if args.ramp is not None else min(150.0, 1.5 * args.respondents)
             config = Config(args.respondents, args.minutes * 60, think=tuple(args.think), ramp=ramp,
-                            keep_log=args.keep_log)
+                            keep_log=args.keep_log, browsers=args.browsers)
+            print(rerun_line(argv), flush=True)
             result = run_load(db_url, work, config, people=args.people)
             print(result.report())
             return 1 if result.failed else 0
