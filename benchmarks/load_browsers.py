@@ -18,6 +18,7 @@ client's figures.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import time
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")
+DEBUG = bool(os.environ.get("LOAD_BROWSER_DEBUG"))
 STATEMENT_LABEL = re.compile(r"^\s*Statement \d+\s*$")
 #: Longest wait for one thing a person waits for (the app, a "Saved ✓", the next page).
 WAIT_MS = 120_000
@@ -50,6 +52,17 @@ async def _button(page: Any, *names: str) -> Any | None:
     return None
 
 
+async def _click_and_wait(page: Any, button: Any) -> None:
+    """Click a button that changes the screen, and wait until the screen has changed (as a person does)."""
+    before = await page.locator(".wb-app").inner_text()
+    await button.click(timeout=WAIT_MS)
+    waited = time.monotonic()
+    while await page.locator(".wb-app").inner_text() == before:
+        if time.monotonic() - waited > WAIT_MS / 1000:
+            raise TimeoutError("the screen did not change after a click")
+        await page.wait_for_timeout(200)
+
+
 async def play(page: Any, base_url: str, notebook: str, told: Any, statements: list[str], options: int,
                stats: BrowserStats, deadline: float, think: tuple[float, float], dont_know: int) -> None:
     """One person in one Chromium page, from opening the link to submitting (or the deadline)."""
@@ -65,6 +78,9 @@ async def play(page: Any, base_url: str, notebook: str, told: Any, statements: l
     await page.wait_for_selector(".wb-app button:not([disabled])", state="visible", timeout=WAIT_MS)
     stats.openings.append(time.monotonic() - began)
     while time.monotonic() < deadline:
+        if DEBUG:
+            print(f"browser {told.person.person_id}: cards {await page.locator('.wb-statement').count()}, "
+                  f"buttons {await page.get_by_role('button').all_inner_texts()}", flush=True)
         if await page.get_by_role("heading", name="Your results").count():
             return
         cards = page.locator(".wb-statement")
@@ -89,8 +105,7 @@ async def play(page: Any, base_url: str, notebook: str, told: Any, statements: l
             button = await _button(page, "Next", "Review and submit")
             if button is None:
                 raise RuntimeError("a value page without Next")
-            await button.click(timeout=WAIT_MS)
-            await page.wait_for_timeout(300)
+            await _click_and_wait(page, button)
             continue
         button = await _button(page, "Yes, submit")
         if button is not None:
@@ -103,8 +118,7 @@ async def play(page: Any, base_url: str, notebook: str, told: Any, statements: l
         if button is None:
             raise RuntimeError("no way forward on this screen")
         await asyncio.sleep(rng.uniform(*think))
-        await button.click(timeout=WAIT_MS)
-        await page.wait_for_timeout(300)
+        await _click_and_wait(page, button)
 
 
 async def run_browsers(stats: BrowserStats, count: int, base_url: str, notebook: str, people: Any,
