@@ -394,10 +394,8 @@ def _kernel_manager_class() -> type[Any]:
                 await self.shutdown_kernel(kernel_id)
 
         async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
-            # Pool refills warm a few at a time, oldest first; a kernel started for a request that found
-            # the pool empty runs the notebook through at once (it never waits for a request).
-            if kwargs.get("env", {}).get("VOILA_PREHEAT") != "True":
-                return await self._start_capped(*args, **kwargs)
+            # Kernels start and warm a few at a time, oldest first: a pool refill until it waits for its
+            # request, a kernel started for a request that found the pool empty until its page is made.
             asked = await self.warming.take_slot()
             try:
                 started = await self._start_capped(*args, **kwargs)

@@ -430,6 +430,8 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
                     client_gone = True
         text = "".join(chunks)
         timing.executed = time.monotonic()
+        if page.kernel_id is not None:  # a kernel started for this page (the pool was empty) frees its slot
+            self.kernel_manager.warming.warm(page.kernel_id)
         self.kernel_manager.log.info("%s", timing.line())  # the server's log (the handler's says only warnings)
         if not found or page.kernel_id is None:
             self.pages().fail(page)

@@ -17,6 +17,13 @@ wait for its request, a machine far too busy) frees its slot after
 ``timeout`` seconds and counts as warm from then on: it is as ready as it
 will get.
 
+A kernel Voila starts for a request that found the pool empty (it runs the
+whole notebook at once, never waiting for a request) takes a slot the same
+way and frees it when its page is complete: without that, a crowd that
+empties the pool starts one kernel per arrival all at once, and a hundred
+kernels sharing two cores made no page at all for minutes (load test,
+100 respondents).
+
 The set of warm kernels also tells the page handler whether a page can be
 made at once, or whether to show the "getting your page ready" page while
 its kernel warms (:mod:`workbook.web.handlers`).
