@@ -73,8 +73,13 @@ async def play(page: Any, base_url: str, notebook: str, told: Any, statements: l
     began = time.monotonic()
     first = await page.goto(f"{base_url}/voila/render/{notebook}?{urlencode({'token': told.person.token})}",
                             wait_until="commit", timeout=WAIT_MS)
-    if first is not None and "Getting your page ready" in await first.text():
-        stats.waiting_pages += 1
+    if first is not None:
+        try:
+            shown = await first.text()
+        except Exception:  # its body is gone: the page had already reloaded itself, as only the waiting page does
+            shown = "Getting your page ready"
+        if "Getting your page ready" in shown:
+            stats.waiting_pages += 1
     await page.wait_for_selector(".wb-app button:not([disabled])", state="visible", timeout=WAIT_MS)
     stats.openings.append(time.monotonic() - began)
     while time.monotonic() < deadline:
