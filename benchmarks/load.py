@@ -85,6 +85,9 @@ NOTEBOOK = "values_assessment.ipynb"
 SAVED = "Saved ✓"
 NOT_SAVED = "Not saved"
 DONT_KNOW_INDEX = -1  # the last option: "don't know"
+#: The server's "getting your page ready" page (it reloads itself after the given seconds), and its cookie.
+WAITING_PAGE = re.compile(r'<meta name="workbook-waiting" content="(\d+)">')
+WAITING_COOKIE = "wb_waiting"
 #: How long one kernel request may take before the respondent gives up on it.
 REPLY_TIMEOUT = 90.0
 
@@ -153,10 +156,14 @@ class Stats:
     errors: list[str] = field(default_factory=list)
     sessions: int = 0
     openings: list[float] = field(default_factory=list)  # seconds from the GET to the widgets' states
+    #: per opening, seconds from the first GET to: the page complete, the websocket open, the widgets' states
+    opening_phases: list[tuple[float, float, float]] = field(default_factory=list)
+    waiting_pages: int = 0  # "getting your page ready" pages shown (each one is followed by a reload)
     sent_at: list[float] = field(default_factory=list)  # when each acknowledged save was sent (monotonic)
     all_arrived: float = 0.0  # when the last respondent slot opened its first page
     page_failures: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # where evidence of a problem was kept
+    browsers: Any = None  # load_browsers.BrowserStats with --browsers
 
 
 # --- the kernel websocket --------------------------------------------------------------
@@ -191,27 +198,35 @@ class Page:
         self._control_id = ""
         self._ws: Any = None
         self._reader: asyncio.Task[None] | None = None
+        self.phases = (0.0, 0.0, 0.0)
 
     async def open(self, stats: Stats) -> None:
         """GET the link (waiting politely when the server says busy) and connect its kernel."""
         from tornado.httpclient import AsyncHTTPClient, HTTPRequest
         from tornado.websocket import websocket_connect
 
+        began = time.monotonic()
         client = AsyncHTTPClient()
         url = f"{self.base_url}/voila/render/{NOTEBOOK}?{urlencode({'token': self.token})}"
-        for _attempt in range(60):
-            sent = {"Cookie": f"_xsrf={self.cookies['_xsrf']}"} if "_xsrf" in self.cookies else {}  # path "/"
+        for _attempt in range(120):
+            cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items() if k in ("_xsrf", WAITING_COOKIE) and v)
+            sent = {"Cookie": cookie} if cookie else {}  # _xsrf: path "/"; the waiting page's: this path
             reply = await client.fetch(HTTPRequest(url, headers=sent, network_interface=self.source,
                                                    request_timeout=300, follow_redirects=False), raise_error=False)
             if reply.code == 200:
-                break
+                waiting = WAITING_PAGE.search(reply.body.decode("utf-8", "replace"))
+                if waiting is None:
+                    break
+                # "Getting your page ready": its cookies, then its reload, as a browser does
+                stats.waiting_pages += 1
+                self._keep_cookies(reply)
+                await asyncio.sleep(float(waiting.group(1)))
+                continue
             stats.page_refusals[reply.code] = stats.page_refusals.get(reply.code, 0) + 1
             await asyncio.sleep(5 + random.random() * 5)  # "try again in a minute", sooner
         else:
             raise RuntimeError(f"the page kept answering HTTP {reply.code}")
-        for line in reply.headers.get_list("Set-Cookie"):  # first: a broken page is closed with them
-            name, _, rest = line.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
+        self._keep_cookies(reply)  # first: a broken page is closed with them
         html = reply.body.decode("utf-8", "replace")
         found = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
         if not found:
@@ -222,15 +237,23 @@ class Page:
             kept = Path(tempfile.gettempdir()) / "workbook-load-page-without-widgets.html"
             kept.write_text(html, encoding="utf-8")
             raise PageFailed(f"a page without widgets (kept in {kept})")
+        got_page = time.monotonic()
         ws_url = (self.base_url.replace("http", "ws", 1)
                   + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
         headers = {"Origin": self.base_url, "Cookie": f"wb_page={self.cookies.get('wb_page', '')}"}
         self._ws = await websocket_connect(HTTPRequest(ws_url, headers=headers, network_interface=self.source,
                                                        request_timeout=120), max_message_size=64 * 2**20)
+        connected = time.monotonic()
         self._reader = asyncio.ensure_future(self._read())
         await self._load_states()
+        self.phases = (got_page - began, connected - began, time.monotonic() - began)
         if not any(root in self.models for root in self.roots):
             raise PageFailed(f"the kernel does not know the page's widgets ({len(self.models)} models)")
+
+    def _keep_cookies(self, reply: Any) -> None:
+        for line in reply.headers.get_list("Set-Cookie"):
+            name, _, rest = line.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
 
     async def close(self, *, tab_closed: bool) -> None:
         """Drop the websocket; ``tab_closed`` also says so to the server, as the page's unload does."""
@@ -248,10 +271,14 @@ class Page:
             from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
             cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items() if k in ("wb_page_close", "_xsrf"))
-            await AsyncHTTPClient().fetch(HTTPRequest(
-                f"{self.base_url}/voila/api/shutdown/{self.kernel_id}", method="POST", body=b"",
-                headers={"Origin": self.base_url, "Cookie": cookie, "X-XSRFToken": self.cookies.get("_xsrf", "")},
-                network_interface=self.source), raise_error=False)
+            # A browser does not wait for its unload request; a server too busy to answer it in time
+            # (the 100-respondent run on a loaded machine) frees the kernel later by its disconnect timer.
+            with contextlib.suppress(Exception):
+                await AsyncHTTPClient().fetch(HTTPRequest(
+                    f"{self.base_url}/voila/api/shutdown/{self.kernel_id}", method="POST", body=b"",
+                    headers={"Origin": self.base_url, "Cookie": cookie,
+                             "X-XSRFToken": self.cookies.get("_xsrf", "")},
+                    network_interface=self.source, request_timeout=120), raise_error=False)
 
     # --- messages ----------------------------------------------------------------
     def _send(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
@@ -390,6 +417,7 @@ class Respondent:
                 await asyncio.sleep(5)
                 continue
             self.stats.openings.append(time.monotonic() - began)
+            self.stats.opening_phases.append(self.page.phases)
             self._check_resumed()
             return
 
@@ -569,6 +597,8 @@ class Config:
     reload_rate: float = 0.03
     double_submit_rate: float = 0.2
     tamper_rate: float = 0.3
+    keep_log: Path | None = None  # where to copy the server's log after the run
+    browsers: int = 0  # real Chromium pages alongside the protocol client
 
 
 async def drive(base_url: str, org: Organisation, config: Config,
@@ -600,9 +630,15 @@ async def drive(base_url: str, org: Organisation, config: Config,
                 return
             await player(person, base_url, source, config, stats, statements, options).run(deadline)
 
+    players = [slot(n) for n in range(config.respondents)]
+    if config.browsers:  # real Chromium pages alongside, their people from the same queue
+        from load_browsers import BrowserStats, run_browsers
+
+        stats.browsers = BrowserStats()  # filled as they go: what a page was told counts even if cut short
+        players.append(run_browsers(stats.browsers, config.browsers, base_url, NOTEBOOK, queue, statements, options,
+                                    deadline, config.think, DONT_KNOW_INDEX, config.ramp))
     try:  # what is still waiting a minute after the end (a page opening on a starved machine) is dropped
-        await asyncio.wait_for(asyncio.gather(*(slot(n) for n in range(config.respondents))),
-                               config.ramp + config.seconds + 60)
+        await asyncio.wait_for(asyncio.gather(*players), config.ramp + config.seconds + 60)
     except TimeoutError:
         stats.errors.append("some respondents were still waiting for the server a minute after the end")
     return stats, [t for t in told if t.answers or t.uncertain or t.submitted], time.monotonic() - began
@@ -742,6 +778,7 @@ class Result:
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
     organisation: Organisation | None = None
     told: list[Told] = field(default_factory=list)
+    page_timings: list[dict[str, float]] = field(default_factory=list)  # the server's timing lines
 
     @property
     def failed(self) -> bool:
@@ -774,6 +811,7 @@ class Result:
             f"page openings {len(s.openings)}: GET to widgets p50 {percentile(s.openings, 0.5):.1f} s, "
             f"p95 {percentile(s.openings, 0.95):.1f} s, max {max(s.openings, default=float('nan')):.1f} s; "
             f"pages without the app (reloaded) {len(s.page_failures)}",
+            *self.opening_lines(),
             f"server CPU {self.server_cpu:.0f} % of a core, kernels {self.kernel_cpu:.0f} %",
         ]
         if self.memory:
@@ -782,6 +820,15 @@ class Result:
             lines.append(f"kernel memory ({len(self.memory)} kernels): USS median {statistics.median(uss):.0f} MiB, "
                          f"max {max(uss):.0f} MiB; PSS median {statistics.median(pss):.0f} MiB, "
                          f"max {max(pss):.0f} MiB; all kernels USS {sum(uss) / 1024:.1f} GiB")
+        b = s.browsers
+        if b is not None:
+            ms_b = [x * 1000 for x in b.latencies]
+            lines.append(f"Chromium pages: {b.pages} links opened, {len(b.latencies)} answers shown \"Saved ✓\", "
+                         f"submitted {b.submits}; click to \"Saved ✓\" p50 {percentile(ms_b, 0.5):.0f} ms, "
+                         f"p95 {percentile(ms_b, 0.95):.0f} ms; opening to the app p50 "
+                         f"{percentile(b.openings, 0.5):.1f} s, p95 {percentile(b.openings, 0.95):.1f} s; "
+                         f"\"getting your page ready\" first {b.waiting_pages}; errors {len(b.errors)}")
+            lines += [f"  Chromium: {e}" for e in b.errors[:10]]
         lines.append(f"database: {c.answers} acknowledged answers checked, lost {c.lost}, submissions lost "
                      f"{c.lost_submissions}, duplicate submissions {c.duplicate_submissions}, answers changed "
                      f"after submitting {c.changed_after_submit}")
@@ -790,6 +837,24 @@ class Result:
         lines += [f"  page without the app: {e}" for e in [*sorted(set(s.page_failures)), *s.kept]]
         lines.append(self.summary())
         return "\n".join(lines)
+
+
+    def opening_lines(self) -> list[str]:
+        """Where the openings' time went: the client's phases, then the server's (its timing lines)."""
+        def p(values: list[float]) -> str:
+            return f"p50 {percentile(values, 0.5):.1f} s, p95 {percentile(values, 0.95):.1f} s"
+
+        phases = self.stats.opening_phases
+        lines = [f"  client, from the first GET: page complete {p([x[0] for x in phases])}; kernel websocket open "
+                 f"{p([x[1] for x in phases])}; widgets' states {p([x[2] for x in phases])}; "
+                 f"\"getting your page ready\" pages shown {self.stats.waiting_pages}"]
+        t = self.page_timings
+        if t:
+            ready = sum(1 for x in t if x["ready"] > 0)
+            lines.append(f"  server, {len(t)} pages made: link checked {p([x['link'] for x in t])}; kernel assigned "
+                         f"{p([x['kernel'] for x in t])} (a ready kernel in the pool for {ready}); notebook ran "
+                         f"{p([x['ran'] for x in t])}; page complete {p([x['total'] for x in t])}")
+        return lines
 
 
 def options_of() -> list[int | None]:
@@ -834,6 +899,11 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
             stats, told, seconds = runner.submit(asyncio.run, play()).result()
         server_cpu, kernel_cpu = meter.finish()
         load = os.getloadavg()
+        from workbook.web.timing import parse
+
+        timings = parse(server.log_text())
+    if config.keep_log is not None:
+        config.keep_log.write_text(server.log_text(), encoding="utf-8")
     if stats.page_failures:  # keep the server's side of it too
         kept = Path(tempfile.gettempdir()) / "workbook-load-serve.log"
         kept.write_text(server.log_text(), encoding="utf-8")
@@ -841,7 +911,8 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
     if before_check is not None:
         before_check()
     check = check_database(db_url, org, told, options_of())
-    return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load, org, told)
+    return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load, org, told,
+                  timings)
 
 
 # --- the submit burst, at the package level ---------------------------------------------------
@@ -959,6 +1030,24 @@ def database(args: argparse.Namespace, work: Path) -> Iterator[str]:
         yield server.create_database()
 
 
+def rerun_line(argv: list[str] | None) -> str:
+    """What the lead needs to run this again on a machine at rest, and what this run ran on."""
+    import shlex
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    given = sys.argv[1:] if argv is None else argv
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()
+    return (f"rerun: .venv/bin/python benchmarks/load.py {shlex.join(given)}  (commit {commit or '?'}, "
+            f"{os.cpu_count()} CPUs, {memory:.0f} GiB; load average at the start {load[0]:.2f} {load[1]:.2f} "
+            f"{load[2]:.2f}: figures taken above about {os.cpu_count()} are inflated by other work)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=20, help="people answering at once [default: 20]")
@@ -972,6 +1061,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between answers [default: 2 5]")
     parser.add_argument("--ramp", type=float, help="seconds over which the respondents arrive, before the "
                                                    "--minutes [default: one each 1.5 s, at most 150]")
+    parser.add_argument("--browsers", type=int, default=0, metavar="N",
+                        help="also N real Chromium pages (Debian's /usr/bin/chromium), checked in the same "
+                             "database check [default: 0]")
+    parser.add_argument("--keep-log", type=Path, metavar="FILE", help="copy the server's log there after the run")
     parser.add_argument("--submit-burst", type=int, metavar="RATE",
                         help="instead: RATE submits a second at the package level (see --burst-seconds)")
     parser.add_argument("--burst-seconds", type=int, default=30, help="length of the burst [default: 30]")
@@ -983,7 +1076,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.submit_burst:
                 return 1 if submit_burst(db_url, args.submit_burst, args.burst_seconds) else 0
             ramp = args.ramp if args.ramp is not None else min(150.0, 1.5 * args.respondents)
-            config = Config(args.respondents, args.minutes * 60, think=tuple(args.think), ramp=ramp)
+            config = Config(args.respondents, args.minutes * 60, think=tuple(args.think), ramp=ramp,
+                            keep_log=args.keep_log, browsers=args.browsers)
+            print(rerun_line(argv), flush=True)
             result = run_load(db_url, work, config, people=args.people)
             print(result.report())
             return 1 if result.failed else 0

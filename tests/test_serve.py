@@ -161,6 +161,12 @@ def test_config_without_preheating(tmp_path: Path) -> None:
     assert all(pool["pool_size"] == 0 for pool in pools)
 
 
+def test_pool_kernels_warm_one_per_core_at_once_and_none_are_held_without_preheating(tmp_path: Path) -> None:
+    """Issue #12: refills beyond the cores only share them, so the first in the queue waits for everyone."""
+    assert _config(tmp_path)["WorkbookKernelManager"]["warming_slots"] == 2  # Machine(cpus=2) in _config
+    assert _config(tmp_path, preheat=False)["WorkbookKernelManager"]["warming_slots"] == 0
+
+
 def test_config_takes_explicit_pool_and_cap(tmp_path: Path) -> None:
     config = _config(tmp_path, pool_size=3, max_kernels=40)
     assert config["VoilaKernelManager"]["kernel_pools_config"][APPS[0]] == {"pool_size": 3}

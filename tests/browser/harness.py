@@ -178,9 +178,9 @@ class VoilaServer:
             time.sleep(0.1)
 
     def wait_for_pools(self, timeout: float = 90.0) -> None:
-        """Wait until every app's pool of pre-heated kernels is full."""
+        """Wait until every app's pool of pre-heated kernels is full and warm (waiting for a page)."""
         for app in self.apps:
-            self.wait_for_log(rf"Kernel pool of {re.escape(app)} is filled", timeout=timeout)
+            self.wait_for_log(rf"Kernel pool of {re.escape(app)} is warm", timeout=timeout)
 
     def wait_for_quiet_kernels(self, timeout: float = 120.0, window: float = 0.5) -> None:
         """Wait until no kernel uses the CPU: pre-heated kernels have run their
@@ -248,26 +248,43 @@ class Reply:
         return {line.split("=", 1)[0]: line for line in lines}
 
 
+#: The server's "getting your page ready" page, which reloads itself after the given seconds.
+WAITING_PAGE = re.compile(r'<meta name="workbook-waiting" content="(\d+)">')
+
+
 def raw_request(
     server: VoilaServer, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None,
-    *, source: str | None = None,
+    *, source: str | None = None, follow_waiting: bool = True,
 ) -> Reply:
     """Send exactly this request (no client-side clean-up of the path, no cookies unless given).
 
     ``source``: the loopback address to send from (e.g. ``127.0.0.2``), so that a
     test can play a second client address against the per-address limits.
+    ``follow_waiting``: when the server answers with its "getting your page ready"
+    page (no warm kernel yet), reload as that page does, with its cookie, until the
+    page itself comes; the reply is the last one.
     """
     import http.client
 
     parts = urlsplit(server.base_url)
-    connection = http.client.HTTPConnection(parts.hostname or LOCAL_HOST, parts.port, timeout=60,
-                                            source_address=(source, 0) if source else None)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        reply = connection.getresponse()
-        return Reply(reply.status, reply.getheaders(), reply.read().decode("utf-8", "replace"))
-    finally:
-        connection.close()
+    sent = dict(headers or {})
+    for _reload in range(240):
+        connection = http.client.HTTPConnection(parts.hostname or LOCAL_HOST, parts.port, timeout=60,
+                                                source_address=(source, 0) if source else None)
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            answer = connection.getresponse()
+            reply = Reply(answer.status, answer.getheaders(), answer.read().decode("utf-8", "replace"))
+        finally:
+            connection.close()
+        waiting = WAITING_PAGE.search(reply.body) if reply.status == 200 else None
+        if waiting is None or not follow_waiting:
+            return reply
+        cookie = reply.cookies()["wb_waiting"].split(";", 1)[0]
+        given = (headers or {}).get("Cookie")
+        sent["Cookie"] = f"{given}; {cookie}" if given else cookie
+        time.sleep(float(waiting.group(1)))
+    return reply
 
 
 def websocket_handshake(server: VoilaServer, path: str, headers: dict[str, str],

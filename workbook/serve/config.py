@@ -141,7 +141,9 @@ def voila_config(
                           "max_lookups": max_lookups, "recheck_seconds": recheck_seconds,
                           "route": route or ""},
         "WorkbookKernelManager": {"max_kernels": limit, "disconnect_seconds": disconnect_seconds,
-                                  "close_grace_seconds": close_grace_seconds},
+                                  "close_grace_seconds": close_grace_seconds,
+                                  # as many kernels warming at once as there are cores (see workbook.web.warming)
+                                  "warming_slots": machine.cpus if preheat else 0},
         # Kernels talk to the server over Unix sockets in Voila's private (0700)
         # connection folder, not over TCP ports any local user could reach.
         "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},

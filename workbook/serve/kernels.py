@@ -38,6 +38,12 @@ def _kernel_manager_class() -> type[Any]:
                  "or after its page was sent if no browser connected (0: never).",
         )
 
+        warming_slots = Integer(
+            0, config=True,
+            help="Pre-heated kernels that start and warm up at once; the others wait their turn, oldest first "
+                 "(0: no limit).  See workbook.web.warming.",
+        )
+
         close_grace_seconds = Float(
             CLOSE_GRACE_SECONDS, config=True,
             help="Shut down a page's kernel this long after its tab said it was closed, unless a browser "
@@ -46,8 +52,10 @@ def _kernel_manager_class() -> type[Any]:
 
         def __init__(self, **kwargs: Any) -> None:
             from workbook.web.pages import PageRegistry
+            from workbook.web.warming import Warming
 
             super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+            self.warming = Warming(self.warming_slots)
             self._starting = 0
             self._closing = False
             #: The page and kernel of every live link (see workbook.web.pages).
@@ -134,6 +142,18 @@ def _kernel_manager_class() -> type[Any]:
                 await self.shutdown_kernel(kernel_id)
 
         async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+            # Kernels start and warm a few at a time, oldest first: a pool refill until it waits for its
+            # request, a kernel started for a request that found the pool empty until its page is made.
+            asked = await self.warming.take_slot()
+            try:
+                started = await self._start_capped(*args, **kwargs)
+            except BaseException:
+                self.warming.give_back()
+                raise
+            self.warming.starting(started, asked)
+            return started
+
+        async def _start_capped(self, *args: Any, **kwargs: Any) -> str:
             if self._closing:  # a pool refill that woke up while the server stops
                 raise web.HTTPError(503, "the server is stopping", reason="Stopping")
             kernel_id = kwargs.get("kernel_id")
@@ -168,6 +188,7 @@ def _kernel_manager_class() -> type[Any]:
             the blank kernel as any closed tab does.
             """
             page = self.pages.detach(kernel_id)
+            self.warming.forget(kernel_id)
             self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
                              "opened again", kernel_id, " under an open page" if page is not None else "")
 
@@ -175,6 +196,7 @@ def _kernel_manager_class() -> type[Any]:
             self, kernel_id: str, *args: Any, **kwargs: Any
         ) -> None:
             self.pages.forget_kernel(kernel_id)  # first: the link's next opening must not reuse it
+            self.warming.forget(kernel_id)
             self._closed_pages.discard(kernel_id)
             timer = self._release_timers.pop(kernel_id, None)
             if timer is not None:

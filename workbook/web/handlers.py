@@ -29,6 +29,7 @@ import gzip
 import ipaddress
 import os
 import re
+import time
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from workbook.web.pages import Page, PageRegistry
 from workbook.web.policy import SECURITY_HEADERS, same_origin
 from workbook.web.ratelimit import LogThrottle, RateLimiter
 from workbook.web.recheck import SWEEP_SECONDS, link_still_opens, sweep_forever
+from workbook.web.timing import PageTiming, next_is_warm, pool_state, warm_kernels
 
 __all__ = [
     "PAGE_COOKIES",
@@ -85,6 +87,13 @@ PAGE_COOKIE_SECONDS = 24 * 3600
 PAGE_WAIT_SECONDS = 120.0
 #: Looks at a link's page before giving up (each failed page of the link is one).
 PAGE_ATTEMPTS = 4
+#: The "getting your page ready" page (``opening.html``): its cookie marks the
+#: reloads it makes, which the server holds up to ``WAITING_HOLD_SECONDS`` for
+#: the page (the browser keeps showing the waiting page meanwhile), then
+#: answers with the waiting page again, reloading after ``WAITING_RELOAD_SECONDS``.
+WAITING_COOKIE = "wb_waiting"
+WAITING_HOLD_SECONDS = 15.0
+WAITING_RELOAD_SECONDS = 1
 _KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 
 
@@ -241,6 +250,8 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
     #: a flood of bad links renders no template.
     _refusals: ClassVar[dict[tuple[int, str, str], str]] = {}
     _waits: ClassVar[dict[int, str]] = {}
+    _unattended: ClassVar[set[asyncio.Future[None]]] = set()  # pages being made while their visitor waits
+    _began = 0.0  # when this request arrived (monotonic): for the page's timing line
 
     async def prepare(self) -> None:
         # An address past its refused-links budget, whose "please wait" page is
@@ -252,6 +263,7 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
 
     async def get(self, path: str | None = None) -> None:
         app = path or ""
+        self._began = time.monotonic()
         if self._too_many_refusals():
             return
         # Exactly as the app reads it (workbook.apps.request: unstripped), and only once.
@@ -302,7 +314,16 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
                     break
             # The link's page exists or is being made by another request: wait for it, outside the lock.
             assert page is not None
-            html = await asyncio.wait_for(asyncio.shield(page.ready), PAGE_WAIT_SECONDS)
+            if self.get_cookie(WAITING_COOKIE) and not page.ready.done():
+                # A reload by the waiting page: hold it a while (the browser still shows the
+                # waiting page), then say again how it is going.
+                try:
+                    html = await asyncio.wait_for(asyncio.shield(page.ready), WAITING_HOLD_SECONDS)
+                except TimeoutError:
+                    self._send_waiting(page)
+                    return
+            else:
+                html = await asyncio.wait_for(asyncio.shield(page.ready), PAGE_WAIT_SECONDS)
             if html is not None and page.query == query and pages.find(identity) is page:
                 self.log.info("Link %s opened again: the page of kernel %s is sent again (no new kernel)",
                               identity[:8], page.kernel_id)
@@ -310,11 +331,38 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
                 return
         else:  # its page failed again and again (the kernel cap): do not make another here
             raise web.HTTPError(503, "no page for the link after several attempts", reason="Busy")
+        if not next_is_warm(manager, app):
+            # No kernel is ready: the page would stay blank while one warms, for many seconds
+            # when a crowd arrives.  Make the page without this request, and say so at once.
+            task = asyncio.ensure_future(self._render_unattended(mine, path))
+            self._unattended.add(task)  # a reference, so the loop cannot drop the task half-way
+            task.add_done_callback(self._unattended.discard)
+            self._send_waiting(mine)
+            return
         try:
             await self._render(mine, path)
         except BaseException:
             pages.fail(mine)
             raise
+
+    async def _render_unattended(self, page: Page, path: str | None) -> None:
+        """Make the link's page while its browser shows the waiting page (its reloads collect it)."""
+        try:
+            await self._render(page, path, stream=False)
+        except Exception as error:  # the kernel cap, a kernel that died: the next reload tries again
+            self.pages().fail(page)
+            self.kernel_manager.log.warning("A page made while its visitor waited failed: %s",
+                                            getattr(error, "log_message", None) or type(error).__name__)
+
+    def _send_waiting(self, page: Page) -> None:
+        """ "Getting your page ready": a page that reloads itself, with the visitor's place in the queue."""
+        self.set_cookie(WAITING_COOKIE, "1", path=self.request.path, httponly=True,
+                        max_age=int(PAGE_WAIT_SECONDS))
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.render_template("opening.html", ahead=self.pages().ahead_of(page),
+                                         waited=int(time.monotonic() - page.begun),
+                                         reload_seconds=WAITING_RELOAD_SECONDS))
 
     def _too_many_refusals(self, *, cached_only: bool = False) -> bool:
         """Past its refused-links limit an address is answered 429 before any lookup (a guessing script).
@@ -358,19 +406,22 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         self.set_header("Cache-Control", "no-store")
         self.finish(self._waits[seconds])
 
-    async def _render(self, page: Page, path: str | None) -> None:
-        """Voila's page, streamed as it comes, kept for the link's later openings."""
+    async def _render(self, page: Page, path: str | None, *, stream: bool = True) -> None:
+        """Voila's page, streamed as it comes (``stream``), kept for the link's later openings."""
         chunks: list[str] = []
         found = False
-        client_gone = False
+        client_gone = not stream
+        timing = PageTiming(self._began, time.monotonic(), pool_state(self.kernel_manager, path or ""))
         async for html in self.get_generator(path=path):
             chunks.append(html)
             if not found:
                 kernel = _KERNEL_ID.search("".join(chunks))
                 if kernel is None:
                     continue  # the cookies name the kernel: hold the head back until it is known
+                timing.kernel = time.monotonic()
                 self.pages().kernel_found(page, kernel.group(1))
-                self._set_page_cookies(page)
+                if stream:
+                    self._set_page_cookies(page)
                 found = True
                 html = "".join(chunks)
             if not client_gone:
@@ -380,6 +431,10 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
                 except StreamClosedError:  # keep rendering: the link's next opening uses the page
                     client_gone = True
         text = "".join(chunks)
+        timing.executed = time.monotonic()
+        if page.kernel_id is not None:  # a kernel started for this page (the pool was empty) frees its slot
+            self.kernel_manager.warming.warm(page.kernel_id)
+        self.kernel_manager.log.info("%s", timing.line())  # the server's log (the handler's says only warnings)
         if not found or page.kernel_id is None:
             self.pages().fail(page)
             if not client_gone:
@@ -389,6 +444,8 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         self.kernel_manager.page_sent(page.kernel_id)
 
     def _send_page(self, page: Page, html: str) -> None:
+        if self.get_cookie(WAITING_COOKIE):
+            self.clear_cookie(WAITING_COOKIE, path=self.request.path)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
         self._set_page_cookies(page)
@@ -487,6 +544,19 @@ class QuerySocket(RequestInfoSocketHandler):  # type: ignore[misc]
 
     def check_origin(self, origin: str) -> bool:
         return False
+
+    def open(self, kernel_id: str) -> None:
+        super().open(kernel_id)
+        manager = self.settings.get("kernel_manager")
+        warming = getattr(manager, "warming", None)
+        if warming is None or warming.is_warm(kernel_id):
+            return
+        warming.warm(kernel_id)  # it ran its notebook up to the request: the next kernel may warm
+        notebook = manager._get_notebook_from_kernel(kernel_id)
+        if notebook is not None and kernel_id in warm_kernels(manager, notebook):
+            state = pool_state(manager, notebook)
+            if not state.starting:
+                manager.log.info("Kernel pool of %s is warm: %d kernel(s) ready", notebook, state.ready)
 
 
 class TemplateStatic(TemplateStaticFileHandler):  # type: ignore[misc]

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import hmac
 import secrets
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ class Page:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     kernel_id: str | None = None
     html: str | None = None
+    begun: float = field(default_factory=time.monotonic)  # when its making began: its place in the queue
 
 
 class PageRegistry:
@@ -81,6 +83,10 @@ class PageRegistry:
                 self._locks[identity] = (lock, users - 1)
             else:
                 del self._locks[identity]
+
+    def ahead_of(self, page: Page) -> int:
+        """Pages still being made that began before this one: the people ahead of it in the queue."""
+        return sum(1 for other in self._by_link.values() if other.html is None and other.begun < page.begun)
 
     def with_kernels(self) -> list[Page]:
         """The pages that hold a kernel now."""
