@@ -369,7 +369,7 @@ def test_nbval_runs_the_notebook_and_catches_a_change(demo_db: str, tmp_path: Pa
 
 def test_the_notebook_is_not_a_served_app() -> None:
     """``workbook serve`` serves only the apps: a visitor's link must never run the exploration notebook."""
-    from workbook.serve import _default_apps
+    from workbook.serve.server import _default_apps
 
     apps = _default_apps(notebooks_dir())
     assert NOTEBOOK.is_file() and NOTEBOOK.name not in apps
