@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 import psutil
 import pytest
-from harness import LOCAL_HOST, VoilaServer, demo_tokens, kernel_id_of, screenshot, wait_for_widgets
+from harness import LOCAL_HOST, WAITING_PAGE, VoilaServer, demo_tokens, kernel_id_of, screenshot, wait_for_widgets
 
 if TYPE_CHECKING:
     from conftest import StartVoila
@@ -56,11 +56,18 @@ _OPENER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(_COOKIE
 
 
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with _OPENER.open(url, timeout=60) as reply:
-            return reply.status, reply.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")
+    """GET as a browser does: a "getting your page ready" answer is reloaded (with its cookie) until the page comes."""
+    for _reload in range(240):
+        try:
+            with _OPENER.open(url, timeout=60) as reply:
+                status, html = reply.status, reply.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+        waiting = WAITING_PAGE.search(html) if status == 200 else None
+        if waiting is None:
+            return status, html
+        time.sleep(float(waiting.group(1)))
+    return status, html
 
 
 def _raw_get(server: VoilaServer, path: str) -> tuple[int, str]:

@@ -251,6 +251,10 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
     _refusals: ClassVar[dict[tuple[int, str, str], str]] = {}
     _waits: ClassVar[dict[int, str]] = {}
     _unattended: ClassVar[set[asyncio.Future[None]]] = set()  # pages being made while their visitor waits
+    #: Links whose page, made while their visitor waited, was refused a kernel at the cap: the
+    #: waiting page's next reload says "busy, try again in a minute" (as a page made at once
+    #: would) instead of queueing the visitor for a kernel that may not come for minutes.
+    _busy: ClassVar[dict[str, float]] = {}
     _began = 0.0  # when this request arrived (monotonic): for the page's timing line
 
     async def prepare(self) -> None:
@@ -294,6 +298,9 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
         manager = self.kernel_manager
         pages = self.pages()
         query = self.request.query
+        refused_at = self._busy.pop(identity, None)
+        if refused_at is not None and self.get_cookie(WAITING_COOKIE) and time.monotonic() - refused_at < 60:
+            raise web.HTTPError(503, "kernel limit reached while the page was made", reason="Busy")
         for _attempt in range(PAGE_ATTEMPTS):
             async with pages.claim(identity):  # one request at a time decides for a link
                 page = pages.find(identity)
@@ -351,6 +358,12 @@ class AppPage(_Hardened, TornadoVoilaHandler):  # type: ignore[misc]
             await self._render(page, path, stream=False)
         except Exception as error:  # the kernel cap, a kernel that died: the next reload tries again
             self.pages().fail(page)
+            if isinstance(error, web.HTTPError) and error.status_code == 503:
+                now = time.monotonic()
+                if len(self._busy) > 1000:  # visitors who never came back: forget them
+                    for stale in [k for k, at in self._busy.items() if now - at > 60]:
+                        del self._busy[stale]
+                self._busy[page.identity] = now
             self.kernel_manager.log.warning("A page made while its visitor waited failed: %s",
                                             getattr(error, "log_message", None) or type(error).__name__)
 
