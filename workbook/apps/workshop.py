@@ -45,7 +45,17 @@ import ipywidgets as widgets
 
 from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
+from workbook.apps.ui import (
+    ErrorBanner,
+    app_root,
+    day_field,
+    day_text,
+    esc,
+    facilitator_organisation,
+    message_page,
+    row,
+    unsaved_html,
+)
 from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
@@ -131,6 +141,19 @@ PROJECTOR_CSS: Final = """
 .wb-projector input[type=checkbox] { width: 1.5rem; height: 1.5rem; }
 .wb-obstacle .widget-html p { margin: 0 0 0.2rem 2.2rem; }
 .wb-obstacle details { margin: 0 0 0.4rem 2.2rem; font-size: 1.1rem; }
+.wb-projector .wb-owner { width: 26rem; }
+.wb-projector .wb-day { width: 16rem; }
+@media (max-width: 600px) {
+  .wb-app.wb-projector { font-size: 1.05rem; }
+  .wb-projector h1 { font-size: 1.7rem; }
+  .wb-projector h2 { font-size: 1.35rem; }
+  .wb-projector h3 { font-size: 1.2rem; }
+  .wb-projector p, .wb-projector li, .wb-projector td, .wb-projector th, .wb-projector caption,
+  .wb-projector .widget-label, .wb-projector .widget-checkbox label, .wb-projector input,
+  .wb-projector textarea, .wb-projector select, .wb-projector .wb-big { font-size: 1.05rem !important; }
+  .wb-table th, .wb-table td { padding: 0.3rem 0.4rem; }
+  .wb-projector .wb-obstacle .widget-html p, .wb-projector .wb-obstacle details { margin-left: 0.4rem; }
+}
 </style>
 """
 
@@ -253,7 +276,8 @@ class ActionRow:
         self.what = widgets.Text(description="Action", continuous_update=False,
                                  layout=widgets.Layout(width="100%"))
         self.owner = widgets.Text(description="Owner", continuous_update=False)
-        self.due = widgets.DatePicker(description="Due")
+        self.owner.add_class("wb-owner")  # wide enough for "Fiona Campbell (HR and people)"
+        self.due = day_field("Due")
         self.status_choice = widgets.Dropdown(options=[(STATUS_LABELS[s], s) for s in ACTION_STATUSES],
                                               description="Status")
         self.done = widgets.Button(description="Mark done", icon="check", tooltip="Mark this action done")
@@ -293,7 +317,7 @@ class ActionRow:
                 self.status_choice.options = options
             self.what.value = action.what
             self.owner.value = action.owner
-            self.due.value = action.due
+            self.due.value = day_text(action.due)
             self.status_choice.value = action.status
             self.version = action.version
             for field in (self.what, self.owner, self.due, self.status_choice):
@@ -365,7 +389,8 @@ class StepPage:
         self.new_what = widgets.Text(placeholder="What will we do?", description="New action",
                                      layout=widgets.Layout(width="100%"))
         self.new_owner = widgets.Text(placeholder="Who owns it?", description="Owner")
-        self.new_due = widgets.DatePicker(description="Due")
+        self.new_owner.add_class("wb-owner")
+        self.new_due = day_field("Due")
         for field in (self.new_what, self.new_owner, self.new_due):
             field.style.description_width = "initial"
         self.add = widgets.Button(description="Add action", button_style="primary", icon="plus",
@@ -479,7 +504,7 @@ class StepPage:
     def clear_new_action(self) -> None:
         self.new_what.value = ""
         self.new_owner.value = ""
-        self.new_due.value = None
+        self.new_due.value = ""
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -496,7 +521,7 @@ class WorkshopApp:
         self.by: str | None = None
         self.page = "live"
         self.name = widgets.Text(placeholder="Optional: shown beside your changes", description="Your name",
-                                 continuous_update=False, layout=widgets.Layout(width="34rem"))
+                                 continuous_update=False, layout=widgets.Layout(width="34rem", max_width="100%"))
         self.name.style.description_width = "initial"
         self.name_status = widgets.HTML("")
         self.name.observe(self.errors.guard(lambda _c: self._name_changed()), names="value")
