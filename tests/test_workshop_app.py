@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -259,8 +259,9 @@ def test_actions_are_added_edited_completed_and_removed(store: Store, framework:
     ("", "Sam", "", "Please say what the action is."),
     ("Do it", " ", "", "Please say who owns this action."),
     ("Do it", "Sam", "1/1/1900", "Not added: the due date 1900-01-01 looks mistyped"),
-    ("Do it", "Sam", "12/31/2026", "Not added: the due date &#x27;12/31/2026&#x27; is not a real date; "
-                                   "write the day first, e.g. 31/03/2027 or 31 Mar 2027"),  # month first: the American way
+    ("Do it", "Sam", "12/31/2026",  # month first, the American way
+     "Not added: the due date &#x27;12/31/2026&#x27; is not a real date; write the day first, "
+     "e.g. 31/03/2027 or 31 Mar 2027"),
     ("Do it", "Sam", "2026-12-01T09:30", "is not a real date"),
     ("x" * 501, "Sam", "", "Not saved: the action is too long"),
     ("Do it", "o" * 201, "", "owner is too long"),
