@@ -160,7 +160,8 @@ def test_each_rating_is_saved_at_once_and_kept_on_reopening(store: Store, framew
     shown = texts(app.body)
     assert framework.steps[0].purpose in shown and framework.steps[0].prompts[0].replace("'", "&#x27;") in shown
     assert "1 = Not started" in shown and "The reward this step earns" in shown
-    assert "<h3>Hiring for service</h3>" in shown and "DC1" not in shown  # no code without meaning on screen
+    assert "<h3>Hiring for service <span" in shown and "DC1" not in shown  # no code without meaning on screen
+    assert [p.folded for p in page.practices.values()] == [False, True, True, True, True]  # the next to rate
     entry = page.practices["DC1"]
     assert [label for label, _v in entry.choice.options][3] == "4 · Well established"
     entry.choice.value = 4
@@ -169,7 +170,10 @@ def test_each_rating_is_saved_at_once_and_kept_on_reopening(store: Store, framew
     assert "Saved" in entry.status.value
     stored = Workshop(store).state(app.session.cycle.id).rating("DC1")
     assert (stored.rating, stored.note, stored.updated_by, stored.version) == (4, "Seen in two interviews", "Alex", 2)
+    assert "4 · Well established" in entry.heading.value  # a folded practice still shows its rating
     again = make_app(store, framework)
+    button(again.nav, "1 · D · Deliberate culture").click()
+    assert [p.folded for p in again.steps[FIRST].practices.values()] == [True, False, True, True, True]
     assert again.steps[FIRST].practices["DC1"].choice.value == 4
     assert again.steps[FIRST].practices["DC1"].note.value == "Seen in two interviews"
     button(again.steps[FIRST].practices["DC1"].widget, "Clear rating").click()

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
 
 ORG_ID = "browser-layout"
-TIMEOUT = 60_000
+TIMEOUT = 120_000  # generous: the machine may be shared while these run
+WIDGETS_SECONDS = TIMEOUT / 1000
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 #: The step page measured 5,000 px at 1280 px with every practice open (one action added).
@@ -122,6 +123,7 @@ def american_page(browser: Browser, viewport: ViewportSize) -> Iterator[Page]:
                   if route.request.url.startswith("http://127.0.0.1") else route.abort())
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
+    page.set_default_navigation_timeout(TIMEOUT)
     try:
         yield page
     finally:
@@ -148,7 +150,7 @@ def test_workshop_step_fits_its_column_folds_practices_and_writes_dates_day_firs
         voila_server: VoilaServer, laptop: Page, layout_key: str) -> None:
     page = laptop
     page.goto(voila_server.app_url("dime_workshop.ipynb", key=layout_key))
-    wait_for_widgets(page)
+    wait_for_widgets(page, timeout=WIDGETS_SECONDS)
     open_step_one(page)
     practices = page.locator(".wb-practice")
     open_ones = page.locator(".wb-practice:not(.wb-folded)")
@@ -185,7 +187,7 @@ def test_values_screens_fit_a_phone(voila_server: VoilaServer, phone: Page, demo
                                     demo_token: str) -> None:
     page = phone
     page.goto(voila_server.app_url("values_assessment.ipynb", token=demo_open_token))
-    wait_for_widgets(page)
+    wait_for_widgets(page, timeout=WIDGETS_SECONDS)
     assert_fits(page, "values-welcome-phone")
     page.get_by_role("button", name="Start").first.click()
     page.wait_for_selector(".wb-statement", timeout=TIMEOUT)
@@ -203,7 +205,7 @@ def test_results_page_has_a_readable_chart_and_names_every_difference(
 
     for page, name in ((laptop, "laptop"), (phone, "phone")):
         page.goto(voila_server.app_url("values_assessment.ipynb", token=demo_token))
-        page.wait_for_selector(".wb-chart svg", timeout=TIMEOUT)
+        page.locator(".wb-chart svg").first.wait_for(state="attached", timeout=TIMEOUT)  # one drawing is hidden
         assert_fits(page, f"values-results-{name}")
         charts = [c for c in page.locator(".wb-chart").all() if c.is_visible()]
         assert len(charts) == 2, name  # the profile and the organisation view; one drawing of each
@@ -225,7 +227,7 @@ def test_results_page_has_a_readable_chart_and_names_every_difference(
 def test_workshop_screens_fit_a_phone(voila_server: VoilaServer, phone: Page, demo_key: str) -> None:
     page = phone
     page.goto(voila_server.app_url("dime_workshop.ipynb", key=demo_key))
-    wait_for_widgets(page)
+    wait_for_widgets(page, timeout=WIDGETS_SECONDS)
     page.get_by_role("button", name="Live panel", exact=True).click()
     page.get_by_role("heading", name="Where we are").wait_for(timeout=TIMEOUT)
     page.wait_for_selector(".wb-table", timeout=TIMEOUT)
@@ -240,6 +242,6 @@ def test_workshop_screens_fit_a_phone(voila_server: VoilaServer, phone: Page, de
 def test_charter_builder_fits_a_phone(voila_server: VoilaServer, phone: Page, demo_key: str) -> None:
     page = phone
     page.goto(voila_server.app_url("charter_builder.ipynb", key=demo_key))
-    wait_for_widgets(page)
+    wait_for_widgets(page, timeout=WIDGETS_SECONDS)
     page.wait_for_selector("text=Your customer service charter", timeout=TIMEOUT)
     assert_fits(page, "charter-phone")
