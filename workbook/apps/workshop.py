@@ -147,7 +147,7 @@ PROJECTOR_CSS: Final = """
   white-space: nowrap; }
 .wb-rated { background: #e3eefb; color: #0b3d73; }
 .wb-unrated { background: #fff8e6; color: #5c3a00; }
-.wb-projector .wb-owner { width: 26rem; }
+.wb-projector .wb-owner { width: 32rem; }
 .wb-projector .wb-day { width: 16rem; }
 @media (max-width: 600px) {
   .wb-app.wb-projector { font-size: 1.05rem; }
