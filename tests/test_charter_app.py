@@ -29,6 +29,7 @@ from workbook.store import Store, open_store
 
 TODAY = date(2026, 11, 24)
 REVIEW = date(2027, 3, 31)
+REVIEW_TYPED = "31/03/2027"  # as a facilitator types it: day first
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def complete(app: CharterBuilder) -> None:
     """Give every promise an owner and a review date, through the widgets."""
     for card in app.cards:
         card.owner.value = f"Owner {card.position}"
-        card.review.value = REVIEW
+        card.review.value = REVIEW_TYPED
 
 
 # --- links that do not work ---------------------------------------------------------------
@@ -136,7 +137,8 @@ def test_each_change_is_saved_at_once(store: Store, framework: Framework) -> Non
     app = make_app(store, framework)
     card = app.cards[0]
     card.owner.value = "  Front-desk   manager "
-    card.review.value = REVIEW
+    card.review.value = REVIEW_TYPED
+    assert card.review.value == "31 March 2027"  # shown back in the one format every screen uses
     card.standard.value = "Every idea answered within 5 working days."
     card.value.value = "E"
     [draft] = stored(store)

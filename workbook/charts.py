@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RATING_COLOURS", "SCORE_COLOURS", "SERIES_COLOURS", "chart_html", "distribution_chart", "gap_chart",
-    "heatmap_chart", "maturity_by_step_chart", "spec_to_svg", "spread_chart", "to_svg", "trend_chart",
+    "heatmap_chart", "maturity_by_step_chart", "responsive_chart_html", "spec_to_svg", "spread_chart", "to_svg",
+    "trend_chart",
     "value_profile_chart", "values_radar_chart", "vega_safe", "warm_up",
 ]
 
@@ -28,17 +29,18 @@ SERIES_SHAPES = ("circle", "diamond", "square", "triangle-up", "cross", "triangl
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
-def _theme(chart: alt.TopLevelMixin) -> Any:
-    """The house style, set in one step: each ``configure_*`` call deep-copies the whole chart."""
+def _theme(chart: alt.TopLevelMixin, text: int = 13) -> Any:
+    """The house style, set in one step (each ``configure_*`` call deep-copies the whole chart);
+    ``text``: the label size in pixels."""
     import altair as alt
 
     themed = chart.copy(deep=False)  # type: ignore[attr-defined]
     themed.config = alt.Config(
         font=FONT,
-        axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelColor="#1b1f24", titleColor="#1b1f24",
+        axis=alt.AxisConfig(labelFontSize=text, titleFontSize=text, labelColor="#1b1f24", titleColor="#1b1f24",
                             gridColor="#e3e6ea"),
-        title=alt.TitleConfig(fontSize=16, anchor="start", color="#1b1f24"),
-        legend=alt.LegendConfig(labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=400),
+        title=alt.TitleConfig(fontSize=text + 3, anchor="start", color="#1b1f24"),
+        legend=alt.LegendConfig(labelFontSize=text, titleFontSize=text, orient="bottom", labelLimit=400),
         view=alt.ViewConfig(stroke=None),
     )
     return themed
@@ -47,38 +49,44 @@ def _theme(chart: alt.TopLevelMixin) -> Any:
 def value_profile_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     scale_title: str = "Average rating", series_order: Sequence[str] | None = None,
-    value_order: Sequence[str] | None = None,
+    value_order: Sequence[str] | None = None, width: int = 440, narrow: bool = False,
 ) -> alt.Chart:
     """A dot plot of value scores per series (e.g. You / Your team / Organisation).
 
     ``data`` has columns ``value`` (value name), ``series`` and ``score``.
     A dot plot compares several series on one scale more exactly than bars,
-    and does not suggest that 1 is "zero".
+    and does not suggest that 1 is "zero".  ``narrow``: drawn for a phone
+    (about 340 px wide with 15 px text), so it is shown at its own size
+    instead of being shrunk until its text is unreadable; see
+    :func:`responsive_chart_html`.
     """
     import altair as alt
 
     series = list(series_order or dict.fromkeys(data["series"]))
     values = list(value_order or dict.fromkeys(data["value"]))
-    colour = alt.Color("series:N", title=None, sort=series,
+    legend = alt.Legend(columns=1) if narrow else alt.Undefined  # one series a line on a phone
+    colour = alt.Color("series:N", title=None, sort=series, legend=legend,
                        scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[: len(series)])))
-    shape = alt.Shape("series:N", title=None, sort=series,
+    shape = alt.Shape("series:N", title=None, sort=series, legend=legend,
                       scale=alt.Scale(domain=series, range=list(SERIES_SHAPES[: len(series)])))
-    x = alt.X("score:Q", title=scale_title, scale=alt.Scale(domain=list(scale), nice=False),
+    # On a phone the axis title goes on two lines ("Average rating" / "(1 = Never, 5 = Always)").
+    axis_title: str | list[str] = scale_title.replace(" (", "\n(").split("\n") if narrow else scale_title
+    x = alt.X("score:Q", title=axis_title, scale=alt.Scale(domain=list(scale), nice=False),
               axis=alt.Axis(values=list(range(scale[0], scale[1] + 1)), format="d"))
     y = alt.Y("value:N", title=None, sort=values)
     base = alt.Chart(data)
     rules = base.mark_rule(color="#9aa3ae", strokeWidth=1.5).encode(
         y=y, x=alt.X("min(score):Q", scale=alt.Scale(domain=list(scale))), x2="max(score):Q"
     )
-    points = base.mark_point(size=150, filled=True, opacity=1).encode(
+    points = base.mark_point(size=180 if narrow else 150, filled=True, opacity=1).encode(
         x=x, y=y, color=colour, shape=shape,
         tooltip=[alt.Tooltip("value:N", title="Value"), alt.Tooltip("series:N", title="Who"),
                  alt.Tooltip("score:Q", title="Score", format=".1f")],
     )
     chart = alt.layer(rules, points).properties(
-        title=title, width=440, height=alt.Step(34), description=description
+        title=title, width=215 if narrow else width, height=alt.Step(40 if narrow else 34), description=description
     )
-    return _theme(chart)  # type: ignore[no-any-return]
+    return _theme(chart, text=15 if narrow else 13)  # type: ignore[no-any-return]
 
 
 def maturity_by_step_chart(
@@ -171,6 +179,18 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
 def chart_html(chart: alt.TopLevelMixin) -> str:
     """The chart as an HTML fragment (SVG in a figure) for widgets and reports."""
     return f'<figure class="wb-chart">{to_svg(chart)}</figure>'
+
+
+def responsive_chart_html(wide: alt.TopLevelMixin, narrow: alt.TopLevelMixin) -> str:
+    """Two drawings of one chart: the wide one on a laptop, the narrow one below 600 px.
+
+    One SVG scaled down to a phone's width shrank its text to ~7 px; the
+    narrow drawing is made for that width.  The apps' CSS shows one and hides
+    the other (``display: none`` hides it from screen readers too, so the
+    description is announced once).
+    """
+    return (f'<figure class="wb-chart wb-chart-wide">{to_svg(wide)}</figure>'
+            f'<figure class="wb-chart wb-chart-narrow">{to_svg(narrow)}</figure>')
 
 
 def warm_up() -> None:

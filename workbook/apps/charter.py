@@ -39,7 +39,17 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
+from workbook.apps.ui import (
+    ErrorBanner,
+    app_root,
+    day_field,
+    day_text,
+    esc,
+    facilitator_organisation,
+    message_page,
+    row,
+    unsaved_html,
+)
 from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charter
 from workbook.charter.ranking import Evidence, Suggestion, rank_starters
 from workbook.charter.records import ApprovalRefusedError, CharterRecord, PromiseRecord, format_day
@@ -133,7 +143,7 @@ class PromiseCard:
         self.owner = widgets.Text(value=promise.owner or "", description="Owner",
                                   placeholder="Who makes sure it is kept (a name or role)",
                                   continuous_update=False, layout=wide, style=label)
-        self.review = widgets.DatePicker(value=promise.review_date, description="Review by", style=label)
+        self.review = day_field("Review by", promise.review_date, style=label)
         measures = catalogue(framework)
         self.measure = widgets.Dropdown(
             options=[("No measure yet", "")] + [(f"{m.name} ({m.unit})", m.id) for m in measures],
@@ -192,6 +202,14 @@ class PromiseCard:
             self.target_op.value = promise.target_op or ">="
             self.target_value.value = format_target_value(promise.target_value)
             self.target_unit.value = self._unit_of(self._framework, promise.measure_id)
+        finally:
+            self._quiet = False
+
+    def show_review(self, day: date | None) -> None:
+        """Show the stored review date in the one format every screen uses (what was typed may differ)."""
+        self._quiet = True
+        try:
+            self.review.value = day_text(day)
         finally:
             self._quiet = False
 
@@ -472,6 +490,8 @@ class CharterBuilder:
         if self._save(proposed, card):
             if field in ("measure_id", "target_op", "target_value"):
                 card.show_target(self.promises[index])
+            if field == "review_date":
+                card.show_review(self.promises[index].review_date)
             self._refresh()
 
     def _save(self, promises: list[PromiseRecord], card: PromiseCard | None = None) -> bool:

@@ -3,6 +3,12 @@
 The Voila template sets the page; this styles what the apps draw: readable
 type, high contrast (WCAG AA colours), big targets and visible keyboard focus,
 and rating choices that sit in a row on wide screens and wrap on a phone.
+
+Every field stays inside its column (ipywidgets adds a margin to a 100 %
+wide box, which pushed its right edge out of sight), typed text uses the
+page's font (ipywidgets' default is a typewriter font), and below 600 px a
+field's label sits above its box, buttons and labels wrap instead of being
+cut, and a table scrolls sideways inside itself rather than being cut off.
 """
 
 from __future__ import annotations
@@ -51,6 +57,22 @@ APP_CSS = f"""
 .wb-row {{ flex-flow: row wrap; gap: 0.6rem; align-items: center; }}
 .wb-app .widget-html-content {{ font-size: inherit; line-height: inherit; }}
 .wb-chart svg {{ max-width: 100%; height: auto; }}
+.wb-app textarea, .wb-app input, .wb-app select {{ font-family: inherit; }}
+.wb-app .widget-text, .wb-app .widget-textarea, .wb-app .widget-dropdown {{
+            max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); box-sizing: border-box; }}
+.wb-chart-narrow {{ display: none !important; }}
 @media (max-width: 480px) {{ .wb-app {{ font-size: 1rem; }} .wb-app h1 {{ font-size: 1.4rem; }} }}
+@media (max-width: 600px) {{
+  .wb-app .widget-text, .wb-app .widget-textarea {{ flex-wrap: wrap; width: 100% !important; }}
+  .wb-app .widget-text > .widget-label, .wb-app .widget-textarea > .widget-label {{ width: 100% !important;
+            max-width: none; text-align: left; margin-bottom: 0.2rem; }}
+  .wb-app .widget-text > input, .wb-app .widget-textarea > textarea {{ flex: 1 1 100%; min-width: 0; }}
+  .wb-app .widget-button, .wb-app .jupyter-button {{ white-space: normal; max-width: 100%; }}
+  .wb-app .widget-checkbox label, .wb-app .widget-label-basic {{ white-space: normal; overflow: visible; }}
+  .wb-app .widget-html, .wb-app .widget-html-content {{ max-width: 100%; }}
+  .wb-app table {{ display: block; max-width: 100%; overflow-x: auto; }}
+  .wb-chart-wide {{ display: none !important; }}
+  .wb-chart-narrow {{ display: block !important; }}
+}}
 </style>
 """

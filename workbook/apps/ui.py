@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import ipywidgets as widgets
 
 from workbook.apps.style import APP_CSS
+from workbook.dates import DAY_PLACEHOLDER
 from workbook.errors import AccessDeniedError, WorkbookError
 from workbook.store import OrganisationRecord, Store
-from workbook.text import esc
+from workbook.text import esc, format_day
 
-__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "esc", "facilitator_organisation", "message_page", "row",
-           "style_widget", "unsaved_html"]
+__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "esc", "facilitator_organisation",
+           "message_page", "row", "style_widget", "unsaved_html"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,25 @@ def row(*children: widgets.Widget) -> widgets.HBox:
     box = widgets.HBox(list(children))
     box.add_class("wb-row")
     return box
+
+
+def day_text(day: date | None) -> str:
+    """What a date field shows for a stored day: ``31 March 2027``, or nothing."""
+    return format_day(day) if day is not None else ""
+
+
+def day_field(description: str, day: date | None = None, **options: Any) -> widgets.Text:
+    """A date typed as text and read day first (:func:`workbook.dates.parse_day`).
+
+    Not a ``DatePicker``: the browser draws that in its own locale, so an
+    American laptop on the projector would show ``03/31/2027``.  A text box
+    shows ``31 March 2027`` everywhere; the kernel reads what is typed and a
+    day it cannot read gets a one-line message saying how to write it.
+    """
+    field = widgets.Text(value=day_text(day), description=description, placeholder=f"e.g. {DAY_PLACEHOLDER}",
+                         continuous_update=False, **options)
+    field.add_class("wb-day")
+    return field
 
 
 def app_root(*children: widgets.Widget, extra_class: str | None = None) -> widgets.VBox:

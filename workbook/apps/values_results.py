@@ -9,7 +9,9 @@ organisation's threshold is never shown, and the panel says why.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
@@ -19,13 +21,15 @@ from workbook.framework import Framework
 from workbook.store import Store
 
 if TYPE_CHECKING:
+    import altair as alt
     import pandas as pd
 
     from workbook.apps.values import Respondent, ValuesAssessment
 
-__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "PersonalResults", "personal_results", "results_panel"]
+__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "PersonalResults", "differences_html", "personal_results",
+           "results_panel", "what_happens_next_html"]
 
-#: A difference from the average of at least this much (on a 1-5 scale) is pointed out.
+#: A difference from the average of at least this much (on a 1-5 scale) is called a clear one.
 GAP_WORTH_MENTIONING = 0.5
 EVERYONE = "Everyone who responded"
 
@@ -121,7 +125,7 @@ def _own_view_of_organisation(store: Store, framework: Framework, respondent: Re
 
 def results_panel(app: ValuesAssessment) -> widgets.Widget:
     """The widget shown under "Your results"."""
-    from workbook.charts import chart_html, value_profile_chart
+    from workbook.charts import value_profile_chart
 
     results = personal_results(app.store, app.framework, app.respondent)
     scale = app.framework.scale
@@ -134,42 +138,89 @@ def results_panel(app: ValuesAssessment) -> widgets.Widget:
             f"{scale.maximum}); the one with most room to grow is <strong>{esc(least)}</strong> "
             f"({results.own[least]:.1f}).</p>"
         )
-    above = [v for v, g in results.gaps.items() if g >= GAP_WORTH_MENTIONING]
-    below = [v for v, g in results.gaps.items() if g <= -GAP_WORTH_MENTIONING]
     if results.compared_with:
-        if above:
-            parts.append(f"<p>You rate yourself higher than {esc(results.compared_with)} on "
-                         f"{esc(', '.join(above))}.</p>")
-        if below:
-            parts.append(f"<p>You rate yourself lower than {esc(results.compared_with)} on "
-                         f"{esc(', '.join(below))}.</p>")
-        if not above and not below:
-            parts.append(f"<p>Your scores are close to those of {esc(results.compared_with)} on every value.</p>")
+        means = {v: results.own[v] - gap for v, gap in results.gaps.items()}
+        parts.append(differences_html(
+            [(v, results.own[v], means[v]) for v in results.own if v in means],
+            f"Your scores beside the average of {results.compared_with}", "everyone"))
     for note in results.notes:
         parts.append(f"<p class='wb-note'>{esc(note)}</p>")
     chart = ""
     if not results.chart_data.empty:
         series = list(dict.fromkeys(results.chart_data["series"]))
         described = ", ".join(f"{v} {s:.1f}" for v, s in results.own.items())
-        chart = chart_html(value_profile_chart(
+        chart = _chart_html(lambda narrow: value_profile_chart(
             results.chart_data, title="Your values profile",
             description=f"Dot plot of your average rating for each value: {described}.",
             scale=(scale.minimum, scale.maximum),
             scale_title=f"Average rating ({scale.minimum} = {scale.label(scale.minimum)}, "
                         f"{scale.maximum} = {scale.label(scale.maximum)})",
             series_order=series, value_order=[v.name for v in app.framework.values],
+            width=RESULTS_CHART_WIDTH, narrow=narrow,
         ))
     parts.append(_organisation_html(app.framework, results))
     parts.append("<p class='wb-muted'>Your individual answers stay private. Your team will look at the combined "
                  "results together in the workshop.</p>")
+    parts.append(what_happens_next_html(app.respondent.cycle.closes_on))
     return widgets.HTML(chart + "".join(parts))
+
+
+#: The results page's charts are drawn wider than the workshop's: they are the page's main content.
+RESULTS_CHART_WIDTH = 540
+
+
+def _chart_html(build: Callable[[bool], alt.Chart]) -> str:
+    """A chart drawn twice: wide for a laptop, narrow (larger text) for a phone."""
+    from workbook.charts import responsive_chart_html
+
+    return responsive_chart_html(build(False), build(True))
+
+
+def differences_html(rows: list[tuple[str, float, float]], caption: str, other: str) -> str:
+    """Every value's two scores and the difference between them, in words; none is left out.
+
+    Only differences of :data:`GAP_WORTH_MENTIONING` or more used to be
+    named, so a gap the chart plainly showed (3.6 against 3.1) went unsaid.
+    Each line uses the rounded scores it shows, so the figures add up.
+    """
+    items = []
+    for value, you, them in rows:
+        shown_you, shown_them = round(you, 1), round(them, 1)
+        gap = round(shown_you - shown_them, 1)
+        if gap > 0:
+            said = f"you {gap:.1f} higher" + (" — a clear difference" if gap >= GAP_WORTH_MENTIONING else "")
+        elif gap < 0:
+            said = f"you {-gap:.1f} lower" + (" — a clear difference" if -gap >= GAP_WORTH_MENTIONING else "")
+        else:
+            said = "the same"
+        items.append(f"<li><strong>{esc(value)}</strong>: you {shown_you:.1f}, {esc(other)} {shown_them:.1f} "
+                     f"({esc(said)})</li>")
+    return f"<p>{esc(caption)}:</p><ul class='wb-differences'>{''.join(items)}</ul>"
+
+
+def what_happens_next_html(closes_on: date | None) -> str:
+    """What the respondent can expect after submitting: when the survey closes, and the workshop."""
+    from workbook.closing import is_closed
+    from workbook.text import format_day
+
+    when = ""
+    if closes_on is not None:
+        verb = "closed" if is_closed(closes_on) else "closes"
+        when = f"<li>The self-assessment {verb} on {esc(format_day(closes_on))}.</li>"
+    return ("<h2>What happens next</h2><ul>"
+            f"{when}"
+            "<li>Your team then meets for a DIME™ workshop: together you look at everyone's combined results "
+            "(never one person's answers), rate how established your service practices are and agree a few "
+            "actions, each with an owner and a date.</li>"
+            "<li>You can open this link again at any time to see your results; the average of everyone "
+            "changes as more people submit.</li></ul>")
 
 
 def _organisation_html(framework: Framework, results: PersonalResults) -> str:
     """The person's own rating of themselves beside their own rating of the organisation (nobody else's)."""
     import pandas as pd
 
-    from workbook.charts import chart_html, value_profile_chart
+    from workbook.charts import value_profile_chart
 
     both = [v.name for v in framework.values if v.name in results.own and v.name in results.organisation]
     if not both:
@@ -181,13 +232,13 @@ def _organisation_html(framework: Framework, results: PersonalResults) -> str:
     scale = framework.scale
     described = "; ".join(f"{v}: you {results.own[v]:.1f}, the organisation {results.organisation[v]:.1f}"
                           for v in both)
-    chart = chart_html(value_profile_chart(
+    chart = _chart_html(lambda narrow: value_profile_chart(
         data, title="You and the organisation", scale=(scale.minimum, scale.maximum),
         description=f"Dot plot of how you rate yourself and how you rate the organisation on each value. "
                     f"{described}.",
         scale_title=f"Average rating ({scale.minimum} = {scale.label(scale.minimum)}, "
                     f"{scale.maximum} = {scale.label(scale.maximum)})",
-        series_order=[you, them], value_order=both))
+        series_order=[you, them], value_order=both, width=RESULTS_CHART_WIDTH, narrow=narrow))
     higher = [v for v in both if results.own[v] - results.organisation[v] >= GAP_WORTH_MENTIONING]
     lower = [v for v in both if results.organisation[v] - results.own[v] >= GAP_WORTH_MENTIONING]
     lines = []
@@ -200,4 +251,6 @@ def _organisation_html(framework: Framework, results: PersonalResults) -> str:
     if not higher and not lower:
         lines.append("You see yourself and the organisation much alike on every value.")
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
-    return f"<h2>You and the organisation</h2>{chart}{text}"
+    listed = differences_html([(v, results.own[v], results.organisation[v]) for v in both],
+                              "Value by value", "the organisation")
+    return f"<h2>You and the organisation</h2>{chart}{listed}{text}"

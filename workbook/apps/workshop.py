@@ -46,7 +46,17 @@ import ipywidgets as widgets
 
 from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, esc, facilitator_organisation, message_page, row, unsaved_html
+from workbook.apps.ui import (
+    ErrorBanner,
+    app_root,
+    day_field,
+    day_text,
+    esc,
+    facilitator_organisation,
+    message_page,
+    row,
+    unsaved_html,
+)
 from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
@@ -133,6 +143,25 @@ PROJECTOR_CSS: Final = """
 .wb-projector input[type=checkbox] { width: 1.5rem; height: 1.5rem; }
 .wb-obstacle .widget-html p { margin: 0 0 0.2rem 2.2rem; }
 .wb-obstacle details { margin: 0 0 0.4rem 2.2rem; font-size: 1.1rem; }
+.wb-practice > .wb-row:first-child { justify-content: space-between; flex-wrap: nowrap; }
+.wb-practice h3 { margin: 0; }
+.wb-rating { font-size: 0.85em; font-weight: 600; margin-left: 0.5rem; padding: 0 0.5rem; border-radius: 6px;
+  white-space: nowrap; }
+.wb-rated { background: #e3eefb; color: #0b3d73; }
+.wb-unrated { background: #fff8e6; color: #5c3a00; }
+.wb-projector .wb-owner { width: 32rem; }
+.wb-projector .wb-day { width: 16rem; }
+@media (max-width: 600px) {
+  .wb-app.wb-projector { font-size: 1.05rem; }
+  .wb-projector h1 { font-size: 1.7rem; }
+  .wb-projector h2 { font-size: 1.35rem; }
+  .wb-projector h3 { font-size: 1.2rem; }
+  .wb-projector p, .wb-projector li, .wb-projector td, .wb-projector th, .wb-projector caption,
+  .wb-projector .widget-label, .wb-projector .widget-checkbox label, .wb-projector input,
+  .wb-projector textarea, .wb-projector select, .wb-projector .wb-big { font-size: 1.05rem !important; }
+  .wb-table th, .wb-table td { padding: 0.3rem 0.4rem; }
+  .wb-projector .wb-obstacle .widget-html p, .wb-projector .wb-obstacle details { margin-left: 0.4rem; }
+}
 </style>
 """
 
@@ -204,17 +233,44 @@ class PracticeInput:
         self.status = widgets.HTML("")
         self.status.add_class("wb-status")
         self.unsaved = widgets.HTML("")  # this facilitator's note when someone else saved first
-        self.widget = widgets.VBox([
-            widgets.HTML(f"<h3>{esc(practice.name)}</h3><p>{esc(practice.text)}</p>"),
+        self._labels = {p.value: p.maturity_label for p in framework.scale.points}
+        self.heading = widgets.HTML("")
+        self.fold_toggle = widgets.Button(description="Open", layout=widgets.Layout(width="auto"))
+        self.fold_toggle.add_class("wb-fold-toggle")
+        self.fold_toggle.on_click(guard(lambda _b: self.fold(not self.folded)))
+        self.body = widgets.VBox([
+            widgets.HTML(f"<p>{esc(practice.text)}</p>"),
             self.choice,
             row(self.note_toggle, self.clear, self.status),
             self.note,
             self.unsaved,
         ])
+        self.folded = False
+        self.widget = widgets.VBox([row(self.heading, self.fold_toggle), self.body])
         self.widget.add_class("wb-card")
         self.widget.add_class("wb-practice")
+        self._show_heading()
         self.choice.observe(guard(self._changed), names="value")
         self.note.observe(guard(self._changed), names="value")
+
+    def fold(self, folded: bool) -> None:
+        """Fold the practice to its name and rating, or open it to rate it (nothing is lost either way)."""
+        self.folded = folded
+        self.body.layout.display = "none" if folded else ""
+        self.fold_toggle.description = "Open" if folded else "Fold"
+        verb = "Open" if folded else "Fold"
+        self.fold_toggle.tooltip = f"{verb} {self.practice.name}"
+        if folded:
+            self.widget.add_class("wb-folded")
+        else:
+            self.widget.remove_class("wb-folded")
+
+    def _show_heading(self) -> None:
+        rating = self.choice.value
+        said = f"{rating} · {self._labels.get(rating, '')}" if rating is not None else "not rated yet"
+        kind = "wb-rated" if rating is not None else "wb-unrated"
+        self.heading.value = (f"<h3>{esc(self.practice.name)} <span class='wb-rating {kind}'>{esc(said)}</span>"
+                              "</h3>")
 
     def show_note(self) -> None:
         self.note.layout.display = "flex"
@@ -230,6 +286,7 @@ class PracticeInput:
             if record.note:
                 self.show_note()
             self.clear.layout.display = "none" if record.rating is None else ""
+            self._show_heading()
         finally:
             self._quiet = False
 
@@ -239,6 +296,7 @@ class PracticeInput:
     def _changed(self, _change: dict[str, Any]) -> None:
         if not self._quiet:
             self.clear.layout.display = "none" if self.choice.value is None else ""
+            self._show_heading()
             self._on_change(self)
 
 
@@ -255,7 +313,8 @@ class ActionRow:
         self.what = widgets.Text(description="Action", continuous_update=False,
                                  layout=widgets.Layout(width="100%"))
         self.owner = widgets.Text(description="Owner", continuous_update=False)
-        self.due = widgets.DatePicker(description="Due")
+        self.owner.add_class("wb-owner")  # wide enough for "Fiona Campbell (HR and people)"
+        self.due = day_field("Due")
         self.status_choice = widgets.Dropdown(options=[(STATUS_LABELS[s], s) for s in ACTION_STATUSES],
                                               description="Status")
         self.done = widgets.Button(description="Mark done", icon="check", tooltip="Mark this action done")
@@ -295,7 +354,7 @@ class ActionRow:
                 self.status_choice.options = options
             self.what.value = action.what
             self.owner.value = action.owner
-            self.due.value = action.due
+            self.due.value = day_text(action.due)
             self.status_choice.value = action.status
             self.version = action.version
             for field in (self.what, self.owner, self.due, self.status_choice):
@@ -367,7 +426,8 @@ class StepPage:
         self.new_what = widgets.Text(placeholder="What will we do?", description="New action",
                                      layout=widgets.Layout(width="100%"))
         self.new_owner = widgets.Text(placeholder="Who owns it?", description="Owner")
-        self.new_due = widgets.DatePicker(description="Due")
+        self.new_owner.add_class("wb-owner")
+        self.new_due = day_field("Due")
         for field in (self.new_what, self.new_owner, self.new_due):
             field.style.description_width = "initial"
         self.add = widgets.Button(description="Add action", button_style="primary", icon="plus",
@@ -390,7 +450,8 @@ class StepPage:
                 f"<h1>{esc(step.letter)} · {esc(step.name)}</h1><p class='wb-big'>{esc(step.purpose)}</p>"
                 f"<div class='wb-card'><h2>Talk it through</h2><ul>{prompts}</ul></div>"
                 "<h2>Rate our practices together</h2>"
-                f"<p>How established is each practice for us today? ({scale})</p>"
+                f"<p>How established is each practice for us today? ({scale}) The practice to rate next is open; "
+                "open any other to change its rating.</p>"
             ),
             *[p.widget for p in self.practices.values()],
             widgets.HTML("<h2>Notes of evidence</h2>"),
@@ -453,6 +514,17 @@ class StepPage:
         if self.playbook is not None:
             self.playbook.reload()
 
+    def fold_practices(self) -> None:
+        """Open only the first practice still without a rating; fold the rest to one line each.
+
+        A step page with every practice open was ~5,200 px tall at 1280 px:
+        folded, the team sees the practice it is on, and every other
+        practice's name and rating, without scrolling past the rest.
+        """
+        unrated = [p for p in self.practices.values() if p.choice.value is None]
+        for entry in self.practices.values():
+            entry.fold(entry is not (unrated[0] if unrated else None))
+
     def clear_unsaved(self) -> None:
         self.evidence_unsaved.value = self.add_unsaved.value = ""
         for entry in self.practices.values():
@@ -487,7 +559,7 @@ class StepPage:
     def clear_new_action(self) -> None:
         self.new_what.value = ""
         self.new_owner.value = ""
-        self.new_due.value = None
+        self.new_due.value = ""
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -504,7 +576,7 @@ class WorkshopApp:
         self.by: str | None = None
         self.page = "live"
         self.name = widgets.Text(placeholder="Optional: shown beside your changes", description="Your name",
-                                 continuous_update=False, layout=widgets.Layout(width="34rem"))
+                                 continuous_update=False, layout=widgets.Layout(width="34rem", max_width="100%"))
         self.name.style.description_width = "initial"
         self.name_status = widgets.HTML("")
         self.name.observe(self.errors.guard(lambda _c: self._name_changed()), names="value")
@@ -589,6 +661,7 @@ class WorkshopApp:
     def show_step(self, step_id: str) -> None:
         """A step's page, fresh from the database (another facilitator may have changed it)."""
         self.reload()
+        self.steps[step_id].fold_practices()
         index = [s.id for s in self.framework.steps].index(step_id)
         self._set(step_id, self.steps[step_id].widget, self._step_nav(index))
 
@@ -604,7 +677,7 @@ class WorkshopApp:
         self._set("live", intro, self.live_box, row(refresh, start))
 
     def _live_html(self) -> str:
-        from workbook.charts import chart_html, value_profile_chart
+        from workbook.charts import responsive_chart_html, value_profile_chart
         from workbook.workshop.html import participation_html
         from workbook.workshop.live import closing_words, live_profile, participation
         from workbook.workshop.organisation_view import self_and_organisation_html
@@ -623,14 +696,15 @@ class WorkshopApp:
         if profile.shown:
             scale = self.framework.scale
             described = ", ".join(f"{r['value']} {r['score']:.1f}" for r in profile.chart_data.to_dict("records"))
-            parts.append(chart_html(value_profile_chart(
-                profile.chart_data, title=f"Our values profile ({profile.counted} people)",
-                description=f"Dot plot of the average rating for each value: {described}.",
-                scale=(scale.minimum, scale.maximum),
-                scale_title=f"Average rating ({scale.minimum} = {scale.label(scale.minimum)}, "
-                            f"{scale.maximum} = {scale.label(scale.maximum)})",
-                value_order=[v.name for v in self.framework.values],
-            )))
+            def chart(narrow: bool) -> Any:
+                return value_profile_chart(
+                    profile.chart_data, title=f"Our values profile ({profile.counted} people)",
+                    description=f"Dot plot of the average rating for each value: {described}.",
+                    scale=(scale.minimum, scale.maximum),
+                    scale_title=f"Average rating ({scale.minimum} = {scale.label(scale.minimum)}, "
+                                f"{scale.maximum} = {scale.label(scale.maximum)})",
+                    value_order=[v.name for v in self.framework.values], narrow=narrow)
+            parts.append(responsive_chart_html(chart(False), chart(True)))
         parts += [f"<p class='wb-note'>{esc(note)}</p>" for note in profile.notes]
         parts.append(about_org)
         parts.append(f"<p class='wb-muted'>Updated at {time.strftime('%H:%M')}. Individual answers are never "
