@@ -71,6 +71,8 @@ def test_export_with_the_latest_quarters_results(results_server: VoilaServer, re
     page.goto(results_server.app_url(NOTEBOOK, key=key))
     wait_for_widgets(page)
     page.wait_for_selector("text=Your customer service charter")
+    page.get_by_role("button", name="Next: the promises").click()  # a draft opens on the brand promise page
+    page.wait_for_selector("text=Where to start", timeout=30 * SECONDS)
     page.locator("select").filter(has_text="PDF (A4, to print and pin up)").select_option(label="HTML (a web page)")
     box = page.get_by_label("Include the latest quarter's results")
     assert not box.is_checked()
