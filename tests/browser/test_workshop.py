@@ -117,8 +117,8 @@ def test_two_laptops_on_one_link_share_one_live_page(
         other.get_by_placeholder(notes).wait_for(timeout=SAVE_TIMEOUT)  # on step one already
         other.get_by_placeholder(notes).fill("Mystery shopper scored us 8/10")
         other.get_by_placeholder(notes).blur()  # the notes save when the field is left
-        other.get_by_text("Saved ✓").first.wait_for(timeout=SAVE_TIMEOUT)
-        page.get_by_text("Saved ✓").first.wait_for(timeout=SAVE_TIMEOUT)
+        other.locator("text=Saved ✓ >> visible=true").first.wait_for(timeout=SAVE_TIMEOUT)
+        page.locator("text=Saved ✓ >> visible=true").first.wait_for(timeout=SAVE_TIMEOUT)
         assert page.get_by_placeholder(notes).input_value() == "Mystery shopper scored us 8/10"
         screenshot(page, "workshop-two-laptops-in-step")
     finally:
