@@ -105,8 +105,8 @@ def test_write_check_approve_and_export_a_charter(charter_server: VoilaServer, p
     page.get_by_role("button", name="Approve version 1").click()
     page.wait_for_selector("text=Not approved yet", timeout=30 * SECONDS)
 
-    review = (date.today() + timedelta(days=120)).isoformat()
-    dates = page.locator(".wb-card input[type=date]")
+    review = (date.today() + timedelta(days=120)).strftime("%d/%m/%Y")  # typed day first, as in Britain
+    dates = page.locator(".wb-card .wb-day input")
     assert dates.count() == 10
     for index in range(10):
         owners.nth(index).fill(f"Owner {index + 1}")
