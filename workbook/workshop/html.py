@@ -34,7 +34,8 @@ def participation_html(progress: Participation) -> str:
         for (team, submitted, gap), rate in zip(progress.teams, rates, strict=True)
     )
     table = (
-        "<table class='wb-table'><caption class='wb-muted'>Submitted so far, by team</caption>"
+        # tabindex: on a phone a table scrolls sideways inside itself, so it must take keyboard focus (axe, WCAG 2.1.1)
+        "<table class='wb-table' tabindex='0'><caption class='wb-muted'>Submitted so far, by team</caption>"
         "<thead><tr><th scope='col'>Team</th><th scope='col'>Submitted</th><th scope='col'>Still to submit</th>"
         f"<th scope='col'>Response rate</th></tr></thead><tbody>{rows}</tbody></table>"
     ) if progress.teams else ""
@@ -61,7 +62,7 @@ def maturity_table_html(summary: WorkshopSummary) -> str:
             f"<td class='wb-num'>{step.rated} of {len(step.practices)}</td><td>{esc(step.reward_name)}</td></tr>"
         )
     return (
-        "<table class='wb-table'><caption class='wb-muted'>Maturity by step</caption><thead><tr>"
+        "<table class='wb-table' tabindex='0'><caption class='wb-muted'>Maturity by step</caption><thead><tr>"
         "<th scope='col'>Step</th><th scope='col'>Maturity</th><th scope='col'>Practices rated</th>"
         f"<th scope='col'>Reward it earns</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
@@ -108,7 +109,7 @@ def actions_table_html(summary: WorkshopSummary, threads: Mapping[int, ActionThr
     )
     history = "<th scope='col'>History</th>" if threads is not None else ""
     return (
-        "<table class='wb-table wb-actions' aria-label='Action plan'><thead><tr>"
+        "<table class='wb-table wb-actions' aria-label='Action plan' tabindex='0'><thead><tr>"
         "<th scope='col'>Step</th><th scope='col'>Action</th><th scope='col'>Owner</th><th scope='col'>Due</th>"
         f"<th scope='col'>Status</th>{history}</tr></thead><tbody>{rows}</tbody></table>"
     )
@@ -124,8 +125,9 @@ def completion_table_html(rows: Sequence[CycleCompletion]) -> str:
         for r in rows
     )
     return (
-        "<table class='wb-table wb-completion'><caption class='wb-muted'>Actions per cycle and how they ended"
-        "</caption><thead><tr><th scope='col'>Cycle</th><th scope='col'>Actions</th><th scope='col'>Done</th>"
+        "<table class='wb-table wb-completion' tabindex='0'><caption class='wb-muted'>"
+        "Actions per cycle and how they ended</caption><thead><tr><th scope='col'>Cycle</th>"
+        "<th scope='col'>Actions</th><th scope='col'>Done</th>"
         "<th scope='col'>Carried forward</th><th scope='col'>Dropped</th><th scope='col'>Open</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )
