@@ -149,6 +149,10 @@ def test_served_html_names_no_other_host(hello_server: VoilaServer, page: Page, 
     response = page.goto(hello_server.app_url(HELLO, token=token["html"]))
     assert response is not None and response.ok
     html = response.text()
+    while WAITING_PAGE.search(html):  # no warm kernel yet: the page came after "getting your page ready"
+        response = page.reload()
+        assert response is not None and response.ok
+        html = response.text()
     wait_for_widgets(page)
 
     urls = re.findall(r"""(?:https?:)?//[^\s"'<>()]+""", html)
