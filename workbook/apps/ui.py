@@ -77,6 +77,36 @@ def message_page(title: str, text: str) -> widgets.Widget:
 UNSAVED_LABEL = "Your unsaved text — copy what you need, then save again"
 
 
+def status_html(text: str, kind: str = "ok") -> str:
+    """One status line beside a field; warnings are alerts so screen readers announce them."""
+    if kind == "ok":
+        return f"<span class='wb-ok' role='status'>{esc(text)}</span>"
+    return f"<span class='wb-warn' role='alert'>{esc(text)}</span>"
+
+
+class ConfirmRemoval:
+    """A Remove button that asks first: shows the question with Confirm and Keep, or puts Remove back.
+
+    Mixed into the workshop's action rows and playbook rows, which hold these four widgets.
+    """
+
+    message: widgets.HTML
+    confirm: widgets.Button
+    keep: widgets.Button
+    remove: widgets.Button
+    removal_question: str = "Remove this?"
+
+    def ask_to_remove(self) -> None:
+        self.message.value = status_html(self.removal_question, "warn")
+        self.confirm.layout.display = self.keep.layout.display = ""
+        self.remove.layout.display = "none"
+
+    def cancel_remove(self) -> None:
+        self.message.value = ""
+        self.confirm.layout.display = self.keep.layout.display = "none"
+        self.remove.layout.display = ""
+
+
 def unsaved_html(text: str) -> str:
     """A labelled, read-only box holding text that was not saved, so the person can copy it.
 

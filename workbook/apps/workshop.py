@@ -47,6 +47,7 @@ import ipywidgets as widgets
 from workbook.apps import workshop_scorecard
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import (
+    ConfirmRemoval,
     ErrorBanner,
     app_root,
     day_field,
@@ -55,6 +56,7 @@ from workbook.apps.ui import (
     facilitator_organisation,
     message_page,
     row,
+    status_html,
     unsaved_html,
 )
 from workbook.apps.workshop_playbook import PlaybookSection
@@ -190,12 +192,6 @@ def open_workshop(store: Store, key: object, cycle_label: object = None) -> Work
     return WorkshopSession(organisation, cycle)
 
 
-def _message(text: str, kind: str = "ok") -> str:
-    """One status line; warnings are alerts so screen readers announce them."""
-    if kind == "ok":
-        return f"<span class='wb-ok' role='status'>{esc(text)}</span>"
-    return f"<span class='wb-warn' role='alert'>{esc(text)}</span>"
-
 
 def _sentence(error: object) -> str:
     text = str(error)
@@ -301,8 +297,10 @@ class PracticeInput:
 
 
 # --- one action --------------------------------------------------------------------------
-class ActionRow:
+class ActionRow(ConfirmRemoval):
     """One action of the plan, editable in place: every change is saved at once."""
+
+    removal_question = "Remove this action from the plan?"
 
     def __init__(self, action: ActionRecord, on_edit: Callable[[ActionRow], None],
                  on_done: Callable[[ActionRow], None], on_remove: Callable[[ActionRow], None],
@@ -366,16 +364,6 @@ class ActionRow:
             self.origin.value = _origin_html(action)
         finally:
             self._quiet = False
-
-    def ask_to_remove(self) -> None:
-        self.message.value = _message("Remove this action from the plan?", "warn")
-        self.confirm.layout.display = self.keep.layout.display = ""
-        self.remove.layout.display = "none"
-
-    def cancel_remove(self) -> None:
-        self.message.value = ""
-        self.confirm.layout.display = self.keep.layout.display = "none"
-        self.remove.layout.display = ""
 
     def close(self) -> None:
         """Close this row's widgets (and only these), so a long workshop does not pile up comms."""
@@ -690,7 +678,7 @@ class WorkshopApp:
             closing = closing_words(self.store.responses.cycle(org.id, cycle.label).closes_on)  # may have changed
         except WorkbookError as error:
             log.warning("live panel failed: %s", error)
-            return _message("The live panel could not be loaded just now; press Refresh to try again.", "warn")
+            return status_html("The live panel could not be loaded just now; press Refresh to try again.", "warn")
         parts = ["<h2>The values self-assessment</h2>", participation_html(progress),
                  f"<p class='wb-note'>{esc(closing)}</p>" if closing else "", "<h2>Our value profile</h2>"]
         if profile.shown:
@@ -763,17 +751,17 @@ class WorkshopApp:
             result = with_retries(save, "workshop save")
         except StaleEditError as error:
             on_stale(error)
-            status.value = _message(f"Not saved: {error}", "warn")
+            status.value = status_html(f"Not saved: {error}", "warn")
             return None
         except StoreError:
-            status.value = _message("Not saved: the workbook could not reach its database. "
+            status.value = status_html("Not saved: the workbook could not reach its database. "
                                     "Please try again in a moment.", "warn")
             return None
         except WorkbookError as error:
-            status.value = _message(f"Not saved: {error}", "warn")
+            status.value = status_html(f"Not saved: {error}", "warn")
             return None
-        status.value = _message(done)
-        self.saved_at.value = _message(f"Everything saved at {time.strftime('%H:%M')}.")
+        status.value = status_html(done)
+        self.saved_at.value = status_html(f"Everything saved at {time.strftime('%H:%M')}.")
         return result
 
     def _name_changed(self) -> None:
@@ -781,7 +769,7 @@ class WorkshopApp:
             self.by = check_by(self.name.value)
         except InputError as error:
             self.by = None
-            self.name_status.value = _message(_sentence(error), "warn")
+            self.name_status.value = status_html(_sentence(error), "warn")
             return
         self.name_status.value = ""
 
@@ -828,7 +816,7 @@ class WorkshopApp:
     def save_obstacle(self, page: StepPage, obstacle_id: str, change: dict[str, Any]) -> None:
         showing = change.get("new")
         if not isinstance(showing, bool):
-            page.obstacle_status.value = _message("Not saved: an obstacle is either ticked or not.", "warn")
+            page.obstacle_status.value = status_html("Not saved: an obstacle is either ticked or not.", "warn")
             return
         name = self.framework.obstacle(obstacle_id).name
         done = f"Saved ✓ {name}: {'showing here' if showing else 'not showing here'}"
@@ -842,15 +830,15 @@ class WorkshopApp:
         if not (what or "").strip():
             if not (owner or "").strip() and time.monotonic() - page.last_added_at < DOUBLE_CLICK_SECONDS:
                 return  # the second click of a double click: the action was added once
-            page.add_status.value = _message("Please say what the action is.", "warn")
+            page.add_status.value = status_html("Please say what the action is.", "warn")
             return
         if not (owner or "").strip():
-            page.add_status.value = _message("Please say who owns this action.", "warn")
+            page.add_status.value = status_html("Please say who owns this action.", "warn")
             return
         try:
             due = check_due(page.new_due.value)
         except InputError as error:
-            page.add_status.value = _message(f"Not added: {error}", "warn")
+            page.add_status.value = status_html(f"Not added: {error}", "warn")
             return
         added = self._attempt(
             lambda: self.workshop.add_action(self.session.cycle.id, page.step.id, what, owner, due,
@@ -875,7 +863,7 @@ class WorkshopApp:
             else:  # removed by the other facilitator: show the plan as it is now
                 page = self.steps[self._step_of(entry)]
                 self._refresh_actions(page)
-                page.add_status.value = _message(f"Not saved: {error}; the list is up to date now.", "warn")
+                page.add_status.value = status_html(f"Not saved: {error}; the list is up to date now.", "warn")
                 page.add_unsaved.value = unsaved_html(_changed_lines(mine, {}))
         return stale
 
@@ -887,7 +875,7 @@ class WorkshopApp:
             due: date | None = check_due(entry.due.value)
             status = check_status(entry.status_choice.value)
         except InputError as error:
-            entry.message.value = _message(f"Not saved: {error}", "warn")
+            entry.message.value = status_html(f"Not saved: {error}", "warn")
             return
         saved = self._attempt(
             lambda: self.workshop.update_action(
@@ -918,7 +906,7 @@ class WorkshopApp:
 
         if self._attempt(remove, entry.message, stale, done="Removed ✓"):
             self._refresh_actions(page)
-            page.add_status.value = _message("Action removed ✓")
+            page.add_status.value = status_html("Action removed ✓")
 
 
 # --- building and showing ---------------------------------------------------------------------

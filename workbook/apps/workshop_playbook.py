@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import esc, row, unsaved_html
+from workbook.apps.ui import ConfirmRemoval, esc, row, status_html, unsaved_html
 from workbook.framework import RecoveryField, RecoveryGuide, format_number
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.playbook import Playbook
@@ -67,10 +67,6 @@ PLAYBOOK_CSS: Final = """
 """
 
 
-def _message(text: str, kind: str = "ok") -> str:
-    role = "status" if kind == "ok" else "alert"
-    return f"<span class='wb-{'ok' if kind == 'ok' else 'warn'}' role='{role}'>{esc(text)}</span>"
-
 
 def _examples(field: RecoveryField) -> str:
     good = "".join(f"<dd class='wb-good'><strong>Strong:</strong> {esc(e.text)} "
@@ -95,8 +91,10 @@ def guide_html(guide: RecoveryGuide) -> str:
             f"<p>The follow-up asks:</p><ul>{questions}</ul></details>")
 
 
-class PlayRow:
+class PlayRow(ConfirmRemoval):
     """One failure and its recovery, editable in place: leaving a box saves the row."""
+
+    removal_question = "Remove this failure from this quarter's playbook?"
 
     def __init__(self, play: PlayRecord, guide: RecoveryGuide, on_edit: Callable[[PlayRow], None],
                  on_remove: Callable[[PlayRow], None], guard: Callable[..., Any]) -> None:
@@ -177,16 +175,6 @@ class PlayRow:
         finally:
             self._quiet = False
 
-    def ask_to_remove(self) -> None:
-        self.message.value = _message("Remove this failure from this quarter's playbook?", "warn")
-        self.confirm.layout.display = self.keep.layout.display = ""
-        self.remove.layout.display = "none"
-
-    def cancel_remove(self) -> None:
-        self.message.value = ""
-        self.confirm.layout.display = self.keep.layout.display = "none"
-        self.remove.layout.display = ""
-
     def close(self) -> None:
         for child in (*self.boxes, self.remove, self.confirm, self.keep, self.message, self.unsaved, self.origin):
             child.close()
@@ -247,7 +235,7 @@ class PlaybookSection:
     def add_play(self) -> None:
         text = (self.new_failure.value or "").strip()
         if not text:
-            self.add_status.value = _message("Please say what goes wrong first.", "warn")
+            self.add_status.value = status_html("Please say what goes wrong first.", "warn")
             return
         added = self.app.attempt(
             lambda: self.playbook.add(self.app.session.cycle.id, PlayFields(text), by=self.app.by),
@@ -269,7 +257,7 @@ class PlaybookSection:
                 entry.unsaved.value = unsaved_html(typed)
             else:
                 self.reload()
-                self.add_status.value = _message(f"Not saved: {error}; the playbook is up to date now.", "warn")
+                self.add_status.value = status_html(f"Not saved: {error}; the playbook is up to date now.", "warn")
 
         saved = self.app.attempt(
             lambda: self.playbook.update(cycle_id, entry.play_id, mine, expected_version=entry.version,
@@ -291,4 +279,4 @@ class PlaybookSection:
 
         if self.app.attempt(remove, entry.message, stale, done="Removed ✓"):
             self.reload()
-            self.add_status.value = _message(f"Removed ✓ at {time.strftime('%H:%M')}")
+            self.add_status.value = status_html(f"Removed ✓ at {time.strftime('%H:%M')}")

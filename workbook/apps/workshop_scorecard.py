@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import esc, row
+from workbook.apps.ui import esc, row, status_html
 from workbook.errors import InputError, StoreError, WorkbookError
 from workbook.framework import Framework, Measure, format_number
 from workbook.measures.scorecard import Direction, direction
@@ -50,10 +50,6 @@ SOURCE_HEADINGS: Final = {
 _ARROWS: Final = {"better": "▲ better than last quarter", "worse": "▼ worse than last quarter",
                   "same": "= the same as last quarter"}
 
-
-def _html_message(text: str, kind: str = "ok") -> str:
-    role = "status" if kind == "ok" else "alert"
-    return f"<span class='wb-{'ok' if kind == 'ok' else 'warn'}' role='{role}'>{esc(text)}</span>"
 
 
 class MeasureInput:
@@ -176,7 +172,7 @@ class ScorecardPage:
         if not text:
             if entry.version == 0:  # nothing stored and no figure typed: nothing to save yet
                 if entry.note.value.strip():
-                    entry.status.value = _html_message("Not saved: type a figure first; the note is kept with it.",
+                    entry.status.value = status_html("Not saved: type a figure first; the note is kept with it.",
                                                        "warn")
                 return
 
@@ -191,7 +187,7 @@ class ScorecardPage:
         try:
             measure.check_value(text)  # said at once, before a database round trip; the store checks again
         except InputError as error:
-            entry.status.value = _html_message(f"Not saved: {error}", "warn")
+            entry.status.value = status_html(f"Not saved: {error}", "warn")
             return
 
         def store_it() -> MeasureValueRecord:
@@ -210,18 +206,18 @@ class ScorecardPage:
             result = with_retries(save, "scorecard save")
         except StaleValueError as error:
             entry.set_saved(error.current)
-            entry.status.value = _html_message(f"Not saved: {error}", "warn")
+            entry.status.value = status_html(f"Not saved: {error}", "warn")
             return None
         except StoreError:
-            entry.status.value = _html_message("Not saved: the workbook could not reach its database. "
+            entry.status.value = status_html("Not saved: the workbook could not reach its database. "
                                                "Please try again in a moment.", "warn")
             return None
         except WorkbookError as error:
-            entry.status.value = _html_message(f"Not saved: {error}", "warn")
+            entry.status.value = status_html(f"Not saved: {error}", "warn")
             return None
         return result
 
     def _done(self, entry: MeasureInput, done: str) -> None:
         """Say "Saved" last, once the trend beside the figure is up to date, so what the page shows agrees."""
-        entry.status.value = _html_message(done)
-        self.app.saved_at.value = _html_message(f"Everything saved at {time.strftime('%H:%M')}.")
+        entry.status.value = status_html(done)
+        self.app.saved_at.value = status_html(f"Everything saved at {time.strftime('%H:%M')}.")
