@@ -298,7 +298,7 @@ def test_a_control_character_in_a_promise_is_refused_not_dropped(framework: Fram
     ({"step_id": "dancing"}, NotFoundError, "unknown step 'dancing'"),
     ({"starter_id": "P99"}, NotFoundError, "unknown starter promise 'P99'"),
     ({"review_date": date(9999, 1, 1)}, InputError, "9999-01-01 looks mistyped; choose a date between 2000 and 2100"),
-    ({"review_date": "2027-02-30"}, InputError, "is not a real date; write it as YYYY-MM-DD"),
+    ({"review_date": "2027-02-30"}, InputError, "is not a real date; write the day first"),
     ({"review_date": 20270101}, InputError, "the review date of promise 2 must be a calendar date"),
     ({"review_date": datetime(2027, 3, 31, 15, 0)}, InputError, "must be a calendar date"),
 ])

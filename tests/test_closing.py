@@ -92,7 +92,7 @@ def test_cycle_open_with_a_closing_date_and_changing_it(store: Store, db: str) -
     assert store.responses.cycle("hv").closes_on == date(2027, 3, 31)
     listed = run(db, "cycle", "list", "hv")
     assert "CLOSES" in listed.output and "2027-03-31" in listed.output
-    moved = run(db, "cycle", "close-date", "hv", "2027-Q1", "2027-04-15")
+    moved = run(db, "cycle", "close-date", "hv", "2027-Q1", "15/04/2027")  # day first, as the apps read dates
     assert moved.exit_code == 0 and "until 15 April 2027" in moved.output
     past = run(db, "cycle", "close-date", "hv", "2027-Q1", YESTERDAY.isoformat())
     assert "closed on" in past.output and "save nothing" in past.output
@@ -105,9 +105,9 @@ def test_cycle_open_with_a_closing_date_and_changing_it(store: Store, db: str) -
 
 @pytest.mark.parametrize(("args", "words"), [
     (("cycle", "open", "hv", "2027-Q2", "--closes", "2027-02-30"), "not a real date"),
-    (("cycle", "open", "hv", "2027-Q2", "--closes", "31/03/2027"), "YYYY-MM-DD"),
+    (("cycle", "open", "hv", "2027-Q2", "--closes", "03/31/2027"), "write the day first"),
     (("cycle", "close-date", "hv", "2026-Q4", "0227-03-31"), "looks mistyped"),
-    (("cycle", "close-date", "hv", "2026-Q4", ""), "YYYY-MM-DD"),
+    (("cycle", "close-date", "hv", "2026-Q4", ""), "give the closing date day first"),
     (("cycle", "close-date", "hv", "1999", "2027-03-31"), "no cycle called"),
     (("cycle", "close-date", "nope", "2026-Q4", "none"), "no organisation"),
 ])

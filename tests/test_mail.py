@@ -462,8 +462,8 @@ def test_messages_are_paced_to_the_rate() -> None:
 
 
 def test_deadline_must_be_a_real_date(db: str) -> None:
-    result = send(db, None, "--dry-run", "--deadline", "31/03/2027")
-    assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
+    result = send(db, None, "--dry-run", "--deadline", "03/31/2027")  # month first: there is no 31st month
+    assert result.exit_code == 2 and "write the day first" in result.stderr
 
 
 def test_the_send_log_on_both_back_ends(db_url: str) -> None:

@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, ElementHandle, Page, Playwright, Route
+    from playwright.sync_api import Browser, BrowserContext, ElementHandle, Page, Playwright, Response, Route
 
 __all__ = [
     "CHROMIUM",
+    "open_page",
     "CHROMIUM_ARGS",
     "LOCAL_HOST",
     "SCREENS_DIR",
@@ -285,6 +286,45 @@ def raw_request(
         sent["Cookie"] = f"{given}; {cookie}" if given else cookie
         time.sleep(float(waiting.group(1)))
     return reply
+
+
+def open_page(page: Page, url: str, timeout: float = 240.0) -> tuple[Response, str]:
+    """Open ``url`` as a person would; returns the page's own response and HTML.
+
+    When the server first answers with "getting your page ready" (no warm kernel
+    yet, as on a busy CI machine), the page reloads itself; this waits for that
+    instead of reloading from outside, which would race the page's own refresh.
+    """
+    landed: list[Response] = []
+
+    def keep(response: Response) -> None:
+        if response.request.is_navigation_request() and response.frame == page.main_frame:
+            landed.append(response)
+
+    page.on("response", keep)
+    try:
+        first = page.goto(url)
+        assert first is not None and first.ok, first
+        from playwright.sync_api import Error
+
+        deadline = time.monotonic() + timeout
+        while True:  # the page's own refresh may replace the document while we look at it
+            try:
+                page.wait_for_function(
+                    "() => document.readyState !== 'loading' && !document.querySelector('meta[name=workbook-waiting]')",
+                    timeout=max(1.0, deadline - time.monotonic()) * 1000, polling=250,
+                )
+                break
+            except Error as error:
+                if "context was destroyed" not in str(error) or time.monotonic() > deadline:
+                    raise
+    finally:
+        page.remove_listener("response", keep)
+    response = landed[-1] if landed else first
+    assert response.ok, response
+    html = response.text()
+    assert not WAITING_PAGE.search(html)
+    return response, html
 
 
 def websocket_handshake(server: VoilaServer, path: str, headers: dict[str, str],
