@@ -409,7 +409,8 @@ def cycle() -> None:
 @click.argument("org_id", metavar="ORG")
 @click.argument("label")
 @click.option("--closes", metavar="DATE", default=None,
-              help="The last day it takes answers, day first or ISO: 31/03/2027, 31 Mar 2027 or 2027-03-31 [default: open until the next cycle].")
+              help="The last day it takes answers, day first or ISO: 31/03/2027, 31 Mar 2027 or 2027-03-31 "
+                   "[default: open until the next cycle].")
 @click.option("--yes", is_flag=True, help="Do not ask, even when people are part-way through the current cycle.")
 @click.pass_context
 def cycle_open(ctx: click.Context, org_id: str, label: str, closes: str | None, yes: bool) -> None:
@@ -473,7 +474,8 @@ def raise_date_needed() -> NoReturn:
     from workbook.dates import DAY_EXAMPLE
     from workbook.errors import InputError
 
-    raise InputError(f"give the closing date day first (e.g. {DAY_EXAMPLE}) or as 2027-03-31, or none for no closing date")
+    raise InputError(f"give the closing date day first (e.g. {DAY_EXAMPLE}) or as 2027-03-31, "
+                     "or none for no closing date")
 
 
 @cycle.command("list")

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHROMIUM",
-    "open_page",
     "CHROMIUM_ARGS",
     "LOCAL_HOST",
     "SCREENS_DIR",
@@ -45,6 +44,7 @@ __all__ = [
     "free_port",
     "in_ci",
     "launch_chromium",
+    "open_page",
     "screenshot",
     "seed_demo_database",
     "wait_for_widgets",

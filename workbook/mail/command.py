@@ -61,7 +61,8 @@ def send_options(command: F) -> F:
                      help=f"Who the messages are from [default: ${MAIL_FROM_ENV_VAR}, else the SMTP user name "
                           "when it is an address]."),
         click.option("--deadline", metavar="DATE",
-                     help="The closing date the messages name, e.g. 31/03/2027 or 2027-03-31 [default: the cycle's closing date, if it has one]."),
+                     help="The closing date the messages name, e.g. 31/03/2027 or 2027-03-31 "
+                          "[default: the cycle's closing date, if it has one]."),
         click.option("--templates", metavar="DIR", help="Your own copy of templates/mail to word the messages."),
         click.option("--only", type=click.Choice(ONLY_CHOICES),
                      help="Only those who have not started (nothing saved yet) / not submitted: with --send, "
