@@ -404,13 +404,14 @@ def test_stopping_ends_server_and_kernels_without_traceback(
         assert _get(server.app_url(HELLO, token=token["bye"]))[0] == 200
         if moment == "idle":
             server.wait_for_log(POOL_FILLED, count=2)  # the used kernel is replaced
-            assert len(server.kernel_pids()) == 3
+            assert len(server.kernel_pids()) == 3, (server.kernel_pids(), server.log_text()[-3000:])
         else:
             time.sleep(1.1)  # the pool starts its refill 1 s after a kernel is taken
         kernels = server.kernel_pids()
         server.process.send_signal(signal_number)
-        assert server.process.wait(30) == 0
+        code = server.process.wait(30)
         log = server.log_text()
+        assert code == 0, log[-3000:]
     assert "Traceback" not in log and "Stopped." in log, log
     deadline = time.monotonic() + 10
     while _running(kernels):
