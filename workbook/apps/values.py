@@ -28,7 +28,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, esc, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, message_page, row
 from workbook.closing import closed_text, is_closed
 from workbook.errors import (
     AccessDeniedError,
@@ -42,6 +42,7 @@ from workbook.errors import (
 from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.framework.models import version_key
+from workbook.html import esc
 from workbook.store import AnswerRecord, CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
 from workbook.text import format_day
 

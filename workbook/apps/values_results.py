@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import esc
 from workbook.framework import Framework
+from workbook.html import esc
 from workbook.store import Store
 
 if TYPE_CHECKING:

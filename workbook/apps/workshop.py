@@ -52,7 +52,6 @@ from workbook.apps.ui import (
     app_root,
     day_field,
     day_text,
-    esc,
     facilitator_organisation,
     message_page,
     row,
@@ -63,6 +62,7 @@ from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, Obstacle, Practice, Step, load_framework
+from workbook.html import esc
 from workbook.store import CycleRecord, OrganisationRecord, Store, open_store
 from workbook.workshop.checks import check_by, check_due, check_status
 from workbook.workshop.errors import StaleEditError
