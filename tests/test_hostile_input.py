@@ -11,12 +11,13 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from workbook.charter.ranking import Evidence
 from workbook.charter.records import PromiseRecord
 from workbook.charter.repository import Charters
 from workbook.cli import cli
@@ -300,3 +301,105 @@ def test_a_charter_stored_before_the_rule_still_exports(store: Store, framework:
         assert exported.data
     markdown = export_charter(store, "acme", "md", framework=framework).data.decode("utf-8")
     assert "We reply\ufffd fast" in markdown and "Week ly" in markdown
+
+
+# --- HTML builders: people's text is escaped exactly once (issue #15 part 6) -------------------------------
+HOSTILE = ("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "'><b>x</b>", "{{7*7}} {0}", "R&D &amp; co")
+
+
+def escaped_once(text: str) -> str:
+    """What ``text`` must read as in HTML: ``R&D`` → ``R&amp;D`` (quotes too, for attributes)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") \
+        .replace("'", "&#x27;")
+
+
+def assert_escaped_once(page: str, text: str) -> None:
+    assert escaped_once(text) in page, (text, page)
+    if escaped_once(text) != text:
+        assert escaped_once(escaped_once(text)) not in page, ("escaped twice", text, page)
+    if any(c in text for c in "<>&\"'"):
+        assert text not in page, ("not escaped", text, page)
+
+
+def workshop_pages(text: str, framework: Framework) -> list[str]:
+    from workbook import download
+    from workbook.workshop import ActionRecord, TeamProgress, WorkshopState, summarise
+    from workbook.workshop.history import CycleCompletion
+    from workbook.workshop.html import (
+        actions_table_html,
+        completion_table_html,
+        participation_html,
+    )
+    from workbook.workshop.live import participation
+
+    now = datetime(2026, 11, 24, 10, 0)
+    action = ActionRecord(1, 7, "deliberate-culture", text, text, None, "open", 1, now, now, "Alex")
+    state = WorkshopState(7, {}, {}, (), (action,))
+    summary = summarise(framework, state, organisation_id="hv", cycle_label="Q")
+    progress = participation((TeamProgress(text, 9, 8), TeamProgress("Kitchen", 6, 0)), 5)
+    return [actions_table_html(summary), participation_html(progress),
+            completion_table_html([CycleCompletion(text, 1, 0, 0, 1)]),
+            download.download_link_html(text, "text/csv", b"a,b", label=text)]
+
+
+def charter_pages(text: str, framework: Framework) -> list[str]:
+    from workbook.charter.checks import Finding
+    from workbook.charter.records import CharterRecord
+    from workbook.charter.results import PromiseResult, PromiseResults, QuarterResult
+    from workbook.charter.views import (
+        charter_html,
+        diff_html,
+        evidence_html,
+        findings_html,
+        foundation_html,
+        reasons_html,
+        results_html,
+    )
+
+    now = datetime(2026, 11, 24, 10, 0)
+    promise = PromiseRecord(text, "A", None, text, text, date(2027, 3, 1))
+    old = CharterRecord(1, "acme", 1, "approved", None, 1, now, now, now, text, (promise,), text, text)
+    new = CharterRecord(2, "acme", 2, "draft", None, 1, now, now, None, None,
+                        (PromiseRecord(text + " v2", "A", None, text, "Ann"),), text + "!", None)
+    quarter = QuarterResult(text, 90.0, True, text, wrong_way=True)
+    results = PromiseResults((text,), (PromiseResult(1, text, "m", text, text, True, (quarter,), True),), ())
+    return [findings_html([Finding("x", "blocking", text), Finding("y", "advice", text, 1)]),
+            reasons_html([text]), foundation_html(text, text), charter_html(old, framework),
+            diff_html(old, new, framework), results_html(results),
+            evidence_html(Evidence(value_scores={"A": 2.0}, value_source=text, notes=(text,)), framework)]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_workshop_html_escapes_hostile_text_exactly_once(text: str, framework: Framework) -> None:
+    for page in workshop_pages(text, framework):
+        assert_escaped_once(page, text)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_charter_html_escapes_hostile_text_exactly_once(text: str, framework: Framework) -> None:
+    for page in charter_pages(text, framework):
+        assert_escaped_once(page, text)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_report_escapes_a_hostile_organisation_name_exactly_once(text: str, tmp_path: Path) -> None:
+    from workbook.report import sections
+    from workbook.report.model import load_report
+
+    with open_store(str(tmp_path / "report.db")) as store:
+        store.organisations.create(text, "acme", threshold=3)
+        report = load_report("acme", store=store)
+        assert_escaped_once(sections.cover(report).html, text)
+
+
+def test_the_builders_return_markup_so_nesting_them_escapes_nothing_twice(framework: Framework) -> None:
+    """The type carries "already HTML": a fragment put into another is not escaped again; text always is."""
+    from workbook.html import Markup, esc, html, join
+
+    for page in workshop_pages("R&D", framework) + charter_pages("R&D", framework):
+        assert isinstance(page, Markup)
+    fragment = html("<b>{}</b>", "R&D")
+    assert fragment == "<b>R&amp;D</b>" and esc(fragment) == fragment
+    assert html("<p>{}</p>", fragment) == "<p><b>R&amp;D</b></p>"
+    assert join([fragment, "<i>"], ", ") == "<b>R&amp;D</b>, &lt;i&gt;"
+    assert esc("R&amp;D") == "R&amp;amp;D"  # text that looks escaped is still text

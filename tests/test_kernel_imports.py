@@ -38,7 +38,7 @@ from workbook.apps.request import query_parameter      # cell 3 reads the page's
 token = query_parameter("token")
 from workbook.framework import load_framework
 from workbook.store import open_store
-from workbook.apps.values_results import results_panel
+from workbook.apps.values import results_panel
 store = open_store(os.environ["DB"])
 app = values.ValuesAssessment(store, load_framework(), values.open_assessment(store, token), results=results_panel)
 app.show_value(0)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from workbook.apps.values import open_assessment
-from workbook.apps.values_results import EVERYONE, personal_results
 from workbook.framework import Framework
 from workbook.people_csv import PersonRow
 from workbook.store import Store, open_store
+from workbook.values import EVERYONE, personal_results
 from workbook.workshop.live import PROFILE_SERIES, live_profile
 
 ROLES = ["leader", "staff", "staff", "leader", "staff", "leader", "staff", "staff", "leader", "staff"]

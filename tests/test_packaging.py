@@ -351,3 +351,33 @@ def test_the_package_is_marked_typed_and_holds_no_developer_tools(pyproject: dic
     importers = [str(path.relative_to(PROJECT_DIR)) for path in package.rglob("*.py")
                  if re.search(r"^\s*(from|import) devtools\b", path.read_text(encoding="utf-8"), re.M)]
     assert importers == [], "the installed package cannot import devtools/"
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_notebooks_without_their_stored_outputs(tmp_path: Path) -> None:
+    """The repo's notebooks keep their outputs for nbval; the wheel's copies (which `workbook report`
+    and `workbook serve` run afresh) have none, and the same cells otherwise."""
+    import json
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(PROJECT_DIR)],
+                   check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {Path(name).name: json.loads(archive.read(name)) for name in archive.namelist()
+                   if name.startswith("workbook/_bundled/notebooks/") and name.endswith(".ipynb")}
+    in_repo = {path.name: json.loads(path.read_text(encoding="utf-8"))
+               for path in (PROJECT_DIR / "notebooks").glob("*.ipynb")}
+    assert set(shipped) == set(in_repo) and "organisation_report.ipynb" in shipped
+
+    def outputs(notebook: dict[str, Any]) -> int:
+        return sum(len(cell.get("outputs", [])) for cell in notebook["cells"])
+
+    assert outputs(in_repo["organisation_report.ipynb"]) > 0  # nbval's reference stays in the repository
+    for name, notebook in shipped.items():
+        assert outputs(notebook) == 0, name
+        assert all(cell.get("execution_count") is None for cell in notebook["cells"]), name
+        assert [c["source"] for c in notebook["cells"]] == [c["source"] for c in in_repo[name]["cells"]], name
+        assert notebook["metadata"] == in_repo[name]["metadata"], name

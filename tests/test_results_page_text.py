@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from workbook.apps.values_results import differences_html, what_happens_next_html
+from workbook.values.html import differences_html, what_happens_next_html
 
 
 def test_every_value_is_mentioned_even_a_gap_below_the_clear_difference_line() -> None:

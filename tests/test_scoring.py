@@ -137,25 +137,29 @@ def test_ratings_may_come_as_floats_or_objects() -> None:
 
 # --------------------------------------------------------------------------- groups
 
-# threshold 2 keeps the hand computation small.
-#   A: q1 5 & reverse 1 -> 5; q2 3 & reverse 3 -> 3; q3 4; q4 2
-#   E: q1 4; q2 4; q3 2; q4 reverse 5 -> 1
-#   I: q1 3; q3 1 (q2, q4 "don't know")
-# Teams T1 (q1, q2) and T2 (q3, q4) are both shown, and so are leaders (= T1) and staff (= T2).
-# A statement's ratings count only where every shown group holds 0 or 2+ of its raters
+# Threshold 3, the smallest the one rule allows (workbook.settings.check_threshold), so two teams
+# of three.  These hand computations were first worked with four people at threshold 2; each team
+# gained a third person (q3, q6) and every figure below was worked out again by hand for six:
+#   A: q1 5 & reverse 1 -> 5; q2 3 & reverse 3 -> 3; q3 4 & reverse 2 -> 4; q4 4; q5 2; q6 3
+#   E: q1 4; q2 4; q3 4; q4 2; q5 reverse 5 -> 1
+#   I: q1 3; q4 1 (everyone else "don't know")
+# Teams T1 (q1-q3) and T2 (q4-q6) are both shown, and so are leaders (= T1) and staff (= T2).
+# A statement's ratings count only where every shown group holds 0 or 3+ of its raters
 # (workbook.anonymity.countable_ratings), so three ratings count as "don't know" everywhere:
-#   E1 by q3 (the only rater in T2), E2 by q4 (its only rater), I1 by q1 and by q3 (one rater
-#   in each team).  That leaves E: q1 4, q2 4 and no I at all.
-FOUR = [
+#   E1 by q4 (the only rater in T2), E2 by q5 (its only rater), I1 by q1 and by q4 (one rater
+#   in each team).  That leaves E: q1 4, q2 4, q3 4 and no I at all.
+SIX = [
     ("q1", "leader", "T1", {"A1": 5, "A2": 1, "E1": 4, "I1": 3}),
     ("q2", "leader", "T1", {"A1": 3, "A2": 3, "E1": 4, "I1": None}),
-    ("q3", "staff", "T2", {"A1": 4, "E1": 2, "I1": 1}),
-    ("q4", "staff", "T2", {"A1": 2, "E1": None, "E2": 5, "I1": None}),
+    ("q3", "leader", "T1", {"A1": 4, "A2": 2, "E1": 4, "I1": None}),
+    ("q4", "staff", "T2", {"A1": 4, "E1": 2, "I1": 1}),
+    ("q5", "staff", "T2", {"A1": 2, "E1": None, "E2": 5, "I1": None}),
+    ("q6", "staff", "T2", {"A1": 3, "E1": None, "I1": None}),
 ]
 
 
 def test_overall_means_spread_and_extremes() -> None:
-    result = group_scores(make_answers(FOUR), "overall", threshold=2)
+    result = group_scores(make_answers(SIX), "overall", threshold=3)
     table = result.table
     assert list(table.columns) == [
         "group",
@@ -167,28 +171,29 @@ def test_overall_means_spread_and_extremes() -> None:
         "shown",
     ]
     assert table["value_id"].tolist() == ["A", "E", "I"]
-    # Before the sparse-statement rule: E 4 people, mean 2.75; I 2 people, mean 2.0 (see FOUR).
-    assert table["n_people"].tolist() == [4, 2, pd.NA]
+    # Before the sparse-statement rule: E 5 people, mean 3.0; I 2 people, mean 2.0 (see SIX).
+    assert table["n_people"].tolist() == [6, 3, pd.NA]
     assert table["shown"].tolist() == [True, True, False]
     assert table["mean"].tolist()[:2] == [3.5, 4.0]
-    # A: squared deviations 2.25 + .25 + .25 + 2.25 = 5, / 3 -> sd 1.2910
-    assert table["sd"].iloc[0] == pytest.approx(math.sqrt(5 / 3))
-    assert table["sd"].iloc[1] == 0.0  # E: q1 4, q2 4
+    # A: 5 3 4 4 2 3, mean 21 / 6 = 3.5; squared deviations 2.25 + .25 + .25 + .25 + 2.25 + .25 = 5.5,
+    # / 5 -> sd 1.0488 (1.0 or more on a 1-5 scale: low agreement)
+    assert table["sd"].iloc[0] == pytest.approx(math.sqrt(5.5 / 5))
+    assert table["sd"].iloc[1] == 0.0  # E: q1 4, q2 4, q3 4
     assert table["agreement"].tolist()[:2] == ["low agreement", "high agreement"]
     assert pd.isna(table["agreement"].iloc[2])
     assert result.groups.to_dict("records") == [
-        {"group": OVERALL_LABEL, "n_respondents": 4, "strongest": "E", "weakest": "A"}
+        {"group": OVERALL_LABEL, "n_respondents": 6, "strongest": "E", "weakest": "A"}
     ]
-    assert result.notes == ("1 score is hidden because fewer than 2 people rated it.",)
+    assert result.notes == ("1 score is hidden because fewer than 3 people rated it.",)
 
 
 def test_by_role_hides_small_cells() -> None:
-    result = group_scores(make_answers(FOUR), "role", threshold=2)
+    result = group_scores(make_answers(SIX), "role", threshold=3)
     table = result.table
-    assert cell(table, "leader", "A", "mean") == 4.0
-    assert cell(table, "staff", "A", "mean") == 3.0
-    # E: only the leaders' ratings count (see FOUR; before the sparse-statement rule staff E was
-    # 1.5 from q3's E1 and q4's E2).  No staff cell, so the leaders' E cell would be everyone's
+    assert cell(table, "leader", "A", "mean") == 4.0  # (5 + 3 + 4) / 3
+    assert cell(table, "staff", "A", "mean") == 3.0  # (4 + 2 + 3) / 3
+    # E: only the leaders' ratings count (see SIX; before the sparse-statement rule staff E was
+    # 1.5 from q4's E1 and q5's E2).  No staff cell, so the leaders' E cell would be everyone's
     # E cell under another name next to staff: hidden with it.  I: nobody's ratings count.
     for group in ("leader", "staff"):
         for value in ("E", "I"):
@@ -199,54 +204,57 @@ def test_by_role_hides_small_cells() -> None:
     # one shown value each: neither side has a strongest or weakest value
     assert summary["strongest"].isna().all() and summary["weakest"].isna().all()
     assert result.notes == (
-        "3 scores are hidden because fewer than 2 people rated them.",
+        "3 scores are hidden because fewer than 3 people rated them.",
         "1 more score is hidden so that hidden scores cannot be worked out from the other figures.",
     )
 
 
 def test_equal_shown_values_are_neither_strongest_nor_weakest() -> None:
     same = {"A1": 4, "E1": 4}
-    df = make_answers([("p1", "staff", "X", same), ("p2", "leader", "X", same)])
-    summary = group_scores(df, threshold=2).groups
+    df = make_answers([("p1", "staff", "X", same), ("p2", "leader", "X", same), ("p3", "staff", "X", same)])
+    summary = group_scores(df, threshold=3).groups
     assert pd.isna(summary.at[0, "strongest"]) and pd.isna(summary.at[0, "weakest"])
 
 
 def test_ties_go_to_framework_order() -> None:
     same = {"A1": 4, "E1": 4, "I1": 2, "O1": 2, "U1": 3}
-    df = make_answers([("p1", "staff", "X", same), ("p2", "staff", "X", same)])
-    summary = group_scores(df, threshold=2).groups
+    df = make_answers([("p1", "staff", "X", same), ("p2", "staff", "X", same), ("p3", "staff", "X", same)])
+    summary = group_scores(df, threshold=3).groups
     assert (summary.at[0, "strongest"], summary.at[0, "weakest"]) == ("A", "I")
-    reordered = group_scores(df, threshold=2, value_order=("U", "O", "I", "E", "A")).groups
+    reordered = group_scores(df, threshold=3, value_order=("U", "O", "I", "E", "A")).groups
     assert (reordered.at[0, "strongest"], reordered.at[0, "weakest"]) == ("E", "O")
 
 
 def test_a_lone_rater_in_a_team_counts_as_dont_know() -> None:
-    # T1 and T2 have 3 people each; only 2 in T1 and 1 in T2 rated I.  Before the sparse-statement
-    # rule, overall I counted b1 (3 raters) and T2's I cell was hidden, plus T1's so that T2's
-    # could not be worked out as overall minus T1.  Now b1's rating counts in no figure (1 rater in
-    # T2): overall I is a1 and a2 only, T1's I is that same figure, and nothing needs hiding twice.
+    # Threshold 3 (worked at 2 with teams of 3 before the one rule; each team gained a person who
+    # did not rate I).  T1 and T2 have 4 people each; only 3 in T1 and 1 in T2 rated I.  Before the
+    # sparse-statement rule, overall I counted b1 (4 raters) and T2's I cell was hidden, plus T1's so
+    # that T2's could not be worked out as overall minus T1.  Now b1's rating counts in no figure
+    # (1 rater in T2): overall I is a1-a3 only, T1's I is that same figure, and nothing needs hiding twice.
     people = [
         ("a1", "staff", "T1", {"A1": 4, "I1": 5}),
         ("a2", "staff", "T1", {"A1": 4, "I1": 3}),
-        ("a3", "staff", "T1", {"A1": 4, "I1": None}),
+        ("a3", "staff", "T1", {"A1": 4, "I1": 4}),
+        ("a4", "staff", "T1", {"A1": 4, "I1": None}),
         ("b1", "staff", "T2", {"A1": 2, "I1": 1}),
         ("b2", "staff", "T2", {"A1": 2, "I1": None}),
         ("b3", "staff", "T2", {"A1": 2, "I1": None}),
+        ("b4", "staff", "T2", {"A1": 2, "I1": None}),
     ]
     df = make_answers(people)
-    overall = group_scores(df, threshold=2).table
-    assert cell(overall, OVERALL_LABEL, "I", "n_people") == 2
-    assert cell(overall, OVERALL_LABEL, "I", "mean") == 4.0  # (5 + 3) / 2
-    by_team = group_scores(df, "team", threshold=2)
+    overall = group_scores(df, threshold=3).table
+    assert cell(overall, OVERALL_LABEL, "I", "n_people") == 3
+    assert cell(overall, OVERALL_LABEL, "I", "mean") == 4.0  # (5 + 3 + 4) / 3
+    by_team = group_scores(df, "team", threshold=3)
     assert cell(by_team.table, "T1", "I", "mean") == 4.0
     assert not cell(by_team.table, "T2", "I", "shown")
     assert cell(by_team.table, "T1", "A", "mean") == 4.0
-    assert by_team.notes == ("1 score is hidden because fewer than 2 people rated it.",)
+    assert by_team.notes == ("1 score is hidden because fewer than 3 people rated it.",)
     # whatever b1 answered, no figure moves
     for other in (1, 2, 3, 4, 5, None):
         changed = df.copy()
         changed.loc[(changed["person_id"] == "b1") & (changed["statement_id"] == "I1"), "rating"] = other
-        assert group_scores(changed, "team", threshold=2).table.equals(by_team.table)
+        assert group_scores(changed, "team", threshold=3).table.equals(by_team.table)
 
 
 def test_small_teams_are_pooled_with_a_note() -> None:
@@ -267,11 +275,11 @@ def test_small_teams_are_pooled_with_a_note() -> None:
 
 
 def test_too_few_people_shows_nothing() -> None:
-    df = make_answers(FOUR)
+    df = make_answers(SIX)
     for by in ("overall", "team", "role"):
-        result = group_scores(df, by, threshold=5)
+        result = group_scores(df, by, threshold=7)
         assert result.table.empty and result.groups.empty
-        assert result.notes == ("Nothing is shown: fewer than 5 people have responded.",)
+        assert result.notes == ("Nothing is shown: fewer than 7 people have responded.",)
 
 
 @pytest.mark.parametrize(
@@ -294,12 +302,12 @@ def test_agreement_cut_offs(sd: float, scale: tuple[int, int], label: str | None
 
 
 def test_statement_cells_need_threshold_raters() -> None:
-    result = statement_scores(make_answers(FOUR), "overall", threshold=2)
+    result = statement_scores(make_answers(SIX), "overall", threshold=3)
     table = result.table.set_index("statement_id")
-    # A2 reverse: q1 1 -> 5, q2 3 -> 3: mean 4.0 over 2 raters
+    # A2 reverse: q1 1 -> 5, q2 3 -> 3, q3 2 -> 4: mean 12 / 3 = 4.0 over 3 raters
     assert table.at["A2", "mean"] == 4.0
     assert bool(table.at["A2", "reverse"])
-    assert table.at["A1", "n_rated"] == 4
+    assert table.at["A1", "n_rated"] == 6
     # E2 was rated by one person only
     assert not table.at["E2", "shown"]
     assert pd.isna(table.at["E2", "n_rated"])
@@ -307,10 +315,11 @@ def test_statement_cells_need_threshold_raters() -> None:
 
 
 def test_statements_sort_naturally() -> None:
-    df = make_answers([("p1", "staff", "X", {"A1": 3}), ("p2", "staff", "X", {"A1": 4})])
+    df = make_answers([("p1", "staff", "X", {"A1": 3}), ("p2", "staff", "X", {"A1": 4}),
+                       ("p3", "staff", "X", {"A1": 5})])
     extra = df.assign(statement_id="A10")
     both = pd.concat([extra, df], ignore_index=True)
-    table = statement_scores(both, threshold=2).table
+    table = statement_scores(both, threshold=3).table
     assert table["statement_id"].tolist() == ["A1", "A10"]
 
 
@@ -318,13 +327,13 @@ def test_statements_sort_naturally() -> None:
 
 
 def test_leader_staff_gaps_hand_computed() -> None:
-    result = leader_staff_gaps(make_answers(FOUR), threshold=2)
+    result = leader_staff_gaps(make_answers(SIX), threshold=3)
     table = result.table.set_index("value_id")
-    assert table.at["A", "gap"] == 1.0  # 4.0 - 3.0
-    # Before the sparse-statement rule E was 4.0 - 1.5 = 2.5; now no staff E rating counts (see FOUR).
+    assert table.at["A", "gap"] == 1.0  # leaders (5 + 3 + 4) / 3 = 4.0 - staff (4 + 2 + 3) / 3 = 3.0
+    # Before the sparse-statement rule E was 4.0 - 1.5 = 2.5; now no staff E rating counts (see SIX).
     assert math.isnan(table.at["E", "gap"])
     assert math.isnan(table.at["I", "gap"])
-    assert table.at["A", "n_leaders"] == 2 and table.at["A", "n_staff"] == 2
+    assert table.at["A", "n_leaders"] == 3 and table.at["A", "n_staff"] == 3
 
 
 def test_leader_staff_gaps_need_both_sides() -> None:
@@ -341,41 +350,41 @@ def test_leader_staff_gaps_need_both_sides() -> None:
 
 
 def test_comments_carry_only_the_group_label() -> None:
-    df = make_answers(FOUR)
+    df = make_answers(SIX)
     comments = pd.DataFrame(
         {
-            "person_id": ["q4", "q1", "q3"],
+            "person_id": ["q5", "q1", "q4"],
             "text": ["zeal", " abc ", "   "],
-            "statement_id": ["A1", "I1", None],
+            "statement_id": ["A1", "A2", None],
         }
     )
-    result = group_comments(df, comments, "overall", threshold=2)
+    result = group_comments(df, comments, "overall", threshold=3)
     assert list(result.table.columns) == ["group", "statement_id", "text"]
     # ordered by statement, then text; blank comments dropped, whitespace trimmed
     assert result.table["text"].tolist() == ["zeal", "abc"]
-    assert result.table["statement_id"].tolist() == ["A1", "I1"]
+    assert result.table["statement_id"].tolist() == ["A1", "A2"]
     assert result.table["group"].tolist() == [OVERALL_LABEL] * 2
-    # I1 was rated by 2 people: a comment threshold of 3 drops the statement (comments
-    # without a statement come first), A1 (4 raters) keeps it
-    stricter = group_comments(df, comments, "overall", threshold=2, comment_threshold=3)
+    # A2 was rated by 3 people (q1-q3): a comment threshold of 4 drops the statement (comments
+    # without a statement come first), A1 (6 raters) keeps it
+    stricter = group_comments(df, comments, "overall", threshold=3, comment_threshold=4)
     assert stricter.table["text"].tolist() == ["abc", "zeal"]
     assert pd.isna(stricter.table["statement_id"].iloc[0])
     assert stricter.table["statement_id"].iloc[1] == "A1"
     assert stricter.notes == (
-        "1 comment is shown without its statement because fewer than 3 people in the group "
+        "1 comment is shown without its statement because fewer than 4 people in the group "
         "rated it.",
     )
 
 
 def test_comments_follow_the_role_split() -> None:
-    df = make_answers(FOUR)
-    comments = pd.DataFrame({"person_id": ["q1", "q3"], "text": ["lead", "staff"]})
-    result = group_comments(df, comments, "role", threshold=2)
+    df = make_answers(SIX)
+    comments = pd.DataFrame({"person_id": ["q1", "q4"], "text": ["lead", "staff"]})
+    result = group_comments(df, comments, "role", threshold=3)
     assert result.table[["group", "text"]].values.tolist() == [
         ["leader", "lead"],
         ["staff", "staff"],
     ]
-    hidden = group_comments(df, comments, "role", threshold=2, comment_threshold=3)
+    hidden = group_comments(df, comments, "role", threshold=3, comment_threshold=4)  # 3 leaders, 3 staff
     assert hidden.table.empty
     assert "Leaders and staff are not compared" in hidden.notes[0]
 
@@ -384,18 +393,18 @@ def test_comments_follow_the_role_split() -> None:
 
 
 def test_missing_column_is_named() -> None:
-    df = make_answers(FOUR).drop(columns=["rating"])
+    df = make_answers(SIX).drop(columns=["rating"])
     with pytest.raises(InputError, match=r"missing column.*rating"):
         person_value_scores(df)
 
 
 def test_rating_outside_scale_names_statement_and_value() -> None:
-    df = make_answers(FOUR)
-    df.loc[df["statement_id"] == "E1", "rating"] = pd.array([4, 7, 2, pd.NA], dtype="Int64")
+    df = make_answers(SIX)
+    df.loc[df["statement_id"] == "E1", "rating"] = pd.array([4, 7, 4, 2, pd.NA, pd.NA], dtype="Int64")
     with pytest.raises(InputError, match=r"Rating 7 for statement E1 \(value E\) .* scale 1 to 5"):
         person_value_scores(df)
     with pytest.raises(InputError, match="Rating 7"):
-        group_scores(df, "team", threshold=2)
+        group_scores(df, "team", threshold=3)
 
 
 @pytest.mark.parametrize(
@@ -429,24 +438,24 @@ def test_bad_answers_raise_input_error(change: dict[str, list[object]], message:
         person_value_scores(df)
 
 
-@pytest.mark.parametrize("threshold", [1, 0, 2.5, True])
+@pytest.mark.parametrize("threshold", [2, 1, 0, 51, 2.5, True])
 def test_bad_threshold(threshold: object) -> None:
     with pytest.raises(InputError, match="anonymity threshold must be"):
-        group_scores(make_answers(FOUR), "team", threshold=threshold)  # type: ignore[arg-type]
+        group_scores(make_answers(SIX), "team", threshold=threshold)  # type: ignore[arg-type]
 
 
 def test_other_bad_arguments() -> None:
-    df = make_answers(FOUR)
+    df = make_answers(SIX)
     with pytest.raises(InputError, match="must be a pandas DataFrame"):
         person_value_scores([1, 2])  # type: ignore[arg-type]
     with pytest.raises(InputError, match="from low to high"):
         person_value_scores(df, scale_min=5, scale_max=1)
     with pytest.raises(InputError, match="Unknown grouping 'dept'"):
-        group_scores(df, "dept", threshold=2)  # type: ignore[arg-type]
+        group_scores(df, "dept", threshold=3)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="comment threshold"):
         group_comments(df, pd.DataFrame({"person_id": [], "text": []}), comment_threshold=4)
     with pytest.raises(InputError, match="not among the respondents"):
-        group_comments(df, pd.DataFrame({"person_id": ["zz"], "text": ["hi"]}), threshold=2)
+        group_comments(df, pd.DataFrame({"person_id": ["zz"], "text": ["hi"]}), threshold=3)
 
 
 # --------------------------------------------------------------------------- properties
@@ -502,13 +511,13 @@ def test_scores_stay_within_the_scale(data: st.DataObject, lo: int, width: int) 
     rated = scores["score"].notna()
     assert ((scores.loc[rated, "score"] >= lo) & (scores.loc[rated, "score"] <= hi)).all()
     assert (rated == (scores["n_rated"] > 0)).all()
-    groups = group_scores(df, "overall", threshold=2, scale_min=lo, scale_max=hi).table
+    groups = group_scores(df, "overall", threshold=3, scale_min=lo, scale_max=hi).table
     shown = groups[groups["shown"]]
     assert ((shown["mean"] >= lo) & (shown["mean"] <= hi)).all()
 
 
 @HEAVY
-@given(df=answer_tables(), threshold=st.integers(2, 6))
+@given(df=answer_tables(), threshold=st.integers(3, 6))
 def test_shown_groups_are_big_and_differences_safe(df: pd.DataFrame, threshold: int) -> None:
     everyone = set(df["person_id"])
     overall = group_scores(df, "overall", threshold=threshold)
@@ -541,7 +550,7 @@ def test_shown_groups_are_big_and_differences_safe(df: pd.DataFrame, threshold: 
 @HEAVY
 @given(
     df=answer_tables(),
-    threshold=st.integers(2, 6),
+    threshold=st.integers(3, 6),
     by=st.sampled_from(["overall", "team", "role"]),
 )
 def test_shown_cells_count_real_raters(df: pd.DataFrame, threshold: int, by: str) -> None:
@@ -562,7 +571,7 @@ def test_shown_cells_count_real_raters(df: pd.DataFrame, threshold: int, by: str
 
 
 @HEAVY
-@given(df=answer_tables(), threshold=st.integers(2, 6))
+@given(df=answer_tables(), threshold=st.integers(3, 6))
 def test_leader_staff_split_needs_both_sides(df: pd.DataFrame, threshold: int) -> None:
     roles = people_of(df)["role"].value_counts()
     both = roles.get("leader", 0) >= threshold and roles.get("staff", 0) >= threshold
@@ -584,7 +593,7 @@ def test_leader_staff_split_needs_both_sides(df: pd.DataFrame, threshold: int) -
 @HEAVY
 @given(
     df=answer_tables(),
-    threshold=st.integers(2, 5),
+    threshold=st.integers(3, 5),
     extra=st.integers(0, 3),
     data=st.data(),
 )
@@ -637,7 +646,7 @@ def test_comments_never_come_from_small_groups(
 
 
 @PROPERTY
-@given(df=answer_tables(), threshold=st.integers(2, 6), seed=st.integers(0, 1000))
+@given(df=answer_tables(), threshold=st.integers(3, 6), seed=st.integers(0, 1000))
 def test_countable_answers_are_stable(df: pd.DataFrame, threshold: int, seed: int) -> None:
     """Same answers, same countable ratings, whatever the row order; applied again it drops nothing more."""
     counted = scoring.countable_answers(df, threshold)

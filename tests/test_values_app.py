@@ -287,8 +287,9 @@ def test_show_uses_the_query_string_under_voila(store: Store, db: str, monkeypat
 # --- results ---------------------------------------------------------------------
 def test_results_show_everyones_average_in_whole_batches_and_never_a_team(tmp_path: Path,
                                                                            framework: Framework) -> None:
-    from workbook.apps.values_results import EVERYONE, personal_results, results_panel
+    from workbook.apps.values import results_panel
     from workbook.demo import seed_demo
+    from workbook.values import EVERYONE, personal_results
 
     with open_store(str(tmp_path / "demo.db")) as demo_store:
         seed_demo(demo_store, framework=framework)
@@ -307,7 +308,7 @@ def test_results_show_everyones_average_in_whole_batches_and_never_a_team(tmp_pa
 def test_team_and_organisation_figures_cannot_be_subtracted_to_reveal_one_person(
         tmp_path: Path, framework: Framework) -> None:
     """The reviewer's attack: team a1-a5, lone x1 submits between a4 and a5 (threshold 5)."""
-    from workbook.apps.values_results import personal_results
+    from workbook.values import personal_results
 
     with open_store(str(tmp_path / "attack.db")) as s:
         s.organisations.create("Attack", "atk", threshold=5)
@@ -327,7 +328,7 @@ def test_team_and_organisation_figures_cannot_be_subtracted_to_reveal_one_person
 
 
 def test_alone_in_an_organisation_shows_only_your_own_scores(store: Store, framework: Framework) -> None:
-    from workbook.apps.values_results import personal_results
+    from workbook.values import personal_results
 
     app = make_app(store, framework)
     answer_everything(app, 4)
@@ -345,8 +346,8 @@ def test_alone_in_an_organisation_shows_only_your_own_scores(store: Store, frame
 
 def test_one_more_submission_does_not_move_the_averages_anyone_sees(tmp_path: Path, framework: Framework) -> None:
     """The difference attack: look, let one person submit, look again."""
-    from workbook.apps.values_results import personal_results
     from workbook.demo import seed_demo
+    from workbook.values import personal_results
 
     with open_store(str(tmp_path / "demo.db")) as demo_store:
         seed_demo(demo_store, framework=framework)
@@ -455,7 +456,8 @@ def test_someone_who_began_under_1_0_0_finishes_without_the_new_statements(store
 
 def test_results_show_your_own_view_of_the_organisation_and_nobody_elses(store: Store,
                                                                         framework: Framework) -> None:
-    from workbook.apps.values_results import personal_results, results_panel
+    from workbook.apps.values import results_panel
+    from workbook.values import personal_results
 
     ada = make_app(store, framework, "ada@example.org")
     for statement in framework.statements:  # Ada rates the organisation 1 on everything

@@ -11,7 +11,9 @@ The rule, and why:
 
 * **Threshold.**  No shown group or cell has fewer distinct people than
   ``threshold`` (default 5; the organisation's own setting is passed in).  It
-  is a whole number of at least 2: a "group" of one is a person.
+  is a whole number from 3 to 50, the one rule of
+  :func:`workbook.settings.check_threshold` (a "group" of one or two is a
+  person or a pair who can tell each other's answers apart).
 * **Differences of shown groups.**  A shown mean times its (shown) count is a
   sum over the group's people, so any combination of shown groups - "leaders
   minus team E", "everyone minus the shown teams" - is itself a figure anyone
@@ -99,6 +101,7 @@ import numpy as np
 import pandas as pd
 
 from workbook.errors import InputError
+from workbook.settings import check_threshold
 
 __all__ = [
     "COMBINED_NOTE",
@@ -112,7 +115,6 @@ __all__ = [
     "SelectedComments",
     "cell_notes",
     "check_comment_threshold",
-    "check_threshold",
     "countable_ratings",
     "plan_groups",
     "plan_overall",
@@ -139,28 +141,6 @@ ROLE_PLURALS: Final = MappingProxyType({"leader": "leaders", "staff": "staff"})
 
 COMBINED_NOTE: Final = "Some groups are combined so that no one's answers can be worked out."
 """The plain sentence a reader sees whenever pooling went beyond the smallest teams."""
-
-
-def check_threshold(threshold: object) -> int:
-    """Return ``threshold`` as an ``int``, or raise :class:`InputError`: the disclosure maths' own guard.
-
-    A threshold below 2 would show single people's answers, and a bool or a
-    fraction is almost certainly a mistake in the organisation's settings.
-    What a person may set (an organisation's threshold, a report's
-    ``--threshold``) is the stricter :func:`workbook.settings.check_threshold`
-    (3 to 50), checked where it comes in; every threshold that reaches this
-    module from the store or the CLI has passed it.
-    """
-    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
-        raise InputError(
-            f"The anonymity threshold must be a whole number of at least 2 (got {threshold!r})."
-        )
-    if threshold < 2:
-        raise InputError(
-            f"The anonymity threshold must be at least 2 (got {threshold}): "
-            "a smaller group would show one person's answers."
-        )
-    return int(threshold)
 
 
 def check_comment_threshold(comment_threshold: object, threshold: object) -> int:

@@ -170,9 +170,9 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
                           **{part: {**config.get(part, {}), "aria": False} for part in ("mark", "axis", "legend")}}
     svg: str = vlc.vegalite_to_svg(spec)
     if description and "aria-label" not in svg[:500]:
-        from html import escape
+        from workbook.html import esc
 
-        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(description, quote=True)}" ', 1)
+        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{esc(description)}" ', 1)
     return svg
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 
-from workbook.text import esc
+from workbook.html import Markup, html
 
 __all__ = ["data_uri", "download_link_html"]
 
@@ -20,8 +20,7 @@ def data_uri(data: bytes, media_type: str) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def download_link_html(filename: str, media_type: str, data: bytes, label: str | None = None) -> str:
+def download_link_html(filename: str, media_type: str, data: bytes, label: str | None = None) -> Markup:
     """An ``<a download>`` link saving ``data`` as ``filename``; ``label`` defaults to "Download <filename>"."""
     text = label if label is not None else f"Download {filename}"
-    return (f"<a class='wb-download' download='{esc(filename)}' href='{esc(data_uri(data, media_type))}'>"
-            f"{esc(text)}</a>")
+    return html("<a class='wb-download' download='{}' href='{}'>{}</a>", filename, data_uri(data, media_type), text)

@@ -47,7 +47,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from workbook.anonymity import OVERALL_LABEL, DisclosurePlan, check_threshold, plan_groups
+from workbook.anonymity import OVERALL_LABEL, DisclosurePlan, plan_groups
+from workbook.settings import check_threshold
 
 __all__ = ["Earlier", "GroupKey", "Settled", "display_label", "settle", "shown_groups"]
 

@@ -51,14 +51,13 @@ from workbook.anonymity import (
     SelectedComments,
     cell_notes,
     check_comment_threshold,
-    check_threshold,
     countable_ratings,
     plan_groups,
     select_comments,
     suppress_shown_cells,
 )
 from workbook.errors import InputError
-from workbook.settings import DEFAULT_THRESHOLD
+from workbook.settings import DEFAULT_THRESHOLD, check_threshold
 
 __all__ = [
     "ANSWER_COLUMNS",

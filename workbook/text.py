@@ -47,7 +47,6 @@ the rule: what an *output* does with text stored before this rule existed.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from datetime import date
@@ -60,7 +59,6 @@ __all__ = [
     "clean_line",
     "clean_paragraphs",
     "display_safe",
-    "esc",
     "format_day",
     "quoted",
     "refuse_broken",
@@ -248,7 +246,3 @@ def format_day(day: date) -> str:
     """A date as people write it in British English: ``31 March 2027`` (everywhere the workbook prints one)."""
     return f"{day.day} {day:%B %Y}"
 
-
-def esc(text: object) -> str:
-    """Escape text from users (names, comments, promises) for HTML; one helper for every page and export."""
-    return html.escape(str(text), quote=True)

@@ -110,8 +110,7 @@ def _six_people(store: Store, framework: Framework, submitted: int) -> None:
 
 def _everyone_figures(store: Store, framework: Framework, report_threshold: int) -> dict[str, tuple[int, dict]]:
     """Every "everyone" figure a viewer can see: the report's, a respondent's results page, the live profile."""
-    from workbook.apps.values import Respondent
-    from workbook.apps.values_results import EVERYONE, personal_results
+    from workbook.values import EVERYONE, Respondent, personal_results
     from workbook.workshop.live import live_profile
 
     organisation = store.organisations.get("six")

@@ -44,7 +44,6 @@ from workbook.apps.ui import (
     app_root,
     day_field,
     day_text,
-    esc,
     facilitator_organisation,
     message_page,
     row,
@@ -71,6 +70,7 @@ from workbook.charter.views import (
 )
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
 from workbook.framework import Framework, Promise, load_framework
+from workbook.html import Markup, esc, html
 from workbook.store import OrganisationRecord, Store, open_store
 
 __all__ = ["BLANK", "CharterBuilder", "build", "show", "warm_up"]
@@ -348,8 +348,8 @@ class CharterBuilder:
         for box, part in ((self.brand_box, foundation.brand_promise if foundation else None),
                           (self.purpose_box, foundation.common_purpose if foundation else None)):
             if part is not None:
-                parts.append(widgets.HTML(f"<h3>{esc(part.question)}</h3><p class='wb-muted'>{esc(part.prompt)}</p>"
-                                          + examples_html(part)))
+                parts.append(widgets.HTML(html("<h3>{}</h3><p class='wb-muted'>{}</p>{}", part.question, part.prompt,
+                                               examples_html(part))))
             parts.append(box)
         parts.append(widgets.HTML(f"<p class='wb-muted'>Saved as you type (when you leave a box); up to "
                                   f"{FOUNDATION_MAX} characters each.</p>"))
@@ -634,11 +634,11 @@ class CharterBuilder:
         start.on_click(self.errors.guard(lambda _b: self.start_new_version()))
         self.body.children = (
             widgets.HTML(
-                (f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else "")
-                + f"<p class='wb-muted'>{esc(self.organisation.name)} · customer service charter · "
-                f"version {charter.number} · approved</p><h1>Your customer service charter</h1>"
-                f"<p>Approved on {esc(when)} by {esc(charter.approved_by or 'the team')}. An approved version "
-                "never changes: to change a promise, start a new version (a copy of this one).</p>"
+                (html("<p class='wb-note' role='status'>{}</p>", note) if note else Markup())
+                + html("<p class='wb-muted'>{} · customer service charter · version {} · approved</p>"
+                       "<h1>Your customer service charter</h1><p>Approved on {} by {}. An approved version "
+                       "never changes: to change a promise, start a new version (a copy of this one).</p>",
+                       self.organisation.name, charter.number, when, charter.approved_by or "the team")
                 + charter_html(charter, self.framework) + self._results_html()
             ),
             row(start),
@@ -646,16 +646,17 @@ class CharterBuilder:
             *self._export_section(),
         )
 
-    def _results_html(self) -> str:
+    def _results_html(self) -> Markup:
         """Kept or not per quarter for the promises on screen; nothing when the catalogue is empty."""
         from workbook.charter.results import load_results
 
         if not catalogue(self.framework):
-            return ""
+            return Markup()
         try:
             return results_html(load_results(self.store, self.organisation.id, self.promises, self.framework))
         except StoreError:
-            return "<p class='wb-warn' role='status'>The results could not be read just now; reload to try again.</p>"
+            return Markup("<p class='wb-warn' role='status'>The results could not be read just now; reload to try "
+                          "again.</p>")
 
     def start_new_version(self) -> None:
         self.charter = self.charters.start_draft(self.organisation.id, framework=self.framework)

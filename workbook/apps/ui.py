@@ -15,10 +15,11 @@ import ipywidgets as widgets
 from workbook.apps.style import APP_CSS
 from workbook.dates import DAY_PLACEHOLDER
 from workbook.errors import AccessDeniedError, WorkbookError
+from workbook.html import esc
 from workbook.store import OrganisationRecord, Store
-from workbook.text import esc, format_day
+from workbook.text import format_day
 
-__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "esc", "facilitator_organisation",
+__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "facilitator_organisation",
            "message_page", "row", "style_widget", "unsaved_html"]
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def unsaved_html(text: str) -> str:
     if not text.strip():
         return ""
     rows = min(8, max(2, text.count("\n") + 2))
-    return ("<div class='wb-note wb-unsaved'><label><strong>" + esc(UNSAVED_LABEL) + "</strong>"
+    return (f"<div class='wb-note wb-unsaved'><label><strong>{esc(UNSAVED_LABEL)}</strong>"
             f"<textarea readonly rows='{rows}' style='display:block; width:100%; box-sizing:border-box; "
             f"margin-top:0.3rem; font: inherit;'>{esc(text)}</textarea></label></div>")
 

@@ -28,49 +28,30 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, esc, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, message_page, row
 from workbook.closing import closed_text, is_closed
 from workbook.errors import (
     AccessDeniedError,
     AlreadySubmittedError,
     CycleClosedError,
     InputError,
-    NotFoundError,
     StoreError,
     WorkbookError,
 )
 from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.framework.models import version_key
-from workbook.store import AnswerRecord, CycleRecord, OrganisationRecord, PersonRecord, Store, open_store
+from workbook.html import esc
+from workbook.store import AnswerRecord, Store, open_store
 from workbook.text import format_day
+from workbook.values.respondent import Respondent, open_assessment
 
-__all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "show", "warm_up"]
+__all__ = ["DONT_KNOW", "StatementInputs", "ValuesAssessment", "open_assessment", "results_panel", "show", "warm_up"]
 
 log = logging.getLogger(__name__)
 
 #: The radio value that stands for "don't know" (ratings are whole numbers).
 DONT_KNOW = "dont_know"
-
-
-@dataclass(frozen=True, slots=True)
-class Respondent:
-    """Who is answering, and for which organisation and cycle."""
-
-    person: PersonRecord
-    organisation: OrganisationRecord
-    cycle: CycleRecord
-
-
-def open_assessment(store: Store, token: object) -> Respondent:
-    """Resolve an invite token; raises AccessDeniedError for anything not valid."""
-    person = store.people.by_token(token)
-    try:
-        organisation = store.organisations.get(person.organisation_id)
-        cycle = store.responses.cycle(person.organisation_id)
-    except NotFoundError:
-        raise AccessDeniedError("this invite link is not in use at the moment; please ask whoever sent it") from None
-    return Respondent(person=person, organisation=organisation, cycle=cycle)
 
 
 class StatementInput:
@@ -560,10 +541,15 @@ def warm_up(db: str | None = None) -> None:
         open_store(db).close()
 
 
+def results_panel(app: ValuesAssessment) -> widgets.Widget:
+    """The widget shown under "Your results" (:func:`workbook.values.html.results_html`)."""
+    from workbook.values.html import results_html
+
+    return widgets.HTML(results_html(app.store, app.framework, app.respondent))
+
+
 def build(token: object, db: str | None = None) -> widgets.Widget:
     """The app for the person holding ``token``, or a friendly error page."""
-    from workbook.apps.values_results import results_panel
-
     if token is None or token == "":
         return message_page(
             "Please use your personal link",

@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import ConfirmRemoval, esc, row, status_html, unsaved_html
+from workbook.apps.ui import ConfirmRemoval, row, status_html, unsaved_html
 from workbook.framework import RecoveryField, RecoveryGuide, format_number
+from workbook.html import esc
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.playbook import Playbook
 from workbook.workshop.records import PlayFields, PlayRecord

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import esc, row, unsaved_html
+from workbook.apps.ui import row, unsaved_html
+from workbook.html import esc
 from workbook.text import format_day
 from workbook.workshop.checks import REVIEW_NOTE_MAX
 from workbook.workshop.errors import StaleEditError

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import esc, row, status_html
+from workbook.apps.ui import row, status_html
 from workbook.errors import InputError, StoreError, WorkbookError
 from workbook.framework import Framework, Measure, format_number
+from workbook.html import esc
 from workbook.measures.scorecard import Direction, direction
 from workbook.store.measures import MeasureValueRecord, StaleValueError
 
@@ -126,7 +127,7 @@ class ScorecardPage:
                 sections.append(entry.widget)
         cycle = app.session.cycle
         intro = (f"<h1>Customer scorecard</h1><p>This quarter's figures ({esc(cycle.label)}), with last "
-                 f"quarter's{' (' + esc(self.previous_label) + ')' if self.previous_label else ''} beside "
+                 f"quarter's{f' ({esc(self.previous_label)})' if self.previous_label else ''} beside "
                  "them. Each figure is saved as soon as you leave its box; empty a box to remove its figure.</p>")
         if not self.entries:
             intro += "<p class='wb-muted'>The framework file lists no customer measures.</p>"

@@ -1,7 +1,8 @@
 """HTML fragments of the charter builder: checks, coverage, evidence, versions.
 
-Pure functions from records to HTML strings, so they are tested without
-widgets and every piece of team text is escaped in one place (``_e``).  The
+Pure functions from records to :class:`~markupsafe.Markup`, so they are tested
+without widgets and every piece of team text is escaped as it meets the markup
+(:mod:`workbook.html`).  The
 app (:mod:`workbook.apps.charter`) puts them in HTML widgets.  Colour is never
 the only cue: every state also has a word ("To fix", "Added") and a symbol.
 """
@@ -19,7 +20,7 @@ from workbook.charter.records import CharterRecord, PromiseRecord, format_day
 from workbook.charter.results import PromiseResults, QuarterResult
 from workbook.errors import NotFoundError
 from workbook.framework import Example, FoundationPart, Framework
-from workbook.text import esc
+from workbook.html import Markup, esc, html, join
 
 __all__ = [
     "CHARTER_CSS",
@@ -77,85 +78,84 @@ CHARTER_CSS = """
 """
 
 
-def findings_html(findings: Sequence[Finding]) -> str:
+def findings_html(findings: Sequence[Finding]) -> Markup:
     """A list of findings: "✗ To fix:" for blocking ones, "ⓘ Advice:" for the rest."""
     if not findings:
-        return ""
+        return Markup()
     items = []
     for finding in findings:
         if finding.blocking:
-            items.append(f"<li class='wb-fix'>✗ <strong>To fix:</strong> {esc(finding.message)}</li>")
+            items.append(html("<li class='wb-fix'>✗ <strong>To fix:</strong> {}</li>", finding.message))
         else:
-            items.append(f"<li class='wb-advice'>ⓘ <strong>Advice:</strong> {esc(finding.message)}</li>")
-    return f"<ul class='wb-findings'>{''.join(items)}</ul>"
+            items.append(html("<li class='wb-advice'>ⓘ <strong>Advice:</strong> {}</li>", finding.message))
+    return html("<ul class='wb-findings'>{}</ul>", join(items))
 
 
-def coverage_html(coverage: Coverage, framework: Framework) -> str:
+def coverage_html(coverage: Coverage, framework: Framework) -> Markup:
     """Which promises serve each value and each step, as two small tables."""
-    def table(caption: str, rows: Sequence[tuple[str, tuple[int, ...]]], name: Callable[[str], str]) -> str:
-        body = "".join(
-            f"<tr><td>{esc(name(item))}</td><td>"
-            + (f"✓ promise {', '.join(map(str, used))}" if used else "<span class='wb-fix'>✗ none yet</span>")
-            + "</td></tr>"
+    none_yet = Markup("<span class='wb-fix'>✗ none yet</span>")
+
+    def table(caption: str, rows: Sequence[tuple[str, tuple[int, ...]]], name: Callable[[str], str]) -> Markup:
+        body = join(
+            html("<tr><td>{}</td><td>{}</td></tr>", name(item),
+                 f"✓ promise {', '.join(map(str, used))}" if used else none_yet)
             for item, used in rows
         )
-        return (f"<table class='wb-coverage'><caption class='wb-muted'>{esc(caption)}</caption>"
-                f"<thead><tr><th scope='col'>{esc(caption.split()[0])}</th><th scope='col'>Served by</th></tr>"
-                f"</thead><tbody>{body}</tbody></table>")
+        return html("<table class='wb-coverage'><caption class='wb-muted'>{}</caption>"
+                    "<thead><tr><th scope='col'>{}</th><th scope='col'>Served by</th></tr>"
+                    "</thead><tbody>{}</tbody></table>", caption, caption.split()[0], body)
 
     return (table("Values (all five)", coverage.values, lambda v: framework.value(v).name)
             + table("Steps (all four)", coverage.steps, lambda s: framework.step(s).name))
 
 
-def checks_html(report: CheckReport, framework: Framework, *, required: int) -> str:
+def checks_html(report: CheckReport, framework: Framework, *, required: int) -> Markup:
     """The charter's checks: a one-line verdict, what blocks approval, advice and coverage."""
     blocking = report.blocking
     if blocking:
-        verdict = (f"<p class='wb-warn' role='status'>{len(blocking)} thing(s) to fix before this charter "
-                   "can be approved.</p>")
+        verdict = html("<p class='wb-warn' role='status'>{} thing(s) to fix before this charter "
+                       "can be approved.</p>", len(blocking))
     else:
-        verdict = (f"<p class='wb-ok' role='status'>✓ All checks pass: {required} promises, each specific, "
-                   "measured, owned and reviewed. Ready to approve.</p>")
+        verdict = html("<p class='wb-ok' role='status'>✓ All checks pass: {} promises, each specific, "
+                       "measured, owned and reviewed. Ready to approve.</p>", required)
     charter_wide = [f for f in report.findings if f.position is None]
     per_promise = [f for f in report.findings if f.position is not None]
-    return (
-        "<h2>Checks</h2>" + verdict + findings_html(charter_wide)
-        + (f"<details><summary>Every finding, promise by promise ({len(per_promise)})</summary>"
-           f"{findings_html(per_promise)}</details>" if per_promise else "")
-        + coverage_html(report.coverage, framework)
-    )
+    every = html("<details><summary>Every finding, promise by promise ({})</summary>{}</details>",
+                 len(per_promise), findings_html(per_promise)) if per_promise else Markup()
+    return (Markup("<h2>Checks</h2>") + verdict + findings_html(charter_wide) + every
+            + coverage_html(report.coverage, framework))
 
 
-def reasons_html(reasons: Sequence[str]) -> str:
+def reasons_html(reasons: Sequence[str]) -> Markup:
     """"Your results: Innovative is your lowest value: 2.8 of 5; ...", or nothing."""
     if not reasons:
-        return ""
-    return f"<p class='wb-muted'>Your results: {esc('; '.join(reasons))}.</p>"
+        return Markup()
+    return html("<p class='wb-muted'>Your results: {}.</p>", "; ".join(reasons))
 
 
-def evidence_html(evidence: Evidence, framework: Framework) -> str:
+def evidence_html(evidence: Evidence, framework: Framework) -> Markup:
     """Where the team is weakest, lowest first, and where the numbers come from."""
     high = framework.scale.maximum
-    parts = ["<h2>Where to start</h2>"]
+    parts = [Markup("<h2>Where to start</h2>")]
     if evidence.value_scores:
         ordered = sorted(evidence.value_scores.items(), key=lambda kv: kv[1])
-        items = "".join(f"<li>{esc(framework.value(v).name)}: {s:.1f} of {high}</li>" for v, s in ordered)
-        parts.append(f"<p>Values, lowest first <span class='wb-muted'>({esc(evidence.value_source)})</span>:</p>"
-                     f"<ol class='wb-evidence'>{items}</ol>")
+        items = join(html("<li>{}: {:.1f} of {}</li>", framework.value(v).name, s, high) for v, s in ordered)
+        parts.append(html("<p>Values, lowest first <span class='wb-muted'>({})</span>:</p>"
+                          "<ol class='wb-evidence'>{}</ol>", evidence.value_source, items))
     if evidence.step_scores:
         ordered = sorted(evidence.step_scores.items(), key=lambda kv: kv[1])
-        items = "".join(f"<li>{esc(framework.step(s).name)}: {v:.1f} of {high}</li>" for s, v in ordered)
-        parts.append(f"<p>DIME™ steps, lowest-rated first <span class='wb-muted'>({esc(evidence.step_source)})"
-                     f"</span>:</p><ol class='wb-evidence'>{items}</ol>")
+        items = join(html("<li>{}: {:.1f} of {}</li>", framework.step(s).name, v, high) for s, v in ordered)
+        parts.append(html("<p>DIME™ steps, lowest-rated first <span class='wb-muted'>({})"
+                          "</span>:</p><ol class='wb-evidence'>{}</ol>", evidence.step_source, items))
     for note in evidence.notes:
-        parts.append(f"<p class='wb-note'>{esc(note)}</p>")
+        parts.append(html("<p class='wb-note'>{}</p>", note))
     if evidence.value_scores or evidence.step_scores:
-        parts.append("<p>The starter promises are ordered to match: the ones for your weakest areas come "
-                     "first, with the reason beside each.</p>")
-    return "".join(parts)
+        parts.append(Markup("<p>The starter promises are ordered to match: the ones for your weakest areas come "
+                            "first, with the reason beside each.</p>"))
+    return join(parts)
 
 
-def _promise_block(promise: PromiseRecord, framework: Framework) -> str:
+def _promise_block(promise: PromiseRecord, framework: Framework) -> Markup:
     def name(kind: str, item: str | None) -> str:
         if not item:
             return "not yet chosen"
@@ -166,11 +166,12 @@ def _promise_block(promise: PromiseRecord, framework: Framework) -> str:
 
     review = format_day(promise.review_date) if promise.review_date else "not yet set"
     target = _target_line(promise, framework)
-    return (f"<strong>{esc(promise.text or '(no wording yet)')}</strong><br>"
-            f"<span>Standard: {esc(promise.standard or 'not yet written')}</span><br>"
-            + (f"<span>Measure: {esc(target)}</span><br>" if target else "") +
-            f"<span class='wb-muted'>Owner: {esc(promise.owner or 'not yet chosen')} · Review by: {esc(review)} · "
-            f"{esc(name('value', promise.value_id))} · {esc(name('step', promise.step_id))}</span>")
+    return (html("<strong>{}</strong><br><span>Standard: {}</span><br>", promise.text or "(no wording yet)",
+                 promise.standard or "not yet written")
+            + (html("<span>Measure: {}</span><br>", target) if target else Markup())
+            + html("<span class='wb-muted'>Owner: {} · Review by: {} · {} · {}</span>",
+                   promise.owner or "not yet chosen", review, name("value", promise.value_id),
+                   name("step", promise.step_id)))
 
 
 def _target_line(promise: PromiseRecord, framework: Framework) -> str | None:
@@ -186,37 +187,40 @@ def _target_line(promise: PromiseRecord, framework: Framework) -> str | None:
     return f"{measure.name}: {target_text(measure, promise.target_op, promise.target_value)}"
 
 
-def foundation_html(brand_promise: str | None, common_purpose: str | None) -> str:
+def foundation_html(brand_promise: str | None, common_purpose: str | None) -> Markup:
     """The brand promise and common purpose as two labelled blocks ("not written yet" for gaps)."""
-    def block(label: str, text: str | None) -> str:
-        shown = esc(text) if text else "<span class='wb-muted'>not written yet</span>"
-        return f"<div class='wb-foundation-part'><h3>{esc(label)}</h3><p>{shown}</p></div>"
+    not_written = Markup("<span class='wb-muted'>not written yet</span>")
 
-    return ("<div class='wb-foundation'>" + block("Our brand promise", brand_promise)
-            + block("Our common purpose", common_purpose) + "</div>")
+    def block(label: str, text: str | None) -> Markup:
+        return html("<div class='wb-foundation-part'><h3>{}</h3><p>{}</p></div>", label, text or not_written)
+
+    return html("<div class='wb-foundation'>{}{}</div>", block("Our brand promise", brand_promise),
+                block("Our common purpose", common_purpose))
 
 
-def charter_html(charter: CharterRecord, framework: Framework) -> str:
+def charter_html(charter: CharterRecord, framework: Framework) -> Markup:
     """One version, read-only: its brand promise and common purpose, then the promises as a numbered list."""
-    items = "".join(f"<li>{_promise_block(p, framework)}</li>" for p in charter.promises)
-    return foundation_html(charter.brand_promise, charter.common_purpose) + f"<ol class='wb-version-list'>{items}</ol>"
+    items = join(html("<li>{}</li>", _promise_block(p, framework)) for p in charter.promises)
+    return (foundation_html(charter.brand_promise, charter.common_purpose)
+            + html("<ol class='wb-version-list'>{}</ol>", items))
 
 
-def examples_html(part: FoundationPart) -> str:
+def examples_html(part: FoundationPart) -> Markup:
     """A first-page prompt's good and weak examples, each with why, folded away until asked for."""
-    def items(examples: Sequence[Example], mark: str) -> str:
-        return "".join(f"<li>{mark} <q>{esc(e.text)}</q> <span class='wb-muted'>{esc(e.why)}</span></li>"
-                       for e in examples)
+    def items(examples: Sequence[Example], mark: str) -> Markup:
+        return join(html("<li>{} <q>{}</q> <span class='wb-muted'>{}</span></li>", mark, e.text, e.why)
+                    for e in examples)
 
-    return (f"<details class='wb-examples'><summary>Examples of a {esc(part.name.lower())}</summary>"
-            f"<p><strong>Strong:</strong></p><ul>{items(part.good, '✓')}</ul>"
-            f"<p><strong>Weak:</strong></p><ul>{items(part.bad, '✗')}</ul></details>")
+    return html("<details class='wb-examples'><summary>Examples of a {}</summary>"
+                "<p><strong>Strong:</strong></p><ul>{}</ul>"
+                "<p><strong>Weak:</strong></p><ul>{}</ul></details>",
+                part.name.lower(), items(part.good, "✓"), items(part.bad, "✗"))
 
 
 _KIND_WORDS = {"added": "+ Added", "removed": "- Removed", "changed": "~ Changed", "unchanged": "= Unchanged"}
 
 
-def _changed_fields(change: PromiseChange, framework: Framework) -> str:
+def _changed_fields(change: PromiseChange, framework: Framework) -> Markup:
     """Old and new values of each changed field, struck through and inserted."""
     assert change.old is not None and change.new is not None
     rows = []
@@ -234,44 +238,44 @@ def _changed_fields(change: PromiseChange, framework: Framework) -> str:
         if attribute == "review_date":
             old = format_day(old) if isinstance(old, date) else "none"
             new = format_day(new) if isinstance(new, date) else "none"
-        rows.append(f"<div><em>{esc(label)}:</em> <del>{esc(old or 'none')}</del> → <ins>{esc(new or 'none')}</ins>"
-                    "</div>")
-    return "".join(rows)
+        rows.append(html("<div><em>{}:</em> <del>{}</del> → <ins>{}</ins></div>", label, old or "none", new or "none"))
+    return join(rows)
 
 
-def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> str:
+def diff_html(old: CharterRecord, new: CharterRecord, framework: Framework) -> Markup:
     """Two versions side by side: every promise added, removed, changed or unchanged."""
     changes = compare_promises(old.promises, new.promises)
     foundation = compare_foundation(old, new)
-    rows = [f"<tr class='wb-changed'><td class='wb-kind'>~ Changed<br><span class='wb-muted'>{esc(f.label)}</span>"
-            f"</td><td>{esc(f.old or 'not written')}</td><td>{esc(f.new or 'not written')}</td></tr>"
+    rows = [html("<tr class='wb-changed'><td class='wb-kind'>~ Changed<br><span class='wb-muted'>{}</span>"
+                 "</td><td>{}</td><td>{}</td></tr>", f.label, f.old or "not written", f.new or "not written")
             for f in foundation]
     for change in changes:
-        kind = _KIND_WORDS[change.kind]
+        kind = esc(_KIND_WORDS[change.kind])
         if change.kind == "changed":
-            kind += f"<br><span class='wb-muted'>{esc(', '.join(change.fields))}</span>"
+            kind += html("<br><span class='wb-muted'>{}</span>", ", ".join(change.fields))
         if change.moved:
-            kind += f"<br><span class='wb-muted'>moved from {change.old_position} to {change.new_position}</span>"
+            kind += html("<br><span class='wb-muted'>moved from {} to {}</span>", change.old_position,
+                         change.new_position)
         if change.kind == "unchanged":  # the wording is enough to recognise it
             assert change.old is not None and change.new is not None
-            left = f"<span class='wb-muted'>{change.old_position}. {esc(change.old.text)}</span>"
-            right = f"<span class='wb-muted'>{change.new_position}. {esc(change.new.text)}</span>"
+            left = html("<span class='wb-muted'>{}. {}</span>", change.old_position, change.old.text)
+            right = html("<span class='wb-muted'>{}. {}</span>", change.new_position, change.new.text)
         else:
-            left = (f"<strong>{change.old_position}.</strong> {_promise_block(change.old, framework)}"
-                    if change.old is not None else "")
-            right = (f"<strong>{change.new_position}.</strong> {_promise_block(change.new, framework)}"
-                     if change.new is not None else "")
+            left = (html("<strong>{}.</strong> {}", change.old_position, _promise_block(change.old, framework))
+                    if change.old is not None else Markup())
+            right = (html("<strong>{}.</strong> {}", change.new_position, _promise_block(change.new, framework))
+                     if change.new is not None else Markup())
         if change.kind == "changed":
-            right += f"<div class='wb-muted'>{_changed_fields(change, framework)}</div>"
-        rows.append(f"<tr class='wb-{change.kind}'><td class='wb-kind'>{kind}</td><td>{left}</td>"
-                    f"<td>{right}</td></tr>")
-    return (f"<p role='status'><strong>{esc(_first_upper(old.label))} → {esc(new.label)}:</strong> "
-            f"{esc(summarise(changes))}"
-            + (f"; {esc(' and '.join(f.label for f in foundation))} changed" if foundation else "") + ".</p>"
-            "<table class='wb-diff'><colgroup><col style='width: 7.5rem'><col><col></colgroup>"
-            "<thead><tr><th scope='col'>Change</th>"
-            f"<th scope='col'>{esc(_first_upper(old.label))}</th><th scope='col'>{esc(_first_upper(new.label))}</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            right += html("<div class='wb-muted'>{}</div>", _changed_fields(change, framework))
+        rows.append(html("<tr class='wb-{}'><td class='wb-kind'>{}</td><td>{}</td><td>{}</td></tr>",
+                         change.kind, kind, left, right))
+    also = html("; {} changed", " and ".join(f.label for f in foundation)) if foundation else Markup()
+    return html("<p role='status'><strong>{} → {}:</strong> {}{}.</p>"
+                "<table class='wb-diff'><colgroup><col style='width: 7.5rem'><col><col></colgroup>"
+                "<thead><tr><th scope='col'>Change</th><th scope='col'>{}</th><th scope='col'>{}</th>"
+                "</tr></thead><tbody>{}</tbody></table>",
+                _first_upper(old.label), new.label, summarise(changes), also,
+                _first_upper(old.label), _first_upper(new.label), join(rows))
 
 
 def _first_upper(text: str) -> str:
@@ -279,33 +283,33 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def results_html(results: PromiseResults, *, quarters: int = 4) -> str:
+def results_html(results: PromiseResults, *, quarters: int = 4) -> Markup:
     """Each measured promise kept or not in the last ``quarters`` quarters, as a table ("✓ 96 %", "✗ 75 s")."""
     shown = results.cycles[-quarters:]
     if not results.promises:
-        return ("<h2>Kept or not</h2><p class='wb-muted'>Choose a measure and a target for a promise (“Measured "
-                "by”) to see here, quarter by quarter, whether it was kept.</p>")
+        return Markup("<h2>Kept or not</h2><p class='wb-muted'>Choose a measure and a target for a promise (“Measured "
+                      "by”) to see here, quarter by quarter, whether it was kept.</p>")
+    wrong_way = Markup("<br><span class='wb-warn'>▼ wrong way</span>")
 
-    def cell(quarter: QuarterResult | None) -> str:
+    def cell(quarter: QuarterResult | None) -> Markup:
         if quarter is None or quarter.value is None:
-            return "<td class='wb-muted'>– no figure</td>"
+            return Markup("<td class='wb-muted'>– no figure</td>")
         mark = "" if quarter.kept is None else ("✓ " if quarter.kept else "✗ ")
         word = "" if quarter.kept is None else (" kept" if quarter.kept else " not kept")
-        cls = "" if quarter.kept is None else (" class='wb-ok'" if quarter.kept else " class='wb-fix'")
-        trend = "<br><span class='wb-warn'>▼ wrong way</span>" if quarter.wrong_way else ""
-        return f"<td{cls}>{mark}{esc(quarter.shown)}{esc(word)}{trend}</td>"
+        cls = Markup("") if quarter.kept is None else Markup(" class='wb-ok'" if quarter.kept else " class='wb-fix'")
+        return html("<td{}>{}{}{}{}</td>", cls, mark, quarter.shown, word, wrong_way if quarter.wrong_way else "")
 
-    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in shown)
-    rows = "".join(
-        f"<tr><th scope='row'>{r.position}. {esc(r.text)}<br><span class='wb-muted'>{esc(r.measure_name)}: "
-        f"{esc(r.target)}</span></th>{''.join(cell(r.quarter(c)) for c in shown)}</tr>"
+    head = join(html("<th scope='col'>{}</th>", c) for c in shown)
+    rows = join(
+        html("<tr><th scope='row'>{}. {}<br><span class='wb-muted'>{}: {}</span></th>{}</tr>",
+             r.position, r.text, r.measure_name, r.target, join(cell(r.quarter(c)) for c in shown))
         for r in results.promises)
-    return ("<h2>Kept or not</h2><p>Each promise that names a measure, against its target, quarter by quarter "
-            "(figures from the scorecard).</p>"
-            f"<table class='wb-diff wb-results'><thead><tr><th scope='col'>Promise</th>{head}</tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+    return html("<h2>Kept or not</h2><p>Each promise that names a measure, against its target, quarter by quarter "
+                "(figures from the scorecard).</p>"
+                "<table class='wb-diff wb-results'><thead><tr><th scope='col'>Promise</th>{}</tr></thead>"
+                "<tbody>{}</tbody></table>", head, rows)
 
 
-def download_link_html(filename: str, media_type: str, data: bytes) -> str:
+def download_link_html(filename: str, media_type: str, data: bytes) -> Markup:
     """A link that downloads ``data`` from the page itself (a data: URL): no server, no internet."""
     return download.download_link_html(filename, media_type.split(";")[0], data)

@@ -23,11 +23,11 @@ anonymity rule has nothing to hide here.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from workbook.html import esc
 from workbook.report.hooks import Fragment
 
 if TYPE_CHECKING:
@@ -45,20 +45,16 @@ TREND_SOURCES: list[TrendSource] = []
 _ARROWS = {"better": "▲ better", "worse": "▼ wrong way", "same": "= same"}
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _table(caption: str, headers: tuple[str, ...], rows: list[tuple[str, ...]], numeric: tuple[int, ...] = ()) -> str:
     def cell(i: int, value: str) -> str:
         cls = ' class="num"' if i in numeric else ""
-        return f'<th scope="row">{_e(value)}</th>' if i == 0 else f"<td{cls}>{_e(value)}</td>"
+        return f'<th scope="row">{esc(value)}</th>' if i == 0 else f"<td{cls}>{esc(value)}</td>"
 
     numeric_class = ' class="num"'
-    head = "".join(f'<th scope="col"{numeric_class if i in numeric else ""}>{_e(h)}</th>'
+    head = "".join(f'<th scope="col"{numeric_class if i in numeric else ""}>{esc(h)}</th>'
                    for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
-    return (f'<table class="wb-table wb-glance"><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>'
+    return (f'<table class="wb-table wb-glance"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
 
 
@@ -165,10 +161,10 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
     cycle_label = page.cycle
     previous, results, lines, targets, wrong = page.previous, page.results, page.lines, page.targets, page.wrong
     lead = page.lead
-    parts, text = [f"<p class='wb-lead'>{_e(lead)}</p>"], [lead]
+    parts, text = [f"<p class='wb-lead'>{esc(lead)}</p>"], [lead]
     if wrong:
         names = ", ".join(line.measure.name for line in wrong)
-        parts.append(f"<p>Moved the wrong way: {_e(names)}.</p>")
+        parts.append(f"<p>Moved the wrong way: {esc(names)}.</p>")
         text.append(f"Moved the wrong way: {names}.")
     if results.promises:
         rows = _promise_rows(results, cycle_label, previous)
@@ -180,7 +176,7 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
         text += [f"{r[0]}. {r[1]} | {r[2]} {r[3]} | {r[4]} {r[5]}" for r in rows]
     elif page.charter:
         note = "No promise of the charter names a measure yet: choose one for each promise in the charter builder."
-        parts.append(f"<p class='wb-pending'>{_e(note)}</p>")
+        parts.append(f"<p class='wb-pending'>{esc(note)}</p>")
         text.append(note)
     if lines:
         rows = _scorecard_rows(lines, targets, cycle_label, previous)
@@ -192,7 +188,7 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
     else:
         note = (f"No customer measures have been entered for {cycle_label} yet: enter them on the workshop's "
                 f"scorecard page, or import them with: workbook measures import {organisation_id} FILE.csv")
-        parts.append(f"<p class='wb-pending'>{_e(note)}</p>")
+        parts.append(f"<p class='wb-pending'>{esc(note)}</p>")
         text.append(note)
     for source in TREND_SOURCES:
         fragment = source(store, organisation_id, cycle_label)

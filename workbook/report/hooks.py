@@ -15,9 +15,10 @@ workshop holds the team's agreed ratings, the charter the team's promises.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from workbook.html import esc
 
 if TYPE_CHECKING:
     from workbook.framework import Framework
@@ -33,10 +34,6 @@ class Fragment:
 
     html: str
     text: str
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) -> Fragment | None:
@@ -61,7 +58,7 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
     everything = Workshop(store).organisation_actions(organisation_id)
     threads = action_threads(everything)
     evidence_html, evidence_lines = _evidence(summary)
-    parts = [f"<p>{_e(intro)}</p>", chart_html(chart) if chart is not None else "", maturity_table_html(summary),
+    parts = [f"<p>{esc(intro)}</p>", chart_html(chart) if chart is not None else "", maturity_table_html(summary),
              evidence_html, "<h3>Obstacles the team sees</h3>", obstacles_html(summary),
              "<h3>Action plan</h3>", actions_table_html(summary, threads)]
     lines = [intro]
@@ -78,7 +75,7 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
         note = ("An action not finished by the end of a cycle is carried into the next one: it counts as carried "
                 "forward in the earlier cycle and as whatever became of it in the later one.")
         parts += ["<h3>Actions across cycles</h3>", completion_table_html(completion), f"<p class='wb-muted'>"
-                  f"{_e(note)}</p>"]
+                  f"{esc(note)}</p>"]
         lines += ["Actions across cycles:", *completion_text(completion)]
     if playbook is not None:
         parts.append(playbook.html)
@@ -95,8 +92,9 @@ def _evidence(summary: WorkshopSummary) -> tuple[str, list[str]]:
         notes += [(p.name, p.note) for p in step.practices if p.note]
         if not notes:
             continue
-        said = "".join(f"<li>{f'<strong>{_e(name)}:</strong> ' if name else ''}{_e(note)}</li>" for name, note in notes)
-        items.append(f"<li><strong>{_e(step.title)}</strong><ul>{said}</ul></li>")
+        said = "".join(f"<li>{f'<strong>{esc(name)}:</strong> ' if name else ''}{esc(note)}</li>"
+                       for name, note in notes)
+        items.append(f"<li><strong>{esc(step.title)}</strong><ul>{said}</ul></li>")
         lines += [f"Evidence, {step.title}:", *[f"- {name + ': ' if name else ''}{note}" for name, note in notes]]
     if not items:
         return "", []
@@ -116,16 +114,16 @@ def playbook_fragment(store: Store, framework: Framework, cycle_id: int) -> Frag
     if section is None:
         return None
     rows = "".join(
-        f"<tr><th scope='row'>{_e(play.failure)}</th><td>"
-        + "".join(f"<p><strong>{_e(label)}:</strong> {_e(value)}</p>" for label, value in play.lines)
+        f"<tr><th scope='row'>{esc(play.failure)}</th><td>"
+        + "".join(f"<p><strong>{esc(label)}:</strong> {esc(value)}</p>" for label, value in play.lines)
         + "</td></tr>"
         for play in section.plays)
     n = len(section.plays)
     lead = (f"The team's {section.heading.lower()} for this quarter: {n} common "
             f"{'failure' if n == 1 else 'failures'} and how front-line staff put each right "
             f"({' → '.join(section.stages)}).")
-    body = (f"<h3>{_e(section.heading)}</h3><p>{_e(lead)}</p><table class='wb-table wb-playbook'>"
-            f"<caption>{_e(section.heading)}</caption><thead><tr><th scope='col'>Failure</th>"
+    body = (f"<h3>{esc(section.heading)}</h3><p>{esc(lead)}</p><table class='wb-table wb-playbook'>"
+            f"<caption>{esc(section.heading)}</caption><thead><tr><th scope='col'>Failure</th>"
             f"<th scope='col'>How we put it right</th></tr></thead><tbody>{rows}</tbody></table>")
     lines = [lead, *[f"- {play.failure}" for play in section.plays]]
     return Fragment(body, "\n".join(lines))
@@ -145,18 +143,18 @@ def charter_fragment(store: Store | None, organisation_id: str) -> Fragment | No
     organisation = store.organisations.get(organisation_id).name
     document = build_document(record, organisation, load_framework())
     items = "".join(
-        f"<li><strong>{_e(p.text)}</strong><span class='wb-about'>How we check: {_e(p.standard)} · "
-        f"owner: {_e(p.owner)} · review: {_e(p.review)} · value: {_e(p.value)} · step: {_e(p.step)}</span></li>"
+        f"<li><strong>{esc(p.text)}</strong><span class='wb-about'>How we check: {esc(p.standard)} · "
+        f"owner: {esc(p.owner)} · review: {esc(p.review)} · value: {esc(p.value)} · step: {esc(p.step)}</span></li>"
         for p in document.promises
     )
     state = "a draft, not yet approved" if document.is_draft else document.status
     status = f"{document.title} (version {document.version}): {state}."
     foundation = [(label, text) for label, text in (("Our brand promise", document.brand_promise),
                                                     ("Our common purpose", document.common_purpose)) if text]
-    top = "".join(f"<div class='wb-foundation-part'><h3>{_e(label)}</h3><p>{_e(text)}</p></div>"
+    top = "".join(f"<div class='wb-foundation-part'><h3>{esc(label)}</h3><p>{esc(text)}</p></div>"
                   for label, text in foundation)
-    body = (f"<p>{_e(status)}</p>" + (f"<div class='wb-foundation'>{top}</div>" if top else "")
-            + f"<p>{_e(document.intro)}</p><ol class='wb-promises'>{items}</ol>")
+    body = (f"<p>{esc(status)}</p>" + (f"<div class='wb-foundation'>{top}</div>" if top else "")
+            + f"<p>{esc(document.intro)}</p><ol class='wb-promises'>{items}</ol>")
     lines = [status, *[f"{label}: {text}" for label, text in foundation],
              *[f"{p.number}. {p.text}" for p in document.promises]]
     return Fragment(body, "\n".join(lines))

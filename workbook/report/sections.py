@@ -14,12 +14,12 @@ static SVG (:mod:`workbook.charts`).
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbook.html import esc
 from workbook.report.model import Report, load_report
 
 if TYPE_CHECKING:
@@ -85,20 +85,16 @@ class Record:
 
 
 # --------------------------------------------------------------------------- helpers
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _paragraphs(texts: Iterable[str], cls: str = "") -> str:
     attr = f' class="{cls}"' if cls else ""
-    return "".join(f"<p{attr}>{_esc(t)}</p>" for t in texts)
+    return "".join(f"<p{attr}>{esc(t)}</p>" for t in texts)
 
 
 def _notes(notes: Iterable[str]) -> str:
     unique = list(dict.fromkeys(n for n in notes if n))
     if not unique:
         return ""
-    items = "".join(f"<li>{_esc(n)}</li>" for n in unique)
+    items = "".join(f"<li>{esc(n)}</li>" for n in unique)
     return f'<aside class="wb-notes" aria-label="About the figures"><ul>{items}</ul></aside>'
 
 
@@ -108,12 +104,12 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: st
     def cls(i: int) -> str:
         return ' class="num"' if i in numeric else ""
 
-    head = "".join(f'<th scope="col"{cls(i)}>{_esc(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(f'<th scope="col"{cls(i)}>{esc(h)}</th>' for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f'<th scope="row">{_esc(c)}</th>' if i == 0 else f"<td{cls(i)}>{_esc(c)}</td>"
+        "<tr>" + "".join(f'<th scope="row">{esc(c)}</th>' if i == 0 else f"<td{cls(i)}>{esc(c)}</td>"
                          for i, c in enumerate(row)) + "</tr>"
         for row in rows)
-    cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     classes = "wb-table wb-long" if long else "wb-table"
     return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -146,7 +142,7 @@ def _text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str
 def _section(report: Report, section_id: str, title: str, body_html: str, body_text: Sequence[str],
              *, new_page: bool = True) -> Section:
     classes = "wb-section wb-new-page" if new_page else "wb-section"
-    html_out = f'<section class="{classes}" id="{section_id}"><h2>{_esc(title)}</h2>{body_html}</section>'
+    html_out = f'<section class="{classes}" id="{section_id}"><h2>{esc(title)}</h2>{body_html}</section>'
     text = "\n".join([title, "=" * len(title), *[t for t in body_text if t]])
     return Section(section_id, html_out, text)
 
@@ -236,10 +232,10 @@ def cover(report: Report) -> Section:
     """The title block: the organisation's name, what the report holds, the cycle and the framework credit."""
     name = report.organisation.name
     title = report_title(holds(report))
-    body = (f'<header class="wb-cover"><p class="wb-kicker">{_esc(title)}</p>'
-            f"<h1>{_esc(name)}</h1>"
-            f'<p class="wb-subtitle">The A-E-I-O-U service values · assessment cycle {_esc(report.cycle.label)}</p>'
-            f'<p class="wb-byline">Built on the DIME™ customer service framework. {_esc(CREDIT)}</p></header>')
+    body = (f'<header class="wb-cover"><p class="wb-kicker">{esc(title)}</p>'
+            f"<h1>{esc(name)}</h1>"
+            f'<p class="wb-subtitle">The A-E-I-O-U service values · assessment cycle {esc(report.cycle.label)}</p>'
+            f'<p class="wb-byline">Built on the DIME™ customer service framework. {esc(CREDIT)}</p></header>')
     text = "\n".join([f"{title}: {name}", f"Assessment cycle {report.cycle.label}", CREDIT])
     return Section("cover", body, text)
 
@@ -272,7 +268,7 @@ def executive_summary(report: Report) -> Section:
     body = _paragraphs(sentences)
     text = list(sentences)
     if summary.next_steps:
-        steps = "".join(f"<li>{_esc(s)}</li>" for s in summary.next_steps)
+        steps = "".join(f"<li>{esc(s)}</li>" for s in summary.next_steps)
         body += f"<h3>Three recommended next steps</h3><ol class='wb-steps'>{steps}</ol>"
         text += ["", "Three recommended next steps:", *[f"{i}. {s}" for i, s in enumerate(summary.next_steps, 1)]]
     if report.enough:
@@ -760,12 +756,12 @@ def obstacles(report: Report) -> Section | None:
                    "answers": "The answers point to it" + (", the team did not: worth asking why."
                                                             if workshop is not None else "."),
                    "workshop": "The team sees it though the answers do not: ask what they saw."}[item.source]
-        signs = "".join(f"<li>{_esc(s)}</li>" for s in obstacle.signs)
+        signs = "".join(f"<li>{esc(s)}</li>" for s in obstacle.signs)
         parts.append(
-            f'<div class="wb-obstacle"><h3>{_esc(obstacle.name)}</h3><p>{_esc(obstacle.description)}</p>'
-            f"<p><strong>{_esc(verdict)}</strong></p>"
-            f"<p><strong>In the answers:</strong> {_esc(answers)}<br><strong>In the workshop:</strong> "
-            f"{_esc(team)}</p><p><strong>Signs to look for:</strong></p><ul>{signs}</ul></div>")
+            f'<div class="wb-obstacle"><h3>{esc(obstacle.name)}</h3><p>{esc(obstacle.description)}</p>'
+            f"<p><strong>{esc(verdict)}</strong></p>"
+            f"<p><strong>In the answers:</strong> {esc(answers)}<br><strong>In the workshop:</strong> "
+            f"{esc(team)}</p><p><strong>Signs to look for:</strong></p><ul>{signs}</ul></div>")
         text += ["", obstacle.name, verdict, f"In the answers: {answers}", f"In the workshop: {team}"]
     quiet = [o.name.lower() for o in quiet_obstacles(story, report.framework.obstacles)]
     if not story:
@@ -801,10 +797,10 @@ def comments(report: Report) -> Section | None:
             statement = row["statement_id"]
             about = ""
             if isinstance(statement, str) and statement:
-                about = (f'<span class="wb-about">on {_esc(statement)}: '
-                         f"{_esc(report.statement_texts.get(statement, ''))}</span>")
-            items.append(f"<li><q>{_esc(row['text'])}</q>{about}</li>")
-        parts.append(f"<h3>{_esc(group)}</h3><ul class='wb-comments'>{''.join(items)}</ul>")
+                about = (f'<span class="wb-about">on {esc(statement)}: '
+                         f"{esc(report.statement_texts.get(statement, ''))}</span>")
+            items.append(f"<li><q>{esc(row['text'])}</q>{about}</li>")
+        parts.append(f"<h3>{esc(group)}</h3><ul class='wb-comments'>{''.join(items)}</ul>")
         text += ["", str(group), *[f"- {r['text']}" + (f" [{r['statement_id']}]" if isinstance(r["statement_id"], str)
                                                        and r["statement_id"] else "")
                                    for r in rows.to_dict("records")]]
@@ -896,11 +892,11 @@ def method(report: Report) -> Section:
                  "never single anyone out."),
         ("Produced by", f"DIME Workbook {__version__}."),
     ]
-    body = "<dl class='wb-method'>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items) + "</dl>"
+    body = "<dl class='wb-method'>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items) + "</dl>"
     details = _privacy_details(report)
     if details:
         body += ("<h3>What was combined or hidden in this report</h3>"
-                 + "<ul class='wb-method-notes'>" + "".join(f"<li>{_esc(n)}</li>" for n in details) + "</ul>")
+                 + "<ul class='wb-method-notes'>" + "".join(f"<li>{esc(n)}</li>" for n in details) + "</ul>")
     rows = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
             for s in value.self_statements]
     body += ("<h3>The statements</h3><p>Everyone rated these statements about themselves; * marks a "

@@ -12,8 +12,9 @@ framework edition asked no statements about the organisation.
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
+
+from workbook.html import esc
 
 if TYPE_CHECKING:
     from workbook.framework import Framework
@@ -84,5 +85,5 @@ def self_and_organisation_html(store: Store, framework: Framework, organisation:
     question = (f"The widest difference is on {name} ({gap:+.1f}): "
                 + ("we rate ourselves higher than the organisation. What gets in the way of living it everywhere?"
                    if gap > 0 else "we rate the organisation higher than ourselves. What could we take from it?"))
-    notes = "".join(f"<p class='wb-note'>{html.escape(n)}</p>" for n in gaps.notes)
-    return f"<h2>{TITLE}</h2>{chart}<p>{html.escape(question)}</p>{notes}"
+    notes = "".join(f"<p class='wb-note'>{esc(n)}</p>" for n in gaps.notes)
+    return f"<h2>{TITLE}</h2>{chart}<p>{esc(question)}</p>{notes}"
