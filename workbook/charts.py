@@ -9,8 +9,9 @@ screen readers announce.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     import altair as alt
@@ -27,6 +28,28 @@ __all__ = [
 SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 SERIES_SHAPES = ("circle", "diamond", "square", "triangle-up", "cross", "triangle-down")
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _unchecked(build: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Build the chart without altair checking each of its parts against the schema as it is made.
+
+    In its default debug mode altair validates every schema object (each
+    encoding, axis, scale...) when it is created: about a third of a CPU second
+    per report, for a spec that is the same either way.  The whole spec of every
+    chart a report draws is checked against the Vega-Lite schema by
+    tests/report/test_report_chart_schema.py instead (the other charts by their own tests).
+    """
+    @functools.wraps(build)
+    def built(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        from altair.utils.schemapi import debug_mode
+
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return built
 
 
 def _theme(chart: alt.TopLevelMixin, text: int = 13) -> Any:
@@ -46,6 +69,7 @@ def _theme(chart: alt.TopLevelMixin, text: int = 13) -> Any:
     return themed
 
 
+@_unchecked
 def value_profile_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     scale_title: str = "Average rating", series_order: Sequence[str] | None = None,
@@ -89,6 +113,7 @@ def value_profile_chart(
     return _theme(chart, text=15 if narrow else 13)  # type: ignore[no-any-return]
 
 
+@_unchecked
 def maturity_by_step_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     scale_title: str | None = None, step_order: Sequence[str] | None = None,
@@ -210,6 +235,7 @@ SCORE_COLOURS = ("#E58A3A", "#F7F7F7", "#4B92DB")
 HIDDEN_FILL = "#E3E6EA"
 
 
+@_unchecked
 def values_radar_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     series_order: Sequence[str] | None = None, value_order: Sequence[str] | None = None,
@@ -281,6 +307,7 @@ def values_radar_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+@_unchecked
 def gap_chart(
     data: pd.DataFrame, *, title: str, description: str, value_order: Sequence[str] | None = None,
     positive: str = "Leaders rate higher", negative: str = "Staff rate higher",
@@ -321,6 +348,7 @@ def gap_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+@_unchecked
 def heatmap_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     group_order: Sequence[str] | None = None, row_order: Sequence[str] | None = None,
@@ -376,6 +404,7 @@ def heatmap_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+@_unchecked
 def distribution_chart(
     data: pd.DataFrame, *, title: str, description: str, scale: tuple[int, int] = (1, 5),
     value_order: Sequence[str] | None = None, rating_title: str = "Rating",
@@ -407,6 +436,7 @@ def distribution_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+@_unchecked
 def spread_chart(
     data: pd.DataFrame, *, title: str, description: str, bands: Sequence[tuple[str, float, float]],
     value_order: Sequence[str] | None = None, spread_title: str = "Spread of person scores (standard deviation)",
@@ -437,6 +467,7 @@ def spread_chart(
     return _theme(chart)  # type: ignore[no-any-return]
 
 
+@_unchecked
 def trend_chart(
     data: pd.DataFrame, *, title: str, description: str, cycle_order: Sequence[str],
     scale: tuple[int, int] = (1, 5), score_title: str = "Average rating",

@@ -204,6 +204,8 @@ class CheckedAnswers:
     scale_min: int
     scale_max: int
     _scored: dict[int, tuple[DisclosurePlan, pd.DataFrame]] = field(default_factory=dict, repr=False)
+    _rated: dict[tuple[int, tuple[str, ...]], tuple[DisclosurePlan, _Rated]] = field(default_factory=dict,
+                                                                                     repr=False)
 
 
 def check_answers(answers: pd.DataFrame | CheckedAnswers, scale_min: int = 1, scale_max: int = 5) -> CheckedAnswers:
@@ -223,6 +225,41 @@ def _scored(answers: pd.DataFrame | CheckedAnswers, df: pd.DataFrame, plan: Disc
     if known is None or known[0] is not plan:
         known = answers._scored[id(plan)] = (plan, _person_scores(_countable(df, plan), lo, hi))
     return known[1].copy(deep=False)
+
+
+@dataclass(frozen=True)
+class _Rated:
+    """What every grouping of one plan's value scores shares: read once, not once per grouping.
+
+    ``scored``: the person scores that have a score; ``people``: one row per
+    person (id, team, role); ``reasons``: why each cell of the plan's groups is
+    hidden (:func:`workbook.anonymity.suppress_shown_cells`), also as ``hidden``
+    (group -> value -> reason) for reading cell by cell.
+    """
+
+    scored: pd.DataFrame
+    people: pd.DataFrame
+    reasons: pd.DataFrame
+    hidden: dict[str, dict[str, str]]
+
+
+def _rated(answers: pd.DataFrame | CheckedAnswers, scores: pd.DataFrame, plan: DisclosurePlan,
+           values: list[str]) -> _Rated:
+    """:class:`_Rated` for these person scores; remembered on :class:`CheckedAnswers` (same plan, same values)."""
+    def made() -> _Rated:
+        scored = scores[scores["score"].notna().to_numpy()]
+        reasons = _reasons(scored, "value_id", plan, values)
+        return _Rated(scored, scores.drop_duplicates("person_id"), reasons,
+                      {str(g): {str(k): str(v) for k, v in row.items()}
+                       for g, row in reasons.to_dict(orient="index").items()})
+
+    if not isinstance(answers, CheckedAnswers):
+        return made()
+    key = (id(plan), tuple(values))
+    known = answers._rated.get(key)
+    if known is None or known[0] is not plan:
+        known = answers._rated[key] = (plan, made())
+    return known[1]
 
 
 def validate_answers(answers: pd.DataFrame | CheckedAnswers, scale_min: int = 1, scale_max: int = 5) -> pd.DataFrame:
@@ -566,19 +603,19 @@ def group_scores(
     disclosure = _disclosure(df.drop_duplicates("person_id"), t, plan)
     scores = _scored(answers, df, disclosure, lo, hi)
     values = _value_order(scores["value_id"].unique().tolist(), value_order)
-    people = scores.drop_duplicates("person_id")
-    membership, view = _view(people, by, disclosure)
+    rated = _rated(answers, scores, disclosure, values)  # shared by the overall, team and role views
+    membership, view = _view(rated.people, by, disclosure)
+    label = {person: view.label_for(group) for person, group in membership.items()}
 
-    scored = scores.dropna(subset=["score"]).copy()
-    reasons = _reasons(scored, "value_id", disclosure, values)
-    scored["group"] = scored["person_id"].map(lambda p: view.label_for(membership[p]))
+    scored = rated.scored.assign(group=rated.scored["person_id"].map(label))
     cells = (
-        scored.dropna(subset=["group"])
+        scored[scored["group"].notna().to_numpy()]
         .groupby(["group", "value_id"], sort=True)["score"]
         .agg(n="count", mean="mean", sd="std")
         .reset_index()
     )
     lookup = _cell_lookup(cells, "value_id")
+    reasons = rated.reasons
 
     rows: list[dict[str, object]] = []
     summary: list[dict[str, object]] = []
@@ -586,7 +623,7 @@ def group_scores(
         shown_means: dict[str, float] = {}
         for value in values:
             cell = lookup.get((group, value))
-            visible = reasons.at[group, value] == "" and cell is not None
+            visible = rated.hidden[group][value] == "" and cell is not None
             n, mean, sd = cell if visible and cell is not None else (0, math.nan, math.nan)
             if visible:
                 shown_means[value] = mean

@@ -43,8 +43,10 @@ def test_each_report_has_its_files(report_folder: ReportFolder) -> None:
     assert not [n for n in names if n.startswith(".")], "temporary files left behind"
     assert (out / f"{demo}.pdf").read_bytes().startswith(b"%PDF-")
     html = (out / f"{demo}.html").read_text(encoding="utf-8")
-    # 5 charts, 2 of trends (the demo has past quarters) and 1 of ourselves vs the organisation
-    assert "Harbour &amp; Vine Hotels" in html and "Values profile" in html and html.count("<svg") == 8
+    # 4 charts, 2 of trends (the demo has past quarters) and 1 of ourselves vs the organisation; the
+    # statements heatmap is a table
+    assert "Harbour &amp; Vine Hotels" in html and "Values profile" in html and html.count("<svg") == 7
+    assert "<caption>Average answer per statement</caption>" in html
     assert "sections." not in html and "<script" not in html
     quiet_html = (out / f"{quiet}.html").read_text(encoding="utf-8")
     assert "No one has submitted answers" in quiet_html and "<svg" not in quiet_html

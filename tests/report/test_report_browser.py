@@ -55,6 +55,9 @@ def _browse(report: Path, doctored: Path, screenshot: Path) -> dict[str, Any]:
                 "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })")
             seen["labels"] = page.eval_on_selector_all(
                 "figure.wb-chart svg", "els => els.map(e => e.getAttribute('aria-label'))")
+            seen["heat"] = page.eval_on_selector_all(
+                "table.wb-heatmap td",
+                "els => els.map(e => [getComputedStyle(e).backgroundColor, e.getBoundingClientRect().height])")
             seen["title"] = page.title()
             page.screenshot(path=str(screenshot), full_page=False)
             page.emulate_media(media="print")
@@ -84,7 +87,10 @@ def test_report_renders_every_chart_offline(report_folder: ReportFolder, tmp_pat
     assert seen["blocked"] == [PIXEL] and PIXEL in seen["doctored_requests"]
     outside = [u for u in seen["requests"] if not _allowed(u)]
     assert not outside, f"outside requests: {outside}"
-    assert len(seen["sizes"]) == 8  # 5, 2 of trends and 1 of ourselves vs the organisation
+    assert len(seen["sizes"]) == 7  # 4, 2 of trends and 1 of ourselves vs the organisation
+    # The statements heatmap is a table: every cell drawn, coloured (a shown one by its score, a hidden one grey).
+    assert len(seen["heat"]) >= 20 and all(h > 10 for _, h in seen["heat"]), seen["heat"][:3]
+    assert all(colour not in ("", "rgba(0, 0, 0, 0)") for colour, _ in seen["heat"]), seen["heat"][:3]
     assert all(w > 100 and h > 100 for w, h in seen["sizes"]), seen["sizes"]
     assert all(label and len(label) > 40 for label in seen["labels"])
     # Titled for what it holds: the demo has a workshop (its carried actions) and scorecard figures, no charter.

@@ -46,7 +46,7 @@ def test_stored_outputs_cover_every_section() -> None:
     assert len(shown) >= 15
     assert all(c.outputs for c in shown), [c.source for c in shown if not c.outputs]
     html = "".join(o["data"].get("text/html", "") for c in shown for o in c.outputs if "data" in o)
-    assert html.count("<svg") == 8, "run: python -m devtools.refresh_report"
+    assert html.count("<svg") == 7, "run: python -m devtools.refresh_report"
 
 
 def _junit(path: Path) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ workshop and a charter, a cover page with a logo.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -134,17 +135,49 @@ def test_the_heatmap_colour_is_the_score_and_the_cell_text_the_answer() -> None:
     assert "split(datum.label" in spec["layer"][0]["encoding"]["y"]["axis"]["labelExpr"]
 
 
-def test_long_statement_labels_are_wrapped_whole_never_cut(ticked: Report, framework: Framework) -> None:
+def test_long_statement_labels_are_whole_never_cut(ticked: Report, framework: Framework) -> None:
     heat = sections.statements_by_team(ticked)
     assert heat is not None
-    svg = heat.html[heat.html.index("<svg"):heat.html.index("</svg>")]
-    assert "…" not in svg and "..." not in svg
+    table = heat.html[heat.html.index("<table"):heat.html.index("</table>")]
+    assert "…" not in table and "..." not in table
     longest = max(framework.self_statements if hasattr(framework, "self_statements") else framework.statements,
                   key=lambda s: len(s.text))
     assert len(longest.text) > 60  # long enough to need two lines
-    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", svg)).replace("&#39;", "'").replace("&#x27;", "'")
-    for word in longest.text.split():
-        assert word in shown, word
+    shown = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table)))
+    assert longest.text in shown
+
+
+def test_the_heatmap_is_a_table_a_screen_reader_reads_cell_by_cell(ticked: Report) -> None:
+    from workbook.charts import SCORE_COLOURS
+    from workbook.report.heatmap import score_colour
+
+    heat = sections.statements_by_team(ticked)
+    assert heat is not None
+    assert "<svg" not in heat.html and "<caption>Average answer per statement</caption>" in heat.html
+    table = heat.html[heat.html.index("<table"):heat.html.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)
+    header, body = rows[0], rows[1:]
+    assert header.count('<th scope="col"') == 1 + len(re.findall(r"<td", body[0]))  # a header for every column
+    assert all(r.count('<th scope="row">') == 1 for r in body)  # and one for every row
+    assert len(body) == len(ticked.statements_overall.table)
+    # The colour is the score's, on the chart's own scale: low orange, middle white-ish, high blue.
+    assert [score_colour(s, (1, 5)) for s in (1, 3, 5)] == [c.upper() for c in SCORE_COLOURS]
+    assert score_colour(4, (1, 5)) == "#A1C4E9" and score_colour(9, (1, 5)) == SCORE_COLOURS[2].upper()
+    # The key says what the colours mean, a swatch for each whole point and one for a hidden cell.
+    key = heat.html[heat.html.index('class="wb-heat-key"'):]
+    assert "Colour: how well the value is lived (5 = best)" in key and key.count("wb-swatch") == 6
+
+
+def test_a_hidden_heatmap_cell_is_a_grey_dash_read_as_hidden() -> None:
+    from workbook.report.heatmap import HeatCell, heatmap_table
+
+    table = heatmap_table({("U1 <b>", "All"): HeatCell(4.0, "4.0"), ("U1 <b>", "Team"): None},
+                          caption="c", rows=["U1 <b>"], groups=["All", "Team"], scale=(1, 5), key_title="k")
+    assert "U1 &lt;b&gt;" in table and "<b>" not in table  # hostile text is escaped
+    cells = re.findall(r"<td[^>]*>.*?</td>", table)
+    assert 'style="background-color: #A1C4E9">4.0<' in cells[0]
+    assert "wb-heat-hidden" in cells[1] and '<span class="wb-sr-only">hidden</span>' in cells[1]
+    assert "4.0" not in cells[1]
 
 
 def test_statements_are_sorted_by_what_is_good_within_each_value(demo_db: str) -> None:

@@ -55,8 +55,6 @@ __all__ = [
 #: The mimetype of the report's last output: what the batch reads to list the report.
 RECORD_MIMETYPE = "application/vnd.workbook.report+json"
 CREDIT = "DIME™ is a trademark of Chris Smoje (dimecustomerservice.com)."
-#: Statement labels in the heatmap are wrapped at this many characters a line (never cut).
-_LABEL_WIDTH = 60
 
 
 @dataclass(frozen=True)
@@ -172,11 +170,8 @@ def _list(items: Sequence[str]) -> str:
 
 
 def _statement_label(report: Report, statement_id: str, reverse: bool) -> str:
-    """``U3* I give every customer the same`` + ``scripted answer, ...``: whole, on lines of a readable width."""
-    import textwrap
-
-    text = f"{statement_id}{'*' if reverse else ''} {report.statement_texts.get(statement_id, '')}".strip()
-    return "\n".join(textwrap.wrap(text, _LABEL_WIDTH, break_long_words=False)) or statement_id
+    """``U3* I give every customer the same scripted answer, ...``: whole (the table wraps it, never cuts it)."""
+    return f"{statement_id}{'*' if reverse else ''} {report.statement_texts.get(statement_id, '')}".strip()
 
 
 def _as_of(report: Report) -> str:
@@ -589,17 +584,18 @@ def _statement_order(report: Report) -> list[str]:
 
 
 def statements_by_team(report: Report) -> Section | None:
-    """Every statement's average for everyone and each shown team, as a heatmap coloured by what is good.
+    """Every statement's average for everyone and each shown team, as a heatmap table coloured by what is good.
 
     A cell's colour is its score after flipping (blue: the value is lived), but
     it prints the average answer people gave to the statement as worded, so a
     reverse-worded one ("I give every customer the same scripted answer") reads
     1.5, "rarely", in blue rather than 4.5 beside words that say the opposite.
-    Labels are wrapped, never cut.
+    Labels are whole, never cut.  An HTML table, not a chart
+    (:mod:`workbook.report.heatmap` says why).
     """
     import pandas as pd
 
-    from workbook.charts import heatmap_chart
+    from workbook.report.heatmap import HeatCell, heatmap_table
 
     if not report.enough:
         return None
@@ -612,35 +608,31 @@ def statements_by_team(report: Report) -> Section | None:
     cells = pd.concat(frames, ignore_index=True)
     labels = {s: _statement_label(report, s, bool(r))
               for s, r in zip(overall["statement_id"].astype(str), overall["reverse"], strict=True)}
-    given = [lo + hi - float(m) if bool(r) else float(m) for m, r in zip(cells["mean"], cells["reverse"], strict=True)]
-    cells = cells.assign(row=[labels[str(s)] for s in cells["statement_id"]], score=cells["mean"].astype(float),
-                         text=[_number(g) for g in given])
-    groups = list(dict.fromkeys(cells["group"]))
+    groups = list(dict.fromkeys(cells["group"].astype(str)))
     rows = [labels[s] for s in _statement_order(report)]
-    hidden = int((~cells["shown"].astype(bool)).sum())
-    chart = heatmap_chart(
-        cells.loc[:, ["row", "group", "score", "shown", "text"]], title="Average answer per statement",
-        scale=(lo, hi), group_order=groups, row_order=rows, group_title="",
-        score_title=f"Colour: how well the value is lived ({hi} = best)",
-        row_lines=max(label.count("\n") + 1 for label in rows),
-        description=(f"Heatmap of the average answer to each of {len(rows)} statements for {_list(groups)}, "
-                     f"coloured by how well the value is lived; {hidden} cells are hidden because too few people "
-                     "rated them."))
+    heat: dict[tuple[str, str], HeatCell | None] = {}
+    for statement, group, mean, reverse, shown in zip(
+            cells["statement_id"].astype(str).tolist(), cells["group"].astype(str).tolist(), cells["mean"].tolist(),
+            cells["reverse"].tolist(), cells["shown"].tolist(), strict=True):
+        given = lo + hi - float(mean) if bool(reverse) else float(mean)
+        heat[(labels[statement], group)] = HeatCell(float(mean), _number(given)) if bool(shown) else None
+    hidden = sum(cell is None for cell in heat.values())
+    table = heatmap_table(heat, caption="Average answer per statement", rows=rows, groups=groups, scale=(lo, hi),
+                          key_title=f"Colour: how well the value is lived ({hi} = best)")
     example = next((s for s in report.framework.statements if s.reverse), None)
-    reverse = (f" * marks a reverse-worded statement, such as “{example.text.rstrip('.')}”: there a low answer is "
-               "the good one, so it shows a low number in blue." if example is not None else "")
+    reverse_note = (f" * marks a reverse-worded statement, such as “{example.text.rstrip('.')}”: there a low answer "
+                    "is the good one, so it shows a low number in blue." if example is not None else "")
     intro = (f"Each row is one statement, each column a group of people; each cell is the average answer, from "
              f"{lo} ({report.framework.scale.label(lo)}) to {hi} ({report.framework.scale.label(hi)}). Blue means "
              "the value is well lived, orange shows where to look first; within each value the weakest statement "
-             f"comes first.{reverse}")
+             f"comes first.{reverse_note}")
     notes = _plain(report, [*report.statements_by_team.notes, *report.by_team.notes,
                             *report.statements_overall.notes], teams=True)
     if hidden:
         notes.append("A grey cell with a dash is hidden: too few people in that group rated the statement.")
-    shown_cells = {(r, g): t if ok else "–"
-                   for r, g, t, ok in zip(cells["row"], cells["group"], cells["text"], cells["shown"], strict=True)}
-    text_rows = [[r.replace("\n", " "), *[shown_cells.get((r, g), "–") for g in groups]] for r in rows]
-    body = _paragraphs([intro]) + _chart(chart) + _notes(notes)
+    text_rows = [[r, *[heat[(r, g)].text if heat.get((r, g)) is not None else "–"  # type: ignore[union-attr]
+                       for g in groups]] for r in rows]
+    body = _paragraphs([intro]) + table + _notes(notes)
     return _section(report, "statements", "Statements by team", body,
                     [intro, _text_table(["Statement", *groups], text_rows), *dict.fromkeys(n for n in notes if n)])
 
