@@ -189,8 +189,39 @@ def _kernel_manager_class() -> type[Any]:
             """
             page = self.pages.detach(kernel_id)
             self.warming.forget(kernel_id)
+            if self._in_pool(kernel_id):
+                self.log.warning("Pre-heated kernel %s died; it is replaced", kernel_id)
+                asyncio.ensure_future(self._replace_pooled(kernel_id))
+                return
             self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
                              "opened again", kernel_id, " under an open page" if page is not None else "")
+
+        def _in_pool(self, kernel_id: str) -> bool:
+            """Whether the kernel waits in a pre-heating pool (Voila's ``_pools``) for a visitor."""
+            pools: dict[str, list[Any]] = getattr(self, "_pools", {})
+            return any(
+                task.done() and not task.cancelled() and task.exception() is None
+                and task.result().get("kernel_id") == kernel_id
+                for pool in pools.values() for task in pool
+            )
+
+        async def _replace_pooled(self, kernel_id: str) -> None:
+            """A pre-heated kernel died: restarted blank, it would give the next visitor a page without the app.
+
+            It leaves the pool and a fresh one is pre-heated (shutting it down
+            refills the pool).  All the pooled kernels die at once when the
+            kernel zygote dies (``--fork-kernels``, workbook.serve.forking).
+            jupyter_client is restarting it meanwhile; the shutdown waits for that.
+            """
+            for _ in range(60):
+                await asyncio.sleep(0.5)
+                kernel: Any = self._kernels.get(kernel_id)
+                if kernel is None:
+                    return
+                if kernel.ready.done():
+                    break
+            with contextlib.suppress(Exception):  # it went meanwhile
+                await self.shutdown_kernel(kernel_id, now=True)
 
         async def shutdown_kernel(  # type: ignore[override]
             self, kernel_id: str, *args: Any, **kwargs: Any
