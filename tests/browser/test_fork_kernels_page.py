@@ -153,6 +153,7 @@ def test_without_the_zygote_kernels_start_the_plain_way(
         while _running(pooled):
             assert time.monotonic() < deadline, "the zygote's kernels outlived it"
             time.sleep(0.2)
+        server.wait_for_log(r"Kernel pool of values_assessment\.ipynb is warm", count=2, timeout=90)
         kernel_id = _open_and_answer(page, server, next(tokens))
         kernel = psutil.Process(server.kernel_pid(kernel_id))
         assert kernel.ppid() == server.process.pid  # started the plain way, by the server

@@ -180,6 +180,8 @@ class Zygote:
             self.alive = False
             replies = list(self._replies.values())
             self._replies.clear()
+        if self._process is not None:
+            self._process.poll()  # reaped, not left a zombie under the server
         if not self._stopping:
             log.warning("The kernel zygote (pid %s) has stopped (%s); kernels start the plain way from now on",
                         self.pid, why)

@@ -189,29 +189,33 @@ def _kernel_manager_class() -> type[Any]:
             """
             page = self.pages.detach(kernel_id)
             self.warming.forget(kernel_id)
-            if self._in_pool(kernel_id):
+            notebook = self._leave_pool(kernel_id)
+            if notebook is not None:
                 self.log.warning("Pre-heated kernel %s died; it is replaced", kernel_id)
-                asyncio.ensure_future(self._replace_pooled(kernel_id))
+                getattr(self, "fill_if_needed")(delay=0, notebook_name=notebook)  # noqa: B009 - Voila's subclass has it
+                asyncio.ensure_future(self._shut_down_after_restart(kernel_id))
                 return
             self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
                              "opened again", kernel_id, " under an open page" if page is not None else "")
 
-        def _in_pool(self, kernel_id: str) -> bool:
-            """Whether the kernel waits in a pre-heating pool (Voila's ``_pools``) for a visitor."""
+        def _leave_pool(self, kernel_id: str) -> str | None:
+            """Take the kernel out of its pre-heating pool (Voila's ``_pools``); the pool's notebook, if it was in one."""
             pools: dict[str, list[Any]] = getattr(self, "_pools", {})
-            return any(
-                task.done() and not task.cancelled() and task.exception() is None
-                and task.result().get("kernel_id") == kernel_id
-                for pool in pools.values() for task in pool
-            )
+            for notebook, pool in pools.items():
+                for task in pool:
+                    if (task.done() and not task.cancelled() and task.exception() is None
+                            and task.result().get("kernel_id") == kernel_id):
+                        pool.remove(task)
+                        return notebook
+            return None
 
-        async def _replace_pooled(self, kernel_id: str) -> None:
+        async def _shut_down_after_restart(self, kernel_id: str) -> None:
             """A pre-heated kernel died: restarted blank, it would give the next visitor a page without the app.
 
-            It leaves the pool and a fresh one is pre-heated (shutting it down
-            refills the pool).  All the pooled kernels die at once when the
-            kernel zygote dies (``--fork-kernels``, workbook.serve.forking).
-            jupyter_client is restarting it meanwhile; the shutdown waits for that.
+            It has left the pool at once and a fresh one is pre-heating; the
+            blank one goes once jupyter_client has finished restarting it.  All
+            the pooled kernels die at once when the kernel zygote dies
+            (``--fork-kernels``, workbook.serve.forking).
             """
             for _ in range(60):
                 await asyncio.sleep(0.5)
