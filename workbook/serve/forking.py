@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 from workbook.serve.options import FORK_PROVISIONER
 
@@ -104,7 +104,7 @@ class Zygote:
         """Wait until the zygote has imported the kernel's modules; :class:`ZygoteGone` if it never does."""
         try:
             await asyncio.wait_for(asyncio.wrap_future(self._ready), timeout)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             self._gone(f"not ready after {timeout:.0f} s")
         except ZygoteGone:
             raise
@@ -128,7 +128,7 @@ class Zygote:
                 raise ZygoteGone("the kernel zygote has gone") from None
         try:
             return await asyncio.wait_for(asyncio.wrap_future(reply), FORK_SECONDS)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             raise ZygoteGone(f"no kernel forked within {FORK_SECONDS:.0f} s") from None
 
     # --- what the zygote says ----------------------------------------------------------
@@ -276,7 +276,7 @@ def _is_our_ipykernel(cmd: list[str]) -> bool:
         return False
 
 
-class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ForkProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, launching through the zygote when there is one.
 
     Everything else (connection file, ports, signals to the process group,
@@ -295,7 +295,7 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
             except ZygoteGone:
                 pass  # logged once by the zygote's handle; this kernel starts the plain way
             else:
-                self.process = ForkedKernel(pid, zygote)
+                self.process = ForkedKernel(pid, zygote)  # type: ignore[assignment] # Popen's methods, see above
                 self.pid = pid
                 self.pgid = pid
                 self.cwd = cwd or os.getcwd()

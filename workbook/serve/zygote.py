@@ -32,6 +32,7 @@ too (ipykernel's parent poller), so nothing outlives the server.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -66,7 +67,7 @@ def _preimport() -> list[str]:
     for name in PREIMPORTS:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a module that cannot load here is simply not shared
+        except Exception:
             failed.append(name)
     return failed
 
@@ -119,7 +120,7 @@ def _become_kernel(request: dict[str, Any], closing: list[int], started: int) ->
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-    except BaseException:  # noqa: BLE001 - the kernel's own traceback, as a plain start prints it
+    except BaseException:
         import traceback
 
         traceback.print_exc()
@@ -128,10 +129,8 @@ def _become_kernel(request: dict[str, Any], closing: list[int], started: int) ->
 
         atexit._run_exitfuncs()  # what a plain kernel's interpreter does at its end (history, logging)
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(Exception):  # nothing to flush into
                 stream.flush()
-            except Exception:  # noqa: BLE001, S110 - nothing to flush into
-                pass
         os._exit(code)
 
 
@@ -148,9 +147,9 @@ def _run_kernel(argv: list[str]) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance(parent_handle=os.getppid())
-    app.initialize(argv)
+    app.initialize(argv)  # type: ignore[no-untyped-call]
     ipywidgets.register_comm_target()
-    app.start()
+    app.start()  # type: ignore[no-untyped-call]
 
 
 def _fork(channel: socket.socket, request: dict[str, Any], wakeup: tuple[int, int]) -> None:
@@ -168,14 +167,14 @@ def _fork(channel: socket.socket, request: dict[str, Any], wakeup: tuple[int, in
 
 def serve(channel: socket.socket) -> None:
     """Answer fork requests and report ended kernels until the server's end closes."""
-    wakeup = os.pipe()
+    wakeup: tuple[int, int] = os.pipe()
     for fd in wakeup:
         os.set_blocking(fd, False)
     signal.set_wakeup_fd(wakeup[1])
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the select below through the wakeup pipe
     pending = b""
     while True:
-        ready, _, _ = select.select([channel, wakeup[0]], [], [])
+        ready, _, _ = select.select([channel.fileno(), wakeup[0]], [], [])
         if wakeup[0] in ready:
             while True:
                 try:
@@ -184,7 +183,7 @@ def serve(channel: socket.socket) -> None:
                 except BlockingIOError:
                     break
         _reap(channel)
-        if channel in ready:
+        if channel.fileno() in ready:
             data = channel.recv(1 << 16)
             if not data:
                 return
@@ -211,10 +210,8 @@ def main(argv: list[str]) -> int:
     gc.freeze()  # the imported objects stay out of the collector's reach: fewer copied pages per kernel
     _send(channel, {"ready": True, "pid": os.getpid(), "threads": threading.active_count(),
                     "seconds": round(time.process_time() - began, 3), "failed": failed})
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server has gone
         serve(channel)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
     return 0
 
 
