@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import logging
 import os
@@ -119,16 +120,21 @@ class Zygote:
             if not self.alive or self._channel is None:
                 raise ZygoteGone("the kernel zygote has gone")
             self._next_id += 1
-            self._replies[self._next_id] = reply
-            request = {"id": self._next_id, "argv": argv, "env": env, "cwd": cwd}
+            ident = self._next_id
+            self._replies[ident] = reply
+            request = {"id": ident, "argv": argv, "env": env, "cwd": cwd}
             try:
                 self._channel.sendall(json.dumps(request).encode() + b"\n")
             except OSError:
-                self._replies.pop(self._next_id, None)
+                self._replies.pop(ident, None)
                 raise ZygoteGone("the kernel zygote has gone") from None
         try:
             return await asyncio.wait_for(asyncio.wrap_future(reply), FORK_SECONDS)
         except TimeoutError:
+            # This kernel starts the plain way with the same connection file: a fork
+            # that still comes is killed when it does (see _handle).
+            with self._lock:
+                self._replies.pop(ident, None)
             raise ZygoteGone(f"no kernel forked within {FORK_SECONDS:.0f} s") from None
 
     # --- what the zygote says ----------------------------------------------------------
@@ -164,7 +170,10 @@ class Zygote:
         elif "id" in message:
             with self._lock:
                 reply = self._replies.pop(int(message["id"]), None)
-            if reply is None:
+            if reply is None:  # given up on: the kernel started the plain way instead
+                if "pid" in message:
+                    with contextlib.suppress(OSError):
+                        os.kill(int(message["pid"]), signal.SIGKILL)
                 return
             if "pid" in message:
                 pid = int(message["pid"])
