@@ -115,7 +115,6 @@ def _become_kernel(request: dict[str, Any], closing: list[int], started: int) ->
         os.environ.update(env)
         argv = [str(part) for part in request["argv"]]
         sys.argv = ["ipykernel_launcher", *argv[3:]]
-        gc.unfreeze()
         _run_kernel(argv[3:])
         code = 0
     except SystemExit as stop:
@@ -207,7 +206,9 @@ def main(argv: list[str]) -> int:
         del sys.path[0]  # as ipykernel_launcher does: the kernel's folder goes first later, not ours
     failed = _preimport()
     gc.collect()
-    gc.freeze()  # the imported objects stay out of the collector's reach: fewer copied pages per kernel
+    # The imported objects stay out of the collector's reach, in the zygote and in every kernel: a
+    # collection would write to each of them and so copy the pages the kernels share (and take the time).
+    gc.freeze()
     _send(channel, {"ready": True, "pid": os.getpid(), "threads": threading.active_count(),
                     "seconds": round(time.process_time() - began, 3), "failed": failed})
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server has gone
