@@ -77,14 +77,8 @@ class Memory:
 
 
 def kernel_pid(server: VoilaServer, kernel_id: str) -> int:
-    """The process of the kernel with this id (its connection file is named after it)."""
-    for pid in server.kernel_pids():
-        try:
-            if any(kernel_id in part for part in psutil.Process(pid).cmdline()):
-                return pid
-        except psutil.NoSuchProcess:
-            continue
-    raise RuntimeError(f"no kernel process for kernel {kernel_id}")
+    """The process of the kernel with this id (see :meth:`VoilaServer.kernel_pid`)."""
+    return server.kernel_pid(kernel_id)
 
 
 def page_kernel_id(page: Any) -> str:
@@ -95,7 +89,17 @@ def page_kernel_id(page: Any) -> str:
 
 
 def pooled_kernels(server: VoilaServer, in_use: set[int]) -> list[int]:
-    return [pid for pid in server.kernel_pids() if pid not in in_use]
+    return [pid for pid in server.kernel_pids() if pid not in in_use and not is_zygote(pid)]
+
+
+def is_zygote(pid: int) -> bool:
+    """The kernel zygote of ``--fork-kernels`` (the forked kernels have its command line, but are its children)."""
+    try:
+        process = psutil.Process(pid)
+        return "workbook.serve.zygote" in process.cmdline() and process.parent().pid != pid and (
+            "workbook.serve.zygote" not in process.parent().cmdline())
+    except psutil.NoSuchProcess:
+        return False
 
 
 def answer_some(browser: Any, server: VoilaServer, token: str, answers: int) -> int:
@@ -124,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait after each step")
     parser.add_argument("--pages", type=int, default=2, help="questionnaire pages open at once [default: 2]")
     parser.add_argument("--pool-size", type=int, default=1, help="pre-heated kernels [default: 1]")
+    parser.add_argument("--fork-kernels", action="store_true", help="serve with --fork-kernels")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"error: {CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium",
@@ -146,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         done_token = next(t for t, s in statuses.items() if s == "submitted")
         rows: list[tuple[str, Memory]] = []
         with VoilaServer.start(db_url=db_url, log_path=work / "serve.log", apps=[NOTEBOOK],
-                               extra_args=["--pool-size", str(args.pool_size)], timeout=90) as server:
+                               extra_args=["--pool-size", str(args.pool_size),
+                                           *(["--fork-kernels"] if args.fork_kernels else [])], timeout=90) as server:
             server.wait_for_pools(timeout=180)
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
@@ -164,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     rows += [(f"questionnaire ({args.answers} answers)", Memory.of(pid)) for pid in questionnaires]
                     rows.append(("results (chart shown)", Memory.of(results)))
                     rows.append(("server (workbook serve)", Memory.of(server.process.pid)))
+                    rows += [("kernel zygote (--fork-kernels)", Memory.of(pid))
+                             for pid in server.kernel_pids() if is_zygote(pid)]
                 finally:
                     browser.close()
 

@@ -1064,6 +1064,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browsers", type=int, default=0, metavar="N",
                         help="also N real Chromium pages (Debian's /usr/bin/chromium), checked in the same "
                              "database check [default: 0]")
+    parser.add_argument("--fork-kernels", action="store_true",
+                        help="serve with --fork-kernels (kernels forked from a warmed zygote)")
     parser.add_argument("--keep-log", type=Path, metavar="FILE", help="copy the server's log there after the run")
     parser.add_argument("--submit-burst", type=int, metavar="RATE",
                         help="instead: RATE submits a second at the package level (see --burst-seconds)")
@@ -1079,7 +1081,8 @@ def main(argv: list[str] | None = None) -> int:
             config = Config(args.respondents, args.minutes * 60, think=tuple(args.think), ramp=ramp,
                             keep_log=args.keep_log, browsers=args.browsers)
             print(rerun_line(argv), flush=True)
-            result = run_load(db_url, work, config, people=args.people)
+            result = run_load(db_url, work, config, people=args.people,
+                              extra_args=("--fork-kernels",) if args.fork_kernels else ())
             print(result.report())
             return 1 if result.failed else 0
 

@@ -262,6 +262,7 @@ def _run_mode(
     work: Path,
     pool_size: int | None,
     say: Callable[[str], None],
+    serve_args: Sequence[str] = (),
 ) -> Result:
     result = Result(mode)
     outside = _FailedOutside()
@@ -273,6 +274,7 @@ def _run_mode(
                 say(f"  {mode} run {run + 1}: {result.seconds[-1]:.2f} s")
     else:
         extra = ["--no-preheat"] if mode == "cold" else []
+        extra += list(serve_args)
         if mode == "warm" and pool_size:
             extra += ["--pool-size", str(pool_size)]
         with VoilaServer.start(
@@ -321,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}"
     )
+    parser.add_argument("--fork-kernels", action="store_true",
+                        help="serve (cold and warm modes) with --fork-kernels")
     parser.add_argument("--quiet", action="store_true", help="print only the table")
     args = parser.parse_args(argv)
 
@@ -368,6 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         work=work,
                         pool_size=args.pool_size,
                         say=say,
+                        serve_args=["--fork-kernels"] if args.fork_kernels else [],
                     )
             finally:
                 browser.close()

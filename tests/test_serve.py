@@ -637,3 +637,92 @@ def test_the_log_filter_keeps_no_record_and_the_voila_class_is_built_once() -> N
     assert hasattr(app_module._voila_class, "cache_info")
     record = logging.LogRecord("voila", logging.INFO, __file__, 1, "Kernel %s started", ("abc",), None)
     assert app_module._quiet_trust_warning(record) is True
+
+
+# --- kernels forked from a zygote (--fork-kernels) --------------------------------------------
+def test_fork_kernels_launch_through_the_fork_provisioner_only_when_asked(tmp_path: Path) -> None:
+    from importlib.metadata import entry_points
+
+    from workbook.serve.forking import ForkProvisioner
+
+    assert "KernelProvisionerFactory" not in _config(tmp_path)
+    config = _config(tmp_path, fork_kernels=True)
+    name = config["KernelProvisionerFactory"]["default_provisioner_name"]
+    # jupyter_client finds provisioners by entry point: the name must lead to our class once installed.
+    (found,) = [e for e in entry_points(group="jupyter_client.kernel_provisioners") if e.name == name]
+    assert found.load() is ForkProvisioner
+
+
+@pytest.fixture
+def fork_manager() -> Any:
+    """A jupyter_client kernel manager whose provisioner is ``--fork-kernels``' (as the server configures it)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning.factory import KernelProvisionerFactory
+    from traitlets.config import Config, LoggingConfigurable
+
+    config = Config({"KernelProvisionerFactory": {"default_provisioner_name": "workbook-fork-provisioner"}})
+    KernelProvisionerFactory.clear_instance()  # a singleton: made again with this configuration
+    yield lambda: AsyncKernelManager(parent=LoggingConfigurable(config=config))
+    KernelProvisionerFactory.clear_instance()
+
+
+async def _say(manager: Any, code: str) -> str:
+    """Run ``code`` in the manager's kernel; what it printed."""
+    printed: list[str] = []
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        reply = await client.execute_interactive(
+            code, timeout=30, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+    return "".join(printed)
+
+
+def test_fork_provisioner_starts_the_plain_way_without_a_zygote(tmp_path: Path, fork_manager: Any) -> None:
+    """No zygote (not started, or gone): the kernel is a plain child process of the server, and it runs."""
+
+    async def go() -> str:
+        manager = fork_manager()
+        await manager.start_kernel(cwd=str(tmp_path))
+        try:
+            assert type(manager.provisioner).__name__ == "ForkProvisioner"
+            assert isinstance(manager.provisioner.process, subprocess.Popen)
+            return await _say(manager, "import os; print(os.getppid())")
+        finally:
+            await manager.shutdown_kernel(now=True)
+
+    assert _run(go()).split() == [str(os.getpid())]
+
+
+def test_a_forked_kernel_has_its_folder_and_environment_and_its_death_is_seen(
+    tmp_path: Path, fork_manager: Any
+) -> None:
+    """The zygote forks a kernel with the folder and environment jupyter_client gives it; kill -9 is noticed."""
+    import signal
+
+    from workbook.serve import forking
+
+    async def go() -> tuple[str, int, int | None, bool]:
+        zygote = forking.start()
+        manager = fork_manager()
+        try:
+            await manager.start_kernel(cwd=str(tmp_path), env={**os.environ, "WORKBOOK_FORK_PROBE": "here"})
+            process = manager.provisioner.process
+            assert isinstance(process, forking.ForkedKernel)
+            said = await _say(manager, "import os; print(os.getcwd(), os.environ['WORKBOOK_FORK_PROBE'], os.getppid())")
+            os.kill(process.pid, signal.SIGKILL)
+            for _ in range(100):
+                if not await manager.is_alive():
+                    break
+                await asyncio.sleep(0.1)
+            return said, zygote.pid or 0, process.poll(), await manager.is_alive()
+        finally:
+            await manager.shutdown_kernel(now=True)
+            forking.stop()
+
+    said, zygote_pid, code, alive = _run(go())
+    assert said.split() == [str(tmp_path), "here", str(zygote_pid)]  # a child of the zygote, not of the server
+    assert code == -signal.SIGKILL and not alive  # the zygote reaped it and said how it ended

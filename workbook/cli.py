@@ -585,6 +585,8 @@ def backup(ctx: click.Context, file: str, force: bool) -> None:
 @click.option("--lan", is_flag=True, help=serve_options.HELP["lan"])
 @click.option("--pool-size", type=WholeNumber(1), default=None, help=serve_options.HELP["pool_size"])
 @click.option("--no-preheat", is_flag=True, help=serve_options.HELP["no_preheat"])
+@click.option("--fork-kernels/--no-fork-kernels", default=serve_options.DEFAULT_FORK_KERNELS,
+              show_default=False, help=serve_options.HELP["fork_kernels"])
 @click.option("--max-kernels", type=WholeNumber(1), default=None, help=serve_options.HELP["max_kernels"])
 @click.option("--cull-idle-seconds", type=WholeNumber(0), default=serve_options.DEFAULT_CULL_IDLE_SECONDS,
               help=serve_options.HELP["cull_idle_seconds"])
@@ -610,6 +612,7 @@ def backup(ctx: click.Context, file: str, force: bool) -> None:
 @click.option("--app", "apps", metavar="NOTEBOOK", multiple=True, help=serve_options.HELP["app"])
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | None, no_preheat: bool,
+          fork_kernels: bool,
           max_kernels: int | None, cull_idle_seconds: int, disconnect_seconds: int, page_rate: int,
           refused_rate: int, refused_burst: int, max_lookups: int, close_grace_seconds: int,
           recheck_seconds: int, trusted_proxies: tuple[str, ...], route: str | None, open_browser: bool,
@@ -627,7 +630,8 @@ def serve(ctx: click.Context, host: str, port: int, lan: bool, pool_size: int | 
         notebooks=notebooks, apps=apps or None,
         disconnect_seconds=disconnect_seconds, page_rate=page_rate, trusted_proxies=trusted_proxies,
         refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
-        close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds, route=route)
+        close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds, route=route,
+        fork_kernels=fork_kernels)
 
 
 # --- feature command groups (each defined beside its feature) ------------------------

@@ -211,6 +211,27 @@ class VoilaServer:
         except psutil.NoSuchProcess:
             return []
 
+    def kernel_pid(self, kernel_id: str) -> int:
+        """The process of the kernel with this id.
+
+        A plain kernel's command line names its connection file
+        (``kernel-<id>.json``); a kernel forked from the zygote
+        (``--fork-kernels``) has the zygote's command line, but listens on Unix
+        sockets named after the same file (``kernel-<id>-ipc-N``).
+        """
+        import psutil
+
+        for pid in self.kernel_pids():
+            try:
+                process = psutil.Process(pid)
+                if any(kernel_id in part for part in process.cmdline()):
+                    return pid
+                if any(kernel_id in str(c.laddr) for c in process.net_connections(kind="unix")):
+                    return pid
+            except psutil.NoSuchProcess:
+                continue
+        raise AssertionError(f"no process for kernel {kernel_id}")
+
     def stop(self, timeout: float = 30.0) -> int:
         """Stop like Ctrl-C; kill whatever is left (server or kernels)."""
         import psutil

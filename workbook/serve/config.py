@@ -12,6 +12,7 @@ from workbook.serve.options import (
     DEFAULT_CLOSE_GRACE_SECONDS,
     DEFAULT_CULL_IDLE_SECONDS,
     DEFAULT_DISCONNECT_SECONDS,
+    DEFAULT_FORK_KERNELS,
     DEFAULT_HOST,
     DEFAULT_MAX_LOOKUPS,
     DEFAULT_PAGE_RATE,
@@ -19,6 +20,7 @@ from workbook.serve.options import (
     DEFAULT_RECHECK_SECONDS,
     DEFAULT_REFUSED_BURST,
     DEFAULT_REFUSED_RATE,
+    FORK_PROVISIONER,
     ROUTE_NAME,
     TEMPLATE_NAME,
 )
@@ -63,6 +65,7 @@ def voila_config(
     close_grace_seconds: int = DEFAULT_CLOSE_GRACE_SECONDS,
     recheck_seconds: int = DEFAULT_RECHECK_SECONDS,
     route: str | None = None,
+    fork_kernels: bool = DEFAULT_FORK_KERNELS,
     machine: Machine | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The traitlets configuration of the Voila server, as plain data."""
@@ -101,7 +104,7 @@ def voila_config(
     if limit <= pooled:
         raise InputError(f"--max-kernels must be above the {pooled} pre-heated kernels; "
                          "lower --pool-size or raise --max-kernels")
-    return {
+    config: dict[str, dict[str, Any]] = {
         "Voila": {
             "ip": host,
             "port": port,
@@ -154,4 +157,8 @@ def voila_config(
             "cull_busy": False,
         },
     }
+    if fork_kernels:
+        # Every kernel launched through the zygote (workbook.serve.forking); serve() starts it.
+        config["KernelProvisionerFactory"] = {"default_provisioner_name": FORK_PROVISIONER}
+    return config
 

@@ -62,6 +62,7 @@ def _kernel_manager_class() -> type[Any]:
             self.pages = PageRegistry()
             self._release_timers: dict[str, asyncio.TimerHandle] = {}
             self._closed_pages: set[str] = set()  # kernels whose page said it was closed
+            self._background: set[asyncio.Future[None]] = set()  # held until done (asyncio keeps weak references)
 
         # --- kernels no browser is connected to ---------------------------------
         def page_sent(self, kernel_id: str) -> None:
@@ -189,8 +190,45 @@ def _kernel_manager_class() -> type[Any]:
             """
             page = self.pages.detach(kernel_id)
             self.warming.forget(kernel_id)
+            notebook = self._leave_pool(kernel_id)
+            if notebook is not None:
+                self.log.warning("Pre-heated kernel %s died; it is replaced", kernel_id)
+                getattr(self, "fill_if_needed")(delay=0, notebook_name=notebook)  # noqa: B009 - Voila's subclass
+                task = asyncio.ensure_future(self._shut_down_after_restart(kernel_id))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+                return
             self.log.warning("Kernel %s died%s; it is restarted blank, and its link gets a new kernel when "
                              "opened again", kernel_id, " under an open page" if page is not None else "")
+
+        def _leave_pool(self, kernel_id: str) -> str | None:
+            """Take the kernel out of its pre-heating pool (Voila's ``_pools``); its notebook, if it was in one."""
+            pools: dict[str, list[Any]] = getattr(self, "_pools", {})
+            for notebook, pool in pools.items():
+                for task in pool:
+                    if (task.done() and not task.cancelled() and task.exception() is None
+                            and task.result().get("kernel_id") == kernel_id):
+                        pool.remove(task)
+                        return notebook
+            return None
+
+        async def _shut_down_after_restart(self, kernel_id: str) -> None:
+            """A pre-heated kernel died: restarted blank, it would give the next visitor a page without the app.
+
+            It has left the pool at once and a fresh one is pre-heating; the
+            blank one goes once jupyter_client has finished restarting it.  All
+            the pooled kernels die at once when the kernel zygote dies
+            (``--fork-kernels``, workbook.serve.forking).
+            """
+            for _ in range(60):
+                await asyncio.sleep(0.5)
+                kernel: Any = self._kernels.get(kernel_id)
+                if kernel is None:
+                    return
+                if kernel.ready.done():
+                    break
+            with contextlib.suppress(Exception):  # it went meanwhile
+                await self.shutdown_kernel(kernel_id, now=True)
 
         async def shutdown_kernel(  # type: ignore[override]
             self, kernel_id: str, *args: Any, **kwargs: Any

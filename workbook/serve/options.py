@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_CLOSE_GRACE_SECONDS",
     "DEFAULT_CULL_IDLE_SECONDS",
     "DEFAULT_DISCONNECT_SECONDS",
+    "DEFAULT_FORK_KERNELS",
     "DEFAULT_HOST",
     "DEFAULT_MAX_LOOKUPS",
     "DEFAULT_PAGE_RATE",
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_RECHECK_SECONDS",
     "DEFAULT_REFUSED_BURST",
     "DEFAULT_REFUSED_RATE",
+    "FORK_PROVISIONER",
     "HEALTH_PATH",
     "HELP",
     "ROUTE_NAME",
@@ -38,6 +40,10 @@ __all__ = [
 ]
 
 TEMPLATE_NAME = "workbook"
+#: The fork provisioner's entry point name (pyproject.toml, workbook.serve.forking).
+FORK_PROVISIONER = "workbook-fork-provisioner"
+#: Whether kernels are forked from a warmed zygote unless told (``--fork-kernels/--no-fork-kernels``).
+DEFAULT_FORK_KERNELS = False
 #: This machine only: --host 0.0.0.0 (or --lan) lets others in.
 DEFAULT_HOST = "127.0.0.1"
 HEALTH_PATH = "/healthz"
@@ -74,6 +80,11 @@ HELP: dict[str, str] = {
     "pool_size": "Pre-heated kernels kept ready for each app. [default: one per CPU core, "
                  f"at most {MAX_POOL_PER_APP}, within a quarter of the free memory]",
     "no_preheat": "Start a kernel only when a page is opened (slower pages, less memory).",
+    "fork_kernels": "Start each kernel by forking one helper process that has already imported what "
+                    "kernels need, instead of a new Python that imports it all again (about a tenth of "
+                    "the CPU per kernel, and the imported modules' memory shared). If the helper stops, "
+                    "kernels start the plain way. [default: "
+                    f"{'--fork-kernels' if DEFAULT_FORK_KERNELS else '--no-fork-kernels'}]",
     "max_kernels": "Most kernels alive at once, pre-heated ones included; past it visitors "
                    "are asked to try again in a minute. [default: what three quarters of the "
                    "free memory holds at ~200 MB a kernel]",

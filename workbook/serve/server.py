@@ -24,6 +24,7 @@ from workbook.serve.options import (
     DEFAULT_CLOSE_GRACE_SECONDS,
     DEFAULT_CULL_IDLE_SECONDS,
     DEFAULT_DISCONNECT_SECONDS,
+    DEFAULT_FORK_KERNELS,
     DEFAULT_HOST,
     DEFAULT_MAX_LOOKUPS,
     DEFAULT_PAGE_RATE,
@@ -162,6 +163,7 @@ def serve(
     close_grace_seconds: int = DEFAULT_CLOSE_GRACE_SECONDS,
     recheck_seconds: int = DEFAULT_RECHECK_SECONDS,
     route: str | None = None,
+    fork_kernels: bool = DEFAULT_FORK_KERNELS,
 ) -> None:
     """Serve the app notebooks until Ctrl-C (or SIGTERM); all kernels are shut down.
 
@@ -193,14 +195,14 @@ def serve(
                           page_rate=page_rate, trusted_proxies=trusted_proxies,
                           refused_rate=refused_rate, refused_burst=refused_burst, max_lookups=max_lookups,
                           close_grace_seconds=close_grace_seconds, recheck_seconds=recheck_seconds,
-                          route=route)
+                          route=route, fork_kernels=fork_kernels)
     kernel_db = _kernel_db_url(db_url, folder)
     _check_port_free(host, port)
     from workbook.web.logscrub import install as hide_secrets_in_logs
 
     hide_secrets_in_logs()  # tornado's own error lines print the full URL, token and all
     os.environ[DB_ENV] = kernel_db  # every kernel inherits the server's environment
-    with _template_search_path():
+    with _template_search_path(), _zygote(fork_kernels):
         # config_file_paths=[]: no voila.json / voila.py lying around can change any of this
         app = _voila_class()(config=Config(config), config_file_paths=[])
         app.initialize([])
@@ -211,6 +213,25 @@ def serve(
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
             app.start()  # returns after Ctrl-C / SIGTERM, once the kernels are shut down
     print("Stopped.")
+
+
+@contextlib.contextmanager
+def _zygote(fork_kernels: bool) -> Iterator[None]:
+    """With ``--fork-kernels``: the kernel zygote, importing while Voila starts, stopped with the server.
+
+    Started after ``$WORKBOOK_DB`` and ``$JUPYTER_PATH`` are set, though each
+    kernel gets the environment jupyter_client gives it, as a plain kernel does.
+    """
+    if not fork_kernels:
+        yield
+        return
+    from workbook.serve import forking
+
+    forking.start()
+    try:
+        yield
+    finally:
+        forking.stop()
 
 
 def _quiet_heartbeats_when_stopping(app: Any) -> None:

@@ -1,0 +1,220 @@
+"""The kernel zygote: one process that imports the kernel's modules once and forks every kernel from itself.
+
+Run by the server (:mod:`workbook.serve.forking`) as
+``python -m workbook.serve.zygote FD``, where FD is its end of a Unix socket
+pair.  Why: a kernel started the plain way spends ~1.7 of its ~2 CPU seconds
+importing ipykernel, ipywidgets, sqlalchemy and the workbook; under a crowd of
+arrivals on two cores that import is what people wait for (issue #12).  Here
+it is paid once; each kernel is a ``fork()`` of this process that goes on to
+run ipykernel's ``IPKernelApp`` with the connection file jupyter_client wrote,
+and shares the imported modules' memory with its siblings until it writes to
+them (copy on write).  The same design as Android's zygote and Chromium's
+zygote.
+
+A fork copies only the thread that calls it, so nothing here may start a
+thread, a zmq context or a socket before forking: the imports below do none
+of that, and the ``ready`` message reports the thread count so the server can
+refuse a zygote that broke this rule.
+
+The protocol is one JSON object a line, both ways:
+
+* zygote → server ``{"ready": true, "pid": P, "threads": N, "seconds": S}`` once, after the imports;
+* server → zygote ``{"id": I, "argv": [...], "env": {...}, "cwd": "..."}``: fork a kernel;
+* zygote → server ``{"id": I, "pid": P}`` (or ``{"id": I, "error": "..."}``);
+* zygote → server ``{"exit": P, "code": C}`` when a kernel it forked has ended
+  (it is the kernel's parent, so it reaps it; ``C`` is negative for a signal, as
+  in :attr:`subprocess.Popen.returncode`).
+
+The zygote ends when the server's end of the socket closes (the server
+stopped, or was killed); its kernels then see their parent change and end
+too (ipykernel's parent poller), so nothing outlives the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+#: What every app kernel imports before it can show a page (the questionnaire path:
+#: pandas and altair are left to the results page, see workbook.apps.values.warm_up).
+PREIMPORTS = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipywidgets",
+    "sqlalchemy",
+    "workbook.apps.values",
+    "workbook.apps.workshop",
+    "workbook.apps.charter",
+)
+
+
+def _preimport() -> list[str]:
+    """Import the kernel's modules; the names that failed (those kernels import them themselves)."""
+    import importlib
+
+    failed = []
+    for name in PREIMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            failed.append(name)
+    return failed
+
+
+def _send(channel: socket.socket, message: dict[str, Any]) -> None:
+    channel.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _returncode(status: int) -> int:
+    """``waitpid``'s status as :attr:`subprocess.Popen.returncode` reads it."""
+    return os.waitstatus_to_exitcode(status)
+
+
+def _reap(channel: socket.socket) -> None:
+    """Collect every kernel that has ended and tell the server its exit code."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _send(channel, {"exit": pid, "code": _returncode(status)})
+
+
+def _become_kernel(request: dict[str, Any], closing: list[int], started: int) -> None:
+    """In the forked child: become the kernel ``request`` describes; never returns."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        for number in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        os.setsid()  # its own process group: the server signals the kernel, never the zygote with it
+        os.close(started)  # tells the zygote the new session exists
+        for fd in closing:
+            os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.chdir(request.get("cwd") or os.getcwd())
+        env = {str(key): str(value) for key, value in request["env"].items()}
+        # ipykernel ends itself when its parent changes: the parent is this zygote, which ends with the server.
+        env["JPY_PARENT_PID"] = str(os.getppid())
+        os.environ.clear()
+        os.environ.update(env)
+        argv = [str(part) for part in request["argv"]]
+        sys.argv = ["ipykernel_launcher", *argv[3:]]
+        _run_kernel(argv[3:])
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        import atexit
+
+        atexit._run_exitfuncs()  # what a plain kernel's interpreter does at its end (history, logging)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # nothing to flush into
+                stream.flush()
+        os._exit(code)
+
+
+def _run_kernel(argv: list[str]) -> None:
+    """What ``python -m ipykernel_launcher ARGV`` does, in a process whose modules are imported already.
+
+    Two things a plain kernel gets from importing its modules *inside* the
+    kernel are done here instead: ipykernel's parent poller (its default is read
+    from ``$JPY_PARENT_PID`` at import time, here the zygote's) and ipywidgets'
+    comm target (registered at import only when a kernel is running: without
+    it no widget ever shows).
+    """
+    import ipywidgets
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance(parent_handle=os.getppid())
+    app.initialize(argv)  # type: ignore[no-untyped-call]
+    ipywidgets.register_comm_target()
+    app.start()  # type: ignore[no-untyped-call]
+
+
+def _fork(channel: socket.socket, request: dict[str, Any], wakeup: tuple[int, int]) -> None:
+    """Fork one kernel and answer the server with its pid once it has its own session."""
+    started_read, started_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(started_read)
+        _become_kernel(request, [channel.fileno(), *wakeup], started_write)
+    os.close(started_write)
+    os.read(started_read, 1)  # EOF once the child called setsid (or died trying)
+    os.close(started_read)
+    _send(channel, {"id": request["id"], "pid": pid})
+
+
+def serve(channel: socket.socket) -> None:
+    """Answer fork requests and report ended kernels until the server's end closes."""
+    wakeup: tuple[int, int] = os.pipe()
+    for fd in wakeup:
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wakeup[1])
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the select below through the wakeup pipe
+    pending = b""
+    while True:
+        ready, _, _ = select.select([channel.fileno(), wakeup[0]], [], [])
+        if wakeup[0] in ready:
+            while True:
+                try:
+                    if not os.read(wakeup[0], 512):
+                        break
+                except BlockingIOError:
+                    break
+        _reap(channel)
+        if channel.fileno() in ready:
+            data = channel.recv(1 << 16)
+            if not data:
+                return
+            pending += data
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                request = json.loads(line)
+                try:
+                    _fork(channel, request, wakeup)
+                except OSError as error:
+                    _send(channel, {"id": request.get("id"), "error": str(error)})
+
+
+def main(argv: list[str]) -> int:
+    began = time.process_time()
+    channel = socket.socket(fileno=int(argv[0]))
+    # Ctrl-C in the server's terminal reaches this process too: the server stops the kernels
+    # itself, and the zygote ends when the server's end of the socket closes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.path and (sys.path[0] in ("", ".") or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]  # as ipykernel_launcher does: the kernel's folder goes first later, not ours
+    failed = _preimport()
+    gc.collect()
+    # The imported objects stay out of the collector's reach, in the zygote and in every kernel: a
+    # collection would write to each of them and so copy the pages the kernels share (and take the time).
+    gc.freeze()
+    _send(channel, {"ready": True, "pid": os.getpid(), "threads": threading.active_count(),
+                    "seconds": round(time.process_time() - began, 3), "failed": failed})
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server has gone
+        serve(channel)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
