@@ -16,12 +16,12 @@ withheld, never what.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from workbook.charts import HIDDEN_FILL, SCORE_COLOURS
+from workbook.html import esc
 from workbook.text import display_safe
 
 __all__ = ["HeatCell", "heatmap_table", "score_colour"]
@@ -51,7 +51,7 @@ def score_colour(score: float, scale: tuple[int, int]) -> str:
 
 
 def _esc(text: object) -> str:
-    return html.escape(display_safe(text), quote=True)
+    return str(esc(display_safe(text)))
 
 
 def _key(scale: tuple[int, int], title: str) -> str:
