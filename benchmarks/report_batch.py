@@ -97,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=50, help="organisations for the batch run [50]")
     parser.add_argument("--naive", type=int, default=10, help="organisations for the naive loop [10]")
-    parser.add_argument("--jobs", type=int, default=None, help="batch workers [CPU cores + 1]")
+    parser.add_argument("--jobs", type=int, default=None, help="batch workers [CPU cores]")
     parser.add_argument("--no-pdf", action="store_true", help="skip the --pdf run")
     parser.add_argument("--repeat", type=int, default=2, help="batch runs to take the best of [2]")
     parser.add_argument("--keep", metavar="DIR", help="keep the database and reports in DIR")

@@ -339,13 +339,17 @@ def write_index(out: Path, outcomes: Iterable[ReportOutcome], *, now: datetime |
 
 
 def default_workers() -> int:
-    """One worker per core, plus one.
+    """One worker per core.
 
-    A worker alternates between waiting for its kernel and exporting HTML/PDF
-    itself, so with one per core the cores sit idle in between; measured on 2
-    cores, 3 workers made 50 reports in 35 s where 2 took 43 s.
+    Each worker is two busy processes (itself and its kernel), and the kernel's
+    share of a report has grown (trends, charts), so one per core keeps the cores
+    full without them taking turns.  Measured on 2 cores on 30 November 2026,
+    20 reports with three past quarters, alternating runs: 2 workers 1.81 and
+    1.43 s a report, 3 workers 2.30 and 1.87 s.  (For an earlier, lighter
+    report, whose workers spent longer exporting, one more worker than cores
+    had paid: 35 s against 43 s for 50 reports.)
     """
-    return (os.cpu_count() or 1) + 1
+    return os.cpu_count() or 1
 
 
 def run_batch(

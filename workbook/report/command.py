@@ -33,7 +33,7 @@ EXIT_SOME_FAILED = 1
 @click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False), default="reports",
               show_default=True, help="Folder for the reports and their index.html.")
 @click.option("--jobs", "-j", type=WholeNumber(minimum=1, maximum=64), metavar="N",
-              help="Reports made in parallel [default: the number of CPU cores + 1].")
+              help="Reports made in parallel [default: the number of CPU cores].")
 @click.option("--pdf", is_flag=True, help="Also make a PDF of each report.")
 @click.option("--threshold", type=WHOLE_NUMBER, metavar="N",
               help="Anonymity threshold for these reports; may only raise each organisation's own.")
