@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,14 @@ import pytest
 from pgserver import PostgresNotInstalled, PostgresServer
 
 from workbook.framework import Framework, load_framework
+
+# Started as a background job by a non-interactive shell (`scripts/test &`, nohup),
+# this process inherits SIGINT ignored, and so would every server a test starts:
+# the tests that stop a server with Ctrl-C's signal would wait for ever.  A handler
+# here is reset to the default in each child at exec, so the servers stop as for a person.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 _POSTGRES_FIXTURES = frozenset({"postgres_server", "postgres_url"})
 
