@@ -47,6 +47,7 @@ __all__ = [
     "open_page",
     "screenshot",
     "seed_demo_database",
+    "still_running",
     "wait_for_widgets",
 ]
 
@@ -307,6 +308,20 @@ def raw_request(
         sent["Cookie"] = f"{given}; {cookie}" if given else cookie
         time.sleep(float(waiting.group(1)))
     return reply
+
+
+def still_running(pids: list[int]) -> list[int]:
+    """The processes of ``pids`` still alive (a zombie waiting to be reaped has ended)."""
+    import psutil
+
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
 
 
 def open_page(page: Page, url: str, timeout: float = 240.0) -> tuple[Response, str]:

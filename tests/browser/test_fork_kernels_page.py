@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import psutil
 import pytest
-from harness import VoilaServer, kernel_id_of, screenshot, wait_for_widgets
+from harness import VoilaServer, kernel_id_of, screenshot, still_running, wait_for_widgets
 
 from workbook.paths import notebooks_dir
 
@@ -59,17 +59,6 @@ def _zygote(server: VoilaServer) -> psutil.Process:
         if "workbook.serve.zygote" in child.cmdline():
             return child
     raise AssertionError("no zygote process under the server")
-
-
-def _running(pids: list[int]) -> list[int]:
-    alive = []
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                alive.append(pid)
-        except psutil.NoSuchProcess:
-            continue
-    return alive
 
 
 def _open_and_answer(page: Page, server: VoilaServer, token: str) -> str:
@@ -136,8 +125,8 @@ def test_stopping_leaves_neither_zygote_nor_forked_kernels(
     log = forked_server.log_text()
     assert "Traceback" not in log and "Stopped." in log, log
     deadline = time.monotonic() + 10
-    while _running(processes):
-        assert time.monotonic() < deadline, f"still running after the server stopped: {_running(processes)}"
+    while still_running(processes):
+        assert time.monotonic() < deadline, f"still running after the server stopped: {still_running(processes)}"
         time.sleep(0.2)
 
 
@@ -153,7 +142,7 @@ def test_without_the_zygote_kernels_start_the_plain_way(
         server.wait_for_log(r"kernel zygote \(pid \d+\) has stopped", timeout=30)
         # Its kernels end with it (their parent changed); the pool's is restarted the plain way.
         deadline = time.monotonic() + 15
-        while _running(pooled):
+        while still_running(pooled):
             assert time.monotonic() < deadline, "the zygote's kernels outlived it"
             time.sleep(0.2)
         server.wait_for_log(r"Kernel pool of values_assessment\.ipynb is warm", count=2, timeout=90)
@@ -166,6 +155,6 @@ def test_without_the_zygote_kernels_start_the_plain_way(
         code = server.process.wait(30)
         assert code == 0 and "Stopped." in server.log_text(), server.log_text()[-3000:]
     deadline = time.monotonic() + 10
-    while _running(processes):
+    while still_running(processes):
         assert time.monotonic() < deadline, "kernels still running after the server stopped"
         time.sleep(0.2)

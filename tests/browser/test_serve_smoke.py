@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
-import psutil
 import pytest
 from harness import (
     LOCAL_HOST,
@@ -31,6 +30,7 @@ from harness import (
     kernel_id_of,
     open_page,
     screenshot,
+    still_running,
     wait_for_widgets,
 )
 
@@ -371,17 +371,6 @@ def test_pages_no_browser_connects_to_give_their_kernels_back(
 
 
 # --- stopping ---------------------------------------------------------------------------------
-def _running(pids: list[int]) -> list[int]:
-    alive = []
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                alive.append(pid)
-        except psutil.NoSuchProcess:
-            continue
-    return alive
-
-
 @pytest.mark.parametrize(
     ("signal_number", "moment"),
     [
@@ -414,6 +403,6 @@ def test_stopping_ends_server_and_kernels_without_traceback(
         assert code == 0, log[-3000:]
     assert "Traceback" not in log and "Stopped." in log, log
     deadline = time.monotonic() + 10
-    while _running(kernels):
+    while still_running(kernels):
         assert time.monotonic() < deadline, "kernels still running after the server stopped"
         time.sleep(0.2)
