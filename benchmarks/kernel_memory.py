@@ -123,12 +123,14 @@ def settle(server: VoilaServer, seconds: float) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from workbook.serve.options import DEFAULT_FORK_KERNELS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=5, help="statements answered on the questionnaire page")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait after each step")
     parser.add_argument("--pages", type=int, default=2, help="questionnaire pages open at once [default: 2]")
     parser.add_argument("--pool-size", type=int, default=1, help="pre-heated kernels [default: 1]")
-    parser.add_argument("--fork-kernels", action="store_true", help="serve with --fork-kernels")
+    parser.add_argument("--fork-kernels", action=argparse.BooleanOptionalAction, default=DEFAULT_FORK_KERNELS,
+                        help="serve with --fork-kernels or without [default: the server's, --fork-kernels on Linux]")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"error: {CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium",
@@ -152,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows: list[tuple[str, Memory]] = []
         with VoilaServer.start(db_url=db_url, log_path=work / "serve.log", apps=[NOTEBOOK],
                                extra_args=["--pool-size", str(args.pool_size),
-                                           *(["--fork-kernels"] if args.fork_kernels else [])], timeout=90) as server:
+                                           "--fork-kernels" if args.fork_kernels else "--no-fork-kernels"],
+                               timeout=90) as server:
             server.wait_for_pools(timeout=180)
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)

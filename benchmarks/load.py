@@ -164,6 +164,10 @@ class Stats:
     page_failures: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # where evidence of a problem was kept
     browsers: Any = None  # load_browsers.BrowserStats with --browsers
+    #: how late the client's own event loop woke for a 50 ms timer, in seconds: a client too busy
+    #: to read its websockets in time inflates every latency above, so the report says so
+    loop_lag: list[float] = field(default_factory=list)
+    client_cpu: float = 0.0  # CPU seconds of this client process over the run (all its threads)
 
 
 # --- the kernel websocket --------------------------------------------------------------
@@ -812,7 +816,11 @@ class Result:
             f"p95 {percentile(s.openings, 0.95):.1f} s, max {max(s.openings, default=float('nan')):.1f} s; "
             f"pages without the app (reloaded) {len(s.page_failures)}",
             *self.opening_lines(),
-            f"server CPU {self.server_cpu:.0f} % of a core, kernels {self.kernel_cpu:.0f} %",
+            f"server CPU {self.server_cpu:.0f} % of a core, kernels {self.kernel_cpu:.0f} %, this client "
+            f"{100 * s.client_cpu / self.seconds:.0f} %",
+            f"client's own delay (its event loop late for a timer, inflating the latencies above): p50 "
+            f"{1000 * percentile(s.loop_lag, 0.5):.0f} ms, p95 {1000 * percentile(s.loop_lag, 0.95):.0f} ms, "
+            f"max {1000 * max(s.loop_lag, default=float('nan')):.0f} ms",
         ]
         if self.memory:
             uss = [u / mib for u, _p in self.memory]
@@ -888,9 +896,21 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
                 await asyncio.sleep(max(1.0, config.ramp + config.seconds - 10))
                 memory.extend(await asyncio.get_running_loop().run_in_executor(None, meter.kernel_memory))
 
+            async def probe_lag(lags: list[float]) -> None:
+                while True:
+                    asked = time.monotonic()
+                    await asyncio.sleep(0.05)
+                    lags.append(time.monotonic() - asked - 0.05)
+
+            lags: list[float] = []
             sampler = asyncio.ensure_future(sample_memory())
+            prober = asyncio.ensure_future(probe_lag(lags))
+            cpu = time.process_time()
             result = await drive(server.base_url, org, config, respondent)
+            result[0].client_cpu = time.process_time() - cpu
+            result[0].loop_lag = lags
             sampler.cancel()
+            prober.cancel()
             return result
 
         # asyncio.run in a thread of its own: in a test run, earlier tests (Playwright, ipykernel) may have
@@ -1049,6 +1069,7 @@ def rerun_line(argv: list[str] | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from workbook.serve.options import DEFAULT_FORK_KERNELS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=20, help="people answering at once [default: 20]")
     parser.add_argument("--minutes", type=float, default=2.0,
@@ -1064,8 +1085,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browsers", type=int, default=0, metavar="N",
                         help="also N real Chromium pages (Debian's /usr/bin/chromium), checked in the same "
                              "database check [default: 0]")
-    parser.add_argument("--fork-kernels", action="store_true",
-                        help="serve with --fork-kernels (kernels forked from a warmed zygote)")
+    parser.add_argument("--fork-kernels", action=argparse.BooleanOptionalAction, default=DEFAULT_FORK_KERNELS,
+                        help="serve with --fork-kernels (kernels forked from a warmed zygote) or without "
+                             "[default: the server's, --fork-kernels on Linux]")
     parser.add_argument("--keep-log", type=Path, metavar="FILE", help="copy the server's log there after the run")
     parser.add_argument("--submit-burst", type=int, metavar="RATE",
                         help="instead: RATE submits a second at the package level (see --burst-seconds)")
@@ -1082,7 +1104,7 @@ def main(argv: list[str] | None = None) -> int:
                             keep_log=args.keep_log, browsers=args.browsers)
             print(rerun_line(argv), flush=True)
             result = run_load(db_url, work, config, people=args.people,
-                              extra_args=("--fork-kernels",) if args.fork_kernels else ())
+                              extra_args=("--fork-kernels" if args.fork_kernels else "--no-fork-kernels",))
             print(result.report())
             return 1 if result.failed else 0
 

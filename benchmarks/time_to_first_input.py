@@ -303,6 +303,7 @@ def _run_mode(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from workbook.serve.options import DEFAULT_FORK_KERNELS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--notebook",
@@ -323,8 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}"
     )
-    parser.add_argument("--fork-kernels", action="store_true",
-                        help="serve (cold and warm modes) with --fork-kernels")
+    parser.add_argument("--fork-kernels", action=argparse.BooleanOptionalAction, default=DEFAULT_FORK_KERNELS,
+                        help="serve (cold and warm modes) with --fork-kernels or without "
+                             "[default: the server's, --fork-kernels on Linux]")
     parser.add_argument("--quiet", action="store_true", help="print only the table")
     args = parser.parse_args(argv)
 
@@ -372,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         work=work,
                         pool_size=args.pool_size,
                         say=say,
-                        serve_args=["--fork-kernels"] if args.fork_kernels else [],
+                        serve_args=["--fork-kernels" if args.fork_kernels else "--no-fork-kernels"],
                     )
             finally:
                 browser.close()

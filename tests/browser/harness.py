@@ -13,6 +13,7 @@ Used by ``tests/browser/conftest.py`` and ``benchmarks/time_to_first_input.py``:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -202,7 +203,8 @@ class VoilaServer:
                 return
         raise TimeoutError(f"kernels still busy after {timeout:.0f} s:\n{self.log_text()}")
 
-    def kernel_pids(self) -> list[int]:
+    def processes(self) -> list[int]:
+        """Every process the server started, however deep: kernels and the kernel zygote (``--fork-kernels``)."""
         import psutil
 
         try:
@@ -211,6 +213,24 @@ class VoilaServer:
             ]
         except psutil.NoSuchProcess:
             return []
+
+    def zygote_pid(self) -> int | None:
+        """The kernel zygote: the server's own child that forks the kernels (None when kernels start plainly)."""
+        import psutil
+
+        try:
+            for child in psutil.Process(self.process.pid).children():
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    if "workbook.serve.zygote" in child.cmdline():
+                        return int(child.pid)
+        except psutil.NoSuchProcess:
+            pass
+        return None
+
+    def kernel_pids(self) -> list[int]:
+        """The kernels alone: the server's processes without the zygote (forked kernels are its children)."""
+        zygote = self.zygote_pid()
+        return [pid for pid in self.processes() if pid != zygote]
 
     def kernel_pid(self, kernel_id: str) -> int:
         """The process of the kernel with this id.
@@ -237,7 +257,7 @@ class VoilaServer:
         """Stop like Ctrl-C; kill whatever is left (server or kernels)."""
         import psutil
 
-        kernels = self.kernel_pids()
+        kernels = self.processes()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:

@@ -38,16 +38,6 @@ def token(demo_db_url: str) -> str:
         return next(i.token for i in store.people.invites(ORG_ID))
 
 
-def _kernel_process(server: VoilaServer, kernel_id: str) -> int:
-    import psutil
-
-    for pid in server.kernel_pids():
-        try:
-            if any(kernel_id in part for part in psutil.Process(pid).cmdline()):
-                return pid
-        except psutil.NoSuchProcess:
-            continue
-    raise AssertionError(f"no process for kernel {kernel_id}")
 
 
 def _choose(page: Page, statement: int, option: int, *, wait_saved: bool = True) -> None:
@@ -70,7 +60,7 @@ def test_a_killed_kernel_says_reload_and_the_reload_resumes(
     page.locator(".wb-statement").first.wait_for(timeout=TIMEOUT)
     _choose(page, 0, 1)
     _choose(page, 1, 2)
-    victim = _kernel_process(voila_server, kernel_id)
+    victim = voila_server.kernel_pid(kernel_id)
     _choose(page, 2, 3, wait_saved=False)  # mid-save: the kernel dies with this answer on its way
     os.kill(victim, signal.SIGKILL)
     notice = page.locator("#wb-reload")

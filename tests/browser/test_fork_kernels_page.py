@@ -117,7 +117,7 @@ def test_stopping_leaves_neither_zygote_nor_forked_kernels(
     _open_and_answer(page, forked_server, next(tokens))  # a page's kernel alive as well as the pool's
     zygote = _zygote(forked_server).pid
     deadline = time.monotonic() + 90  # on a busy machine the pool's refill may still be on its way
-    while len(processes := forked_server.kernel_pids()) < 3 and time.monotonic() < deadline:
+    while len(processes := forked_server.processes()) < 3 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert zygote in processes and len(processes) >= 3, (processes, forked_server.log_text()[-3000:])
     forked_server.process.send_signal(signal.SIGINT)
@@ -137,7 +137,7 @@ def test_without_the_zygote_kernels_start_the_plain_way(
                            extra_args=ARGS) as server:
         server.wait_for_pools()
         zygote = _zygote(server)
-        pooled = [pid for pid in server.kernel_pids() if pid != zygote.pid]
+        pooled = server.kernel_pids()
         zygote.kill()
         server.wait_for_log(r"kernel zygote \(pid \d+\) has stopped", timeout=30)
         # Its kernels end with it (their parent changed); the pool's is restarted the plain way.
@@ -150,7 +150,7 @@ def test_without_the_zygote_kernels_start_the_plain_way(
         kernel = psutil.Process(server.kernel_pid(kernel_id))
         # started the plain way, by the server
         assert kernel.ppid() == server.process.pid, (kernel.cmdline(), kernel.ppid(), server.log_text()[-3000:])
-        processes = server.kernel_pids()
+        processes = server.processes()
         server.process.send_signal(signal.SIGINT)
         code = server.process.wait(30)
         assert code == 0 and "Stopped." in server.log_text(), server.log_text()[-3000:]

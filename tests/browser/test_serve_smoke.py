@@ -396,7 +396,7 @@ def test_stopping_ends_server_and_kernels_without_traceback(
             assert len(server.kernel_pids()) == 3, (server.kernel_pids(), server.log_text()[-3000:])
         else:
             time.sleep(1.1)  # the pool starts its refill 1 s after a kernel is taken
-        kernels = server.kernel_pids()
+        kernels = server.processes()  # the kernels and, forking them, the zygote
         server.process.send_signal(signal_number)
         code = server.process.wait(30)
         log = server.log_text()
