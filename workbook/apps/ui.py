@@ -6,9 +6,9 @@ A function used by two apps lives here, not in either app.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import ipywidgets as widgets
 
@@ -20,7 +20,7 @@ from workbook.store import OrganisationRecord, Store
 from workbook.text import format_day
 
 __all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "facilitator_organisation",
-           "message_page", "row", "style_widget", "unsaved_html"]
+           "message_page", "row", "style_widget", "sync_rows", "unsaved_html"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,52 @@ def status_html(text: str, kind: str = "ok") -> str:
     if kind == "ok":
         return f"<span class='wb-ok' role='status'>{esc(text)}</span>"
     return f"<span class='wb-warn' role='alert'>{esc(text)}</span>"
+
+
+class StoredRecord(Protocol):
+    """A stored row of a list the apps show (an action, a playbook failure): known by its ``id``."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class RecordRow(Protocol):
+    """The widgets showing one :class:`StoredRecord`, which can take a newer version of it in place."""
+
+    @property
+    def widget(self) -> widgets.Widget: ...
+    def set_saved(self, record: Any, /) -> None: ...
+    def close(self) -> None: ...
+
+
+RecordT = TypeVar("RecordT", bound=StoredRecord)
+RowT = TypeVar("RowT", bound=RecordRow)
+
+
+def sync_rows(rows: dict[int, RowT], records: Iterable[RecordT], make: Callable[[RecordT], RowT],
+              box: widgets.Box) -> dict[int, RowT]:
+    """The rows for ``records``, in their order, shown in ``box``; returns them by record id.
+
+    A record already on screen updates its row in place rather than getting a
+    new one, so the browser keeps the widgets a facilitator may be typing in;
+    a new record gets a row from ``make``; the rows of records that are gone
+    (removed, perhaps by another facilitator) are closed so their widget
+    models do not pile up in the kernel.  The workshop's action plan and
+    recovery playbook both reload their lists this way.
+    """
+    kept: dict[int, RowT] = {}
+    for record in records:
+        entry = rows.get(record.id)
+        if entry is None:
+            entry = make(record)
+        else:
+            entry.set_saved(record)
+        kept[record.id] = entry
+    for record_id, gone in rows.items():
+        if record_id not in kept:
+            gone.close()
+    box.children = tuple(entry.widget for entry in kept.values())
+    return kept
 
 
 class ConfirmRemoval:

@@ -18,6 +18,7 @@ from workbook.apps.ui import (
     day_field,
     day_text,
     row,
+    sync_rows,
 )
 from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.framework import Framework, Obstacle, Practice, Step
@@ -399,19 +400,11 @@ class StepPage:
 
     def set_actions(self, actions: tuple[ActionRecord, ...]) -> None:
         """Update rows in place, add new ones, close the rows of removed actions."""
-        keep: dict[int, ActionRow] = {}
-        for action in actions:
-            entry = self.action_rows.pop(action.id, None)
-            if entry is None:
-                entry = ActionRow(action, self.app.edit_action, self.app.complete_action, self.app.remove_action,
-                                  self.app.errors.guard)
-            else:
-                entry.set_saved(action)
-            keep[action.id] = entry
-        for gone in self.action_rows.values():
-            gone.close()
-        self.action_rows = keep
-        self.actions_box.children = tuple(r.widget for r in keep.values())
+        self.action_rows = sync_rows(
+            self.action_rows, actions,
+            lambda action: ActionRow(action, self.app.edit_action, self.app.complete_action, self.app.remove_action,
+                                     self.app.errors.guard),
+            self.actions_box)
 
     def clear_new_action(self) -> None:
         self.new_what.value = ""
