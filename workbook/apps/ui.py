@@ -15,11 +15,11 @@ import ipywidgets as widgets
 from workbook.apps.style import APP_CSS
 from workbook.dates import DAY_PLACEHOLDER
 from workbook.errors import AccessDeniedError, WorkbookError
-from workbook.html import esc
+from workbook.html import Markup, esc, html
 from workbook.store import OrganisationRecord, Store
 from workbook.text import format_day
 
-__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "facilitator_organisation",
+__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "esc", "facilitator_organisation",
            "message_page", "row", "style_widget", "sync_rows", "unsaved_html"]
 
 log = logging.getLogger(__name__)
@@ -71,18 +71,18 @@ def app_root(*children: widgets.Widget, extra_class: str | None = None) -> widge
 
 def message_page(title: str, text: str) -> widgets.Widget:
     """A friendly page for a link that does not work: no data of anyone."""
-    return app_root(widgets.HTML(f"<div class='wb-error' role='alert'><h1>{esc(title)}</h1><p>{esc(text)}</p></div>"))
+    return app_root(widgets.HTML(html("<div class='wb-error' role='alert'><h1>{}</h1><p>{}</p></div>", title, text)))
 
 
 #: The label of the box that keeps text a refused save would otherwise lose.
 UNSAVED_LABEL = "Your unsaved text — copy what you need, then save again"
 
 
-def status_html(text: str, kind: str = "ok") -> str:
+def status_html(text: str, kind: str = "ok") -> Markup:
     """One status line beside a field; warnings are alerts so screen readers announce them."""
     if kind == "ok":
-        return f"<span class='wb-ok' role='status'>{esc(text)}</span>"
-    return f"<span class='wb-warn' role='alert'>{esc(text)}</span>"
+        return html("<span class='wb-ok' role='status'>{}</span>", text)
+    return html("<span class='wb-warn' role='alert'>{}</span>", text)
 
 
 class StoredRecord(Protocol):
@@ -154,7 +154,7 @@ class ConfirmRemoval:
         self.remove.layout.display = ""
 
 
-def unsaved_html(text: str) -> str:
+def unsaved_html(text: str) -> Markup:
     """A labelled, read-only box holding text that was not saved, so the person can copy it.
 
     Used when someone else saved first: the fields show the stored version,
@@ -162,11 +162,11 @@ def unsaved_html(text: str) -> str:
     gives an empty string (no box).
     """
     if not text.strip():
-        return ""
+        return Markup()
     rows = min(8, max(2, text.count("\n") + 2))
-    return (f"<div class='wb-note wb-unsaved'><label><strong>{esc(UNSAVED_LABEL)}</strong>"
-            f"<textarea readonly rows='{rows}' style='display:block; width:100%; box-sizing:border-box; "
-            f"margin-top:0.3rem; font: inherit;'>{esc(text)}</textarea></label></div>")
+    return html("<div class='wb-note wb-unsaved'><label><strong>{}</strong>"
+                "<textarea readonly rows='{}' style='display:block; width:100%; box-sizing:border-box; "
+                "margin-top:0.3rem; font: inherit;'>{}</textarea></label></div>", UNSAVED_LABEL, rows, text)
 
 
 def facilitator_organisation(store: Store, key: object) -> OrganisationRecord:
@@ -196,7 +196,7 @@ class ErrorBanner:
         self.widget = widgets.HTML("")
 
     def show(self, message: str) -> None:
-        self.widget.value = f"<div class='wb-error' role='alert'><p>{esc(message)}</p></div>"
+        self.widget.value = html("<div class='wb-error' role='alert'><p>{}</p></div>", message)
 
     def clear(self) -> None:
         self.widget.value = ""

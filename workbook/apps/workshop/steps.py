@@ -22,7 +22,7 @@ from workbook.apps.ui import (
 )
 from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.framework import Framework, Obstacle, Practice, Step
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.workshop.records import (
     ACTION_STATUSES,
     REVIEW_LABELS,
@@ -87,7 +87,7 @@ class PracticeInput:
         self.fold_toggle.add_class("wb-fold-toggle")
         self.fold_toggle.on_click(guard(lambda _b: self.fold(not self.folded)))
         self.body = widgets.VBox([
-            widgets.HTML(f"<p>{esc(practice.text)}</p>"),
+            widgets.HTML(html("<p>{}</p>", practice.text)),
             self.choice,
             row(self.note_toggle, self.clear, self.status),
             self.note,
@@ -117,8 +117,7 @@ class PracticeInput:
         rating = self.choice.value
         said = f"{rating} · {self._labels.get(rating, '')}" if rating is not None else "not rated yet"
         kind = "wb-rated" if rating is not None else "wb-unrated"
-        self.heading.value = (f"<h3>{esc(self.practice.name)} <span class='wb-rating {kind}'>{esc(said)}</span>"
-                              "</h3>")
+        self.heading.value = html("<h3>{} <span class='wb-rating {}'>{}</span></h3>", self.practice.name, kind, said)
 
     def show_note(self) -> None:
         self.note.layout.display = "flex"
@@ -222,14 +221,14 @@ class ActionRow(ConfirmRemoval):
         _close_tree(self.widget)
 
 
-def _origin_html(action: ActionRecord) -> str:
+def _origin_html(action: ActionRecord) -> Markup:
     """One muted line for an action with a history: where it came from or went, and the review's verdict."""
     if not action.is_editable:
-        return "<p class='wb-muted'>Carried forward into the next cycle, where it can still be changed.</p>"
+        return Markup("<p class='wb-muted'>Carried forward into the next cycle, where it can still be changed.</p>")
     if action.carried_from_id is None:
-        return ""
+        return Markup()
     verdict = f" Review: {REVIEW_LABELS[action.review].lower()}." if action.review else " Not reviewed yet."
-    return f"<p class='wb-muted'>Carried from an earlier cycle.{esc(verdict)}</p>"
+    return html("<p class='wb-muted'>Carried from an earlier cycle.{}</p>", verdict)
 
 
 def _close_tree(widget: widgets.Widget) -> None:
@@ -299,18 +298,17 @@ class StepPage:
         reward = framework.reward(step.reward)
         #: The recovery playbook, on the step the framework file names (positive memories).
         self.playbook = playbook
-        prompts = "".join(f"<li>{esc(p)}</li>" for p in step.prompts)
-        scale = ", ".join(f"{p.value} = {esc(p.maturity_label)}" for p in framework.scale.points)
+        prompts = join(html("<li>{}</li>", p) for p in step.prompts)
+        scale = join((html("{} = {}", p.value, p.maturity_label) for p in framework.scale.points), ", ")
         total = len(framework.steps)
         self.widget = widgets.VBox([
-            widgets.HTML(
-                f"<p class='wb-muted'>Step {step.number} of {total} · {esc(step.relationship)}</p>"
-                f"<h1>{esc(step.letter)} · {esc(step.name)}</h1><p class='wb-big'>{esc(step.purpose)}</p>"
-                f"<div class='wb-card'><h2>Talk it through</h2><ul>{prompts}</ul></div>"
+            widgets.HTML(html(
+                "<p class='wb-muted'>Step {} of {} · {}</p><h1>{} · {}</h1><p class='wb-big'>{}</p>"
+                "<div class='wb-card'><h2>Talk it through</h2><ul>{}</ul></div>"
                 "<h2>Rate our practices together</h2>"
-                f"<p>How established is each practice for us today? ({scale}) The practice to rate next is open; "
-                "open any other to change its rating.</p>"
-            ),
+                "<p>How established is each practice for us today? ({}) The practice to rate next is open; "
+                "open any other to change its rating.</p>",
+                step.number, total, step.relationship, step.letter, step.name, step.purpose, prompts, scale)),
             *[p.widget for p in self.practices.values()],
             widgets.HTML("<h2>Notes of evidence</h2>"),
             self.evidence,
@@ -322,14 +320,14 @@ class StepPage:
                 "expects at this step.</p>"),
             *obstacle_rows,
             self.obstacle_status,
-            widgets.HTML(f"<h2>Actions for {esc(step.name.lower())}</h2>"),
+            widgets.HTML(html("<h2>Actions for {}</h2>", step.name.lower())),
             self.actions_box,
             widgets.VBox([self.new_what, row(self.new_owner, self.new_due, self.add), self.add_status,
                           self.add_unsaved]),
             *([self.playbook.widget] if self.playbook is not None else []),
-            widgets.HTML(
-                f"<div class='wb-card wb-reward'><h2>The reward this step earns</h2><p><strong>{esc(reward.name)}"
-                f"</strong>: {esc(reward.description)}</p></div>"),
+            widgets.HTML(html(
+                "<div class='wb-card wb-reward'><h2>The reward this step earns</h2><p><strong>{}</strong>: {}</p>"
+                "</div>", reward.name, reward.description)),
         ])
 
     def _obstacle_row(self, obstacle: Obstacle) -> widgets.Widget:
@@ -340,11 +338,10 @@ class StepPage:
             lambda change, o=obstacle: None if self._quiet else self.app.save_obstacle(self, o.id, change)),
             names="value")
         self.obstacles[obstacle.id] = box
-        tag = " <span class='wb-tag'>often shows here</span>" if likely else ""
-        signs = "".join(f"<li>{esc(s)}</li>" for s in obstacle.signs)
-        detail = widgets.HTML(
-            f"<p class='wb-muted'>{esc(obstacle.description)}{tag}</p>"
-            f"<details><summary>Signs to look for</summary><ul>{signs}</ul></details>")
+        tag = Markup(" <span class='wb-tag'>often shows here</span>") if likely else Markup()
+        signs = join(html("<li>{}</li>", s) for s in obstacle.signs)
+        detail = widgets.HTML(html("<p class='wb-muted'>{}{}</p><details><summary>Signs to look for</summary>"
+                                   "<ul>{}</ul></details>", obstacle.description, tag, signs))
         box_row = widgets.VBox([box, detail])
         box_row.add_class("wb-obstacle")
         if likely:
