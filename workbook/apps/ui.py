@@ -134,7 +134,8 @@ def sync_rows(rows: dict[int, RowT], records: Iterable[RecordT], make: Callable[
 class ConfirmRemoval:
     """A Remove button that asks first: shows the question with Confirm and Keep, or puts Remove back.
 
-    Mixed into the workshop's action rows and playbook rows, which hold these four widgets.
+    Mixed into the workshop's action rows and playbook rows, which make the four widgets with
+    :meth:`build_removal`.
     """
 
     message: widgets.HTML
@@ -142,6 +143,23 @@ class ConfirmRemoval:
     keep: widgets.Button
     remove: widgets.Button
     removal_question: str = "Remove this?"
+
+    def build_removal(self, what: str, remove_tooltip: str, on_remove: Callable[[], None],
+                      guard: Callable[[Callable[..., Any]], Callable[..., None]]) -> None:
+        """Make the four widgets, wired: Remove asks, Keep puts it back, "Yes, remove it" calls ``on_remove``.
+
+        ``what`` names the row in the tooltips ("this action"); the message
+        line beside the buttons also carries the row's save status.
+        """
+        self.remove = widgets.Button(description="Remove", icon="trash", tooltip=remove_tooltip)
+        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
+                                      tooltip=f"Yes, remove {what}", layout=widgets.Layout(display="none"))
+        self.keep = widgets.Button(description="Keep it", tooltip=f"Keep {what}", layout=widgets.Layout(display="none"))
+        self.message = widgets.HTML("")
+        self.message.add_class("wb-status")
+        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
+        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
+        self.confirm.on_click(guard(lambda _b: on_remove()))
 
     def ask_to_remove(self) -> None:
         self.message.value = status_html(self.removal_question, "warn")

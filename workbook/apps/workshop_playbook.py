@@ -120,21 +120,11 @@ class PlayRow(ConfirmRemoval):
         self.speed = text(fields.speed.name, fields.speed.question)
         self.follow_up_by = text(fields.follow_up_by.name, fields.follow_up_by.question)
         self.follow_up_when = text(fields.follow_up_when.name, fields.follow_up_when.question)
-        self.remove = widgets.Button(description="Remove", icon="trash",
-                                     tooltip="Remove this failure from the playbook")
-        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
-                                      tooltip="Yes, remove this failure", layout=widgets.Layout(display="none"))
-        self.keep = widgets.Button(description="Keep it", tooltip="Keep this failure",
-                                   layout=widgets.Layout(display="none"))
-        self.message = widgets.HTML("")
-        self.message.add_class("wb-status")
+        self.build_removal("this failure", "Remove this failure from the playbook", lambda: on_remove(self), guard)
         self.unsaved = widgets.HTML("")
         self.origin = widgets.HTML("")
         for box in self.boxes:
             box.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
-        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
-        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
-        self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.limit.add_class("wb-play-limit")
         stage = {s.id: s.name for s in guide.stages}
 

@@ -167,22 +167,13 @@ class ActionRow(ConfirmRemoval):
         self.status_choice = widgets.Dropdown(options=[(STATUS_LABELS[s], s) for s in ACTION_STATUSES],
                                               description="Status")
         self.done = widgets.Button(description="Mark done", icon="check", tooltip="Mark this action done")
-        self.remove = widgets.Button(description="Remove", icon="trash", tooltip="Remove this action")
-        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
-                                      tooltip="Yes, remove this action", layout=widgets.Layout(display="none"))
-        self.keep = widgets.Button(description="Keep it", tooltip="Keep this action",
-                                   layout=widgets.Layout(display="none"))
-        self.message = widgets.HTML("")
-        self.message.add_class("wb-status")
+        self.build_removal("this action", "Remove this action", lambda: on_remove(self), guard)
         self.unsaved = widgets.HTML("")  # this facilitator's text when someone else saved first
         self.origin = widgets.HTML("")  # "carried from an earlier cycle" and the review's verdict
         for field in (self.what, self.owner, self.due, self.status_choice):
             field.style.description_width = "initial"
             field.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
         self.done.on_click(guard(lambda _b: on_done(self)))
-        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
-        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
-        self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.widget = widgets.VBox([
             self.what,
             self.origin,
