@@ -98,3 +98,32 @@ def test_the_checker_leaves_text_that_is_not_html_alone(harmless: str) -> None:
 def test_an_offence_names_its_file_and_line() -> None:
     assert offences('x = 1\ny = f"<b>{x}</b>"\n', "workbook/example.py") == [
         "workbook/example.py:2: HTML built by f-string; use workbook.html.html(template, *args) or join(...)"]
+
+
+def converted_builders(text: str) -> list[object]:
+    """Builders that wrote HTML in f-strings until issue #15 part 6, each fed ``text`` wherever it takes text."""
+    from workbook.apps.ui import ErrorBanner, status_html, unsaved_html
+    from workbook.report.heatmap import HeatCell, heatmap_table
+    from workbook.report.sections import _notes, _paragraphs
+    from workbook.report.tables import table_html
+    from workbook.values.html import differences_html
+
+    banner = ErrorBanner()
+    banner.show(text)
+    return [status_html(text), status_html(text, "warn"), unsaved_html(text), banner.widget.value,
+            differences_html([(text, 3.5, 3.1)], text, text),
+            table_html([text, text], [[text, text]], caption=text, numeric=(1,)),
+            heatmap_table({(text, text): HeatCell(3.0, text)}, caption=text, rows=[text], groups=[text],
+                          scale=(1, 5), key_title=text, row_title=text),
+            _paragraphs([text], "wb-note"), _notes([text])]
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", 'R&D "quoted"', "'><b>x</b>", "{0} {{7*7}}"])
+def test_text_in_the_converted_builders_is_escaped_exactly_once(text: str) -> None:
+    from test_hostile_input import assert_escaped_once
+
+    from workbook.html import Markup
+
+    for page in converted_builders(text):
+        assert isinstance(page, Markup), page
+        assert_escaped_once(page, text)
