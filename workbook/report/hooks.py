@@ -30,10 +30,19 @@ __all__ = ["Fragment", "charter_fragment", "playbook_fragment", "workshop_fragme
 
 @dataclass(frozen=True)
 class Fragment:
-    """Content for one report section: ``html`` (Markup, so already escaped) and its plain-text twin."""
+    """Content for one report section: ``html`` (already escaped) and its plain-text twin.
+
+    ``html`` is trusted as it is: a hook (a trend source of the glance page, a
+    test's stand-in) may hand over a plain string of finished HTML, which is
+    taken as :class:`~workbook.html.Markup` here so that the section around it
+    does not escape its tags.  Build it with :func:`workbook.html.html`.
+    """
 
     html: Markup
     text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "html", Markup(self.html))
 
 
 def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) -> Fragment | None:
