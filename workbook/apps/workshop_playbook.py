@@ -21,29 +21,28 @@ Like the action plan, everything is saved as it is typed:
 
 The hook into :mod:`workbook.apps.workshop` is one section of the step's page
 (:class:`PlaybookSection`); the repository is :mod:`workbook.workshop.playbook`.
-The section asks of the app only what :class:`PlaybookHost` names, so this
-module never imports the app that imports it.
+The section asks of the app only what
+:class:`~workbook.apps.workshop_host.WorkshopHost` names, so this module never
+imports the app that imports it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import ConfirmRemoval, ErrorBanner, row, status_html, sync_rows, unsaved_html
+from workbook.apps.ui import ConfirmRemoval, row, status_html, sync_rows, unsaved_html
+from workbook.apps.workshop_host import WorkshopHost
 from workbook.framework import RecoveryField, RecoveryGuide, format_number
 from workbook.html import Markup, html, join
-from workbook.store import CycleRecord, Store
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.playbook import Playbook
 from workbook.workshop.records import PlayFields, PlayRecord
 
-__all__ = ["PLAYBOOK_CSS", "PlayRow", "PlaybookHost", "PlaybookSection", "guide_html"]
-
-T = TypeVar("T")
+__all__ = ["PLAYBOOK_CSS", "PlayRow", "PlaybookSection", "guide_html"]
 
 #: The text boxes of a row, in the order of the three stages (the failure heads the row).
 _LINES: Final = ("speed", "follow_up_by", "follow_up_when")
@@ -177,37 +176,10 @@ class PlayRow(ConfirmRemoval):
         self.widget.close()
 
 
-class OpenCycle(Protocol):
-    """The cycle a workshop link opened (the app's :class:`~workbook.apps.workshop.session.WorkshopSession`)."""
-
-    @property
-    def cycle(self) -> CycleRecord: ...
-
-
-class PlaybookHost(Protocol):
-    """What the playbook section asks of the app that holds it (:class:`workbook.apps.workshop.app.WorkshopApp`).
-
-    A protocol rather than the app's class: the app builds this section, so
-    importing the app here would make the two modules import each other.
-    """
-
-    @property
-    def store(self) -> Store: ...
-    @property
-    def session(self) -> OpenCycle: ...
-    @property
-    def errors(self) -> ErrorBanner: ...
-    @property
-    def by(self) -> str | None: ...
-
-    def attempt(self, save: Callable[[], T], status: widgets.HTML,
-                on_stale: Callable[[StaleEditError], None], done: str = ...) -> T | None: ...
-
-
 class PlaybookSection:
     """The playbook's part of the step page: the guide, one :class:`PlayRow` per failure, and a way to add one."""
 
-    def __init__(self, app: PlaybookHost, guide: RecoveryGuide) -> None:
+    def __init__(self, app: WorkshopHost, guide: RecoveryGuide) -> None:
         self.app = app
         self.guide = guide
         self.playbook = Playbook(app.store)

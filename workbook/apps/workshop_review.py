@@ -16,20 +16,18 @@ lives in :mod:`workbook.workshop`; this module only draws it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as widgets
 
 from workbook.apps.ui import row, unsaved_html
+from workbook.apps.workshop_host import PageHost
 from workbook.html import Markup, html
 from workbook.text import format_day
 from workbook.workshop.checks import REVIEW_NOTE_MAX
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.history import ActionThread, action_threads
 from workbook.workshop.records import REVIEW_LABELS, REVIEW_OUTCOMES, ActionRecord
-
-if TYPE_CHECKING:
-    from workbook.apps.workshop import WorkshopApp
 
 __all__ = ["REVIEW_PAGE", "ReviewItem", "ReviewPage"]
 
@@ -93,7 +91,7 @@ class ReviewItem:
 class ReviewPage:
     """Every action carried into this cycle, to be marked done, carried again or dropped."""
 
-    def __init__(self, app: WorkshopApp) -> None:
+    def __init__(self, app: PageHost) -> None:
         self.app = app
         self.items: dict[int, ReviewItem] = {}
         self.progress = widgets.HTML("")

@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import row, status_html
+from workbook.apps.workshop_host import PageHost
 from workbook.errors import InputError, StoreError, WorkbookError
 from workbook.framework import Framework, Measure, format_number
 from workbook.html import Markup, html
 from workbook.measures.scorecard import Direction, direction
 from workbook.store.measures import MeasureValueRecord, StaleValueError
-
-if TYPE_CHECKING:
-    from workbook.apps.workshop import WorkshopApp
 
 __all__ = ["PAGE", "SOURCE_HEADINGS", "MeasureInput", "ScorecardPage"]
 
@@ -111,7 +109,7 @@ class MeasureInput:
 class ScorecardPage:
     """The scorecard page of one workshop: a :class:`MeasureInput` per catalogue measure."""
 
-    def __init__(self, app: WorkshopApp) -> None:
+    def __init__(self, app: PageHost) -> None:
         self.app = app
         framework: Framework = app.framework
         self.entries: dict[str, MeasureInput] = {}
