@@ -47,6 +47,7 @@ from workbook.apps.ui import (
     facilitator_organisation,
     message_page,
     row,
+    sentence,
     unsaved_html,
 )
 from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charter
@@ -770,8 +771,7 @@ def build(key: object, db: str | None = None, *, today: Today = date.today) -> w
         organisation = facilitator_organisation(store, key)
         return CharterBuilder(store, framework, organisation, today=today).widget
     except AccessDeniedError as error:
-        text = str(error)
-        return message_page("This link does not work", text[0].upper() + text[1:])
+        return message_page("This link does not work", sentence(error))
     except WorkbookError as error:
         log.error("charter builder could not start: %s", error)
         return message_page("Sorry, the charter builder is not available",

@@ -20,7 +20,7 @@ from workbook.store import OrganisationRecord, Store
 from workbook.text import format_day
 
 __all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "esc", "facilitator_organisation",
-           "message_page", "row", "style_widget", "sync_rows", "unsaved_html"]
+           "message_page", "row", "sentence", "style_widget", "sync_rows", "unsaved_html"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,12 @@ def app_root(*children: widgets.Widget, extra_class: str | None = None) -> widge
     if extra_class:
         root.add_class(extra_class)
     return root
+
+
+def sentence(error: object) -> str:
+    """An error's message as a sentence on screen: its first letter upper case."""
+    text = str(error)
+    return text[:1].upper() + text[1:]
 
 
 def message_page(title: str, text: str) -> widgets.Widget:
@@ -224,8 +230,7 @@ class ErrorBanner:
             try:
                 handler(*args, **kwargs)
             except WorkbookError as error:
-                text = str(error)
-                self.show(text[:1].upper() + text[1:])
+                self.show(sentence(error))
             except Exception:
                 log.exception("an app handler failed")
                 self.show(UNEXPECTED)

@@ -28,7 +28,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, message_page, row, sentence
 from workbook.closing import closed_text, is_closed
 from workbook.errors import (
     AccessDeniedError,
@@ -569,8 +569,7 @@ def build(token: object, db: str | None = None) -> widgets.Widget:
         _note_opened(store, respondent)
         return ValuesAssessment(store, framework, respondent, results=results_panel).widget
     except AccessDeniedError as error:
-        text = str(error)
-        return message_page("This link does not work", text[0].upper() + text[1:])
+        return message_page("This link does not work", sentence(error))
     except WorkbookError as error:
         log.error("values app could not start: %s", error)
         return message_page("Sorry, the questionnaire is not available",

@@ -22,6 +22,7 @@ from workbook.apps.ui import (
     app_root,
     message_page,
     row,
+    sentence,
     status_html,
     unsaved_html,
 )
@@ -32,7 +33,6 @@ from workbook.apps.workshop.steps import (
     PracticeInput,
     StepPage,
     changed_lines,
-    sentence,
 )
 from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage

@@ -33,7 +33,7 @@ from workbook.workshop.records import (
     WorkshopState,
 )
 
-__all__ = ["ActionRow", "Guard", "PracticeInput", "StepController", "StepPage", "changed_lines", "sentence"]
+__all__ = ["ActionRow", "Guard", "PracticeInput", "StepController", "StepPage", "changed_lines"]
 
 
 Guard = Callable[[Callable[..., Any]], Callable[..., None]]
@@ -42,12 +42,6 @@ Guard = Callable[[Callable[..., Any]], Callable[..., None]]
 def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
-
-
-def sentence(error: object) -> str:
-    """An error's message as a sentence on screen: its first letter upper case."""
-    text = str(error)
-    return text[:1].upper() + text[1:]
 
 
 def changed_lines(mine: dict[str, str], stored: dict[str, str]) -> str:
