@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import altair as alt
     import pandas as pd
 
+    from workbook.html import Markup
+
 __all__ = [
     "RATING_COLOURS", "SCORE_COLOURS", "SERIES_COLOURS", "chart_html", "distribution_chart", "gap_chart",
     "heatmap_chart", "maturity_by_step_chart", "responsive_chart_html", "spec_to_svg", "spread_chart", "to_svg",
@@ -195,18 +197,20 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
                           **{part: {**config.get(part, {}), "aria": False} for part in ("mark", "axis", "legend")}}
     svg: str = vlc.vegalite_to_svg(spec)
     if description and "aria-label" not in svg[:500]:
-        from workbook.html import esc
+        from workbook.html import html
 
-        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{esc(description)}" ', 1)
+        svg = svg.replace("<svg ", html('<svg role="img" aria-label="{}" ', description), 1)
     return svg
 
 
-def chart_html(chart: alt.TopLevelMixin) -> str:
+def chart_html(chart: alt.TopLevelMixin) -> Markup:
     """The chart as an HTML fragment (SVG in a figure) for widgets and reports."""
-    return f'<figure class="wb-chart">{to_svg(chart)}</figure>'
+    from workbook.html import Markup, html
+
+    return html('<figure class="wb-chart">{}</figure>', Markup(to_svg(chart)))
 
 
-def responsive_chart_html(wide: alt.TopLevelMixin, narrow: alt.TopLevelMixin) -> str:
+def responsive_chart_html(wide: alt.TopLevelMixin, narrow: alt.TopLevelMixin) -> Markup:
     """Two drawings of one chart: the wide one on a laptop, the narrow one below 600 px.
 
     One SVG scaled down to a phone's width shrank its text to ~7 px; the
@@ -214,8 +218,10 @@ def responsive_chart_html(wide: alt.TopLevelMixin, narrow: alt.TopLevelMixin) ->
     the other (``display: none`` hides it from screen readers too, so the
     description is announced once).
     """
-    return (f'<figure class="wb-chart wb-chart-wide">{to_svg(wide)}</figure>'
-            f'<figure class="wb-chart wb-chart-narrow">{to_svg(narrow)}</figure>')
+    from workbook.html import Markup, html
+
+    return html('<figure class="wb-chart wb-chart-wide">{}</figure>'
+                '<figure class="wb-chart wb-chart-narrow">{}</figure>', Markup(to_svg(wide)), Markup(to_svg(narrow)))
 
 
 def warm_up() -> None:

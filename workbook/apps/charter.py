@@ -47,6 +47,7 @@ from workbook.apps.ui import (
     facilitator_organisation,
     message_page,
     row,
+    sentence,
     unsaved_html,
 )
 from workbook.charter.checks import REQUIRED_PROMISES, CheckReport, check_charter
@@ -70,7 +71,7 @@ from workbook.charter.views import (
 )
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
 from workbook.framework import Framework, Promise, load_framework
-from workbook.html import Markup, esc, html
+from workbook.html import Markup, html, join
 from workbook.store import OrganisationRecord, Store, open_store
 
 __all__ = ["BLANK", "CharterBuilder", "build", "show", "warm_up"]
@@ -173,7 +174,7 @@ class PromiseCard:
         self.buttons = (up, down, remove)
         measured = [self.measure, self.target_row] if measures else []
         self.widget = widgets.VBox([
-            widgets.HTML(f"<h3>Promise {position}</h3>{reasons_html(reasons)}"),
+            widgets.HTML(html("<h3>Promise {}</h3>{}", position, reasons_html(reasons))),
             self.text, self.value, self.step, self.standard, *measured, self.owner, self.review,
             self.findings, row(up, down, remove, self.status),
         ])
@@ -187,13 +188,13 @@ class PromiseCard:
                 "target_op": self.target_op, "target_value": self.target_value}
 
     @staticmethod
-    def _unit_of(framework: Framework, measure_id: str | None) -> str:
+    def _unit_of(framework: Framework, measure_id: str | None) -> Markup:
         if not measure_id:
-            return ""
+            return Markup()
         try:
-            return f"<span class='wb-muted'>{esc(find_measure(framework, measure_id).unit)}</span>"
+            return html("<span class='wb-muted'>{}</span>", find_measure(framework, measure_id).unit)
         except WorkbookError:
-            return ""
+            return Markup()
 
     def show_target(self, promise: PromiseRecord) -> None:
         """Show the stored target (the kernel may have filled in the comparison or tidied the number)."""
@@ -286,7 +287,7 @@ class CharterBuilder:
     # --- loading --------------------------------------------------------------------
     def reload(self, note: str | None = None) -> None:
         """Show the stored state: the open draft, else the latest approved version, else a new draft."""
-        self.alert.value = f"<p class='wb-note' role='status'>{esc(note)}</p>" if note else ""
+        self.alert.value = html("<p class='wb-note' role='status'>{}</p>", note) if note else Markup()
         self.unsaved.value = ""
         before = self.charter.number if self.charter is not None else None
         versions = self.charters.versions(self.organisation.id)
@@ -351,8 +352,8 @@ class CharterBuilder:
                 parts.append(widgets.HTML(html("<h3>{}</h3><p class='wb-muted'>{}</p>{}", part.question, part.prompt,
                                                examples_html(part))))
             parts.append(box)
-        parts.append(widgets.HTML(f"<p class='wb-muted'>Saved as you type (when you leave a box); up to "
-                                  f"{FOUNDATION_MAX} characters each.</p>"))
+        parts.append(widgets.HTML(html("<p class='wb-muted'>Saved as you type (when you leave a box); up to "
+                                       "{} characters each.</p>", FOUNDATION_MAX)))
         onward = _button(description="Next: the promises", icon="arrow-right", button_style="primary",
                          tooltip="Next: the promises")
         onward.on_click(self.errors.guard(lambda _b: self.go_to(PROMISES)))
@@ -380,12 +381,11 @@ class CharterBuilder:
                                             "reach its database. Please try again in a moment.</span>")
             return False
         except WorkbookError as error:
-            self.foundation_status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            self.foundation_status.value = html("<span class='wb-warn' role='alert'>Not saved: {}</span>", error)
             return False
         self.charter = saved
         self.foundation_status.value = "<span class='wb-ok'>Saved ✓</span>"
-        self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
-                               f"{time.strftime('%H:%M')}.</span>")
+        self._saved_now()
         self._refresh()
         return True
 
@@ -418,9 +418,9 @@ class CharterBuilder:
                          "measure it, who owns it and when you will review it.</p>"),
             self.cards_box,
             widgets.HTML(self._results_html()),
-            widgets.HTML(f"<h2>Add a promise</h2><p class='wb-muted'>Starters are listed with your weakest "
-                         f"areas first. A charter has exactly {REQUIRED_PROMISES} promises: remove one for "
-                         "each you add.</p>"),
+            widgets.HTML(html("<h2>Add a promise</h2><p class='wb-muted'>Starters are listed with your weakest "
+                              "areas first. A charter has exactly {} promises: remove one for each you add.</p>",
+                              REQUIRED_PROMISES)),
             row(add_choice, add),
             widgets.HTML("<h2>Approve</h2><p>Approving freezes this version: later changes start a new "
                          "version, and this one stays for comparison.</p>"),
@@ -461,14 +461,13 @@ class CharterBuilder:
             card.findings.value = findings_html(self.report.for_promise(card.position))
         status = (f"Version {self.charter.number} · draft" if self.charter.is_draft
                   else f"Version {self.charter.number} · approved")
-        self.heading.value = (
-            f"<p class='wb-muted'>{esc(self.organisation.name)} · customer service charter · {esc(status)}</p>"
+        self.heading.value = html(
+            "<p class='wb-muted'>{org} · customer service charter · {status}</p>"
             "<h1>Your customer service charter</h1>"
-            f"<p>Ten promises that tell customers what to expect from {esc(self.organisation.name)}. A good "
+            "<p>Ten promises that tell customers what to expect from {org}. A good "
             "charter is specific and measurable (“within 2 working hours”, not “promptly”), every promise "
             "has an owner and a review date, and together the promises cover the five values and the "
-            "four DIME™ steps.</p>"
-        )
+            "four DIME™ steps.</p>", org=self.organisation.name, status=status)
 
     # --- saving -----------------------------------------------------------------------
     def _field_changed(self, card: PromiseCard, field: str, raw: object) -> None:
@@ -483,7 +482,7 @@ class CharterBuilder:
             cleaned = clean_promise(self.promises[index].with_changes(**changes), self.framework,
                                     card.position)
         except WorkbookError as error:
-            card.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            card.status.value = html("<span class='wb-warn' role='alert'>Not saved: {}</span>", error)
             return
         proposed = list(self.promises)
         proposed[index] = cleaned
@@ -517,23 +516,26 @@ class CharterBuilder:
         self.promises = list(saved.promises)
         if card is not None:
             card.status.value = "<span class='wb-ok'>Saved ✓</span>"
-        self.saved_at.value = (f"<span class='wb-ok' aria-live='polite'>All changes saved at "
-                               f"{time.strftime('%H:%M')}.</span>")
+        self._saved_now()
         return True
 
+    def _saved_now(self) -> None:
+        self.saved_at.value = html("<span class='wb-ok' aria-live='polite'>All changes saved at {}.</span>",
+                                   time.strftime("%H:%M"))
+
     def _say(self, card: PromiseCard | None, message: str) -> None:
-        html = f"<span class='wb-warn' role='alert'>{esc(message)}</span>"
+        line = html("<span class='wb-warn' role='alert'>{}</span>", message)
         if card is not None:
-            card.status.value = html
+            card.status.value = line
         else:
-            self.alert.value = f"<p>{html}</p>"
+            self.alert.value = html("<p>{}</p>", line)
 
     def _conflict(self, headline: str, card: PromiseCard | None = None) -> None:
         """Someone else saved first: show their version, and keep what this facilitator typed to copy."""
         mine = self._unsaved_text()
         self.reload()
-        self.alert.value = (f"<div class='wb-error' role='alert'><p><strong>{esc(headline)}:</strong> someone "
-                            "else saved this charter first, so their version is shown now.</p></div>")
+        self.alert.value = html("<div class='wb-error' role='alert'><p><strong>{}:</strong> someone "
+                                "else saved this charter first, so their version is shown now.</p></div>", headline)
         self.unsaved.value = unsaved_html(mine)
         assert self.charter is not None
         if card is not None and self.charter.is_draft and card.position <= len(self.cards):
@@ -607,16 +609,16 @@ class CharterBuilder:
                                              approved_by=str(approved_by or ""), framework=self.framework,
                                              today=self.today())
         except ApprovalRefusedError as error:
-            items = "".join(f"<li>{esc(p)}</li>" for p in error.problems)
-            self.approve_message.value = (
-                f"<div class='wb-error' role='alert'><p><strong>Not approved yet:</strong> "
-                f"{len(error.problems)} check(s) still fail.</p><ul>{items}</ul></div>")
+            items = join(html("<li>{}</li>", p) for p in error.problems)
+            self.approve_message.value = html(
+                "<div class='wb-error' role='alert'><p><strong>Not approved yet:</strong> "
+                "{} check(s) still fail.</p><ul>{}</ul></div>", len(error.problems), items)
             return False
         except ConflictError:
             self._conflict("Not approved yet")
             return False
         except WorkbookError as error:
-            self.approve_message.value = f"<p class='wb-warn' role='alert'>Not approved: {esc(error)}</p>"
+            self.approve_message.value = html("<p class='wb-warn' role='alert'>Not approved: {}</p>", error)
             return False
         self.charter = approved
         self.show_approved(note=f"Version {approved.number} is approved. Export it below to print, share or "
@@ -702,8 +704,8 @@ class CharterBuilder:
             lambda _b: self.export(self.export_format.value, with_results=self.export_results.value)))
         self.export_result.value = ""
         draft = (" It is a draft, so the export is clearly marked DRAFT." if self.charter.is_draft else "")
-        return [widgets.HTML(f"<h2>Export</h2><p>Export version {self.charter.number} to print, share or "
-                             f"edit in Word.{draft}</p>"),
+        return [widgets.HTML(html("<h2>Export</h2><p>Export version {} to print, share or edit in Word.{}</p>",
+                                  self.charter.number, draft)),
                 row(self.export_format, self.export_results, button), self.export_result]
 
     def export(self, fmt: object, *, with_results: object = False) -> str | None:
@@ -726,12 +728,12 @@ class CharterBuilder:
             exported = export_charter(self.store, self.organisation.id, str(fmt), number=self.charter.number,
                                       framework=self.framework, with_results=with_results is True)
         except WorkbookError as error:
-            self.export_result.value = f"<p class='wb-warn' role='alert'>Not exported: {esc(error)}</p>"
+            self.export_result.value = html("<p class='wb-warn' role='alert'>Not exported: {}</p>", error)
             return None
-        self.export_result.value = (
-            f"<p class='wb-ok' role='status'>Exported {esc(exported.charter.label)}"
-            f"{' with the latest results' if with_results is True else ''}: save it with the link "
-            f"below.</p><p>{download_link_html(exported.filename, exported.media_type, exported.data)}</p>")
+        self.export_result.value = html(
+            "<p class='wb-ok' role='status'>Exported {}{}: save it with the link below.</p><p>{}</p>",
+            exported.charter.label, " with the latest results" if with_results is True else "",
+            download_link_html(exported.filename, exported.media_type, exported.data))
         return exported.filename
 
 
@@ -769,8 +771,7 @@ def build(key: object, db: str | None = None, *, today: Today = date.today) -> w
         organisation = facilitator_organisation(store, key)
         return CharterBuilder(store, framework, organisation, today=today).widget
     except AccessDeniedError as error:
-        text = str(error)
-        return message_page("This link does not work", text[0].upper() + text[1:])
+        return message_page("This link does not work", sentence(error))
     except WorkbookError as error:
         log.error("charter builder could not start: %s", error)
         return message_page("Sorry, the charter builder is not available",

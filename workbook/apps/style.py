@@ -13,6 +13,10 @@ cut, and a table scrolls sideways inside itself rather than being cut off.
 
 from __future__ import annotations
 
+from typing import Final
+
+from workbook.html import Markup, html
+
 __all__ = ["ACCENT", "APP_CSS", "GOOD", "INK", "MUTED", "WARN"]
 
 INK = "#1b1f24"
@@ -21,7 +25,7 @@ ACCENT = "#0b5cad"
 GOOD = "#1f6f3a"
 WARN = "#8a4b00"
 
-APP_CSS = f"""
+APP_CSS: Final[Markup] = html("""
 <style>
 .wb-app {{ max-width: 46rem; margin: 0 auto; color: {INK}; font-size: 1.05rem; line-height: 1.5; }}
 .wb-app h1 {{ font-size: 1.7rem; margin: 0.2em 0 0.3em; line-height: 1.25; }}
@@ -75,4 +79,4 @@ APP_CSS = f"""
   .wb-chart-narrow {{ display: block !important; }}
 }}
 </style>
-"""
+""", INK=INK, MUTED=MUTED, ACCENT=ACCENT, GOOD=GOOD, WARN=WARN)

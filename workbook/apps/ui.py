@@ -6,21 +6,21 @@ A function used by two apps lives here, not in either app.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import ipywidgets as widgets
 
 from workbook.apps.style import APP_CSS
 from workbook.dates import DAY_PLACEHOLDER
 from workbook.errors import AccessDeniedError, WorkbookError
-from workbook.html import esc
+from workbook.html import Markup, esc, html
 from workbook.store import OrganisationRecord, Store
 from workbook.text import format_day
 
-__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "facilitator_organisation",
-           "message_page", "row", "style_widget", "unsaved_html"]
+__all__ = ["UNSAVED_LABEL", "ErrorBanner", "app_root", "day_field", "day_text", "esc", "facilitator_organisation",
+           "message_page", "row", "sentence", "style_widget", "sync_rows", "unsaved_html"]
 
 log = logging.getLogger(__name__)
 
@@ -69,26 +69,79 @@ def app_root(*children: widgets.Widget, extra_class: str | None = None) -> widge
     return root
 
 
+def sentence(error: object) -> str:
+    """An error's message as a sentence on screen: its first letter upper case."""
+    text = str(error)
+    return text[:1].upper() + text[1:]
+
+
 def message_page(title: str, text: str) -> widgets.Widget:
     """A friendly page for a link that does not work: no data of anyone."""
-    return app_root(widgets.HTML(f"<div class='wb-error' role='alert'><h1>{esc(title)}</h1><p>{esc(text)}</p></div>"))
+    return app_root(widgets.HTML(html("<div class='wb-error' role='alert'><h1>{}</h1><p>{}</p></div>", title, text)))
 
 
 #: The label of the box that keeps text a refused save would otherwise lose.
 UNSAVED_LABEL = "Your unsaved text — copy what you need, then save again"
 
 
-def status_html(text: str, kind: str = "ok") -> str:
+def status_html(text: str, kind: str = "ok") -> Markup:
     """One status line beside a field; warnings are alerts so screen readers announce them."""
     if kind == "ok":
-        return f"<span class='wb-ok' role='status'>{esc(text)}</span>"
-    return f"<span class='wb-warn' role='alert'>{esc(text)}</span>"
+        return html("<span class='wb-ok' role='status'>{}</span>", text)
+    return html("<span class='wb-warn' role='alert'>{}</span>", text)
+
+
+class StoredRecord(Protocol):
+    """A stored row of a list the apps show (an action, a playbook failure): known by its ``id``."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class RecordRow(Protocol):
+    """The widgets showing one :class:`StoredRecord`, which can take a newer version of it in place."""
+
+    @property
+    def widget(self) -> widgets.Widget: ...
+    def set_saved(self, record: Any, /) -> None: ...
+    def close(self) -> None: ...
+
+
+RecordT = TypeVar("RecordT", bound=StoredRecord)
+RowT = TypeVar("RowT", bound=RecordRow)
+
+
+def sync_rows(rows: dict[int, RowT], records: Iterable[RecordT], make: Callable[[RecordT], RowT],
+              box: widgets.Box) -> dict[int, RowT]:
+    """The rows for ``records``, in their order, shown in ``box``; returns them by record id.
+
+    A record already on screen updates its row in place rather than getting a
+    new one, so the browser keeps the widgets a facilitator may be typing in;
+    a new record gets a row from ``make``; the rows of records that are gone
+    (removed, perhaps by another facilitator) are closed so their widget
+    models do not pile up in the kernel.  The workshop's action plan and
+    recovery playbook both reload their lists this way.
+    """
+    kept: dict[int, RowT] = {}
+    for record in records:
+        entry = rows.get(record.id)
+        if entry is None:
+            entry = make(record)
+        else:
+            entry.set_saved(record)
+        kept[record.id] = entry
+    for record_id, gone in rows.items():
+        if record_id not in kept:
+            gone.close()
+    box.children = tuple(entry.widget for entry in kept.values())
+    return kept
 
 
 class ConfirmRemoval:
     """A Remove button that asks first: shows the question with Confirm and Keep, or puts Remove back.
 
-    Mixed into the workshop's action rows and playbook rows, which hold these four widgets.
+    Mixed into the workshop's action rows and playbook rows, which make the four widgets with
+    :meth:`build_removal`.
     """
 
     message: widgets.HTML
@@ -96,6 +149,23 @@ class ConfirmRemoval:
     keep: widgets.Button
     remove: widgets.Button
     removal_question: str = "Remove this?"
+
+    def build_removal(self, what: str, remove_tooltip: str, on_remove: Callable[[], None],
+                      guard: Callable[[Callable[..., Any]], Callable[..., None]]) -> None:
+        """Make the four widgets, wired: Remove asks, Keep puts it back, "Yes, remove it" calls ``on_remove``.
+
+        ``what`` names the row in the tooltips ("this action"); the message
+        line beside the buttons also carries the row's save status.
+        """
+        self.remove = widgets.Button(description="Remove", icon="trash", tooltip=remove_tooltip)
+        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
+                                      tooltip=f"Yes, remove {what}", layout=widgets.Layout(display="none"))
+        self.keep = widgets.Button(description="Keep it", tooltip=f"Keep {what}", layout=widgets.Layout(display="none"))
+        self.message = widgets.HTML("")
+        self.message.add_class("wb-status")
+        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
+        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
+        self.confirm.on_click(guard(lambda _b: on_remove()))
 
     def ask_to_remove(self) -> None:
         self.message.value = status_html(self.removal_question, "warn")
@@ -108,7 +178,7 @@ class ConfirmRemoval:
         self.remove.layout.display = ""
 
 
-def unsaved_html(text: str) -> str:
+def unsaved_html(text: str) -> Markup:
     """A labelled, read-only box holding text that was not saved, so the person can copy it.
 
     Used when someone else saved first: the fields show the stored version,
@@ -116,11 +186,11 @@ def unsaved_html(text: str) -> str:
     gives an empty string (no box).
     """
     if not text.strip():
-        return ""
+        return Markup()
     rows = min(8, max(2, text.count("\n") + 2))
-    return (f"<div class='wb-note wb-unsaved'><label><strong>{esc(UNSAVED_LABEL)}</strong>"
-            f"<textarea readonly rows='{rows}' style='display:block; width:100%; box-sizing:border-box; "
-            f"margin-top:0.3rem; font: inherit;'>{esc(text)}</textarea></label></div>")
+    return html("<div class='wb-note wb-unsaved'><label><strong>{}</strong>"
+                "<textarea readonly rows='{}' style='display:block; width:100%; box-sizing:border-box; "
+                "margin-top:0.3rem; font: inherit;'>{}</textarea></label></div>", UNSAVED_LABEL, rows, text)
 
 
 def facilitator_organisation(store: Store, key: object) -> OrganisationRecord:
@@ -150,7 +220,7 @@ class ErrorBanner:
         self.widget = widgets.HTML("")
 
     def show(self, message: str) -> None:
-        self.widget.value = f"<div class='wb-error' role='alert'><p>{esc(message)}</p></div>"
+        self.widget.value = html("<div class='wb-error' role='alert'><p>{}</p></div>", message)
 
     def clear(self) -> None:
         self.widget.value = ""
@@ -160,8 +230,7 @@ class ErrorBanner:
             try:
                 handler(*args, **kwargs)
             except WorkbookError as error:
-                text = str(error)
-                self.show(text[:1].upper() + text[1:])
+                self.show(sentence(error))
             except Exception:
                 log.exception("an app handler failed")
                 self.show(UNEXPECTED)

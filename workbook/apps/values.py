@@ -28,7 +28,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
-from workbook.apps.ui import ErrorBanner, app_root, message_page, row
+from workbook.apps.ui import ErrorBanner, app_root, message_page, row, sentence
 from workbook.closing import closed_text, is_closed
 from workbook.errors import (
     AccessDeniedError,
@@ -41,7 +41,7 @@ from workbook.errors import (
 from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.framework.models import version_key
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.store import AnswerRecord, Store, open_store
 from workbook.text import format_day
 from workbook.values.respondent import Respondent, open_assessment
@@ -91,7 +91,7 @@ class StatementInput:
             below = [widgets.HBox([self.comment_toggle, self.status]), self.comment]
         self.widget = widgets.VBox(
             [
-                widgets.HTML(f"<p><strong>{number}.</strong> {esc(statement.text)}{reverse_hint}</p>"),
+                widgets.HTML(html("<p><strong>{}.</strong> {}{}</p>", number, statement.text, reverse_hint)),
                 self.choice,
                 *below,
             ]
@@ -279,7 +279,7 @@ class ValuesAssessment:
         done = self.answered_count()
         total = len(self.inputs)
         self.progress.value = done
-        self.progress_text.value = f"<span class='wb-muted'>{done} of {total} statements answered</span>"
+        self.progress_text.value = html("<span class='wb-muted'>{} of {} statements answered</span>", done, total)
 
     # --- saving ------------------------------------------------------------------
     def _answer_changed(self, entry: StatementInput) -> None:
@@ -292,7 +292,7 @@ class ValuesAssessment:
         try:
             rating = entry.rating()
         except InputError as error:
-            entry.status.value = f"<span class='wb-warn'>{esc(error)}</span>"
+            entry.status.value = html("<span class='wb-warn'>{}</span>", error)
             return
         r = self.respondent
         try:
@@ -316,12 +316,11 @@ class ValuesAssessment:
             )
             return
         except WorkbookError as error:
-            entry.status.value = f"<span class='wb-warn' role='alert'>Not saved: {esc(error)}</span>"
+            entry.status.value = html("<span class='wb-warn' role='alert'>Not saved: {}</span>", error)
             return
         entry.status.value = "<span class='wb-ok'>Saved ✓</span>"
-        self.saved_at.value = (
-            f"<span class='wb-ok' aria-live='polite'>All answers saved at {time.strftime('%H:%M')}.</span>"
-        )
+        self.saved_at.value = html("<span class='wb-ok' aria-live='polite'>All answers saved at {}.</span>",
+                                   time.strftime("%H:%M"))
         self._update_progress()
 
     # --- screens ------------------------------------------------------------------
@@ -340,37 +339,40 @@ class ValuesAssessment:
         start = widgets.Button(description=start_label, button_style="primary", icon="arrow-right",
                                tooltip=start_label)
         start.on_click(self.errors.guard(lambda _b: self.show_value(self._first_page_with_gaps())))
-        resume = ""
+        resume = Markup()
         if answered:
-            resume = (f"<p class='wb-note'>Welcome back! You have answered {answered} of {total} statements; "
-                      "everything you chose is saved.</p>")
-        values = ", ".join(f"<strong>{esc(v.name)}</strong>" for v in self.framework.values)
+            resume = html("<p class='wb-note'>Welcome back! You have answered {} of {} statements; "
+                          "everything you chose is saved.</p>", answered, total)
+        values = join((html("<strong>{}</strong>", v.name) for v in self.framework.values), ", ")
         asks = "how often each one shows up in your own everyday work"
         if self.framework.organisation_statements:
             asks += ", and a few questions on how you see it across the organisation"
         closes_on = r.cycle.closes_on
-        by_when = f" until <strong>{esc(format_day(closes_on))}</strong>" if closes_on else ""
+        by_when = html(" until <strong>{}</strong>", format_day(closes_on)) if closes_on else Markup()
         self._set(
-            widgets.HTML(
-                f"<p class='wb-muted'>{esc(r.organisation.name)} · values self-assessment · {esc(r.cycle.label)}</p>"
-                f"<h1>Hello {esc(first_name)}</h1>"
-                f"<p>{esc(r.organisation.name)} is working on the service its customers receive. Great service "
-                f"rests on five values: {values}. This short self-assessment asks {asks}. "
+            widgets.HTML(html(
+                "<p class='wb-muted'>{org} · values self-assessment · {cycle}</p>"
+                "<h1>Hello {first_name}</h1>"
+                "<p>{org} is working on the service its customers receive. Great service "
+                "rests on five values: {values}. This short self-assessment asks {asks}. "
                 "There are no right or wrong answers: honest answers help your "
                 "team choose what to work on together.</p>"
-                f"<p><strong>It takes about {minutes} minutes</strong>: {total} statements on "
-                f"{len(self.framework.values)} short pages. Your answers are saved as you go, so you can "
-                f"stop and come back to this link at any time{by_when}.</p>"
+                "<p><strong>It takes about {minutes} minutes</strong>: {total} statements on "
+                "{pages} short pages. Your answers are saved as you go, so you can "
+                "stop and come back to this link at any time{by_when}.</p>"
                 "<div class='wb-card'><h2>What is shared, and what is not</h2><ul>"
                 "<li>Nobody else sees your individual answers: not your manager, not your colleagues.</li>"
-                f"<li>Results are only ever shown for groups of at least <strong>{threshold} people</strong> "
+                "<li>Results are only ever shown for groups of at least <strong>{threshold} people</strong> "
                 "who have submitted; smaller teams are combined or left out.</li>"
-                f"<li>Comments are optional. They are shown without your name, and only from groups of at least "
-                f"{threshold} people.</li>"
+                "<li>Comments are optional. They are shown without your name, and only from groups of at least "
+                "{threshold} people.</li>"
                 "<li>After you submit you will see your own scores, beside the average of everyone "
                 "taking part once enough people have submitted.</li></ul></div>"
-                f"{resume}"
-            ),
+                "{resume}",
+                org=r.organisation.name, cycle=r.cycle.label, first_name=first_name, values=values, asks=asks,
+                minutes=minutes, total=total, pages=len(self.framework.values), by_when=by_when,
+                threshold=threshold, resume=resume,
+            )),
             start,
         )
 
@@ -398,26 +400,27 @@ class ValuesAssessment:
         notice = widgets.HTML("")
         missing = self.missing(value)
         if missing and any(self.inputs.is_answered(s.id) for s in value.statements):
-            notice.value = (f"<p class='wb-warn' role='status'>{len(missing)} statement(s) on this page still "
-                            "need an answer. You can come back to them before you submit.</p>")
-        scale = " · ".join(f"{esc(p.label)}" for p in self.framework.scale.points)
+            notice.value = html("<p class='wb-warn' role='status'>{} statement(s) on this page still "
+                                "need an answer. You can come back to them before you submit.</p>", len(missing))
+        scale = join((p.label for p in self.framework.scale.points), " · ")
         about_org: list[widgets.Widget] = []
         if value.organisation_statements:
             about_org = [
-                widgets.HTML(f"<h2>{esc(value.name)} across the organisation</h2>"
-                             "<p class='wb-muted'>Now think of the people you work with, not only yourself. "
-                             "How often is each statement true of people in this organisation?</p>"),
+                widgets.HTML(html("<h2>{} across the organisation</h2>"
+                                  "<p class='wb-muted'>Now think of the people you work with, not only yourself. "
+                                  "How often is each statement true of people in this organisation?</p>",
+                                  value.name)),
                 *[self.inputs[s.id].widget for s in value.organisation_statements],
             ]
         self._set(
-            widgets.HTML(f"<p class='wb-muted'>Page {index + 1} of {len(values)}</p>"),
+            widgets.HTML(html("<p class='wb-muted'>Page {} of {}</p>", index + 1, len(values))),
             self.progress_text,
             self.progress,
-            widgets.HTML(
-                f"<h1>{esc(value.id)} · {esc(value.name)}</h1><p>{esc(value.meaning)}</p>"
-                f"<p class='wb-muted'>How often is each statement true of you? ({scale}, or "
-                f"{esc(self.framework.scale.dont_know_label.lower())} if you cannot say.)</p>"
-            ),
+            widgets.HTML(html(
+                "<h1>{} · {}</h1><p>{}</p>"
+                "<p class='wb-muted'>How often is each statement true of you? ({}, or {} if you cannot say.)</p>",
+                value.id, value.name, value.meaning, scale, self.framework.scale.dont_know_label.lower(),
+            )),
             *[self.inputs[s.id].widget for s in value.self_statements],
             *about_org,
             notice,
@@ -437,10 +440,10 @@ class ValuesAssessment:
                 label = f"{value.id} · {value.name}: {total - len(missing)} of {total} answered"
                 go = widgets.Button(description=f"Answer {len(missing)} more", tooltip=f"Go to {value.name}")
                 go.on_click(self.errors.guard(lambda _b, i=index: self.show_value(i)))
-                rows.append(row(widgets.HTML(f"<span class='wb-warn'>{esc(label)}</span>"), go))
+                rows.append(row(widgets.HTML(html("<span class='wb-warn'>{}</span>", label)), go))
             else:
-                rows.append(widgets.HTML(f"<span class='wb-ok'>✓ {esc(value.id)} · {esc(value.name)}: "
-                                         f"all {total} answered</span>"))
+                rows.append(widgets.HTML(html("<span class='wb-ok'>✓ {} · {}: all {} answered</span>",
+                                              value.id, value.name, total)))
         missing_all = self.missing()
         message = widgets.HTML("")
         submit = widgets.Button(description="Submit my answers", button_style="primary", icon="check",
@@ -472,7 +475,7 @@ class ValuesAssessment:
                  if not missing_all else
                  f"{len(missing_all)} statement(s) still need an answer (choose “don't know” if you cannot say).")
         self._set(
-            widgets.HTML("<h1>Review and submit</h1>" f"<p>{esc(intro)}</p>"),
+            widgets.HTML(html("<h1>Review and submit</h1><p>{}</p>", intro)),
             self.progress_text,
             self.progress,
             widgets.VBox(rows),
@@ -494,7 +497,7 @@ class ValuesAssessment:
             return False
         except WorkbookError as error:
             if message is not None:
-                message.value = f"<p class='wb-warn' role='alert'>Not submitted: {esc(error)}</p>"
+                message.value = html("<p class='wb-warn' role='alert'>Not submitted: {}</p>", error)
             return False
         self.show_results(note="Thank you! Your answers are submitted.")
         return True
@@ -502,7 +505,7 @@ class ValuesAssessment:
     def show_closed(self, text: str) -> None:
         """The cycle closed while this page was open: say so calmly instead of the questions."""
         self.inputs.lock()
-        self._set(widgets.HTML(f"<h1>This assessment has closed</h1><p role='status'>{esc(text)}</p>"))
+        self._set(widgets.HTML(html("<h1>This assessment has closed</h1><p role='status'>{}</p>", text)))
 
     def show_results(self, note: str | None = None) -> None:
         if not self.submitted:  # results are for submitted answers only
@@ -511,9 +514,9 @@ class ValuesAssessment:
         self.inputs.lock()
         parts: list[widgets.Widget] = []
         if note:
-            parts.append(widgets.HTML(f"<p class='wb-note' role='status'>{esc(note)}</p>"))
-        parts.append(widgets.HTML(f"<h1>Your results</h1><p class='wb-muted'>{esc(self.respondent.organisation.name)}"
-                                  f" · {esc(self.respondent.cycle.label)}</p>"))
+            parts.append(widgets.HTML(html("<p class='wb-note' role='status'>{}</p>", note)))
+        parts.append(widgets.HTML(html("<h1>Your results</h1><p class='wb-muted'>{} · {}</p>",
+                                       self.respondent.organisation.name, self.respondent.cycle.label)))
         if self._results is not None:
             parts.append(self._results(self))
         self._set(*parts)
@@ -566,8 +569,7 @@ def build(token: object, db: str | None = None) -> widgets.Widget:
         _note_opened(store, respondent)
         return ValuesAssessment(store, framework, respondent, results=results_panel).widget
     except AccessDeniedError as error:
-        text = str(error)
-        return message_page("This link does not work", text[0].upper() + text[1:])
+        return message_page("This link does not work", sentence(error))
     except WorkbookError as error:
         log.error("values app could not start: %s", error)
         return message_page("Sorry, the questionnaire is not available",

@@ -21,25 +21,26 @@ Like the action plan, everything is saved as it is typed:
 
 The hook into :mod:`workbook.apps.workshop` is one section of the step's page
 (:class:`PlaybookSection`); the repository is :mod:`workbook.workshop.playbook`.
+The section asks of the app only what
+:class:`~workbook.apps.workshop_host.WorkshopHost` names, so this module never
+imports the app that imports it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import ipywidgets as widgets
 
-from workbook.apps.ui import ConfirmRemoval, row, status_html, unsaved_html
+from workbook.apps.ui import ConfirmRemoval, row, status_html, sync_rows, unsaved_html
+from workbook.apps.workshop_host import WorkshopHost
 from workbook.framework import RecoveryField, RecoveryGuide, format_number
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.playbook import Playbook
 from workbook.workshop.records import PlayFields, PlayRecord
-
-if TYPE_CHECKING:
-    from workbook.apps.workshop import WorkshopApp
 
 __all__ = ["PLAYBOOK_CSS", "PlayRow", "PlaybookSection", "guide_html"]
 
@@ -47,7 +48,7 @@ __all__ = ["PLAYBOOK_CSS", "PlayRow", "PlaybookSection", "guide_html"]
 _LINES: Final = ("speed", "follow_up_by", "follow_up_when")
 _AREAS: Final = ("say", "offer")
 
-PLAYBOOK_CSS: Final = """
+PLAYBOOK_CSS: Final = Markup("""
 <style>
 .wb-playbook-stages { display: flex; flex-wrap: wrap; gap: 0.6rem; }
 .wb-playbook-stages > div { flex: 1 1 14rem; border-left: 6px solid #0b5cad; background: #eef4fb;
@@ -65,31 +66,30 @@ PLAYBOOK_CSS: Final = """
 .wb-guide .wb-good strong { color: #00603f; }
 .wb-guide .wb-weak strong { color: #8a1c12; }
 </style>
-"""
+""")
 
 
 
-def _examples(field: RecoveryField) -> str:
-    good = "".join(f"<dd class='wb-good'><strong>Strong:</strong> {esc(e.text)} "
-                   f"<span class='wb-muted'>({esc(e.why)})</span></dd>" for e in field.good)
-    weak = "".join(f"<dd class='wb-weak'><strong>Weak:</strong> {esc(e.text)} "
-                   f"<span class='wb-muted'>({esc(e.why)})</span></dd>" for e in field.bad)
-    return f"<dt>{esc(field.name)}: {esc(field.question)}</dt><dd>{esc(field.prompt)}</dd>{good}{weak}"
+def _examples(field: RecoveryField) -> Markup:
+    good = join(html("<dd class='wb-good'><strong>Strong:</strong> {} <span class='wb-muted'>({})</span></dd>",
+                     e.text, e.why) for e in field.good)
+    weak = join(html("<dd class='wb-weak'><strong>Weak:</strong> {} <span class='wb-muted'>({})</span></dd>",
+                     e.text, e.why) for e in field.bad)
+    return html("<dt>{}: {}</dt><dd>{}</dd>{}{}", field.name, field.question, field.prompt, good, weak)
 
 
-def guide_html(guide: RecoveryGuide) -> str:
+def guide_html(guide: RecoveryGuide) -> Markup:
     """The three stages side by side, then every column's prompt and examples folded away."""
-    stages = "".join(f"<div><h3>{i}. {esc(s.name)}</h3><p>{esc(s.summary)}</p></div>"
-                     for i, s in enumerate(guide.stages, start=1))
+    stages = join(html("<div><h3>{}. {}</h3><p>{}</p></div>", i, s.name, s.summary)
+                  for i, s in enumerate(guide.stages, start=1))
     fields = guide.fields
     columns = (fields.failure, fields.say, fields.offer, fields.limit, fields.speed, fields.follow_up_by,
                fields.follow_up_when)
-    questions = "".join(f"<li>{esc(q)}</li>" for q in guide.follow_up_questions)
-    return (f"<h2>{esc(guide.name)}</h2><p>{esc(guide.intro)}</p>"
-            f"<div class='wb-playbook-stages'>{stages}</div>"
-            f"<details class='wb-guide'><summary>How to fill it in: prompts and examples</summary>"
-            f"<dl>{''.join(_examples(c) for c in columns)}</dl>"
-            f"<p>The follow-up asks:</p><ul>{questions}</ul></details>")
+    questions = join(html("<li>{}</li>", q) for q in guide.follow_up_questions)
+    return html("<h2>{}</h2><p>{}</p><div class='wb-playbook-stages'>{}</div>"
+                "<details class='wb-guide'><summary>How to fill it in: prompts and examples</summary>"
+                "<dl>{}</dl><p>The follow-up asks:</p><ul>{}</ul></details>",
+                guide.name, guide.intro, stages, join(_examples(c) for c in columns), questions)
 
 
 class PlayRow(ConfirmRemoval):
@@ -119,29 +119,23 @@ class PlayRow(ConfirmRemoval):
         self.speed = text(fields.speed.name, fields.speed.question)
         self.follow_up_by = text(fields.follow_up_by.name, fields.follow_up_by.question)
         self.follow_up_when = text(fields.follow_up_when.name, fields.follow_up_when.question)
-        self.remove = widgets.Button(description="Remove", icon="trash",
-                                     tooltip="Remove this failure from the playbook")
-        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
-                                      tooltip="Yes, remove this failure", layout=widgets.Layout(display="none"))
-        self.keep = widgets.Button(description="Keep it", tooltip="Keep this failure",
-                                   layout=widgets.Layout(display="none"))
-        self.message = widgets.HTML("")
-        self.message.add_class("wb-status")
+        self.build_removal("this failure", "Remove this failure from the playbook", lambda: on_remove(self), guard)
         self.unsaved = widgets.HTML("")
         self.origin = widgets.HTML("")
         for box in self.boxes:
             box.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
-        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
-        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
-        self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.limit.add_class("wb-play-limit")
         stage = {s.id: s.name for s in guide.stages}
+
+        def heading(number: int, field: RecoveryField) -> widgets.HTML:
+            return widgets.HTML(html("<h3>{}. {}</h3>", number, stage.get(field.stage or "", field.name)))
+
         self.widget = widgets.VBox([
             self.failure, self.origin,
-            widgets.HTML(f"<h3>1. {esc(stage.get(fields.say.stage or '', fields.say.name))}</h3>"), self.say,
-            widgets.HTML(f"<h3>2. {esc(stage.get(fields.offer.stage or '', fields.offer.name))}</h3>"), self.offer,
+            heading(1, fields.say), self.say,
+            heading(2, fields.offer), self.offer,
             self.limit, self.speed,
-            widgets.HTML(f"<h3>3. {esc(stage.get(fields.follow_up_by.stage or '', fields.follow_up_by.name))}</h3>"),
+            heading(3, fields.follow_up_by),
             self.follow_up_by, self.follow_up_when,
             row(self.remove, self.confirm, self.keep, self.message),
             self.unsaved,
@@ -171,8 +165,8 @@ class PlayRow(ConfirmRemoval):
             self.follow_up_by.value = play.follow_up_by or ""
             self.follow_up_when.value = play.follow_up_when or ""
             self.version = play.version
-            self.origin.value = ("<p class='wb-muted'>From last quarter's playbook: refine it for this one.</p>"
-                                 if play.carried_from_id is not None else "")
+            self.origin.value = (Markup("<p class='wb-muted'>From last quarter's playbook: refine it for this one.</p>")
+                                 if play.carried_from_id is not None else Markup())
         finally:
             self._quiet = False
 
@@ -185,7 +179,7 @@ class PlayRow(ConfirmRemoval):
 class PlaybookSection:
     """The playbook's part of the step page: the guide, one :class:`PlayRow` per failure, and a way to add one."""
 
-    def __init__(self, app: WorkshopApp, guide: RecoveryGuide) -> None:
+    def __init__(self, app: WorkshopHost, guide: RecoveryGuide) -> None:
         self.app = app
         self.guide = guide
         self.playbook = Playbook(app.store)
@@ -215,23 +209,15 @@ class PlaybookSection:
 
     def set_plays(self, plays: tuple[PlayRecord, ...]) -> None:
         """Update rows in place, add new ones, close the rows of removed failures."""
-        keep: dict[int, PlayRow] = {}
-        for play in plays:
-            entry = self.rows.pop(play.id, None)
-            if entry is None:
-                entry = PlayRow(play, self.guide, self.save, self.remove_play, self.app.errors.guard)
-            else:
-                entry.set_saved(play)
-            keep[play.id] = entry
-        for gone in self.rows.values():
-            gone.close()
-        self.rows = keep
-        self.rows_box.children = tuple(r.widget for r in keep.values())
-        n = len(keep)
-        self.count.value = (f"<p class='wb-note' role='status'>{n} {'failure' if n == 1 else 'failures'} in this "
-                            f"quarter's playbook.</p>" if n else
-                            "<p class='wb-muted'>No failures in the playbook yet: add the one that happens most "
-                            "often first.</p>")
+        self.rows = sync_rows(
+            self.rows, plays,
+            lambda play: PlayRow(play, self.guide, self.save, self.remove_play, self.app.errors.guard),
+            self.rows_box)
+        n = len(self.rows)
+        self.count.value = (html("<p class='wb-note' role='status'>{} {} in this quarter's playbook.</p>",
+                                 n, "failure" if n == 1 else "failures") if n else
+                            Markup("<p class='wb-muted'>No failures in the playbook yet: add the one that happens "
+                                   "most often first.</p>"))
 
     def add_play(self) -> None:
         text = (self.new_failure.value or "").strip()

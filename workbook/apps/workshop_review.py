@@ -16,20 +16,18 @@ lives in :mod:`workbook.workshop`; this module only draws it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as widgets
 
 from workbook.apps.ui import row, unsaved_html
-from workbook.html import esc
+from workbook.apps.workshop_host import PageHost
+from workbook.html import Markup, html
 from workbook.text import format_day
 from workbook.workshop.checks import REVIEW_NOTE_MAX
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.history import ActionThread, action_threads
 from workbook.workshop.records import REVIEW_LABELS, REVIEW_OUTCOMES, ActionRecord
-
-if TYPE_CHECKING:
-    from workbook.apps.workshop import WorkshopApp
 
 __all__ = ["REVIEW_PAGE", "ReviewItem", "ReviewPage"]
 
@@ -78,10 +76,9 @@ class ReviewItem:
             came = f"Carried from {self.thread.carried_from_cycle}" + (
                 f", first agreed in {first}" if first != self.thread.carried_from_cycle else "")
         due = f" · due {format_day(action.due)}" if action.due else ""
-        self.heading.value = (
-            f"<p class='wb-muted'>{esc(self.step_title)}</p><h3>{esc(action.what)}</h3>"
-            f"<p>Owner: {esc(action.owner)}{esc(due)} · {esc(action.status_label)}</p>"
-            + (f"<p class='wb-muted'>{esc(came)}</p>" if came else ""))
+        self.heading.value = html(
+            "<p class='wb-muted'>{}</p><h3>{}</h3><p>Owner: {}{} · {}</p>{}", self.step_title, action.what,
+            action.owner, due, action.status_label, html("<p class='wb-muted'>{}</p>", came) if came else Markup())
         self._quiet = True
         try:
             self.choice.value = action.review
@@ -94,7 +91,7 @@ class ReviewItem:
 class ReviewPage:
     """Every action carried into this cycle, to be marked done, carried again or dropped."""
 
-    def __init__(self, app: WorkshopApp) -> None:
+    def __init__(self, app: PageHost) -> None:
         self.app = app
         self.items: dict[int, ReviewItem] = {}
         self.progress = widgets.HTML("")
@@ -134,18 +131,18 @@ class ReviewPage:
     def _count(self) -> None:
         done = sum(1 for i in self.items.values() if i.choice.value is not None)
         total = len(self.items)
-        self.progress.value = (f"<p class='wb-big' role='status'><strong>{done} of {total}</strong> "
-                               f"{'action' if total == 1 else 'actions'} reviewed.</p>")
+        self.progress.value = html("<p class='wb-big' role='status'><strong>{} of {}</strong> {} reviewed.</p>",
+                                   done, total, "action" if total == 1 else "actions")
 
     def page(self) -> tuple[widgets.Widget, ...]:
         """The page's widgets for the workshop's body."""
         app = self.app
-        intro = widgets.HTML(
+        intro = widgets.HTML(html(
             "<h1>Last cycle's actions</h1><p class='wb-big'>These actions were not finished when this cycle "
             "opened, so they came with it. For each one, say what became of it: <strong>done</strong>, "
             "<strong>carried again</strong> into this quarter's plan, or <strong>dropped</strong>, with a short "
-            f"note (a dropped action needs one, up to {REVIEW_NOTE_MAX} characters). Each choice is saved at once."
-            "</p>")
+            "note (a dropped action needs one, up to {} characters). Each choice is saved at once.</p>",
+            REVIEW_NOTE_MAX))
         refresh = widgets.Button(description="Refresh", icon="refresh", tooltip="Refresh the review")
         refresh.on_click(app.errors.guard(lambda _b: self.show()))
         forward = widgets.Button(description="Next: Live panel", icon="arrow-right", button_style="primary",

@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import row, status_html
+from workbook.apps.workshop_host import PageHost
 from workbook.errors import InputError, StoreError, WorkbookError
 from workbook.framework import Framework, Measure, format_number
-from workbook.html import esc
+from workbook.html import Markup, html
 from workbook.measures.scorecard import Direction, direction
 from workbook.store.measures import MeasureValueRecord, StaleValueError
-
-if TYPE_CHECKING:
-    from workbook.apps.workshop import WorkshopApp
 
 __all__ = ["PAGE", "SOURCE_HEADINGS", "MeasureInput", "ScorecardPage"]
 
@@ -75,9 +73,9 @@ class MeasureInput:
         self.trend = widgets.HTML("")
         better = "higher" if measure.better == "higher" else "lower"
         self.widget = widgets.VBox([
-            widgets.HTML(f"<h3>{esc(measure.name)}</h3><p class='wb-muted'>{esc(measure.description)} "
-                         f"({esc(measure.unit)}; {better} is better)</p>"),
-            row(self.value, widgets.HTML(f"<span class='wb-last'>Last quarter: <strong>{esc(last)}</strong></span>"),
+            widgets.HTML(html("<h3>{}</h3><p class='wb-muted'>{} ({}; {} is better)</p>",
+                              measure.name, measure.description, measure.unit, better)),
+            row(self.value, widgets.HTML(html("<span class='wb-last'>Last quarter: <strong>{}</strong></span>", last)),
                 self.trend),
             self.note,
             self.status,
@@ -100,7 +98,8 @@ class MeasureInput:
 
     def show_trend(self, value: float | None) -> None:
         moved = self.moved = direction(self.measure, self.previous, value)
-        self.trend.value = "" if moved is None else f"<span class='wb-trend wb-{moved}'>{_ARROWS[moved]}</span>"
+        self.trend.value = (Markup() if moved is None
+                            else html("<span class='wb-trend wb-{}'>{}</span>", moved, _ARROWS[moved]))
 
     def _changed(self, _change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -110,7 +109,7 @@ class MeasureInput:
 class ScorecardPage:
     """The scorecard page of one workshop: a :class:`MeasureInput` per catalogue measure."""
 
-    def __init__(self, app: WorkshopApp) -> None:
+    def __init__(self, app: PageHost) -> None:
         self.app = app
         framework: Framework = app.framework
         self.entries: dict[str, MeasureInput] = {}
@@ -120,17 +119,17 @@ class ScorecardPage:
             measures = [m for m in framework.measures if m.source == source]
             if not measures:
                 continue
-            sections.append(widgets.HTML(f"<h2>{esc(heading)}</h2>"))
+            sections.append(widgets.HTML(html("<h2>{}</h2>", heading)))
             for measure in measures:
                 entry = MeasureInput(measure, previous.get(measure.id), self.save, app.errors.guard)
                 self.entries[measure.id] = entry
                 sections.append(entry.widget)
         cycle = app.session.cycle
-        intro = (f"<h1>Customer scorecard</h1><p>This quarter's figures ({esc(cycle.label)}), with last "
-                 f"quarter's{f' ({esc(self.previous_label)})' if self.previous_label else ''} beside "
-                 "them. Each figure is saved as soon as you leave its box; empty a box to remove its figure.</p>")
+        intro = html("<h1>Customer scorecard</h1><p>This quarter's figures ({}), with last quarter's{} beside "
+                     "them. Each figure is saved as soon as you leave its box; empty a box to remove its figure.</p>",
+                     cycle.label, f" ({self.previous_label})" if self.previous_label else "")
         if not self.entries:
-            intro += "<p class='wb-muted'>The framework file lists no customer measures.</p>"
+            intro += Markup("<p class='wb-muted'>The framework file lists no customer measures.</p>")
         self.tally = widgets.HTML("")
         self.tally.add_class("wb-tally")
         self.widget = widgets.VBox([widgets.HTML(intro), self.tally, *sections])
@@ -162,7 +161,7 @@ class ScorecardPage:
         text = f"{len(entered)} of {len(self.entries)} figures entered for this quarter."
         if worse:
             text += f" Worse than last quarter: {', '.join(worse)}."
-        self.tally.value = f"<p class='wb-note' role='status'>{esc(text)}</p>"
+        self.tally.value = html("<p class='wb-note' role='status'>{}</p>", text)
 
     def save(self, entry: MeasureInput) -> None:
         """Save (or remove) one figure; say what happened beside it."""

@@ -29,9 +29,10 @@ _LABEL_LENGTH = 40
 
 def _render(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
     from workbook.charts import spec_to_svg
+    from workbook.html import Markup, html
 
     description = str(spec.get("description") or spec.get("title") or "chart")
-    return {"text/html": f'<figure class="wb-chart">{spec_to_svg(spec)}</figure>',
+    return {"text/html": str(html('<figure class="wb-chart">{}</figure>', Markup(spec_to_svg(spec)))),
             "text/plain": f"<chart: {description}>"}
 
 

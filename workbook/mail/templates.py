@@ -26,6 +26,8 @@ __all__ = ["TEMPLATE_FILES", "MailTemplates", "MessageText", "TemplateContext", 
 #: subject line, plain-text body, HTML body.
 TEMPLATE_FILES: Final = ("subject.txt.j2", "body.txt.j2", "body.html.j2")
 _SAMPLE_LINK = "http://127.0.0.1:8866/voila/render/values_assessment.ipynb?token=SAMPLE-token_for-checking-templates-0123456"
+#: How a template writes the link in HTML, quoted in the message that says it is missing (text, not markup).
+_HTML_LINK_EXAMPLE = '<a href="{{ link }}">{{ link }}</a>'
 
 
 def default_folder() -> Path:
@@ -111,4 +113,4 @@ class MailTemplates:
                                      "put {{ link }} in it")
                 if str(escape(_SAMPLE_LINK)) not in rendered.html:
                     raise InputError(f"{self.folder / 'body.html.j2'} leaves the link out of an {kind}; "
-                                     'put <a href="{{ link }}">{{ link }}</a> in it')
+                                     f"put {_HTML_LINK_EXAMPLE} in it")

@@ -27,8 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.report.hooks import Fragment
+from workbook.report.tables import table_html
 
 if TYPE_CHECKING:
     from workbook.charter.results import PromiseResults
@@ -45,17 +46,9 @@ TREND_SOURCES: list[TrendSource] = []
 _ARROWS = {"better": "▲ better", "worse": "▼ wrong way", "same": "= same"}
 
 
-def _table(caption: str, headers: tuple[str, ...], rows: list[tuple[str, ...]], numeric: tuple[int, ...] = ()) -> str:
-    def cell(i: int, value: str) -> str:
-        cls = ' class="num"' if i in numeric else ""
-        return f'<th scope="row">{esc(value)}</th>' if i == 0 else f"<td{cls}>{esc(value)}</td>"
-
-    numeric_class = ' class="num"'
-    head = "".join(f'<th scope="col"{numeric_class if i in numeric else ""}>{esc(h)}</th>'
-                   for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
-    return (f'<table class="wb-table wb-glance"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
+def _table(caption: str, headers: tuple[str, ...], rows: list[tuple[str, ...]],
+           numeric: tuple[int, ...] = ()) -> Markup:
+    return table_html(headers, rows, caption=caption, numeric=numeric, classes="wb-table wb-glance")
 
 
 def _verdict(kept: bool | None, has_target: bool, value: float | None) -> str:
@@ -161,14 +154,14 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
     cycle_label = page.cycle
     previous, results, lines, targets, wrong = page.previous, page.results, page.lines, page.targets, page.wrong
     lead = page.lead
-    parts, text = [f"<p class='wb-lead'>{esc(lead)}</p>"], [lead]
+    parts, text = [html("<p class='wb-lead'>{}</p>", lead)], [lead]
     if wrong:
         names = ", ".join(line.measure.name for line in wrong)
-        parts.append(f"<p>Moved the wrong way: {esc(names)}.</p>")
+        parts.append(html("<p>Moved the wrong way: {}.</p>", names))
         text.append(f"Moved the wrong way: {names}.")
     if results.promises:
         rows = _promise_rows(results, cycle_label, previous)
-        parts.append("<h3>Promises and their targets</h3>" + _table(
+        parts.append(Markup("<h3>Promises and their targets</h3>") + _table(
             f"The charter's promises that name a measure, {cycle_label}",
             ("#", "Promise", "Measure", "Target", "This quarter", "Kept?",
              f"Last quarter ({previous})" if previous else "Last quarter"),
@@ -176,11 +169,11 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
         text += [f"{r[0]}. {r[1]} | {r[2]} {r[3]} | {r[4]} {r[5]}" for r in rows]
     elif page.charter:
         note = "No promise of the charter names a measure yet: choose one for each promise in the charter builder."
-        parts.append(f"<p class='wb-pending'>{esc(note)}</p>")
+        parts.append(html("<p class='wb-pending'>{}</p>", note))
         text.append(note)
     if lines:
         rows = _scorecard_rows(lines, targets, cycle_label, previous)
-        parts.append("<h3>Customer scorecard</h3>" + _table(
+        parts.append(Markup("<h3>Customer scorecard</h3>") + _table(
             f"Customer measures, {cycle_label} and the quarter before",
             ("Measure", "This quarter", "Last quarter", "Change", "Direction", "Target"), rows,
             numeric=(1, 2, 3)))
@@ -188,11 +181,11 @@ def glance_fragment(store: Store | None, organisation_id: str, cycle_label: str,
     else:
         note = (f"No customer measures have been entered for {cycle_label} yet: enter them on the workshop's "
                 f"scorecard page, or import them with: workbook measures import {organisation_id} FILE.csv")
-        parts.append(f"<p class='wb-pending'>{esc(note)}</p>")
+        parts.append(html("<p class='wb-pending'>{}</p>", note))
         text.append(note)
     for source in TREND_SOURCES:
         fragment = source(store, organisation_id, cycle_label)
         if fragment is not None:
             parts.append(fragment.html)
             text.append(fragment.text)
-    return Fragment("".join(parts), "\n".join(text))
+    return Fragment(join(parts), "\n".join(text))

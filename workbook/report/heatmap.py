@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from workbook.charts import HIDDEN_FILL, SCORE_COLOURS
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.text import display_safe
 
 __all__ = ["HeatCell", "heatmap_table", "score_colour"]
@@ -50,24 +50,19 @@ def score_colour(score: float, scale: tuple[int, int]) -> str:
     return "#" + "".join(f"{part:02X}" for part in mixed)
 
 
-def _esc(text: object) -> str:
-    return str(esc(display_safe(text)))
-
-
-def _key(scale: tuple[int, int], title: str) -> str:
+def _key(scale: tuple[int, int], title: str) -> Markup:
     """The colour key (what the chart's legend said): one swatch per whole point of the scale."""
     lo, hi = scale
-    swatches = "".join(
-        f'<li><span class="wb-swatch" style="background-color: {score_colour(k, scale)}"></span>{k}</li>'
-        for k in range(lo, hi + 1))
-    hidden = f'<li><span class="wb-swatch" style="background-color: {HIDDEN_FILL}"></span>hidden</li>'
-    return f'<div class="wb-heat-key"><span>{_esc(title)}</span><ul>{swatches}{hidden}</ul></div>'
+    swatches = join(html('<li><span class="wb-swatch" style="background-color: {}"></span>{}</li>',
+                         score_colour(k, scale), k) for k in range(lo, hi + 1))
+    hidden = html('<li><span class="wb-swatch" style="background-color: {}"></span>hidden</li>', HIDDEN_FILL)
+    return html('<div class="wb-heat-key"><span>{}</span><ul>{}{}</ul></div>', display_safe(title), swatches, hidden)
 
 
 def heatmap_table(
     cells: Mapping[tuple[str, str], HeatCell | None], *, caption: str, rows: Sequence[str],
     groups: Sequence[str], scale: tuple[int, int], key_title: str, row_title: str = "Statement",
-) -> str:
+) -> Markup:
     """Rows (statements) by groups (teams) as a table, each shown cell coloured by its score.
 
     ``cells`` maps ``(row, group)`` to its :class:`HeatCell`, or to ``None``
@@ -76,18 +71,19 @@ def heatmap_table(
     a narrow screen (focusable, so a keyboard can scroll it too); the key below
     gives the colour of each whole point of the scale.
     """
-    def cell(row: str, group: str) -> str:
+    def cell(row: str, group: str) -> Markup:
         found = cells.get((row, group))
         if found is None or math.isnan(found.score):
-            return ('<td class="num wb-heat-hidden"><span aria-hidden="true">–</span>'
-                    '<span class="wb-sr-only">hidden</span></td>')
-        return f'<td class="num" style="background-color: {score_colour(found.score, scale)}">{_esc(found.text)}</td>'
+            return Markup('<td class="num wb-heat-hidden"><span aria-hidden="true">–</span>'
+                          '<span class="wb-sr-only">hidden</span></td>')
+        return html('<td class="num" style="background-color: {}">{}</td>', score_colour(found.score, scale),
+                    display_safe(found.text))
 
-    head = f'<th scope="col">{_esc(row_title)}</th>' + "".join(
-        f'<th scope="col" class="num">{_esc(g)}</th>' for g in groups)
-    body = "".join(f'<tr><th scope="row">{_esc(row)}</th>{"".join(cell(row, g) for g in groups)}</tr>'
-                   for row in rows)
-    table = (f'<table class="wb-table wb-long wb-heatmap"><caption>{_esc(caption)}</caption>'
-             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    return (f'<div class="wb-heat-scroll" role="region" aria-label="{_esc(caption)}" tabindex="0">{table}</div>'
-            + _key(scale, key_title))
+    head = join([html('<th scope="col">{}</th>', display_safe(row_title)),
+                 *(html('<th scope="col" class="num">{}</th>', display_safe(g)) for g in groups)])
+    body = join(html('<tr><th scope="row">{}</th>{}</tr>', display_safe(row), join(cell(row, g) for g in groups))
+                for row in rows)
+    table = html('<table class="wb-table wb-long wb-heatmap"><caption>{}</caption>'
+                 "<thead><tr>{}</tr></thead><tbody>{}</tbody></table>", display_safe(caption), head, body)
+    return html('<div class="wb-heat-scroll" role="region" aria-label="{}" tabindex="0">{}</div>{}',
+                display_safe(caption), table, _key(scale, key_title))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbook.html import esc
+from workbook.html import Markup, html, join
 
 if TYPE_CHECKING:
     from workbook.framework import Framework
@@ -30,10 +30,19 @@ __all__ = ["Fragment", "charter_fragment", "playbook_fragment", "workshop_fragme
 
 @dataclass(frozen=True)
 class Fragment:
-    """Content for one report section: ``html`` (already escaped) and its plain-text twin."""
+    """Content for one report section: ``html`` (already escaped) and its plain-text twin.
 
-    html: str
+    ``html`` is trusted as it is: a hook (a trend source of the glance page, a
+    test's stand-in) may hand over a plain string of finished HTML, which is
+    taken as :class:`~workbook.html.Markup` here so that the section around it
+    does not escape its tags.  Build it with :func:`workbook.html.html`.
+    """
+
+    html: Markup
     text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "html", Markup(self.html))
 
 
 def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) -> Fragment | None:
@@ -58,9 +67,9 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
     everything = Workshop(store).organisation_actions(organisation_id)
     threads = action_threads(everything)
     evidence_html, evidence_lines = _evidence(summary)
-    parts = [f"<p>{esc(intro)}</p>", chart_html(chart) if chart is not None else "", maturity_table_html(summary),
-             evidence_html, "<h3>Obstacles the team sees</h3>", obstacles_html(summary),
-             "<h3>Action plan</h3>", actions_table_html(summary, threads)]
+    parts = [html("<p>{}</p>", intro), chart_html(chart) if chart is not None else Markup(),
+             maturity_table_html(summary), evidence_html, Markup("<h3>Obstacles the team sees</h3>"),
+             obstacles_html(summary), Markup("<h3>Action plan</h3>"), actions_table_html(summary, threads)]
     lines = [intro]
     for step in summary.steps:
         maturity = f"{step.mean:.1f} ({step.maturity_label})" if step.mean is not None else "not rated yet"
@@ -74,31 +83,31 @@ def workshop_fragment(store: Store | None, organisation_id: str, cycle_id: int) 
     if len(completion) > 1 or any(r.carried or r.dropped for r in completion):
         note = ("An action not finished by the end of a cycle is carried into the next one: it counts as carried "
                 "forward in the earlier cycle and as whatever became of it in the later one.")
-        parts += ["<h3>Actions across cycles</h3>", completion_table_html(completion), f"<p class='wb-muted'>"
-                  f"{esc(note)}</p>"]
+        parts += [Markup("<h3>Actions across cycles</h3>"), completion_table_html(completion),
+                  html("<p class='wb-muted'>{}</p>", note)]
         lines += ["Actions across cycles:", *completion_text(completion)]
     if playbook is not None:
         parts.append(playbook.html)
         lines.append(playbook.text)
-    return Fragment("".join(parts), "\n".join(lines))
+    return Fragment(join(parts), "\n".join(lines))
 
 
-def _evidence(summary: WorkshopSummary) -> tuple[str, list[str]]:
+def _evidence(summary: WorkshopSummary) -> tuple[Markup, list[str]]:
     """The evidence the team noted for each step (and beside single practices), right under the maturity it backs."""
-    items: list[str] = []
+    items: list[Markup] = []
     lines: list[str] = []
     for step in summary.steps:
         notes: list[tuple[str | None, str]] = [(None, step.evidence)] if step.evidence else []
         notes += [(p.name, p.note) for p in step.practices if p.note]
         if not notes:
             continue
-        said = "".join(f"<li>{f'<strong>{esc(name)}:</strong> ' if name else ''}{esc(note)}</li>"
-                       for name, note in notes)
-        items.append(f"<li><strong>{esc(step.title)}</strong><ul>{said}</ul></li>")
+        said = join(html("<li>{}{}</li>", html("<strong>{}:</strong> ", name) if name else Markup(), note)
+                    for name, note in notes)
+        items.append(html("<li><strong>{}</strong><ul>{}</ul></li>", step.title, said))
         lines += [f"Evidence, {step.title}:", *[f"- {name + ': ' if name else ''}{note}" for name, note in notes]]
     if not items:
-        return "", []
-    return "<h3>Evidence the team noted</h3><ul class='wb-evidence'>" + "".join(items) + "</ul>", lines
+        return Markup(), []
+    return html("<h3>Evidence the team noted</h3><ul class='wb-evidence'>{}</ul>", join(items)), lines
 
 
 def playbook_fragment(store: Store, framework: Framework, cycle_id: int) -> Fragment | None:
@@ -113,18 +122,18 @@ def playbook_fragment(store: Store, framework: Framework, cycle_id: int) -> Frag
     section = build_recovery(framework.recovery, Playbook(store).plays(cycle_id))
     if section is None:
         return None
-    rows = "".join(
-        f"<tr><th scope='row'>{esc(play.failure)}</th><td>"
-        + "".join(f"<p><strong>{esc(label)}:</strong> {esc(value)}</p>" for label, value in play.lines)
-        + "</td></tr>"
+    rows = join(
+        html("<tr><th scope='row'>{}</th><td>{}</td></tr>", play.failure,
+             join(html("<p><strong>{}:</strong> {}</p>", label, value) for label, value in play.lines))
         for play in section.plays)
     n = len(section.plays)
     lead = (f"The team's {section.heading.lower()} for this quarter: {n} common "
             f"{'failure' if n == 1 else 'failures'} and how front-line staff put each right "
             f"({' → '.join(section.stages)}).")
-    body = (f"<h3>{esc(section.heading)}</h3><p>{esc(lead)}</p><table class='wb-table wb-playbook'>"
-            f"<caption>{esc(section.heading)}</caption><thead><tr><th scope='col'>Failure</th>"
-            f"<th scope='col'>How we put it right</th></tr></thead><tbody>{rows}</tbody></table>")
+    body = html("<h3>{heading}</h3><p>{lead}</p><table class='wb-table wb-playbook'>"
+                "<caption>{heading}</caption><thead><tr><th scope='col'>Failure</th>"
+                "<th scope='col'>How we put it right</th></tr></thead><tbody>{rows}</tbody></table>",
+                heading=section.heading, lead=lead, rows=rows)
     lines = [lead, *[f"- {play.failure}" for play in section.plays]]
     return Fragment(body, "\n".join(lines))
 
@@ -142,19 +151,19 @@ def charter_fragment(store: Store | None, organisation_id: str) -> Fragment | No
         return None
     organisation = store.organisations.get(organisation_id).name
     document = build_document(record, organisation, load_framework())
-    items = "".join(
-        f"<li><strong>{esc(p.text)}</strong><span class='wb-about'>How we check: {esc(p.standard)} · "
-        f"owner: {esc(p.owner)} · review: {esc(p.review)} · value: {esc(p.value)} · step: {esc(p.step)}</span></li>"
+    items = join(
+        html("<li><strong>{}</strong><span class='wb-about'>How we check: {} · owner: {} · review: {} · "
+             "value: {} · step: {}</span></li>", p.text, p.standard, p.owner, p.review, p.value, p.step)
         for p in document.promises
     )
     state = "a draft, not yet approved" if document.is_draft else document.status
     status = f"{document.title} (version {document.version}): {state}."
     foundation = [(label, text) for label, text in (("Our brand promise", document.brand_promise),
                                                     ("Our common purpose", document.common_purpose)) if text]
-    top = "".join(f"<div class='wb-foundation-part'><h3>{esc(label)}</h3><p>{esc(text)}</p></div>"
-                  for label, text in foundation)
-    body = (f"<p>{esc(status)}</p>" + (f"<div class='wb-foundation'>{top}</div>" if top else "")
-            + f"<p>{esc(document.intro)}</p><ol class='wb-promises'>{items}</ol>")
+    top = join(html("<div class='wb-foundation-part'><h3>{}</h3><p>{}</p></div>", label, text)
+               for label, text in foundation)
+    body = html("<p>{}</p>{}<p>{}</p><ol class='wb-promises'>{}</ol>", status,
+                html("<div class='wb-foundation'>{}</div>", top) if top else Markup(), document.intro, items)
     lines = [status, *[f"{label}: {text}" for label, text in foundation],
              *[f"{p.number}. {p.text}" for p in document.promises]]
     return Fragment(body, "\n".join(lines))

@@ -8,7 +8,8 @@ the report shows) and as plain text (what the notebook test compares and a
 reader of the raw notebook sees).
 
 Every number comes from the Report's anonymity-checked results; every piece
-of text that came from a person (names, comments) is escaped here.  Charts are
+of text that came from a person (names, comments) is escaped here, by building
+every fragment with :func:`workbook.html.html` (so HTML is ``Markup``).  Charts are
 static SVG (:mod:`workbook.charts`).
 """
 
@@ -19,8 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.report.model import Report, load_report
+from workbook.report.tables import table_html
 
 if TYPE_CHECKING:
 
@@ -62,7 +64,7 @@ class Section:
     """A rendered report section: ``html`` for the report, ``text`` for the notebook."""
 
     id: str
-    html: str
+    html: Markup
     text: str
 
     def _repr_html_(self) -> str:
@@ -83,33 +85,24 @@ class Record:
 
 
 # --------------------------------------------------------------------------- helpers
-def _paragraphs(texts: Iterable[str], cls: str = "") -> str:
-    attr = f' class="{cls}"' if cls else ""
-    return "".join(f"<p{attr}>{esc(t)}</p>" for t in texts)
+def _paragraphs(texts: Iterable[str], cls: str = "") -> Markup:
+    attr = html(' class="{}"', cls) if cls else Markup()
+    return join(html("<p{}>{}</p>", attr, t) for t in texts)
 
 
-def _notes(notes: Iterable[str]) -> str:
+def _notes(notes: Iterable[str]) -> Markup:
     unique = list(dict.fromkeys(n for n in notes if n))
     if not unique:
-        return ""
-    items = "".join(f"<li>{esc(n)}</li>" for n in unique)
-    return f'<aside class="wb-notes" aria-label="About the figures"><ul>{items}</ul></aside>'
+        return Markup()
+    items = join(html("<li>{}</li>", n) for n in unique)
+    return html('<aside class="wb-notes" aria-label="About the figures"><ul>{}</ul></aside>', items)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str = "",
-           numeric: Sequence[int] = (), long: bool = False) -> str:
+           numeric: Sequence[int] = (), long: bool = False) -> Markup:
     """An HTML table; a ``long`` one may break across pages (its header repeats), others may not."""
-    def cls(i: int) -> str:
-        return ' class="num"' if i in numeric else ""
-
-    head = "".join(f'<th scope="col"{cls(i)}>{esc(h)}</th>' for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f'<th scope="row">{esc(c)}</th>' if i == 0 else f"<td{cls(i)}>{esc(c)}</td>"
-                         for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    classes = "wb-table wb-long" if long else "wb-table"
-    return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return table_html(headers, rows, caption=caption, numeric=numeric,
+                      classes="wb-table wb-long" if long else "wb-table")
 
 
 def _plain(report: Report, notes: Iterable[str], *, teams: bool = False) -> list[str]:
@@ -137,10 +130,10 @@ def _text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
 
 
-def _section(report: Report, section_id: str, title: str, body_html: str, body_text: Sequence[str],
+def _section(report: Report, section_id: str, title: str, body_html: Markup, body_text: Sequence[str],
              *, new_page: bool = True) -> Section:
     classes = "wb-section wb-new-page" if new_page else "wb-section"
-    html_out = f'<section class="{classes}" id="{section_id}"><h2>{esc(title)}</h2>{body_html}</section>'
+    html_out = html('<section class="{}" id="{}"><h2>{}</h2>{}</section>', classes, section_id, title, body_html)
     text = "\n".join([title, "=" * len(title), *[t for t in body_text if t]])
     return Section(section_id, html_out, text)
 
@@ -149,7 +142,7 @@ def _number(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1f}"
 
 
-def _chart(chart: Any) -> str:
+def _chart(chart: Any) -> Markup:
     from workbook.charts import chart_html
 
     return chart_html(chart)
@@ -227,10 +220,10 @@ def cover(report: Report) -> Section:
     """The title block: the organisation's name, what the report holds, the cycle and the framework credit."""
     name = report.organisation.name
     title = report_title(holds(report))
-    body = (f'<header class="wb-cover"><p class="wb-kicker">{esc(title)}</p>'
-            f"<h1>{esc(name)}</h1>"
-            f'<p class="wb-subtitle">The A-E-I-O-U service values · assessment cycle {esc(report.cycle.label)}</p>'
-            f'<p class="wb-byline">Built on the DIME™ customer service framework. {esc(CREDIT)}</p></header>')
+    body = html('<header class="wb-cover"><p class="wb-kicker">{}</p><h1>{}</h1>'
+                '<p class="wb-subtitle">The A-E-I-O-U service values · assessment cycle {}</p>'
+                '<p class="wb-byline">Built on the DIME™ customer service framework. {}</p></header>',
+                title, name, report.cycle.label, CREDIT)
     text = "\n".join([f"{title}: {name}", f"Assessment cycle {report.cycle.label}", CREDIT])
     return Section("cover", body, text)
 
@@ -263,12 +256,12 @@ def executive_summary(report: Report) -> Section:
     body = _paragraphs(sentences)
     text = list(sentences)
     if summary.next_steps:
-        steps = "".join(f"<li>{esc(s)}</li>" for s in summary.next_steps)
-        body += f"<h3>Three recommended next steps</h3><ol class='wb-steps'>{steps}</ol>"
+        steps = join(html("<li>{}</li>", s) for s in summary.next_steps)
+        body += html("<h3>Three recommended next steps</h3><ol class='wb-steps'>{}</ol>", steps)
         text += ["", "Three recommended next steps:", *[f"{i}. {s}" for i, s in enumerate(summary.next_steps, 1)]]
     if report.enough:
         privacy = _privacy_line(report)
-        body += "<h3>How anonymity is protected</h3>" + _paragraphs([privacy])
+        body += Markup("<h3>How anonymity is protected</h3>") + _paragraphs([privacy])
         text += ["", "How anonymity is protected:", privacy]
     elif report.release_notes:
         body += _notes(report.release_notes)
@@ -367,7 +360,7 @@ def trends(report: Report) -> Section | None:
 
     body.append(_notes([RULE_SENTENCE]))
     text.append(RULE_SENTENCE)
-    return _section(report, "trends", "Trends", "".join(body), text)
+    return _section(report, "trends", "Trends", join(body), text)
 
 
 def _trends_intro(report: Report) -> str:
@@ -405,7 +398,7 @@ def _values_trend_chart(report: Report) -> Any:
                        description=f"Line chart of everyone's average rating of each value per cycle. {described}.")
 
 
-def _value_trend_tables(report: Report) -> tuple[str, list[str]]:
+def _value_trend_tables(report: Report) -> tuple[Markup, list[str]]:
     from workbook.report.trends_view import value_rows
 
     trend = report.trends
@@ -413,12 +406,11 @@ def _value_trend_tables(report: Report) -> tuple[str, list[str]]:
     assert previous is not None
     headers = ("Who", "Value", previous.label, trend.current.label, "Change (95 % interval)", "Verdict")
     rows = value_rows(trend, report.value_names)
-    html_out = ("<h3>Values: this cycle against the last</h3>"
-                + _table(headers, rows, numeric=(2, 3), long=True))
+    html_out = html("<h3>Values: this cycle against the last</h3>{}", _table(headers, rows, numeric=(2, 3), long=True))
     return html_out, ["", "Values: this cycle against the last", _text_table(headers, rows)]
 
 
-def _step_trends(report: Report) -> tuple[str, list[str]]:
+def _step_trends(report: Report) -> tuple[Markup, list[str]]:
     import pandas as pd
 
     from workbook.charts import trend_chart
@@ -449,7 +441,7 @@ def _step_trends(report: Report) -> tuple[str, list[str]]:
                 f"The change compares the last two workshops run ({first} and {second}).")
     headers = ("Step", *labels, "Change", "Verdict")
     table_rows = step_rows(trend)
-    html_out = ("<h3>DIME™ step maturity</h3>" + _paragraphs([intro]) + _chart(chart)
+    html_out = (Markup("<h3>DIME™ step maturity</h3>") + _paragraphs([intro]) + _chart(chart)
                 + _table(headers, table_rows, numeric=tuple(range(1, len(labels) + 1)))
                 + _paragraphs([pair] if pair else []))
     return html_out, ["", "DIME™ step maturity", intro, str(chart.description), _text_table(headers, table_rows), pair]
@@ -710,8 +702,8 @@ def agreement(report: Report) -> Section | None:
                 row.append(str(cell["agreement"].iloc[0]).replace(" agreement", "")
                            if not cell.empty and bool(cell["shown"].iloc[0]) else "–")
             rows.append(row)
-        body += ('<div class="wb-keep"><h3>Agreement within each team</h3>'
-                 + _table(["Value", *groups], rows) + "</div>")
+        body += html('<div class="wb-keep"><h3>Agreement within each team</h3>{}</div>',
+                     _table(["Value", *groups], rows))
         text.append(_text_table(["Value", *groups], rows))
     notes = _plain(report, teams.notes, teams=True)
     return _section(report, "agreement", "Agreement", body + _notes(notes), [*text, *[n for n in notes if n]])
@@ -748,12 +740,12 @@ def obstacles(report: Report) -> Section | None:
                    "answers": "The answers point to it" + (", the team did not: worth asking why."
                                                             if workshop is not None else "."),
                    "workshop": "The team sees it though the answers do not: ask what they saw."}[item.source]
-        signs = "".join(f"<li>{esc(s)}</li>" for s in obstacle.signs)
-        parts.append(
-            f'<div class="wb-obstacle"><h3>{esc(obstacle.name)}</h3><p>{esc(obstacle.description)}</p>'
-            f"<p><strong>{esc(verdict)}</strong></p>"
-            f"<p><strong>In the answers:</strong> {esc(answers)}<br><strong>In the workshop:</strong> "
-            f"{esc(team)}</p><p><strong>Signs to look for:</strong></p><ul>{signs}</ul></div>")
+        signs = join(html("<li>{}</li>", s) for s in obstacle.signs)
+        parts.append(html(
+            '<div class="wb-obstacle"><h3>{}</h3><p>{}</p><p><strong>{}</strong></p>'
+            "<p><strong>In the answers:</strong> {}<br><strong>In the workshop:</strong> "
+            "{}</p><p><strong>Signs to look for:</strong></p><ul>{}</ul></div>",
+            obstacle.name, obstacle.description, verdict, answers, team, signs))
         text += ["", obstacle.name, verdict, f"In the answers: {answers}", f"In the workshop: {team}"]
     quiet = [o.name.lower() for o in quiet_obstacles(story, report.framework.obstacles)]
     if not story:
@@ -764,9 +756,9 @@ def obstacles(report: Report) -> Section | None:
                 else f"The answers show no particular signs of {_list(quiet)}.")
     else:
         line = ""
-    parts.append(_paragraphs([line]) if line else "")
+    parts.append(_paragraphs([line]) if line else Markup())
     text.append(line)
-    return _section(report, "obstacles", "The DIME™ obstacles: the answers and the workshop", "".join(parts), text)
+    return _section(report, "obstacles", "The DIME™ obstacles: the answers and the workshop", join(parts), text)
 
 
 def comments(report: Report) -> Section | None:
@@ -787,12 +779,12 @@ def comments(report: Report) -> Section | None:
         items = []
         for row in rows.to_dict("records"):
             statement = row["statement_id"]
-            about = ""
+            about = Markup()
             if isinstance(statement, str) and statement:
-                about = (f'<span class="wb-about">on {esc(statement)}: '
-                         f"{esc(report.statement_texts.get(statement, ''))}</span>")
-            items.append(f"<li><q>{esc(row['text'])}</q>{about}</li>")
-        parts.append(f"<h3>{esc(group)}</h3><ul class='wb-comments'>{''.join(items)}</ul>")
+                about = html('<span class="wb-about">on {}: {}</span>', statement,
+                             report.statement_texts.get(statement, ""))
+            items.append(html("<li><q>{}</q>{}</li>", row["text"], about))
+        parts.append(html("<h3>{}</h3><ul class='wb-comments'>{}</ul>", group, join(items)))
         text += ["", str(group), *[f"- {r['text']}" + (f" [{r['statement_id']}]" if isinstance(r["statement_id"], str)
                                                        and r["statement_id"] else "")
                                    for r in rows.to_dict("records")]]
@@ -800,7 +792,7 @@ def comments(report: Report) -> Section | None:
               if selected.merged else "")
     notes = [merged] if merged else _plain(report, selected.notes)
     parts.append(_notes(notes))
-    return _section(report, "comments", "In their own words", "".join(parts), [*text, *[n for n in notes if n]])
+    return _section(report, "comments", "In their own words", join(parts), [*text, *[n for n in notes if n]])
 
 
 def _hooked(report: Report, section_id: str, title: str, fragment: Fragment | None, pending: str) -> Section | None:
@@ -884,20 +876,20 @@ def method(report: Report) -> Section:
                  "never single anyone out."),
         ("Produced by", f"DIME Workbook {__version__}."),
     ]
-    body = "<dl class='wb-method'>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items) + "</dl>"
+    body = html("<dl class='wb-method'>{}</dl>", join(html("<dt>{}</dt><dd>{}</dd>", k, v) for k, v in items))
     details = _privacy_details(report)
     if details:
-        body += ("<h3>What was combined or hidden in this report</h3>"
-                 + "<ul class='wb-method-notes'>" + "".join(f"<li>{esc(n)}</li>" for n in details) + "</ul>")
+        body += html("<h3>What was combined or hidden in this report</h3><ul class='wb-method-notes'>{}</ul>",
+                     join(html("<li>{}</li>", n) for n in details))
     rows = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
             for s in value.self_statements]
-    body += ("<h3>The statements</h3><p>Everyone rated these statements about themselves; * marks a "
-             "reverse-worded one.</p>" + _table(("", "Value", "Statement"), rows, long=True))
+    body += html("<h3>The statements</h3><p>Everyone rated these statements about themselves; * marks a "
+                 "reverse-worded one.</p>{}", _table(("", "Value", "Statement"), rows, long=True))
     about_org = [(f"{s.id}{'*' if s.reverse else ''}", value.name, s.text) for value in framework.values
                  for s in value.organisation_statements]
     if about_org:
-        body += ("<p>And these about the organisation, scored apart (they never count in the value scores):</p>"
-                 + _table(("", "Value", "Statement"), about_org, long=True))
+        body += html("<p>And these about the organisation, scored apart (they never count in the value scores):</p>"
+                     "{}", _table(("", "Value", "Statement"), about_org, long=True))
     return _section(report, "method", "Appendix: method", body,
                     [f"{k}: {v}" for k, v in items] + [f"- {n}" for n in details]
                     + [f"{i}  {t}" for i, _, t in [*rows, *about_org]])

@@ -1,6 +1,6 @@
 """The results page of the values self-assessment as HTML (no widgets).
 
-People's text and value names are escaped with :func:`workbook.html.esc`; the
+People's text and value names are escaped by :func:`workbook.html.html`; the
 charts are static SVG from :mod:`workbook.charts`, imported only when a results
 page is drawn so that a questionnaire kernel never loads altair.
 """
@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from workbook.framework import Framework
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.store import Store
 from workbook.values.respondent import Respondent
 from workbook.values.results import GAP_WORTH_MENTIONING, PersonalResults, personal_results
@@ -23,29 +23,27 @@ if TYPE_CHECKING:
 __all__ = ["RESULTS_CHART_WIDTH", "differences_html", "results_html", "what_happens_next_html"]
 
 
-def results_html(store: Store, framework: Framework, respondent: Respondent) -> str:
+def results_html(store: Store, framework: Framework, respondent: Respondent) -> Markup:
     """The page shown under "Your results": own scores, the comparison the rule allows, charts, what next."""
     from workbook.charts import value_profile_chart
 
     results = personal_results(store, framework, respondent)
     scale = framework.scale
-    parts: list[str] = []
+    parts: list[Markup] = []
     if results.own:
         best = max(results.own, key=lambda v: results.own[v])
         least = min(results.own, key=lambda v: results.own[v])
-        parts.append(
-            f"<p>Your strongest value is <strong>{esc(best)}</strong> ({results.own[best]:.1f} out of "
-            f"{scale.maximum}); the one with most room to grow is <strong>{esc(least)}</strong> "
-            f"({results.own[least]:.1f}).</p>"
-        )
+        parts.append(html(
+            "<p>Your strongest value is <strong>{}</strong> ({:.1f} out of {}); the one with most room to grow is "
+            "<strong>{}</strong> ({:.1f}).</p>", best, results.own[best], scale.maximum, least, results.own[least]))
     if results.compared_with:
         means = {v: results.own[v] - gap for v, gap in results.gaps.items()}
         parts.append(differences_html(
             [(v, results.own[v], means[v]) for v in results.own if v in means],
             f"Your scores beside the average of {results.compared_with}", "everyone"))
     for note in results.notes:
-        parts.append(f"<p class='wb-note'>{esc(note)}</p>")
-    chart = ""
+        parts.append(html("<p class='wb-note'>{}</p>", note))
+    chart = Markup()
     if not results.chart_data.empty:
         series = list(dict.fromkeys(results.chart_data["series"]))
         described = ", ".join(f"{v} {s:.1f}" for v, s in results.own.items())
@@ -59,24 +57,24 @@ def results_html(store: Store, framework: Framework, respondent: Respondent) -> 
             width=RESULTS_CHART_WIDTH, narrow=narrow,
         ))
     parts.append(_organisation_html(framework, results))
-    parts.append("<p class='wb-muted'>Your individual answers stay private. Your team will look at the combined "
-                 "results together in the workshop.</p>")
+    parts.append(Markup("<p class='wb-muted'>Your individual answers stay private. Your team will look at the "
+                        "combined results together in the workshop.</p>"))
     parts.append(what_happens_next_html(respondent.cycle.closes_on))
-    return chart + "".join(parts)
+    return chart + join(parts)
 
 
 #: The results page's charts are drawn wider than the workshop's: they are the page's main content.
 RESULTS_CHART_WIDTH = 540
 
 
-def _chart_html(build: Callable[[bool], alt.Chart]) -> str:
+def _chart_html(build: Callable[[bool], alt.Chart]) -> Markup:
     """A chart drawn twice: wide for a laptop, narrow (larger text) for a phone."""
     from workbook.charts import responsive_chart_html
 
     return responsive_chart_html(build(False), build(True))
 
 
-def differences_html(rows: list[tuple[str, float, float]], caption: str, other: str) -> str:
+def differences_html(rows: list[tuple[str, float, float]], caption: str, other: str) -> Markup:
     """Every value's two scores and the difference between them, in words; none is left out.
 
     Only differences of :data:`GAP_WORTH_MENTIONING` or more used to be
@@ -93,30 +91,29 @@ def differences_html(rows: list[tuple[str, float, float]], caption: str, other: 
             said = f"you {-gap:.1f} lower" + (" — a clear difference" if -gap >= GAP_WORTH_MENTIONING else "")
         else:
             said = "the same"
-        items.append(f"<li><strong>{esc(value)}</strong>: you {shown_you:.1f}, {esc(other)} {shown_them:.1f} "
-                     f"({esc(said)})</li>")
-    return f"<p>{esc(caption)}:</p><ul class='wb-differences'>{''.join(items)}</ul>"
+        items.append(html("<li><strong>{}</strong>: you {:.1f}, {} {:.1f} ({})</li>",
+                          value, shown_you, other, shown_them, said))
+    return html("<p>{}:</p><ul class='wb-differences'>{}</ul>", caption, join(items))
 
 
-def what_happens_next_html(closes_on: date | None) -> str:
+def what_happens_next_html(closes_on: date | None) -> Markup:
     """What the respondent can expect after submitting: when the survey closes, and the workshop."""
     from workbook.closing import is_closed
     from workbook.text import format_day
 
-    when = ""
+    when = Markup()
     if closes_on is not None:
         verb = "closed" if is_closed(closes_on) else "closes"
-        when = f"<li>The self-assessment {verb} on {esc(format_day(closes_on))}.</li>"
-    return ("<h2>What happens next</h2><ul>"
-            f"{when}"
-            "<li>Your team then meets for a DIME™ workshop: together you look at everyone's combined results "
-            "(never one person's answers), rate how established your service practices are and agree a few "
-            "actions, each with an owner and a date.</li>"
-            "<li>You can open this link again at any time to see your results; the average of everyone "
-            "changes as more people submit.</li></ul>")
+        when = html("<li>The self-assessment {} on {}.</li>", verb, format_day(closes_on))
+    return html("<h2>What happens next</h2><ul>{}"
+                "<li>Your team then meets for a DIME™ workshop: together you look at everyone's combined results "
+                "(never one person's answers), rate how established your service practices are and agree a few "
+                "actions, each with an owner and a date.</li>"
+                "<li>You can open this link again at any time to see your results; the average of everyone "
+                "changes as more people submit.</li></ul>", when)
 
 
-def _organisation_html(framework: Framework, results: PersonalResults) -> str:
+def _organisation_html(framework: Framework, results: PersonalResults) -> Markup:
     """The person's own rating of themselves beside their own rating of the organisation (nobody else's)."""
     import pandas as pd
 
@@ -124,7 +121,7 @@ def _organisation_html(framework: Framework, results: PersonalResults) -> str:
 
     both = [v.name for v in framework.values if v.name in results.own and v.name in results.organisation]
     if not both:
-        return ""
+        return Markup()
     you, them = "You", "The organisation, as you see it"
     data = pd.DataFrame([{"value": v, "series": you, "score": results.own[v]} for v in both]
                         + [{"value": v, "series": them, "score": results.organisation[v]} for v in both],
@@ -150,7 +147,7 @@ def _organisation_html(framework: Framework, results: PersonalResults) -> str:
                      "borrow from colleagues?")
     if not higher and not lower:
         lines.append("You see yourself and the organisation much alike on every value.")
-    text = "".join(f"<p>{esc(line)}</p>" for line in lines)
+    text = join(html("<p>{}</p>", line) for line in lines)
     listed = differences_html([(v, results.own[v], results.organisation[v]) for v in both],
                               "Value by value", "the organisation")
-    return f"<h2>You and the organisation</h2>{chart}{listed}{text}"
+    return html("<h2>You and the organisation</h2>{}{}{}", chart, listed, text)

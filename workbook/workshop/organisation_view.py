@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbook.html import esc
+from workbook.html import Markup, html, join
 
 if TYPE_CHECKING:
     from workbook.framework import Framework
@@ -50,7 +50,7 @@ def live_self_and_organisation(store: Store, framework: Framework, organisation:
 
 
 def self_and_organisation_html(store: Store, framework: Framework, organisation: OrganisationRecord,
-                               cycle: CycleRecord) -> str:
+                               cycle: CycleRecord) -> Markup:
     """The live panel's section: a dot plot and one question for the room; "" when there is nothing to show."""
     import pandas as pd
 
@@ -58,11 +58,11 @@ def self_and_organisation_html(store: Store, framework: Framework, organisation:
 
     edition, gaps = live_self_and_organisation(store, framework, organisation, cycle)
     if gaps is None:
-        return ""
+        return Markup()
     shown = gaps.table[gaps.table["shown"]]
     if shown.empty:
-        return (f"<h2>{TITLE}</h2><p class='wb-note'>This appears once enough people have rated the statements "
-                "about the organisation.</p>")
+        return html("<h2>{}</h2><p class='wb-note'>This appears once enough people have rated the statements "
+                    "about the organisation.</p>", TITLE)
     names = {v.id: v.name for v in edition.values}
     own, theirs = "About ourselves", "About the organisation"
     rows = shown.to_dict("records")
@@ -85,5 +85,5 @@ def self_and_organisation_html(store: Store, framework: Framework, organisation:
     question = (f"The widest difference is on {name} ({gap:+.1f}): "
                 + ("we rate ourselves higher than the organisation. What gets in the way of living it everywhere?"
                    if gap > 0 else "we rate the organisation higher than ourselves. What could we take from it?"))
-    notes = "".join(f"<p class='wb-note'>{esc(n)}</p>" for n in gaps.notes)
-    return f"<h2>{TITLE}</h2>{chart}<p>{esc(question)}</p>{notes}"
+    notes = join(html("<p class='wb-note'>{}</p>", n) for n in gaps.notes)
+    return html("<h2>{}</h2>{}<p>{}</p>{}", TITLE, chart, question, notes)

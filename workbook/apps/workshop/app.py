@@ -22,6 +22,7 @@ from workbook.apps.ui import (
     app_root,
     message_page,
     row,
+    sentence,
     status_html,
     unsaved_html,
 )
@@ -32,13 +33,12 @@ from workbook.apps.workshop.steps import (
     PracticeInput,
     StepPage,
     changed_lines,
-    sentence,
 )
 from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, load_framework
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.store import Store, open_store
 from workbook.workshop.checks import check_by, check_due, check_status
 from workbook.workshop.errors import StaleEditError
@@ -102,8 +102,7 @@ class WorkshopApp:
         self.summary_box = widgets.VBox([])
         self.body = widgets.VBox([])
         org, cycle = session.organisation, session.cycle
-        header = widgets.HTML(
-            f"<p class='wb-muted'>{esc(org.name)} · DIME™ steps workshop · {esc(cycle.label)}</p>")
+        header = widgets.HTML(html("<p class='wb-muted'>{} · DIME™ steps workshop · {}</p>", org.name, cycle.label))
         # The DIME™ credit is the page's footer (templates/voila/workbook), once per page.
         self.widget = app_root(widgets.HTML(PROJECTOR_CSS), self.errors.widget, header,
                                row(self.name, self.name_status, self.saved_at), self.nav, self.body,
@@ -175,10 +174,10 @@ class WorkshopApp:
                                tooltip="Start with step 1")
         start.on_click(self.errors.guard(lambda _b: self.show(self.framework.steps[0].id)))
         self.live_box.children = (widgets.HTML(self._live_html()),)
-        intro = widgets.HTML(f"<h1>Where we are</h1><p>{esc(self.framework.dime_letters)}</p>")
+        intro = widgets.HTML(html("<h1>Where we are</h1><p>{}</p>", self.framework.dime_letters))
         self._set("live", intro, self.live_box, row(refresh, start))
 
-    def _live_html(self) -> str:
+    def _live_html(self) -> Markup:
         from workbook.charts import responsive_chart_html, value_profile_chart
         from workbook.workshop.html import participation_html
         from workbook.workshop.live import closing_words, live_profile, participation
@@ -193,8 +192,9 @@ class WorkshopApp:
         except WorkbookError as error:
             log.warning("live panel failed: %s", error)
             return status_html("The live panel could not be loaded just now; press Refresh to try again.", "warn")
-        parts = ["<h2>The values self-assessment</h2>", participation_html(progress),
-                 f"<p class='wb-note'>{esc(closing)}</p>" if closing else "", "<h2>Our value profile</h2>"]
+        parts = [Markup("<h2>The values self-assessment</h2>"), participation_html(progress),
+                 html("<p class='wb-note'>{}</p>", closing) if closing else Markup(),
+                 Markup("<h2>Our value profile</h2>")]
         if profile.shown:
             scale = self.framework.scale
             described = ", ".join(f"{r['value']} {r['score']:.1f}" for r in profile.chart_data.to_dict("records"))
@@ -207,12 +207,11 @@ class WorkshopApp:
                                 f"{scale.maximum} = {scale.label(scale.maximum)})",
                     value_order=[v.name for v in self.framework.values], narrow=narrow)
             parts.append(responsive_chart_html(chart(False), chart(True)))
-        parts += [f"<p class='wb-note'>{esc(note)}</p>" for note in profile.notes]
+        parts += [html("<p class='wb-note'>{}</p>", note) for note in profile.notes]
         parts.append(about_org)
-        parts.append(f"<p class='wb-muted'>Updated at {time.strftime('%H:%M')}. Individual answers are never "
-                     "shown; no group smaller than "
-                     f"{org.anonymity_threshold} people is shown.</p>")
-        return "".join(parts)
+        parts.append(html("<p class='wb-muted'>Updated at {}. Individual answers are never shown; no group smaller "
+                          "than {} people is shown.</p>", time.strftime("%H:%M"), org.anonymity_threshold))
+        return join(parts)
 
     def show_summary(self) -> None:
         from workbook.charts import chart_html
@@ -232,16 +231,17 @@ class WorkshopApp:
         threads = action_threads(self.workshop.organisation_actions(org.id))
         chart = maturity_chart(summary)
         parts = [
-            f"<h1>Summary</h1><p class='wb-muted'>{esc(org.name)} · {esc(cycle.label)}</p>",
-            chart_html(chart) if chart is not None else "<p class='wb-muted'>No practice has been rated yet.</p>",
+            html("<h1>Summary</h1><p class='wb-muted'>{} · {}</p>", org.name, cycle.label),
+            (chart_html(chart) if chart is not None
+             else Markup("<p class='wb-muted'>No practice has been rated yet.</p>")),
             maturity_table_html(summary),
-            "<h2>Obstacles found</h2>", obstacles_html(summary),
-            "<h2>Action plan</h2>", actions_table_html(summary, threads),
-            f"<p>{download_link_html(summary, actions_csv(summary, threads))}</p>",
+            Markup("<h2>Obstacles found</h2>"), obstacles_html(summary),
+            Markup("<h2>Action plan</h2>"), actions_table_html(summary, threads),
+            html("<p>{}</p>", download_link_html(summary, actions_csv(summary, threads))),
         ]
         refresh = widgets.Button(description="Refresh", icon="refresh", tooltip="Refresh the summary")
         refresh.on_click(self.errors.guard(lambda _b: self.show_summary()))
-        self.summary_box.children = (widgets.HTML("".join(parts)),)
+        self.summary_box.children = (widgets.HTML(join(parts)),)
         self._set("summary", self.summary_box, refresh)
 
     # --- loading ------------------------------------------------------------------------------

@@ -18,10 +18,11 @@ from workbook.apps.ui import (
     day_field,
     day_text,
     row,
+    sync_rows,
 )
 from workbook.apps.workshop_playbook import PlaybookSection
 from workbook.framework import Framework, Obstacle, Practice, Step
-from workbook.html import esc
+from workbook.html import Markup, html, join
 from workbook.workshop.records import (
     ACTION_STATUSES,
     REVIEW_LABELS,
@@ -32,7 +33,7 @@ from workbook.workshop.records import (
     WorkshopState,
 )
 
-__all__ = ["ActionRow", "Guard", "PracticeInput", "StepController", "StepPage", "changed_lines", "sentence"]
+__all__ = ["ActionRow", "Guard", "PracticeInput", "StepController", "StepPage", "changed_lines"]
 
 
 Guard = Callable[[Callable[..., Any]], Callable[..., None]]
@@ -41,12 +42,6 @@ Guard = Callable[[Callable[..., Any]], Callable[..., None]]
 def _unguarded(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
-
-
-def sentence(error: object) -> str:
-    """An error's message as a sentence on screen: its first letter upper case."""
-    text = str(error)
-    return text[:1].upper() + text[1:]
 
 
 def changed_lines(mine: dict[str, str], stored: dict[str, str]) -> str:
@@ -86,7 +81,7 @@ class PracticeInput:
         self.fold_toggle.add_class("wb-fold-toggle")
         self.fold_toggle.on_click(guard(lambda _b: self.fold(not self.folded)))
         self.body = widgets.VBox([
-            widgets.HTML(f"<p>{esc(practice.text)}</p>"),
+            widgets.HTML(html("<p>{}</p>", practice.text)),
             self.choice,
             row(self.note_toggle, self.clear, self.status),
             self.note,
@@ -116,8 +111,7 @@ class PracticeInput:
         rating = self.choice.value
         said = f"{rating} · {self._labels.get(rating, '')}" if rating is not None else "not rated yet"
         kind = "wb-rated" if rating is not None else "wb-unrated"
-        self.heading.value = (f"<h3>{esc(self.practice.name)} <span class='wb-rating {kind}'>{esc(said)}</span>"
-                              "</h3>")
+        self.heading.value = html("<h3>{} <span class='wb-rating {}'>{}</span></h3>", self.practice.name, kind, said)
 
     def show_note(self) -> None:
         self.note.layout.display = "flex"
@@ -167,22 +161,13 @@ class ActionRow(ConfirmRemoval):
         self.status_choice = widgets.Dropdown(options=[(STATUS_LABELS[s], s) for s in ACTION_STATUSES],
                                               description="Status")
         self.done = widgets.Button(description="Mark done", icon="check", tooltip="Mark this action done")
-        self.remove = widgets.Button(description="Remove", icon="trash", tooltip="Remove this action")
-        self.confirm = widgets.Button(description="Yes, remove it", button_style="danger",
-                                      tooltip="Yes, remove this action", layout=widgets.Layout(display="none"))
-        self.keep = widgets.Button(description="Keep it", tooltip="Keep this action",
-                                   layout=widgets.Layout(display="none"))
-        self.message = widgets.HTML("")
-        self.message.add_class("wb-status")
+        self.build_removal("this action", "Remove this action", lambda: on_remove(self), guard)
         self.unsaved = widgets.HTML("")  # this facilitator's text when someone else saved first
         self.origin = widgets.HTML("")  # "carried from an earlier cycle" and the review's verdict
         for field in (self.what, self.owner, self.due, self.status_choice):
             field.style.description_width = "initial"
             field.observe(guard(lambda _c: None if self._quiet else on_edit(self)), names="value")
         self.done.on_click(guard(lambda _b: on_done(self)))
-        self.remove.on_click(guard(lambda _b: self.ask_to_remove()))
-        self.keep.on_click(guard(lambda _b: self.cancel_remove()))
-        self.confirm.on_click(guard(lambda _b: on_remove(self)))
         self.widget = widgets.VBox([
             self.what,
             self.origin,
@@ -221,14 +206,14 @@ class ActionRow(ConfirmRemoval):
         _close_tree(self.widget)
 
 
-def _origin_html(action: ActionRecord) -> str:
+def _origin_html(action: ActionRecord) -> Markup:
     """One muted line for an action with a history: where it came from or went, and the review's verdict."""
     if not action.is_editable:
-        return "<p class='wb-muted'>Carried forward into the next cycle, where it can still be changed.</p>"
+        return Markup("<p class='wb-muted'>Carried forward into the next cycle, where it can still be changed.</p>")
     if action.carried_from_id is None:
-        return ""
+        return Markup()
     verdict = f" Review: {REVIEW_LABELS[action.review].lower()}." if action.review else " Not reviewed yet."
-    return f"<p class='wb-muted'>Carried from an earlier cycle.{esc(verdict)}</p>"
+    return html("<p class='wb-muted'>Carried from an earlier cycle.{}</p>", verdict)
 
 
 def _close_tree(widget: widgets.Widget) -> None:
@@ -298,18 +283,17 @@ class StepPage:
         reward = framework.reward(step.reward)
         #: The recovery playbook, on the step the framework file names (positive memories).
         self.playbook = playbook
-        prompts = "".join(f"<li>{esc(p)}</li>" for p in step.prompts)
-        scale = ", ".join(f"{p.value} = {esc(p.maturity_label)}" for p in framework.scale.points)
+        prompts = join(html("<li>{}</li>", p) for p in step.prompts)
+        scale = join((html("{} = {}", p.value, p.maturity_label) for p in framework.scale.points), ", ")
         total = len(framework.steps)
         self.widget = widgets.VBox([
-            widgets.HTML(
-                f"<p class='wb-muted'>Step {step.number} of {total} · {esc(step.relationship)}</p>"
-                f"<h1>{esc(step.letter)} · {esc(step.name)}</h1><p class='wb-big'>{esc(step.purpose)}</p>"
-                f"<div class='wb-card'><h2>Talk it through</h2><ul>{prompts}</ul></div>"
+            widgets.HTML(html(
+                "<p class='wb-muted'>Step {} of {} · {}</p><h1>{} · {}</h1><p class='wb-big'>{}</p>"
+                "<div class='wb-card'><h2>Talk it through</h2><ul>{}</ul></div>"
                 "<h2>Rate our practices together</h2>"
-                f"<p>How established is each practice for us today? ({scale}) The practice to rate next is open; "
-                "open any other to change its rating.</p>"
-            ),
+                "<p>How established is each practice for us today? ({}) The practice to rate next is open; "
+                "open any other to change its rating.</p>",
+                step.number, total, step.relationship, step.letter, step.name, step.purpose, prompts, scale)),
             *[p.widget for p in self.practices.values()],
             widgets.HTML("<h2>Notes of evidence</h2>"),
             self.evidence,
@@ -321,14 +305,14 @@ class StepPage:
                 "expects at this step.</p>"),
             *obstacle_rows,
             self.obstacle_status,
-            widgets.HTML(f"<h2>Actions for {esc(step.name.lower())}</h2>"),
+            widgets.HTML(html("<h2>Actions for {}</h2>", step.name.lower())),
             self.actions_box,
             widgets.VBox([self.new_what, row(self.new_owner, self.new_due, self.add), self.add_status,
                           self.add_unsaved]),
             *([self.playbook.widget] if self.playbook is not None else []),
-            widgets.HTML(
-                f"<div class='wb-card wb-reward'><h2>The reward this step earns</h2><p><strong>{esc(reward.name)}"
-                f"</strong>: {esc(reward.description)}</p></div>"),
+            widgets.HTML(html(
+                "<div class='wb-card wb-reward'><h2>The reward this step earns</h2><p><strong>{}</strong>: {}</p>"
+                "</div>", reward.name, reward.description)),
         ])
 
     def _obstacle_row(self, obstacle: Obstacle) -> widgets.Widget:
@@ -339,11 +323,10 @@ class StepPage:
             lambda change, o=obstacle: None if self._quiet else self.app.save_obstacle(self, o.id, change)),
             names="value")
         self.obstacles[obstacle.id] = box
-        tag = " <span class='wb-tag'>often shows here</span>" if likely else ""
-        signs = "".join(f"<li>{esc(s)}</li>" for s in obstacle.signs)
-        detail = widgets.HTML(
-            f"<p class='wb-muted'>{esc(obstacle.description)}{tag}</p>"
-            f"<details><summary>Signs to look for</summary><ul>{signs}</ul></details>")
+        tag = Markup(" <span class='wb-tag'>often shows here</span>") if likely else Markup()
+        signs = join(html("<li>{}</li>", s) for s in obstacle.signs)
+        detail = widgets.HTML(html("<p class='wb-muted'>{}{}</p><details><summary>Signs to look for</summary>"
+                                   "<ul>{}</ul></details>", obstacle.description, tag, signs))
         box_row = widgets.VBox([box, detail])
         box_row.add_class("wb-obstacle")
         if likely:
@@ -399,19 +382,11 @@ class StepPage:
 
     def set_actions(self, actions: tuple[ActionRecord, ...]) -> None:
         """Update rows in place, add new ones, close the rows of removed actions."""
-        keep: dict[int, ActionRow] = {}
-        for action in actions:
-            entry = self.action_rows.pop(action.id, None)
-            if entry is None:
-                entry = ActionRow(action, self.app.edit_action, self.app.complete_action, self.app.remove_action,
-                                  self.app.errors.guard)
-            else:
-                entry.set_saved(action)
-            keep[action.id] = entry
-        for gone in self.action_rows.values():
-            gone.close()
-        self.action_rows = keep
-        self.actions_box.children = tuple(r.widget for r in keep.values())
+        self.action_rows = sync_rows(
+            self.action_rows, actions,
+            lambda action: ActionRow(action, self.app.edit_action, self.app.complete_action, self.app.remove_action,
+                                     self.app.errors.guard),
+            self.actions_box)
 
     def clear_new_action(self) -> None:
         self.new_what.value = ""
