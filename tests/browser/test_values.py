@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from harness import VoilaServer, screenshot, wait_for_widgets
+from harness import VoilaServer, kernel_id_of, screenshot, wait_for_widgets
 
 if TYPE_CHECKING:
     from conftest import StartVoila
@@ -285,7 +285,10 @@ def test_an_idle_page_whose_kernel_was_culled_asks_to_reload(start_voila: StartV
     open_link(page, server, tokens["ida"])
     page.get_by_role("button", name="Start").click()
     page.locator(".wb-statement").first.wait_for(timeout=TIMEOUT)
-    server.wait_for_log(r"Culling '\w+' kernel", timeout=60)  # the person went for a coffee
+    kernel_id = kernel_id_of(page.content())
+    # the person went for a coffee; this page's kernel, not the pool's (idle too, and culled first
+    # on a busy machine, which a click on this page would never notice)
+    server.wait_for_log(rf"Culling '\w+' kernel '\w+' \({kernel_id}\)", timeout=60)
     assert page.is_hidden("#wb-reload")
     page.locator(".wb-statement").first.locator(".widget-radio-box label").nth(2).click()
     notice = page.locator("#wb-reload")

@@ -65,6 +65,9 @@ CHARTER_CSS = """
 .wb-diff .wb-changed { background: #fff7e6; }
 .wb-diff del { color: #8a1c12; }
 .wb-diff ins { color: #1f6f3a; text-decoration: none; font-weight: 600; }
+.wb-results { margin-bottom: 0.8rem; }
+.wb-results th[scope='row'] { text-align: left; font-weight: 600; }
+.wb-results th[scope='row'] .wb-muted { font-weight: normal; }
 .wb-evidence li { margin: 0.1rem 0; }
 .wb-version-list li { margin: 0.4rem 0; }
 .wb-foundation { display: flex; flex-wrap: wrap; gap: 1rem; margin: 0.5rem 0 1rem; }
@@ -306,8 +309,9 @@ def results_html(results: PromiseResults, *, quarters: int = 4) -> Markup:
         for r in results.promises)
     return html("<h2>Kept or not</h2><p>Each promise that names a measure, against its target, quarter by quarter "
                 "(figures from the scorecard).</p>"
-                "<table class='wb-diff wb-results'><thead><tr><th scope='col'>Promise</th>{}</tr></thead>"
-                "<tbody>{}</tbody></table>", head, rows)
+                "<table class='wb-diff wb-results'><colgroup><col style='width: 40%'>{}</colgroup>"
+                "<thead><tr><th scope='col'>Promise</th>{}</tr></thead>"
+                "<tbody>{}</tbody></table>", join(Markup("<col>") for _ in shown), head, rows)
 
 
 def download_link_html(filename: str, media_type: str, data: bytes) -> Markup:
