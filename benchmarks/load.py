@@ -6,7 +6,8 @@ does what the page script (``frontend/src/main.js``) does for a person:
 
 * GETs their invite link (from a loopback address of its own, 127.0.0.2 onwards,
   so the server's per-address page limit sees separate clients), keeps the page's
-  cookies and connects the kernel websocket with them and this site's ``Origin``;
+  cookies and connects the kernel websocket with them and this site's ``Origin``,
+  in the binary protocol Voila's page asks for (``v1.kernel.websocket.jupyter.org``);
 * asks the kernel for every widget's state (the ipywidgets control comm) and
   reads the screen from the widget tree: welcome, a value's page, review, results;
 * answers each statement every 2-5 s (``--think``) by sending the radio buttons'
@@ -171,6 +172,32 @@ class Stats:
 
 
 # --- the kernel websocket --------------------------------------------------------------
+#: The kernel websocket protocol the real page speaks (JupyterLab's services in Voila's page
+#: offer it and jupyter_server picks it): each message one binary frame of raw parts, which
+#: the server passes on without unpacking them.  Without it the server unpacks and re-packs
+#: every message as JSON, work no browser asks of it.
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def _encode_v1(message: dict[str, Any], channel: str) -> bytes:
+    """``message`` as one frame of the v1 protocol (jupyter_server's own serializer)."""
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+    parts = [json.dumps(message[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
+    frame: bytes = serialize_msg_to_ws_v1(parts, channel)
+    return frame
+
+
+def _decode_v1(frame: bytes) -> dict[str, Any]:
+    """A kernel message from a frame of the v1 protocol: channel, then header, parent, metadata, content."""
+    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+    channel, parts = deserialize_msg_from_ws_v1(frame)
+    header, parent, metadata, content = (json.loads(part) for part in parts[:4])
+    return {"channel": channel, "header": header, "parent_header": parent, "metadata": metadata,
+            "content": content, "buffers": parts[4:]}
+
+
 def _decode(frame: str | bytes) -> dict[str, Any]:
     """A kernel message from a text frame, or from a binary one (JSON first, then buffers)."""
     if isinstance(frame, str):
@@ -201,6 +228,7 @@ class Page:
         self._control: asyncio.Future[None] | None = None
         self._control_id = ""
         self._ws: Any = None
+        self._v1 = False  # the kernel websocket speaks WS_PROTOCOL (as the real page's does)
         self._reader: asyncio.Task[None] | None = None
         self.phases = (0.0, 0.0, 0.0)
 
@@ -246,7 +274,9 @@ class Page:
                   + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
         headers = {"Origin": self.base_url, "Cookie": f"wb_page={self.cookies.get('wb_page', '')}"}
         self._ws = await websocket_connect(HTTPRequest(ws_url, headers=headers, network_interface=self.source,
-                                                       request_timeout=120), max_message_size=64 * 2**20)
+                                                       request_timeout=120), max_message_size=64 * 2**20,
+                                            subprotocols=[WS_PROTOCOL])
+        self._v1 = self._ws.selected_subprotocol == WS_PROTOCOL
         connected = time.monotonic()
         self._reader = asyncio.ensure_future(self._read())
         await self._load_states()
@@ -287,12 +317,15 @@ class Page:
     # --- messages ----------------------------------------------------------------
     def _send(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
         msg_id = uuid.uuid4().hex
-        self._ws.write_message(json.dumps({
+        message = {
             "header": {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": self.session,
                        "date": "", "version": "5.3"},
-            "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell",
-            "buffers": [],
-        }))
+            "parent_header": {}, "metadata": metadata or {}, "content": content,
+        }
+        if self._v1:
+            self._ws.write_message(_encode_v1(message, "shell"), binary=True)
+        else:
+            self._ws.write_message(json.dumps({**message, "channel": "shell", "buffers": []}))
         return msg_id
 
     async def comm(self, comm_id: str, data: dict[str, Any]) -> tuple[float, float]:
@@ -321,7 +354,7 @@ class Page:
             frame = await self._ws.read_message()
             if frame is None:
                 break
-            self._handle(_decode(frame), time.monotonic())
+            self._handle(_decode_v1(frame) if self._v1 else _decode(frame), time.monotonic())
         for waiting in self._idle.values():  # the connection closed: nobody will answer
             if not waiting.done():
                 waiting.set_exception(ConnectionError("the kernel websocket closed"))

@@ -640,13 +640,15 @@ def test_the_log_filter_keeps_no_record_and_the_voila_class_is_built_once() -> N
 
 
 # --- kernels forked from a zygote (--fork-kernels) --------------------------------------------
-def test_fork_kernels_launch_through_the_fork_provisioner_only_when_asked(tmp_path: Path) -> None:
+def test_fork_kernels_launch_through_the_fork_provisioner_by_default_on_linux_only(tmp_path: Path) -> None:
     from importlib.metadata import entry_points
 
     from workbook.serve.forking import ForkProvisioner
+    from workbook.serve.options import DEFAULT_FORK_KERNELS
 
-    assert "KernelProvisionerFactory" not in _config(tmp_path)
+    assert DEFAULT_FORK_KERNELS is (sys.platform == "linux")
     assert "KernelProvisionerFactory" not in _config(tmp_path, fork_kernels=False)
+    assert ("KernelProvisionerFactory" in _config(tmp_path)) is DEFAULT_FORK_KERNELS
     config = _config(tmp_path, fork_kernels=True)
     name = config["KernelProvisionerFactory"]["default_provisioner_name"]
     # jupyter_client finds provisioners by entry point: the name must lead to our class once installed.

@@ -64,6 +64,20 @@ def _kernel_manager_class() -> type[Any]:
             self._closed_pages: set[str] = set()  # kernels whose page said it was closed
             self._background: set[asyncio.Future[None]] = set()  # held until done (asyncio keeps weak references)
 
+        def start_watching_activity(self, kernel_id: str) -> None:
+            """jupyter_server's IOPub watcher, made cheap: see :mod:`workbook.serve.activity`."""
+            from jupyter_client.session import Session
+            from jupyter_server._tz import utcnow
+
+            from workbook.serve.activity import recorder
+
+            kernel: Any = self._kernels[kernel_id]
+            kernel.reason = ""
+            kernel.last_activity = utcnow()
+            kernel._activity_stream = kernel.connect_iopub()
+            session = Session(config=kernel.session.config, key=kernel.session.key)
+            kernel._activity_stream.on_recv(recorder(self, kernel, session))
+
         # --- kernels no browser is connected to ---------------------------------
         def page_sent(self, kernel_id: str) -> None:
             """A page went out with this kernel (made now, or the link opened again): its browser should connect.

@@ -8,6 +8,7 @@ module loads neither voila nor jupyter_server (``workbook --help`` reads HELP).
 from __future__ import annotations
 
 import re
+import sys
 
 from workbook.links import DEFAULT_PORT
 from workbook.serve.sizing import MAX_POOL_PER_APP
@@ -42,11 +43,11 @@ __all__ = [
 TEMPLATE_NAME = "workbook"
 #: The fork provisioner's entry point name (pyproject.toml, workbook.serve.forking).
 FORK_PROVISIONER = "workbook-fork-provisioner"
-#: Whether kernels are forked from a warmed zygote unless told (``--fork-kernels/--no-fork-kernels``).
-#: Not yet: under a crowd it opens pages far sooner (README, "Opening under a crowd"), but a forked
-#: kernel sometimes logs an ipykernel traceback as it shuts down (its control channel answering after
-#: its sockets closed), seen once in three full test runs; that has to be understood first.
-DEFAULT_FORK_KERNELS = False
+#: Whether kernels are forked from a warmed zygote unless told (``--fork-kernels/--no-fork-kernels``):
+#: on Linux, yes. Under a crowd of arrivals on 2 cores it is the difference between pages in about a
+#: second and pages in a quarter of a minute (README, "Opening under a crowd"); elsewhere ``fork``
+#: without ``exec`` is unsafe (macOS) or missing (Windows), so kernels start the plain way.
+DEFAULT_FORK_KERNELS = sys.platform == "linux"
 #: This machine only: --host 0.0.0.0 (or --lan) lets others in.
 DEFAULT_HOST = "127.0.0.1"
 HEALTH_PATH = "/healthz"
@@ -86,7 +87,8 @@ HELP: dict[str, str] = {
     "fork_kernels": "Start each kernel by forking one helper process that has already imported what "
                     "kernels need, instead of a new Python that imports it all again (about a quarter of "
                     "the CPU per kernel, and the imported modules' memory shared). If the helper stops, "
-                    "kernels start the plain way. [default: --no-fork-kernels]",
+                    "kernels start the plain way. [default: --fork-kernels on Linux, --no-fork-kernels "
+                    "elsewhere]",
     "max_kernels": "Most kernels alive at once, pre-heated ones included; past it visitors "
                    "are asked to try again in a minute. [default: what three quarters of the "
                    "free memory holds at ~200 MB a kernel]",

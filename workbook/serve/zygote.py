@@ -47,6 +47,14 @@ from typing import Any
 
 #: What every app kernel imports before it can show a page (the questionnaire path:
 #: pandas and altair are left to the results page, see workbook.apps.values.warm_up).
+#: The next three are imported later by every kernel, each paying for it again (seen in
+#: a profile of kernels under load): ipykernel's debugger (with debugpy) while the kernel
+#: initialises, the values page's request reader, and psutil when the kernel shuts down.
+#: The results page's libraries last (pandas, altair, vl-convert: about 1 CPU second of
+#: imports, on two cores under a crowd the largest cost of a submission after drawing its
+#: charts).  A plain kernel imports them only when it shows results, to keep its memory
+#: small; a forked kernel shares the zygote's copy, so they cost it no memory of its own
+#: until it uses them.
 PREIMPORTS = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -56,19 +64,41 @@ PREIMPORTS = (
     "workbook.apps.values",
     "workbook.apps.workshop",
     "workbook.apps.charter",
+    "ipykernel.debugger",
+    "websockets.asyncio.client",
+    "psutil",
+    "workbook.values.html",
+    "workbook.charts",
+    "vl_convert",
 )
 
 
 def _preimport() -> list[str]:
-    """Import the kernel's modules; the names that failed (those kernels import them themselves)."""
+    """Import the kernel's modules and read the framework; the names that failed.
+
+    Kernels import a failed name themselves.  The framework (YAML checked
+    against its models) is read here once instead of in every kernel's
+    ``warm_up``: it was the largest single cost of a forked kernel's
+    pre-heat.  The cache is keyed on the file's time and size, so a kernel
+    still reads a framework file changed since the zygote started.
+    """
     import importlib
 
+    # debugpy (under ipykernel.debugger) warns on stderr about frozen modules when it is
+    # imported; a kernel's stderr is captured by then, the zygote's is the server's log.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     failed = []
     for name in PREIMPORTS:
         try:
             importlib.import_module(name)
         except Exception:
             failed.append(name)
+    try:
+        from workbook.framework.loader import load_framework
+
+        load_framework()
+    except Exception:
+        failed.append("the framework")
     return failed
 
 
@@ -149,6 +179,29 @@ def _run_kernel(argv: list[str]) -> None:
     app.initialize(argv)  # type: ignore[no-untyped-call]
     ipywidgets.register_comm_target()
     app.start()  # type: ignore[no-untyped-call]
+    _finish_control(app)
+
+
+def _finish_control(app: Any, timeout: float = 5.0) -> None:
+    """Let the control thread finish what it is doing before the kernel's sockets close.
+
+    A shutdown request is answered on the control thread, which stops the
+    main loop and *then* publishes "idle" on IOPub.  A plain kernel's
+    interpreter, on its way out, joins its non-daemon threads (the control
+    thread is one) before it runs the exit handlers; a forked kernel runs
+    them itself (:func:`_become_kernel`), and ipykernel's (``IPKernelApp.close``)
+    closes IOPub before it stops the control thread.  When the main thread
+    won that race the control thread's last message hit a closed socket and
+    it logged a ``ZMQError: Socket operation on non-socket`` traceback into
+    the server's log (one full test run in three with forked kernels).
+    Joining the control thread first restores the plain kernel's order.
+    """
+    control = getattr(app, "control_thread", None)
+    if control is None or not control.is_alive():
+        return
+    with contextlib.suppress(Exception):  # its loop already stopped and closed: nothing to ask
+        control.stop()
+    control.join(timeout)
 
 
 def _fork(channel: socket.socket, request: dict[str, Any], wakeup: tuple[int, int]) -> None:
