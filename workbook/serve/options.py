@@ -85,7 +85,7 @@ HELP: dict[str, str] = {
                  f"at most {MAX_POOL_PER_APP}, within a quarter of the free memory]",
     "no_preheat": "Start a kernel only when a page is opened (slower pages, less memory).",
     "fork_kernels": "Start each kernel by forking one helper process that has already imported what "
-                    "kernels need, instead of a new Python that imports it all again (about a quarter of "
+                    "kernels need, instead of a new Python that imports it all again (a small fraction of "
                     "the CPU per kernel, and the imported modules' memory shared). If the helper stops, "
                     "kernels start the plain way. [default: --fork-kernels on Linux, --no-fork-kernels "
                     "elsewhere]",

@@ -47,14 +47,9 @@ from typing import Any
 
 #: What every app kernel imports before it can show a page (the questionnaire path:
 #: pandas and altair are left to the results page, see workbook.apps.values.warm_up).
-#: The next three are imported later by every kernel, each paying for it again (seen in
+#: The last three are imported later by every kernel, each paying for it again (seen in
 #: a profile of kernels under load): ipykernel's debugger (with debugpy) while the kernel
 #: initialises, the values page's request reader, and psutil when the kernel shuts down.
-#: The results page's libraries last (pandas, altair, vl-convert: about 1 CPU second of
-#: imports, on two cores under a crowd the largest cost of a submission after drawing its
-#: charts).  A plain kernel imports them only when it shows results, to keep its memory
-#: small; a forked kernel shares the zygote's copy, so they cost it no memory of its own
-#: until it uses them.
 PREIMPORTS = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -67,10 +62,17 @@ PREIMPORTS = (
     "ipykernel.debugger",
     "websockets.asyncio.client",
     "psutil",
-    "workbook.values.html",
-    "workbook.charts",
-    "vl_convert",
 )
+
+#: The results page's libraries, imported once the zygote has nothing else to do (after
+#: ``ready``, one module between fork requests, so the first kernels do not wait ~2 s for
+#: them).  A plain kernel imports them only when it shows results, about 1 CPU second,
+#: to keep its memory small; a kernel forked after they are here shares the zygote's
+#: copy, so they cost it neither the second nor memory of its own until it uses them.
+#: On two cores under a crowd, results pages were half of the kernels' CPU.
+LATER = ("pandas", "altair", "vl_convert", "workbook.values.html", "workbook.charts")
+#: How long the zygote waits for a request before it imports the next of ``LATER``.
+IDLE_SECONDS = 0.5
 
 
 def _preimport() -> list[str]:
@@ -217,16 +219,46 @@ def _fork(channel: socket.socket, request: dict[str, Any], wakeup: tuple[int, in
     _send(channel, {"id": request["id"], "pid": pid})
 
 
-def serve(channel: socket.socket) -> None:
-    """Answer fork requests and report ended kernels until the server's end closes."""
+def _threads() -> int:
+    """Threads of this process, the operating system's count (a library's native threads too)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def _import_later(name: str) -> bool:
+    """Import one of :data:`LATER` while idle; False if that started a thread (forking is unsafe then)."""
+    import importlib
+
+    with contextlib.suppress(Exception):  # a kernel imports it itself when it needs it
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()  # as after the first imports: out of the collector's reach, so pages stay shared
+    return _threads() == 1
+
+
+def serve(channel: socket.socket, later: tuple[str, ...] = LATER) -> None:
+    """Answer fork requests and report ended kernels until the server's end closes.
+
+    When no request has come for :data:`IDLE_SECONDS`, import the next of
+    ``later``.  Should an import start a thread, the zygote ends (a fork
+    copies only the forking thread, so another one's locks would stay locked
+    in every kernel): the server then starts kernels the plain way and says so.
+    """
     wakeup: tuple[int, int] = os.pipe()
     for fd in wakeup:
         os.set_blocking(fd, False)
     signal.set_wakeup_fd(wakeup[1])
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the select below through the wakeup pipe
     pending = b""
+    waiting = list(later)
     while True:
-        ready, _, _ = select.select([channel.fileno(), wakeup[0]], [], [])
+        ready, _, _ = select.select([channel.fileno(), wakeup[0]], [], [], IDLE_SECONDS if waiting else None)
+        if not ready:
+            if not _import_later(waiting.pop(0)):
+                return
+            continue
         if wakeup[0] in ready:
             while True:
                 try:
@@ -257,12 +289,15 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.path and (sys.path[0] in ("", ".") or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]  # as ipykernel_launcher does: the kernel's folder goes first later, not ours
+    # numpy's OpenBLAS starts a worker thread per core when imported (LATER); with one it starts none.
+    # Kernels do little linear algebra, and on a small server many share the cores anyway.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     failed = _preimport()
     gc.collect()
     # The imported objects stay out of the collector's reach, in the zygote and in every kernel: a
     # collection would write to each of them and so copy the pages the kernels share (and take the time).
     gc.freeze()
-    _send(channel, {"ready": True, "pid": os.getpid(), "threads": threading.active_count(),
+    _send(channel, {"ready": True, "pid": os.getpid(), "threads": _threads(),
                     "seconds": round(time.process_time() - began, 3), "failed": failed})
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server has gone
         serve(channel)

@@ -1,0 +1,51 @@
+"""The kernel zygote imports the results libraries once it is idle, and never forks with a second thread."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from workbook.serve import zygote
+
+
+def test_after_ready_the_idle_zygote_imports_the_results_libraries_and_stays_single_threaded() -> None:
+    ours, theirs = socket.socketpair()
+    process = subprocess.Popen([sys.executable, "-m", "workbook.serve.zygote", str(theirs.fileno())],
+                               pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+    theirs.close()
+    try:
+        ours.settimeout(120)
+        ready = json.loads(ours.recv(1 << 16).split(b"\n")[0])
+        assert ready["ready"] and ready["threads"] == 1 and ready["failed"] == []
+        maps = Path(f"/proc/{process.pid}/maps")
+        assert "pandas" not in maps.read_text(), "the first kernels must not wait for the results libraries"
+        deadline = time.monotonic() + 60
+        while "pandas/_libs" not in maps.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2 * zygote.IDLE_SECONDS + 3)  # the rest of LATER
+        assert "pandas/_libs" in maps.read_text() and "vl_convert" in maps.read_text()
+        assert len(list(Path(f"/proc/{process.pid}/task").iterdir())) == 1  # no BLAS worker thread
+        assert process.poll() is None
+    finally:
+        ours.close()  # the zygote ends when the server's end closes
+        process.wait(30)
+
+
+def test_an_import_that_starts_a_thread_ends_the_zygote(tmp_path: Path) -> None:
+    (tmp_path / "spawns_a_thread.py").write_text(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n")
+    script = (
+        "import socket, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from workbook.serve import zygote\n"
+        "ours, theirs = socket.socketpair()\n"
+        "zygote.serve(theirs, later=('json', 'spawns_a_thread', 'colorsys'))\n"
+        "print('ended', 'colorsys' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ended False"  # it stopped at the module that started a thread
