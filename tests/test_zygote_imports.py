@@ -6,10 +6,7 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-from workbook.serve import zygote
 
 
 def test_after_ready_the_idle_zygote_imports_the_results_libraries_and_stays_single_threaded() -> None:
@@ -18,19 +15,19 @@ def test_after_ready_the_idle_zygote_imports_the_results_libraries_and_stays_sin
                                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
     theirs.close()
     try:
-        ours.settimeout(120)
-        ready = json.loads(ours.recv(1 << 16).split(b"\n")[0])
+        ours.settimeout(180)
+        reader = ours.makefile("rb")  # holds the socket open until it is closed too
+        ready = json.loads(reader.readline())
         assert ready["ready"] and ready["threads"] == 1 and ready["failed"] == []
         maps = Path(f"/proc/{process.pid}/maps")
         assert "pandas" not in maps.read_text(), "the first kernels must not wait for the results libraries"
-        deadline = time.monotonic() + 60
-        while "pandas/_libs" not in maps.read_text() and time.monotonic() < deadline:
-            time.sleep(0.5)
-        time.sleep(2 * zygote.IDLE_SECONDS + 3)  # the rest of LATER
+        later = json.loads(reader.readline())  # once idle, it imports them and says so
+        assert later == {"later": "done", "failed": []}
         assert "pandas/_libs" in maps.read_text() and "vl_convert" in maps.read_text()
         assert len(list(Path(f"/proc/{process.pid}/task").iterdir())) == 1  # no BLAS worker thread
         assert process.poll() is None
     finally:
+        reader.close()
         ours.close()  # the zygote ends when the server's end closes
         process.wait(30)
 
@@ -44,8 +41,9 @@ def test_an_import_that_starts_a_thread_ends_the_zygote(tmp_path: Path) -> None:
         "from workbook.serve import zygote\n"
         "ours, theirs = socket.socketpair()\n"
         "zygote.serve(theirs, later=('json', 'spawns_a_thread', 'colorsys'))\n"
-        "print('ended', 'colorsys' in sys.modules)\n"
+        "print('ended', 'colorsys' in sys.modules, ours.recv(4096).decode().strip())\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ended False"  # it stopped at the module that started a thread
+    # it stopped at the module that started a thread, and told the server why
+    assert done.stdout.strip() == 'ended False {"later": "spawns_a_thread", "threads": 2}'

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import re
+import shutil
 from typing import Any
 
 from workbook.serve.options import (
@@ -118,8 +119,14 @@ def _voila_class() -> type[Any]:
             return routes
 
         def stop(self) -> None:
+            # Voila's stop removes the connection files' folder and then shuts the kernels down; a
+            # kernel still starting found its socket folder gone and printed a traceback (a CI run,
+            # Ctrl-C just after a pool refill). The kernels go first here, then their folder.
+            from jupyter_core.utils import run_sync
+
             try:
-                super().stop()
+                run_sync(self.kernel_manager.shutdown_all)()
+                shutil.rmtree(self.connection_dir, ignore_errors=True)
             finally:
                 state = getattr(self, "web_state", None)
                 if state is not None:

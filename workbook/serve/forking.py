@@ -67,6 +67,7 @@ class Zygote:
         self.alive = False
         self.exits: dict[int, int] = {}  # kernel pid -> exit code, as reported
         self.import_seconds: float | None = None
+        self.later_done = False  # the results libraries imported too (zygote.LATER)
         self._ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._replies: dict[int, concurrent.futures.Future[int]] = {}
         self._next_id = 0
@@ -158,6 +159,14 @@ class Zygote:
     def _handle(self, message: dict[str, Any]) -> None:
         if "exit" in message:
             self.exits[int(message["exit"])] = int(message["code"])
+        elif "later" in message:
+            if message["later"] != "done":  # it ends now: _read says so when its socket closes
+                log.warning("The kernel zygote's import of %s started a thread; it stops, as forking is unsafe now",
+                            message["later"])
+            elif message.get("failed"):
+                log.warning("The kernel zygote could not import %s; results pages import them themselves",
+                            ", ".join(message["failed"]))
+            self.later_done = message["later"] == "done"
         elif message.get("ready"):
             if message.get("threads", 1) != 1:  # a fork copies one thread: another one's locks stay locked
                 self._gone(f"it started {message['threads'] - 1} thread(s) while importing")

@@ -270,7 +270,20 @@ def _kernel_manager_class() -> type[Any]:
                 if not self._starting:
                     break
                 await asyncio.sleep(0.1)
-            await super().shutdown_all(now=True)
+            # Each kernel on its own, a kernel gone meanwhile (Voila's pool letting go of one)
+            # passed over: jupyter_client's shutdown_all raised "Kernel does not exist" for it and
+            # the server ended with a traceback and exit code 1 (seen once in a CI run).
+            kernel_ids = set(self.list_kernel_ids()) | set(getattr(self, "_pending_kernels", {}))
+            await asyncio.gather(*(self._shut_down_at_stop(kernel_id) for kernel_id in kernel_ids))
+
+        async def _shut_down_at_stop(self, kernel_id: str) -> None:
+            try:
+                await self.shutdown_kernel(kernel_id, now=True)
+            except web.HTTPError as error:
+                if error.status_code != 404:
+                    raise
+            except KeyError:
+                pass  # it went between the list and its turn
 
         def _top_up_pools(self) -> None:
             """A kernel has gone: refill pools that lost kernels refused at the cap."""

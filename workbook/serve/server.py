@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -210,6 +211,7 @@ def serve(
         if open_browser:
             threading.Timer(1.0, webbrowser.open, [url]).start()
         _quiet_heartbeats_when_stopping(app)
+        _stop_calmly_on_ctrl_c(app)
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
             app.start()  # returns after Ctrl-C / SIGTERM, once the kernels are shut down
     print("Stopped.")
@@ -232,6 +234,28 @@ def _zygote(fork_kernels: bool) -> Iterator[None]:
         yield
     finally:
         forking.stop()
+
+
+def _stop_calmly_on_ctrl_c(app: Any) -> None:
+    """Ctrl-C stops the server from its event loop, as SIGTERM does, not from inside whatever runs.
+
+    Python's own Ctrl-C raises ``KeyboardInterrupt`` in the code running at
+    that moment.  When that was one of Voila's tasks (a pre-heated kernel's
+    page being made), the task kept the exception and asyncio printed "Task
+    exception was never retrieved" with a traceback after "Stopped." (seen
+    in a test run, the server busy with its pool).  The first Ctrl-C now asks
+    the loop to stop; a second one interrupts at once, as before.
+    """
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C: at once
+        loop = getattr(app, "ioloop", None)
+        if loop is None:  # not serving yet
+            raise KeyboardInterrupt
+        app.log.info("Stopping...")
+        loop.add_callback_from_signal(loop.stop)
+
+    signal.signal(signal.SIGINT, stop)
 
 
 def _quiet_heartbeats_when_stopping(app: Any) -> None:

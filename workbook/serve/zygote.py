@@ -21,6 +21,8 @@ The protocol is one JSON object a line, both ways:
 * zygote → server ``{"ready": true, "pid": P, "threads": N, "seconds": S}`` once, after the imports;
 * server → zygote ``{"id": I, "argv": [...], "env": {...}, "cwd": "..."}``: fork a kernel;
 * zygote → server ``{"id": I, "pid": P}`` (or ``{"id": I, "error": "..."}``);
+* zygote → server ``{"later": "done", "failed": [...]}`` once it has imported :data:`LATER`
+  (or ``{"later": NAME, "threads": N}`` just before it ends because NAME started a thread);
 * zygote → server ``{"exit": P, "code": C}`` when a kernel it forked has ended
   (it is the kernel's parent, so it reaps it; ``C`` is negative for a signal, as
   in :attr:`subprocess.Popen.returncode`).
@@ -152,9 +154,10 @@ def _become_kernel(request: dict[str, Any], closing: list[int], started: int) ->
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except BaseException:
-        import traceback
+        if not _abandoned(request):  # its server stopping took its connection folder away: nothing to report
+            import traceback
 
-        traceback.print_exc()
+            traceback.print_exc()
     finally:
         import atexit
 
@@ -163,6 +166,14 @@ def _become_kernel(request: dict[str, Any], closing: list[int], started: int) ->
             with contextlib.suppress(Exception):  # nothing to flush into
                 stream.flush()
         os._exit(code)
+
+
+def _abandoned(request: dict[str, Any]) -> bool:
+    """Whether the kernel's connection file has gone: the server dropped it while it started."""
+    argv = [str(part) for part in request.get("argv", [])]
+    if "-f" not in argv[:-1]:
+        return False
+    return not os.path.exists(argv[argv.index("-f") + 1])
 
 
 def _run_kernel(argv: list[str]) -> None:
@@ -227,12 +238,17 @@ def _threads() -> int:
         return threading.active_count()
 
 
-def _import_later(name: str) -> bool:
-    """Import one of :data:`LATER` while idle; False if that started a thread (forking is unsafe then)."""
+def _import_later(name: str, failed: list[str]) -> bool:
+    """Import one of :data:`LATER` while idle; False if that started a thread (forking is unsafe then).
+
+    A name that fails to import is added to ``failed`` (a kernel imports it itself when it needs it).
+    """
     import importlib
 
-    with contextlib.suppress(Exception):  # a kernel imports it itself when it needs it
+    try:
         importlib.import_module(name)
+    except Exception as error:
+        failed.append(f"{name} ({type(error).__name__}: {error})")
     gc.collect()
     gc.freeze()  # as after the first imports: out of the collector's reach, so pages stay shared
     return _threads() == 1
@@ -253,11 +269,16 @@ def serve(channel: socket.socket, later: tuple[str, ...] = LATER) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the select below through the wakeup pipe
     pending = b""
     waiting = list(later)
+    failed: list[str] = []
     while True:
         ready, _, _ = select.select([channel.fileno(), wakeup[0]], [], [], IDLE_SECONDS if waiting else None)
         if not ready:
-            if not _import_later(waiting.pop(0)):
+            name = waiting.pop(0)
+            if not _import_later(name, failed):
+                _send(channel, {"later": name, "threads": _threads()})
                 return
+            if not waiting:
+                _send(channel, {"later": "done", "failed": failed})
             continue
         if wakeup[0] in ready:
             while True:
