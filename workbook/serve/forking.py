@@ -67,7 +67,6 @@ class Zygote:
         self.alive = False
         self.exits: dict[int, int] = {}  # kernel pid -> exit code, as reported
         self.import_seconds: float | None = None
-        self.later_done = False  # the results libraries imported too (zygote.LATER)
         self._ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._replies: dict[int, concurrent.futures.Future[int]] = {}
         self._next_id = 0
@@ -166,7 +165,6 @@ class Zygote:
             elif message.get("failed"):
                 log.warning("The kernel zygote could not import %s; results pages import them themselves",
                             ", ".join(message["failed"]))
-            self.later_done = message["later"] == "done"
         elif message.get("ready"):
             if message.get("threads", 1) != 1:  # a fork copies one thread: another one's locks stay locked
                 self._gone(f"it started {message['threads'] - 1} thread(s) while importing")
