@@ -176,13 +176,13 @@ def vega_safe(spec: Any) -> Any:
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to an SVG string, in-process and offline."""
+    """Render a chart to an SVG string, offline: by ``workbook serve``'s renderer when there is one, else here."""
     return spec_to_svg(chart.to_dict(validate=False))
 
 
 def spec_to_svg(spec: dict[str, Any]) -> str:
     """Render a Vega-Lite spec (``chart.to_dict()``) to SVG: what :func:`to_svg` and altair renderers share."""
-    import vl_convert as vlc
+    from workbook.serve.chart_renderer import render
 
     # Not validated against the Vega-Lite schema on every render (a third of a chart's
     # Python time); tests/report/test_report_chart_schema.py validates every chart a report draws.
@@ -195,7 +195,11 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
         config = spec.get("config", {})
         spec["config"] = {**config, "aria": False,
                           **{part: {**config.get(part, {}), "aria": False} for part in ("mark", "axis", "legend")}}
-    svg: str = vlc.vegalite_to_svg(spec)
+    svg = render(spec)  # the server's warm renderer (workbook serve), or None: draw here
+    if svg is None:
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(spec)
     if description and "aria-label" not in svg[:500]:
         from workbook.html import html
 

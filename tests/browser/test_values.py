@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -138,6 +139,9 @@ def test_answer_part_reload_resume_submit_and_see_results(
     # Their own view of the organisation, beside their own scores (framework 1.1.0).
     # (each chart is drawn twice, for wide screens and for phones; one of the two shows)
     assert page.locator(".wb-chart:visible").filter(has_text="The organisation, as you see it").count() == 1
+    # The server's chart renderer drew them: this kernel never started a V8 engine of its own.
+    kernel = voila_server.kernel_pid(kernel_id_of(page.content()))
+    assert "vl_convert" not in Path(f"/proc/{kernel}/maps").read_text()
     screenshot(page, "values-5-results")
 
     page.reload()  # the link now opens on the results, with nothing to edit

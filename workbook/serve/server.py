@@ -19,6 +19,7 @@ from typing import Any
 from workbook.errors import InputError
 from workbook.links import DEFAULT_BASE_URL, NOTEBOOKS, check_base_url, is_loopback_url
 from workbook.paths import notebooks_dir, templates_dir
+from workbook.serve import chart_renderer
 from workbook.serve.app import _voila_class
 from workbook.serve.config import voila_config
 from workbook.serve.options import (
@@ -203,7 +204,7 @@ def serve(
 
     hide_secrets_in_logs()  # tornado's own error lines print the full URL, token and all
     os.environ[DB_ENV] = kernel_db  # every kernel inherits the server's environment
-    with _template_search_path(), _zygote(fork_kernels):
+    with _template_search_path(), chart_renderer.running(), _zygote(fork_kernels):
         # config_file_paths=[]: no voila.json / voila.py lying around can change any of this
         app = _voila_class()(config=Config(config), config_file_paths=[])
         app.initialize([])

@@ -71,8 +71,10 @@ PREIMPORTS = (
 #: them).  A plain kernel imports them only when it shows results, about 1 CPU second,
 #: to keep its memory small; a kernel forked after they are here shares the zygote's
 #: copy, so they cost it neither the second nor memory of its own until it uses them.
-#: On two cores under a crowd, results pages were half of the kernels' CPU.
-LATER = ("pandas", "altair", "vl_convert", "workbook.values.html", "workbook.charts")
+#: On two cores under a crowd, results pages were half of the kernels' CPU.  vl-convert is
+#: not among them: the server's chart renderer (:mod:`workbook.serve.chart_renderer`) draws
+#: the charts, so a kernel imports it only if that renderer cannot be reached.
+LATER = ("pandas", "altair", "workbook.values.html", "workbook.charts")
 #: How long the zygote waits for a request before it imports the next of ``LATER``.
 IDLE_SECONDS = 0.5
 
