@@ -744,8 +744,27 @@ def check_database(db_url: str, org: Organisation, told: list[Told], options: li
 
 
 # --- measuring the server -------------------------------------------------------------------
+#: The server's own helper processes, told apart from kernels by their command lines.
+HELPERS = {"workbook.serve.zygote": "kernel zygote", "workbook.serve.chart_renderer": "chart renderer"}
+
+
+def helper_name(process: Any) -> str | None:
+    """"kernel zygote" or "chart renderer" for those processes, ``None`` for a kernel."""
+    try:
+        command = " ".join(process.cmdline())
+    except Exception:  # gone meanwhile
+        return None
+    if "ipykernel" in command:  # a plain kernel's command line names its launcher
+        return None
+    return next((name for marker, name in HELPERS.items() if marker in command), None)
+
+
 class ServerMeter(threading.Thread):
-    """Samples the CPU time of the server and of every kernel it started, once a second."""
+    """Samples the CPU time of the server, of every kernel it started and of its helpers, once a second.
+
+    A forked kernel keeps the zygote's command line, so the zygote is the
+    server's direct child of that name, not every process showing it.
+    """
 
     def __init__(self, server: VoilaServer) -> None:
         super().__init__(daemon=True)
@@ -756,6 +775,8 @@ class ServerMeter(threading.Thread):
         self.server_cpu0 = self._cpu(self.server)
         self.kernel_cpu: dict[int, float] = {}
         self.kernel_cpu0 = {p.pid: self._cpu(p) for p in self.server.children(recursive=True)}
+        self.helper_of: dict[int, str] = {}
+        self.helpers: dict[str, float] = {}  # name -> % of a core over the run (finish)
         self.most_kernels = 0
         self._done = threading.Event()
 
@@ -774,27 +795,53 @@ class ServerMeter(threading.Thread):
             except Exception:  # psutil.NoSuchProcess: the server was killed (the fault scripts do that)
                 continue
             self.most_kernels = max(self.most_kernels, len(children))
+            self._note_helpers()
             for child in children:
                 used = self._cpu(child)
                 if used:
                     self.kernel_cpu[child.pid] = used
 
+    def _note_helpers(self) -> None:
+        with contextlib.suppress(Exception):
+            for child in self.server.children():
+                if child.pid not in self.helper_of and (name := helper_name(child)):
+                    self.helper_of[child.pid] = name
+
     def finish(self) -> tuple[float, float]:
-        """Server and kernels' CPU over the run, as a percentage of one core."""
+        """Server and kernels' CPU over the run, as a percentage of one core (helpers in :attr:`helpers`)."""
         self._done.set()
         self.join(5)
         wall = time.monotonic() - self.started
         server = self._cpu(self.server) - self.server_cpu0
-        kernels = sum(used - self.kernel_cpu0.get(pid, 0.0) for pid, used in self.kernel_cpu.items())
-        return 100 * server / wall, 100 * kernels / wall
+        kernels = 0.0
+        for pid, used in self.kernel_cpu.items():
+            share = 100 * (used - self.kernel_cpu0.get(pid, 0.0)) / wall
+            if pid in self.helper_of:
+                self.helpers[self.helper_of[pid]] = self.helpers.get(self.helper_of[pid], 0.0) + share
+            else:
+                kernels += share
+        return 100 * server / wall, kernels
 
     def kernel_memory(self) -> list[tuple[int, int]]:
-        """(USS, PSS) in bytes of every live kernel."""
+        """(USS, PSS) in bytes of every live kernel (not the zygote or the chart renderer)."""
+        self._note_helpers()
         found = []
         for child in self.server.children(recursive=True):
+            if child.pid in self.helper_of:
+                continue
             with contextlib.suppress(Exception):
                 info = child.memory_full_info()
                 found.append((int(info.uss), int(getattr(info, "pss", 0))))
+        return found
+
+    def helper_memory(self) -> dict[str, int]:
+        """USS in bytes of each helper process still running."""
+        found = {}
+        for pid, name in self.helper_of.items():
+            with contextlib.suppress(Exception):
+                import psutil
+
+                found[name] = int(psutil.Process(pid).memory_full_info().uss)
         return found
 
 
@@ -816,6 +863,8 @@ class Result:
     organisation: Organisation | None = None
     told: list[Told] = field(default_factory=list)
     page_timings: list[dict[str, float]] = field(default_factory=list)  # the server's timing lines
+    helper_cpu: dict[str, float] = field(default_factory=dict)  # % of a core: kernel zygote, chart renderer
+    helper_memory: dict[str, int] = field(default_factory=dict)  # USS bytes
 
     @property
     def failed(self) -> bool:
@@ -849,8 +898,9 @@ class Result:
             f"p95 {percentile(s.openings, 0.95):.1f} s, max {max(s.openings, default=float('nan')):.1f} s; "
             f"pages without the app (reloaded) {len(s.page_failures)}",
             *self.opening_lines(),
-            f"server CPU {self.server_cpu:.0f} % of a core, kernels {self.kernel_cpu:.0f} %, this client "
-            f"{100 * s.client_cpu / self.seconds:.0f} %",
+            f"server CPU {self.server_cpu:.0f} % of a core, kernels {self.kernel_cpu:.0f} %, "
+            + "".join(f"{name} {share:.0f} %, " for name, share in sorted(self.helper_cpu.items()))
+            + f"this client {100 * s.client_cpu / self.seconds:.0f} %",
             f"client's own delay (its event loop late for a timer, inflating the latencies above): p50 "
             f"{1000 * percentile(s.loop_lag, 0.5):.0f} ms, p95 {1000 * percentile(s.loop_lag, 0.95):.0f} ms, "
             f"max {1000 * max(s.loop_lag, default=float('nan')):.0f} ms",
@@ -860,7 +910,8 @@ class Result:
             pss = [p / mib for _u, p in self.memory]
             lines.append(f"kernel memory ({len(self.memory)} kernels): USS median {statistics.median(uss):.0f} MiB, "
                          f"max {max(uss):.0f} MiB; PSS median {statistics.median(pss):.0f} MiB, "
-                         f"max {max(pss):.0f} MiB; all kernels USS {sum(uss) / 1024:.1f} GiB")
+                         f"max {max(pss):.0f} MiB; all kernels USS {sum(uss) / 1024:.1f} GiB"
+                         + "".join(f"; {name} {uss / mib:.0f} MiB" for name, uss in sorted(self.helper_memory.items())))
         b = s.browsers
         if b is not None:
             ms_b = [x * 1000 for x in b.latencies]
@@ -923,11 +974,13 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
         meter = ServerMeter(server)
         meter.start()
         memory: list[tuple[int, int]] = []
+        helper_memory: dict[str, int] = {}
 
         async def play() -> tuple[Stats, list[Told], float]:
             async def sample_memory() -> None:  # near the end, while the pages are still open
                 await asyncio.sleep(max(1.0, config.ramp + config.seconds - 10))
                 memory.extend(await asyncio.get_running_loop().run_in_executor(None, meter.kernel_memory))
+                helper_memory.update(await asyncio.get_running_loop().run_in_executor(None, meter.helper_memory))
 
             async def probe_lag(lags: list[float]) -> None:
                 while True:
@@ -965,7 +1018,7 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
         before_check()
     check = check_database(db_url, org, told, options_of())
     return Result(config.respondents, stats, check, seconds, server_cpu, kernel_cpu, memory, load, org, told,
-                  timings)
+                  timings, meter.helpers, helper_memory)
 
 
 # --- the submit burst, at the package level ---------------------------------------------------

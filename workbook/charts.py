@@ -228,6 +228,16 @@ def responsive_chart_html(wide: alt.TopLevelMixin, narrow: alt.TopLevelMixin) ->
                 '<figure class="wb-chart wb-chart-narrow">{}</figure>', Markup(to_svg(wide)), Markup(to_svg(narrow)))
 
 
+def warm_specs() -> None:
+    """Build one chart's spec without drawing it, so the parts of altair (and narwhals, which
+    reads its data) imported on first use are imported now: the kernel zygote calls this
+    once, and every results page forked after it skips about a tenth of a CPU second."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"value": ["A", "A"], "series": ["You", "Everyone"], "score": [3.0, 4.0]})
+    value_profile_chart(frame, title="warm-up", description="warm-up").to_dict(validate=False)
+
+
 def warm_up() -> None:
     """Render one tiny chart so the first real chart does not pay vl-convert's start-up."""
     import pandas as pd

@@ -204,7 +204,8 @@ class VoilaServer:
         raise TimeoutError(f"kernels still busy after {timeout:.0f} s:\n{self.log_text()}")
 
     def processes(self) -> list[int]:
-        """Every process the server started, however deep: kernels and the kernel zygote (``--fork-kernels``)."""
+        """Every process the server started, however deep: kernels, the chart renderer and the kernel
+        zygote (``--fork-kernels``)."""
         import psutil
 
         try:
@@ -227,10 +228,24 @@ class VoilaServer:
             pass
         return None
 
+    def chart_renderer_pid(self) -> int | None:
+        """The server's chart renderer (``workbook.serve.chart_renderer``), one for all kernels."""
+        import psutil
+
+        try:
+            for child in psutil.Process(self.process.pid).children():
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    if any("workbook.serve.chart_renderer" in part for part in child.cmdline()):
+                        return int(child.pid)
+        except psutil.NoSuchProcess:
+            pass
+        return None
+
     def kernel_pids(self) -> list[int]:
-        """The kernels alone: the server's processes without the zygote (forked kernels are its children)."""
-        zygote = self.zygote_pid()
-        return [pid for pid in self.processes() if pid != zygote]
+        """The kernels alone: the server's processes without the zygote (forked kernels are its
+        children) and the chart renderer."""
+        helpers = {self.zygote_pid(), self.chart_renderer_pid()}
+        return [pid for pid in self.processes() if pid not in helpers]
 
     def kernel_pid(self, kernel_id: str) -> int:
         """The process of the kernel with this id.

@@ -38,6 +38,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps import kernel_store
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import (
     ErrorBanner,
@@ -72,7 +73,7 @@ from workbook.charter.views import (
 from workbook.errors import AccessDeniedError, ConflictError, StoreError, WorkbookError
 from workbook.framework import Framework, Promise, load_framework
 from workbook.html import Markup, html, join
-from workbook.store import OrganisationRecord, Store, open_store
+from workbook.store import OrganisationRecord, Store
 
 __all__ = ["BLANK", "CharterBuilder", "build", "show", "warm_up"]
 
@@ -753,7 +754,7 @@ def warm_up(db: str | None = None) -> None:
     if is_preheating():
         modules.append("weasyprint")
         with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
-            open_store(db).close()  # only here: elsewhere it could create a stray workbook.db
+            kernel_store.open_early(db)  # kept for the page  # only here: elsewhere it could create a stray workbook.db
     for name in modules:
         with contextlib.suppress(ImportError, OSError):
             importlib.import_module(name)
@@ -766,7 +767,7 @@ def build(key: object, db: str | None = None, *, today: Today = date.today) -> w
                             "The charter builder opens from the organisation's facilitator link. Ask the "
                             "consultant for it (workbook invites ORG --facilitator).")
     try:
-        store = open_store(db)
+        store = kernel_store.take(db)
         framework = load_framework()
         organisation = facilitator_organisation(store, key)
         return CharterBuilder(store, framework, organisation, today=today).widget

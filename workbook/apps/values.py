@@ -27,6 +27,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps import kernel_store
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, message_page, row, sentence
 from workbook.closing import closed_text, is_closed
@@ -42,7 +43,7 @@ from workbook.estimate import minutes_to_answer
 from workbook.framework import Framework, Statement, Value, load_framework
 from workbook.framework.models import version_key
 from workbook.html import Markup, html, join
-from workbook.store import AnswerRecord, Store, open_store
+from workbook.store import AnswerRecord, Store
 from workbook.text import format_day
 from workbook.values.respondent import Respondent, open_assessment
 
@@ -541,7 +542,7 @@ def warm_up(db: str | None = None) -> None:
     if not is_preheating():
         return  # papermill or JupyterLab: nobody waits, and no stray workbook.db is made
     with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
-        open_store(db).close()
+        kernel_store.open_early(db)  # kept for the page
 
 
 def results_panel(app: ValuesAssessment) -> widgets.Widget:
@@ -560,7 +561,7 @@ def build(token: object, db: str | None = None) -> widgets.Widget:
             "Please open that link, or ask whoever sent it for a new one.",
         )
     try:
-        store = open_store(db)
+        store = kernel_store.take(db)
         framework = load_framework()
         respondent = open_assessment(store, token)
         closes_on = respondent.cycle.closes_on

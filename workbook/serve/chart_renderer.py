@@ -129,9 +129,8 @@ def main(argv: list[str]) -> int:
     vlc.vegalite_to_svg(WARM_UP_SPEC)
     while True:
         connection, _ = listener.accept()
-        with connection:
-            with contextlib.suppress(OSError):  # a kernel that died mid-request: on to the next
-                _answer(connection, vlc)
+        with connection, contextlib.suppress(OSError):  # a kernel that died mid-request: on to the next
+            _answer(connection, vlc)
 
 
 def _answer(connection: socket.socket, vlc: Any) -> None:

@@ -12,6 +12,9 @@ from typing import Any
 
 from workbook.web.defaults import CLOSE_GRACE_SECONDS
 
+#: Added to every kernel's command line: no IPython history (see ``start_kernel``).
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+
 
 @functools.cache
 def _kernel_manager_class() -> type[Any]:
@@ -63,6 +66,7 @@ def _kernel_manager_class() -> type[Any]:
             self._release_timers: dict[str, asyncio.TimerHandle] = {}
             self._closed_pages: set[str] = set()  # kernels whose page said it was closed
             self._background: set[asyncio.Future[None]] = set()  # held until done (asyncio keeps weak references)
+            self._event_logger: Any = None  # shared by every kernel's manager (pre_start_kernel)
 
         def start_watching_activity(self, kernel_id: str) -> None:
             """jupyter_server's IOPub watcher, made cheap: see :mod:`workbook.serve.activity`."""
@@ -156,7 +160,27 @@ def _kernel_manager_class() -> type[Any]:
             with contextlib.suppress(Exception):  # it went meanwhile
                 await self.shutdown_kernel(kernel_id)
 
+        def pre_start_kernel(self, kernel_name: str | None, kwargs: dict[str, Any]) -> Any:
+            """Each kernel's manager shares one event logger instead of building its own.
+
+            jupyter_server gives a kernel's manager its application's event
+            logger, and builds a new one (configuration read, event schemas
+            loaded from YAML) when, as under Voila, the application has none:
+            about a seventh of the server's CPU while pages opened.  Nothing
+            listens to these events here; one logger serves every kernel.
+            """
+            km: Any
+            km, name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+            if self._event_logger is None:
+                self._event_logger = km.event_logger  # the first kernel's, built the usual way
+            else:
+                km.event_logger = self._event_logger
+            return km, name, kernel_id
+
         async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+            # IPython's history of the cells run: nothing reads an app kernel's, and every kernel wrote
+            # its cells to one SQLite file shared by all of them (~/.ipython), a thread and a lock each.
+            kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *KERNEL_ARGUMENTS]
             # Kernels start and warm a few at a time, oldest first: a pool refill until it waits for its
             # request, a kernel started for a request that found the pool empty until its page is made.
             asked = await self.warming.take_slot()

@@ -19,6 +19,12 @@ the same way (async, nbconvert's extensions plus ``jinja2.ext.do``, as
 Voila's own exporter makes it), and the cache is keyed on those settings
 too, so code compiled one way is never loaded into an environment of the
 other.
+
+The same goes for the folders of the template's static files: Voila looked
+them up (walking the Jupyter data folders, reading each template's
+``conf.json``) for every static URL of every page, about one twentieth of
+the server's CPU while pages opened.  The installed templates do not move
+while the server runs, so :func:`install` keeps the answer.
 """
 
 from __future__ import annotations
@@ -89,5 +95,20 @@ def install() -> None:
     offers no setting for it, so the name is replaced there.
     """
     import voila.notebook_renderer
+    import voila.static_file_handler
 
     voila.notebook_renderer.VoilaExporter = cached_exporter_class()
+    voila.static_file_handler.collect_static_paths = _static_paths
+
+
+def _static_paths(app_names: list[str], template_name: str = "default", **options: Any) -> list[str]:
+    """Voila's ``collect_static_paths``, each answer kept (a fresh list each call: callers may change it)."""
+    return list(_static_paths_of(tuple(app_names), template_name, tuple(sorted(options.items()))))
+
+
+@functools.cache
+def _static_paths_of(app_names: tuple[str, ...], template_name: str,
+                     options: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+    from voila.paths import collect_static_paths
+
+    return tuple(collect_static_paths(list(app_names), template_name, **dict(options)))

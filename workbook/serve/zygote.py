@@ -49,9 +49,10 @@ from typing import Any
 
 #: What every app kernel imports before it can show a page (the questionnaire path:
 #: pandas and altair are left to the results page, see workbook.apps.values.warm_up).
-#: The last three are imported later by every kernel, each paying for it again (seen in
-#: a profile of kernels under load): ipykernel's debugger (with debugpy) while the kernel
-#: initialises, the values page's request reader, and psutil when the kernel shuts down.
+#: The last five are imported later by every kernel, each paying for it again (seen in
+#: profiles of kernels under load): ipykernel's debugger (with debugpy) while the kernel
+#: initialises, the values page's request reader, psutil when the kernel shuts down,
+#: SQLite's dialect when the store is opened, IPython's storemagic when the shell starts.
 PREIMPORTS = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -64,6 +65,8 @@ PREIMPORTS = (
     "ipykernel.debugger",
     "websockets.asyncio.client",
     "psutil",
+    "sqlalchemy.dialects.sqlite",
+    "IPython.extensions.storemagic",
 )
 
 #: The results page's libraries, imported once the zygote has nothing else to do (after
@@ -74,7 +77,9 @@ PREIMPORTS = (
 #: On two cores under a crowd, results pages were half of the kernels' CPU.  vl-convert is
 #: not among them: the server's chart renderer (:mod:`workbook.serve.chart_renderer`) draws
 #: the charts, so a kernel imports it only if that renderer cannot be reached.
-LATER = ("pandas", "altair", "workbook.values.html", "workbook.charts")
+#: ``module:function`` imports the module and calls the function (work done once, shared).
+LATER = ("pandas", "altair", "workbook.values.html", "workbook.charts", "workbook.scoring", "workbook.anonymity",
+         "workbook.dataset", "workbook.organisation_gap", "workbook.charts:warm_specs")
 #: How long the zygote waits for a request before it imports the next of ``LATER``.
 IDLE_SECONDS = 0.5
 
@@ -99,12 +104,29 @@ def _preimport() -> list[str]:
             importlib.import_module(name)
         except Exception:
             failed.append(name)
+    from workbook.settings import DB_ENV
+
+    if os.environ.get(DB_ENV, "").startswith("postgresql"):
+        try:
+            importlib.import_module("sqlalchemy.dialects.postgresql.psycopg")
+        except Exception:
+            failed.append("sqlalchemy.dialects.postgresql.psycopg")
     try:
         from workbook.framework.loader import load_framework
 
         load_framework()
     except Exception:
         failed.append("the framework")
+    try:
+        # SQLAlchemy sets up the store's table mappings on the first query, in every kernel:
+        # a tenth of a forked kernel's CPU while its page opened.  Done once here, shared.
+        from sqlalchemy.orm import configure_mappers
+
+        import workbook.store  # noqa: F401  (its models, registered as it is imported)
+
+        configure_mappers()
+    except Exception:
+        failed.append("the store's mappings")
     return failed
 
 
@@ -247,8 +269,11 @@ def _import_later(name: str, failed: list[str]) -> bool:
     """
     import importlib
 
+    module, _, function = name.partition(":")
     try:
-        importlib.import_module(name)
+        imported = importlib.import_module(module)
+        if function:
+            getattr(imported, function)()
     except Exception as error:
         failed.append(f"{name} ({type(error).__name__}: {error})")
     gc.collect()

@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 import ipywidgets as widgets
 
-from workbook.apps import workshop_scorecard
+from workbook.apps import kernel_store, workshop_scorecard
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import (
     ErrorBanner,
@@ -39,7 +39,7 @@ from workbook.apps.workshop_review import REVIEW_PAGE, ReviewPage
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, StoreError, WorkbookError
 from workbook.framework import Framework, load_framework
 from workbook.html import Markup, html, join
-from workbook.store import Store, open_store
+from workbook.store import Store
 from workbook.workshop.checks import check_by, check_due, check_status
 from workbook.workshop.errors import StaleEditError
 from workbook.workshop.records import (
@@ -437,7 +437,7 @@ def warm_up(db: str | None = None) -> None:
     if not is_preheating():
         return  # papermill or JupyterLab: no visitor is waiting, and no stray database file is made
     with contextlib.suppress(WorkbookError):  # reported to the visitor by show()
-        open_store(db).close()
+        kernel_store.open_early(db)  # kept for the page
     from workbook.charts import warm_up as warm_charts
 
     warm_charts()
@@ -453,7 +453,7 @@ def build(key: object, db: str | None = None, *, cycle: object = None,
             "workbook invites ORG --facilitator",
         )
     try:
-        store = open_store(db)
+        store = kernel_store.take(db)
         framework = load_framework()
         session = open_workshop(store, key, cycle)
         return WorkshopApp(store, framework, session, facilitator=facilitator).widget
