@@ -77,6 +77,13 @@ def test_a_kernel_that_uses_the_renderer_never_imports_vl_convert(renderer: Char
     assert done.stdout.split() == ["True", "False"]
 
 
+def test_the_renderer_gives_way_to_the_server_and_the_kernels(renderer: ChartRenderer) -> None:
+    import psutil
+
+    assert renderer.pid is not None and render(_spec()) is not None  # started and warm
+    assert psutil.Process(renderer.pid).nice() == min(19, os.nice(0) + chart_renderer.NICENESS)
+
+
 def test_a_spec_vl_convert_refuses_fails_as_it_would_in_process(renderer: ChartRenderer) -> None:
     bad = {"mark": "no-such-mark", "data": {"values": [{"a": 1}]}}
     with pytest.raises(RenderError) as served:

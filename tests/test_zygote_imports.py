@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import psutil
+
+from workbook.serve import zygote
 
 
 def test_after_ready_the_idle_zygote_imports_the_results_libraries_and_stays_single_threaded() -> None:
@@ -28,6 +33,8 @@ def test_after_ready_the_idle_zygote_imports_the_results_libraries_and_stays_sin
         # vl-convert (a V8 engine) is the server's chart renderer's, never a kernel's to share
         assert "vl_convert" not in libraries
         assert len(list(Path(f"/proc/{process.pid}/task").iterdir())) == 1  # no BLAS worker thread
+        # kernels (forked from it, so of its niceness) give way to the server
+        assert psutil.Process(process.pid).nice() == min(19, os.nice(0) + zygote.KERNEL_NICENESS)
         assert process.poll() is None
     finally:
         reader.close()

@@ -54,6 +54,9 @@ REQUEST_SECONDS = 5.0
 #: At most this many restarts in :data:`RESTART_WINDOW` seconds; then kernels draw their own.
 RESTARTS = 5
 RESTART_WINDOW = 60.0
+#: Charts are drawn after the server and the kernels have had the CPU they need (Unix niceness):
+#: a results page a moment later is better than every open questionnaire's answer waiting.
+NICENESS = 10
 #: The warm-up chart: small, but through the whole of Vega-Lite and Vega.
 WARM_UP_SPEC: dict[str, Any] = {
     "data": {"values": [{"value": "A", "score": 3.0}]},
@@ -119,6 +122,8 @@ def main(argv: list[str]) -> int:
     """The renderer process (``SOCKET`` its one argument): draw charts until stdin closes."""
     # Ctrl-C in the server's terminal reaches this process too; the server stops it itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     import vl_convert as vlc
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -80,6 +80,12 @@ PREIMPORTS = (
 #: ``module:function`` imports the module and calls the function (work done once, shared).
 LATER = ("pandas", "altair", "workbook.values.html", "workbook.charts", "workbook.scoring", "workbook.anonymity",
          "workbook.dataset", "workbook.organisation_gap", "workbook.charts:warm_specs")
+#: Kernels run this much "nicer" than the server (Unix niceness, inherited from the zygote).
+#: Every saved answer passes through the server twice, and every kernel's messages through
+#: it: one process that a hundred kernels used to outnumber for the CPU.  Measured with 100
+#: respondents on 2 cores, saves waited less with the server first (``docs/deploy.md``).
+#: Kernels still share the CPU evenly among themselves.
+KERNEL_NICENESS = 5
 #: How long the zygote waits for a request before it imports the next of ``LATER``.
 IDLE_SECONDS = 0.5
 
@@ -335,6 +341,8 @@ def main(argv: list[str]) -> int:
     # Ctrl-C in the server's terminal reaches this process too: the server stops the kernels
     # itself, and the zygote ends when the server's end of the socket closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(KERNEL_NICENESS)  # every kernel forked from here inherits it
     if sys.path and (sys.path[0] in ("", ".") or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]  # as ipykernel_launcher does: the kernel's folder goes first later, not ours
     # numpy's OpenBLAS starts a worker thread per core when imported (LATER); with one it starts none.
