@@ -34,11 +34,11 @@ def style_widget() -> widgets.HTML:
     return widgets.HTML(APP_CSS)
 
 
-def row(*children: widgets.Widget) -> widgets.HBox:
-    """A row of widgets that wraps on a narrow screen."""
-    box = widgets.HBox(list(children))
-    box.add_class("wb-row")
-    return box
+def row(*children: widgets.Widget, layout: widgets.Layout | None = None) -> widgets.HBox:
+    """A row of widgets that wraps on a narrow screen (``layout``: a shared one, see :mod:`workbook.apps.looks`)."""
+    if layout is None:
+        return widgets.HBox(list(children), _dom_classes=("wb-row",))
+    return widgets.HBox(list(children), layout=layout, _dom_classes=("wb-row",))
 
 
 def day_text(day: date | None) -> str:

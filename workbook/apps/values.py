@@ -28,6 +28,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook.apps import kernel_store
+from workbook.apps.looks import Looks
 from workbook.apps.saving import with_retries
 from workbook.apps.ui import ErrorBanner, app_root, message_page, row, sentence
 from workbook.closing import closed_text, is_closed
@@ -60,8 +61,13 @@ class StatementInput:
 
     def __init__(self, statement: Statement, number: int, framework: Framework,
                  on_change: Callable[[StatementInput], None],
-                 guard: Callable[[Callable[..., Any]], Callable[..., None]] = lambda handler: handler) -> None:
-        """A card; a statement about the organisation has no comment box (its comments are not reported)."""
+                 guard: Callable[[Callable[..., Any]], Callable[..., None]] = lambda handler: handler,
+                 looks: Looks | None = None) -> None:
+        """A card; a statement about the organisation has no comment box (its comments are not reported).
+
+        ``looks``: the app's shared layout and style models (:mod:`workbook.apps.looks`).
+        """
+        looks = looks or Looks()
         self.statement = statement
         self._on_change = on_change
         self._quiet = False
@@ -69,36 +75,34 @@ class StatementInput:
         options.append((framework.scale.dont_know_label, DONT_KNOW))
         self.choice = widgets.RadioButtons(
             options=options, value=None, description=f"Statement {number}",
-            layout=widgets.Layout(width="100%"),
+            layout=looks.full_width, style=looks.description,
         )
         self.comment: widgets.Textarea | None = None
         self.comment_toggle: widgets.Button | None = None
-        self.status = widgets.HTML("", layout=widgets.Layout(min_height="1.4rem"))
-        self.status.add_class("wb-status")
+        self.status = widgets.HTML("", layout=looks.status_line, style=looks.html, _dom_classes=("wb-status",))
         reverse_hint = ""
         below: list[widgets.Widget] = [self.status]
         if not statement.about_organisation:
             self.comment = widgets.Textarea(
                 placeholder="Optional: add an example or context (shown only without your name)",
                 description="Your comment", continuous_update=False,
-                layout=widgets.Layout(width="100%", display="none"),
-                style={"description_width": "initial"},
+                layout=widgets.Layout(width="100%", display="none"),  # its own: shown on request
+                style=looks.text_wide_label,
             )
-            self.comment_toggle = widgets.Button(
-                description="Add a comment", tooltip=f"Add a comment to statement {number}",
-                layout=widgets.Layout(width="auto"),
+            self.comment_toggle = looks.button_of(
+                "Add a comment", tooltip=f"Add a comment to statement {number}",
+                layout=widgets.Layout(width="auto"),  # its own: hidden once the comment box shows
             )
             self.comment_toggle.on_click(guard(lambda _button: self.show_comment()))
-            below = [widgets.HBox([self.comment_toggle, self.status]), self.comment]
+            below = [widgets.HBox([self.comment_toggle, self.status], layout=looks.plain), self.comment]
         self.widget = widgets.VBox(
             [
-                widgets.HTML(html("<p><strong>{}.</strong> {}{}</p>", number, statement.text, reverse_hint)),
+                looks.text(html("<p><strong>{}.</strong> {}{}</p>", number, statement.text, reverse_hint)),
                 self.choice,
                 *below,
-            ]
+            ],
+            layout=looks.plain, _dom_classes=("wb-card", "wb-statement"),
         )
-        self.widget.add_class("wb-card")
-        self.widget.add_class("wb-statement")
         self.choice.observe(guard(self._changed), names="value")
         if self.comment is not None:
             self.comment.observe(guard(self._changed), names="value")
@@ -233,10 +237,11 @@ class ValuesAssessment:
         self.respondent = respondent
         self._results = results
         self.errors = ErrorBanner()
+        self.looks = Looks()
         self.inputs = StatementInputs(
             framework,
             lambda statement, number: StatementInput(statement, number, framework, self._answer_changed,
-                                                     self.errors.guard),
+                                                     self.errors.guard, self.looks),
         )
         self.value_pages: list[widgets.Widget] = []
         self.page_index = 0
@@ -391,33 +396,34 @@ class ValuesAssessment:
         index = max(0, min(index, len(values) - 1))
         self.page_index = index
         value = values[index]
-        back = widgets.Button(description="Back", icon="arrow-left", tooltip="Back")
+        looks = self.looks
+        back = looks.button_of("Back", icon="arrow-left", tooltip="Back")
         back.on_click(self.errors.guard(lambda _b: self.show_welcome() if index == 0 else self.show_value(index - 1)))
         is_last = index == len(values) - 1
         forward_label = "Review and submit" if is_last else "Next"
-        forward = widgets.Button(description=forward_label, button_style="primary", icon="arrow-right",
-                                 tooltip=forward_label)
+        forward = looks.button_of(forward_label, button_style="primary", icon="arrow-right", tooltip=forward_label)
         forward.on_click(self.errors.guard(lambda _b: self.show_review() if is_last else self.show_value(index + 1)))
-        notice = widgets.HTML("")
         missing = self.missing(value)
+        notice = looks.text()
         if missing and any(self.inputs.is_answered(s.id) for s in value.statements):
-            notice.value = html("<p class='wb-warn' role='status'>{} statement(s) on this page still "
-                                "need an answer. You can come back to them before you submit.</p>", len(missing))
+            notice = looks.text(html("<p class='wb-warn' role='status'>{} statement(s) on this page still "
+                                     "need an answer. You can come back to them before you submit.</p>",
+                                     len(missing)))
         scale = join((p.label for p in self.framework.scale.points), " · ")
         about_org: list[widgets.Widget] = []
         if value.organisation_statements:
             about_org = [
-                widgets.HTML(html("<h2>{} across the organisation</h2>"
-                                  "<p class='wb-muted'>Now think of the people you work with, not only yourself. "
-                                  "How often is each statement true of people in this organisation?</p>",
-                                  value.name)),
+                looks.text(html("<h2>{} across the organisation</h2>"
+                                "<p class='wb-muted'>Now think of the people you work with, not only yourself. "
+                                "How often is each statement true of people in this organisation?</p>",
+                                value.name)),
                 *[self.inputs[s.id].widget for s in value.organisation_statements],
             ]
         self._set(
-            widgets.HTML(html("<p class='wb-muted'>Page {} of {}</p>", index + 1, len(values))),
+            looks.text(html("<p class='wb-muted'>Page {} of {}</p>", index + 1, len(values))),
             self.progress_text,
             self.progress,
-            widgets.HTML(html(
+            looks.text(html(
                 "<h1>{} · {}</h1><p>{}</p>"
                 "<p class='wb-muted'>How often is each statement true of you? ({}, or {} if you cannot say.)</p>",
                 value.id, value.name, value.meaning, scale, self.framework.scale.dont_know_label.lower(),
@@ -425,7 +431,7 @@ class ValuesAssessment:
             *[self.inputs[s.id].widget for s in value.self_statements],
             *about_org,
             notice,
-            row(back, forward),
+            row(back, forward, layout=looks.plain),
             self.saved_at,
         )
 
