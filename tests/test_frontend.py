@@ -61,20 +61,24 @@ def test_the_page_knows_the_kernels_widget_models(built: dict[str, dict[str, str
 
 def test_every_widget_the_apps_use_is_one_the_page_script_knows(built: dict[str, dict[str, str]]) -> None:
     """The page script knows ipywidgets' base and controls models only (no Output, no anywidget)."""
-    import ipywidgets
 
     known = {"@jupyter-widgets/base": built["model_versions"]["base"],
              "@jupyter-widgets/controls": built["model_versions"]["controls"]}
-    used = set()
+    import importlib
+
+    used: set[tuple[str, str]] = set()  # (module, class name)
     for source in (ROOT / "workbook").rglob("*.py"):
         text = source.read_text(encoding="utf-8")
-        used |= set(re.findall(r"\b(?:ipy)?widgets\.([A-Z]\w+)\(", text))
-        for names in re.findall(r"from ipywidgets(?:\.\w+)* import \(?([\w ,\n]+)\)?", text):
-            used |= {n.strip().split(" as ")[0] for n in names.split(",") if n.strip()[:1].isupper()}
-    assert {"Button", "HTML", "VBox"} <= used
+        used |= {("ipywidgets", name) for name in re.findall(r"\b(?:ipy)?widgets\.([A-Z]\w+)\(", text)}
+        # styles are imported from ipywidgets' submodules (workbook/apps/looks.py): look them up there
+        imports = re.findall(r"^from (ipywidgets(?:\.\w+)*) import (?:\(([^)]*)\)|([\w ,]+)$)", text, re.MULTILINE)
+        for module, *groups in imports:
+            names = "".join(groups)
+            used |= {(module, n.strip().split(" as ")[0]) for n in names.split(",") if n.strip()[:1].isupper()}
+    assert {"Button", "HTML", "VBox", "ButtonStyle"} <= {name for _module, name in used}
     script = (STATIC / "workbook-widgets.js").read_text(encoding="utf-8")
-    for name in sorted(used):
-        cls = getattr(ipywidgets, name)
+    for module_name, name in sorted(used):
+        cls = getattr(importlib.import_module(module_name), name)
         for kind in ("model", "view"):
             class_name = cls.class_traits()[f"_{kind}_name"].default_value
             assert class_name in script, f"widgets.{name}: the page script has no {class_name}"
