@@ -239,7 +239,19 @@ def warm_specs() -> None:
 
 
 def warm_up() -> None:
-    """Render one tiny chart so the first real chart does not pay vl-convert's start-up."""
+    """Render one tiny chart so the first real chart does not pay vl-convert's start-up.
+
+    Under ``workbook serve`` the server's chart renderer is warm already and
+    draws every chart: a pre-heated kernel then only builds a spec, and never
+    waits on the renderer before anyone has opened its page.
+    """
+    import os
+
+    from workbook.serve.chart_renderer import ENV
+
+    if os.environ.get(ENV):
+        warm_specs()
+        return
     import pandas as pd
 
     frame = pd.DataFrame({"value": ["A"], "series": ["You"], "score": [3.0]})
