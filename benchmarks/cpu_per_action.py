@@ -84,8 +84,8 @@ async def play(respondents: int, fork: bool) -> None:
         server.wait_for_pools(timeout=180)
         time.sleep(10)  # the zygote imports the results page's libraries once it is idle
         process = psutil.Process(server.process.pid)
-        helpers = {pid: name for pid in (server.zygote_pid(), server.chart_renderer_pid()) if pid is not None
-                   for name in [("kernel zygote" if pid == server.zygote_pid() else "chart renderer")]}
+        named = {"kernel zygote": server.zygote_pid(), "chart renderer": server.chart_renderer_pid()}
+        helpers = {pid: name for name, pid in named.items() if pid is not None}
         framework = load_framework()
         statements = [s.id for s in framework.statements]
         options = len(framework.scale.points) + 1

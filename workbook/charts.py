@@ -10,8 +10,11 @@ screen readers announce.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from workbook.settings import CHART_RENDERER_ENV
 
 if TYPE_CHECKING:
     import altair as alt
@@ -182,8 +185,6 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
 def spec_to_svg(spec: dict[str, Any]) -> str:
     """Render a Vega-Lite spec (``chart.to_dict()``) to SVG: what :func:`to_svg` and altair renderers share."""
-    from workbook.serve.chart_renderer import render
-
     # Not validated against the Vega-Lite schema on every render (a third of a chart's
     # Python time); tests/report/test_report_chart_schema.py validates every chart a report draws.
     spec = vega_safe(spec)
@@ -195,7 +196,11 @@ def spec_to_svg(spec: dict[str, Any]) -> str:
         config = spec.get("config", {})
         spec["config"] = {**config, "aria": False,
                           **{part: {**config.get(part, {}), "aria": False} for part in ("mark", "axis", "legend")}}
-    svg = render(spec)  # the server's warm renderer (workbook serve), or None: draw here
+    svg = None
+    if os.environ.get(CHART_RENDERER_ENV):  # under workbook serve: its warm renderer (None: draw here)
+        from workbook.serve.chart_renderer import render
+
+        svg = render(spec)
     if svg is None:
         import vl_convert as vlc
 
@@ -245,11 +250,7 @@ def warm_up() -> None:
     draws every chart: a pre-heated kernel then only builds a spec, and never
     waits on the renderer before anyone has opened its page.
     """
-    import os
-
-    from workbook.serve.chart_renderer import ENV
-
-    if os.environ.get(ENV):
+    if os.environ.get(CHART_RENDERER_ENV):
         warm_specs()
         return
     import pandas as pd

@@ -22,6 +22,7 @@ from workbook.errors import InputError
 from workbook.text import quoted
 
 __all__ = [
+    "CHART_RENDERER_ENV",
     "DB_ENV",
     "DEFAULT_DB_FILE",
     "DEFAULT_THRESHOLD",
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 DB_ENV: Final = "WORKBOOK_DB"
+#: Where ``workbook serve``'s chart renderer listens (set by the server for its kernels).
+CHART_RENDERER_ENV: Final = "WORKBOOK_CHART_RENDERER"
 """Environment variable naming the database (a SQLite file path or a postgresql:// URL).
 The server and the report batch hand the database to their kernels through it."""
 

@@ -215,31 +215,26 @@ class VoilaServer:
         except psutil.NoSuchProcess:
             return []
 
-    def zygote_pid(self) -> int | None:
-        """The kernel zygote: the server's own child that forks the kernels (None when kernels start plainly)."""
+    def _child_running(self, marker: str) -> int | None:
+        """The server's own child process whose command line names ``marker``."""
         import psutil
 
         try:
             for child in psutil.Process(self.process.pid).children():
                 with contextlib.suppress(psutil.NoSuchProcess):
-                    if "workbook.serve.zygote" in child.cmdline():
+                    if any(marker in part for part in child.cmdline()):
                         return int(child.pid)
         except psutil.NoSuchProcess:
             pass
         return None
+
+    def zygote_pid(self) -> int | None:
+        """The kernel zygote: the server's own child that forks the kernels (None when kernels start plainly)."""
+        return self._child_running("workbook.serve.zygote")
 
     def chart_renderer_pid(self) -> int | None:
         """The server's chart renderer (``workbook.serve.chart_renderer``), one for all kernels."""
-        import psutil
-
-        try:
-            for child in psutil.Process(self.process.pid).children():
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    if any("workbook.serve.chart_renderer" in part for part in child.cmdline()):
-                        return int(child.pid)
-        except psutil.NoSuchProcess:
-            pass
-        return None
+        return self._child_running("workbook.serve.chart_renderer")
 
     def kernel_pids(self) -> list[int]:
         """The kernels alone: the server's processes without the zygote (forked kernels are its

@@ -41,10 +41,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from workbook.settings import CHART_RENDERER_ENV
+
 __all__ = ["ENV", "ChartRenderer", "RenderError", "main", "render", "running"]
 
 #: The environment variable that tells a kernel where the renderer listens.
-ENV = "WORKBOOK_CHART_RENDERER"
+ENV = CHART_RENDERER_ENV
 #: How long a kernel waits for its chart.  Long, because a queue of results pages under
 #: load is normal; past it the renderer is taken to be stuck and the kernel draws its own.
 REPLY_SECONDS = 60.0
