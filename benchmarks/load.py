@@ -602,8 +602,10 @@ class Respondent:
         assert self.page is not None
         if self.rng.random() < self.config.double_submit_rate:  # a double click
             first = asyncio.ensure_future(self._click(button))
-            await self._click(button)
-            await first
+            try:
+                await self._click(button)
+            finally:  # the first click's outcome is read even when the second one failed
+                await asyncio.gather(first, return_exceptions=True)
         else:
             await self._click(button)
         if "<h1>Your results</h1>" not in self._texts():
@@ -714,6 +716,9 @@ def check_database(db_url: str, org: Organisation, told: list[Told], options: li
     finally:
         engine.dispose()
     stored = {(r.person_id, r.statement_id): r for r in rows}
+    by_person: dict[int, list[Any]] = {}
+    for r in rows:
+        by_person.setdefault(r.person_id, []).append(r)
     subs = {person: (count, submitted_at, status) for person, count, submitted_at, status in submissions}
 
     def matches(row: Any, answer: Answer) -> bool:
@@ -738,7 +743,7 @@ def check_database(db_url: str, org: Organisation, told: list[Told], options: li
             check.lost_submissions += 1
             check.problems.append(f"person {pid}: submission acknowledged, stored as {status}")
         if status == "submitted" and submitted_at is not None:
-            late = [r for (p, _s), r in stored.items() if p == pid and r.updated_at > submitted_at]
+            late = [r for r in by_person.get(pid, []) if r.updated_at > submitted_at]
             check.changed_after_submit += len(late)
     return check
 
@@ -958,13 +963,21 @@ def options_of() -> list[int | None]:
 
 def run_load(db_url: str, work: Path, config: Config, *, people: int | None = None,
              extra_args: tuple[str, ...] = (), respondent: type[Respondent] | None = None,
-             before_check: Callable[[], None] | None = None) -> Result:
+             before_check: Callable[[], None] | None = None, submitted_before: int = 0) -> Result:
     """Generate the organisation, start ``workbook serve``, play the respondents, check the database.
 
     ``respondent``: see :func:`drive`; ``before_check`` runs after the server stopped and before the
-    database is checked (a fault script ends its faults there).
+    database is checked (a fault script ends its faults there).  ``submitted_before``: that many
+    more people in the organisation answered and submitted before the run.
     """
-    org = make_organisation(db_url, people or 4 * config.respondents)
+    playing = people or 4 * config.respondents
+    org = make_organisation(db_url, playing + submitted_before)
+    if submitted_before:
+        from workbook.framework import load_framework
+
+        _answer_everything(db_url, Organisation(org.org_id, org.cycle_id, org.people[:submitted_before]),
+                           load_framework(), submitted=True)
+        org = Organisation(org.org_id, org.cycle_id, org.people[submitted_before:])
     pool = 2
     args = ["--pool-size", str(pool), "--max-kernels", str(config.respondents + pool + 8),
             "--page-rate", "600", *extra_args]
@@ -1051,8 +1064,14 @@ def _burst_worker(db_url: str, key_file: str, cycle_id: int, people: list[int], 
         return list(pool.map(one, range(len(people))))
 
 
-def _answer_everything(db_url: str, org: Organisation, framework: Any) -> None:
-    """Every person's answers, in one transaction (saving them one by one is not what is measured)."""
+def _answer_everything(db_url: str, org: Organisation, framework: Any, *, submitted: bool = False) -> None:
+    """Every person's answers, in one transaction (saving them one by one is not what is measured).
+
+    ``submitted``: and their submissions, one second apart in the order of ``org.people``, with ratings
+    spread over the scale (a survey well under way, for the results pages to compare with).
+    """
+    from datetime import timedelta
+
     from sqlalchemy import insert
 
     from workbook.store._base import utcnow
@@ -1061,14 +1080,19 @@ def _answer_everything(db_url: str, org: Organisation, framework: Any) -> None:
     from workbook.store.tables import Submission
 
     now = utcnow()
+    rng = random.Random(len(org.people))
+    low, high = framework.scale.minimum, framework.scale.maximum
     engine = make_engine(resolve_url(db_url))
     with engine.begin() as connection:
         connection.execute(insert(Submission), [
-            {"person_id": p.person_id, "cycle_id": org.cycle_id, "status": "in_progress",
+            {"person_id": p.person_id, "cycle_id": org.cycle_id,
+             "status": "submitted" if submitted else "in_progress",
+             "submitted_at": now - timedelta(seconds=len(org.people) - n) if submitted else None,
              "framework_id": framework.id, "framework_version": framework.version, "started_at": now}
-            for p in org.people])
+            for n, p in enumerate(org.people)])
         connection.execute(insert(AnswerRow), [
-            {"person_id": p.person_id, "cycle_id": org.cycle_id, "statement_id": s.id, "rating": 3,
+            {"person_id": p.person_id, "cycle_id": org.cycle_id, "statement_id": s.id,
+             "rating": rng.randint(low, high) if submitted else 3,
              "dont_know": False, "framework_id": framework.id, "framework_version": framework.version,
              "created_at": now, "updated_at": now}
             for p in org.people for s in framework.statements])
@@ -1164,6 +1188,9 @@ def main(argv: list[str] | None = None) -> int:
                                                     "[default: a throw-away SQLite file]")
     parser.add_argument("--pg", action="store_true", help="start a throw-away PostgreSQL and use it")
     parser.add_argument("--people", type=int, help="people in the organisation [default: 4 per respondent]")
+    parser.add_argument("--submitted-before", type=int, default=0, metavar="N",
+                        help="N more people in the organisation answered and submitted before the run, so "
+                             "results pages compare with them (a survey well under way) [default: 0]")
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("LOW", "HIGH"),
                         help="seconds between answers [default: 2 5]")
     parser.add_argument("--ramp", type=float, help="seconds over which the respondents arrive, before the "
@@ -1189,7 +1216,7 @@ def main(argv: list[str] | None = None) -> int:
             config = Config(args.respondents, args.minutes * 60, think=tuple(args.think), ramp=ramp,
                             keep_log=args.keep_log, browsers=args.browsers)
             print(rerun_line(argv), flush=True)
-            result = run_load(db_url, work, config, people=args.people,
+            result = run_load(db_url, work, config, people=args.people, submitted_before=args.submitted_before,
                               extra_args=("--fork-kernels" if args.fork_kernels else "--no-fork-kernels",))
             print(result.report())
             return 1 if result.failed else 0

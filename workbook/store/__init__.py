@@ -7,7 +7,7 @@ Usage::
     store.people.import_rows(org.id, rows)
 
 Each topic has a repository (``organisations``, ``people``, ``responses``,
-``progress``, ``releases``, ``measures``);
+``progress``, ``releases``, ``measures``, ``comparisons``);
 later features add theirs beside them.  Every call is one short transaction.
 """
 
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from workbook.errors import StoreError
 from workbook.sealing import Sealer
 from workbook.store._base import Transactions
+from workbook.store.comparisons import KeptComparisons
 from workbook.store.diskfull import disk_full_error, is_disk_full
 from workbook.store.engine import make_engine, resolve_url
 from workbook.store.mail_log import MailLog
@@ -82,6 +83,7 @@ class Store:
         self.progress = Progress(self.transactions)
         self.releases = Releases(self.transactions)
         self.measures = Measures(self.transactions)
+        self.comparisons = KeptComparisons(self.transactions)
 
     @property
     def url(self) -> str:

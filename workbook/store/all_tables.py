@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workbook.store import (
     charter_tables,
+    comparison_tables,
     mail_tables,
     measure_tables,
     progress_tables,
@@ -14,5 +15,5 @@ from workbook.store import (
 )
 from workbook.store.tables import Base
 
-__all__ = ["Base", "charter_tables", "mail_tables", "measure_tables", "progress_tables", "recovery_tables",
-           "release_tables", "tables", "workshop_tables"]
+__all__ = ["Base", "charter_tables", "comparison_tables", "mail_tables", "measure_tables", "progress_tables",
+           "recovery_tables", "release_tables", "tables", "workshop_tables"]

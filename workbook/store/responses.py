@@ -262,15 +262,17 @@ class Responses(Repository):
                 row.team, row.role = person.team, person.role
             return SubmissionRecord(person_id, cycle_id, "submitted", as_utc(row.started_at), now)
 
-    def rows(self, org_id: str, cycle_id: int) -> list[AnswerRow]:
-        """Every answer of a cycle with the answerer's role and team (no names)."""
-        return self.rows_of_cycles(org_id, [cycle_id])[cycle_id]
+    def rows(self, org_id: str, cycle_id: int, *, person_id: int | None = None) -> list[AnswerRow]:
+        """Every answer of a cycle with the answerer's role and team (no names); ``person_id``: theirs only."""
+        return self.rows_of_cycles(org_id, [cycle_id], person_id=person_id)[cycle_id]
 
-    def rows_of_cycles(self, org_id: str, cycle_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
+    def rows_of_cycles(self, org_id: str, cycle_ids: Sequence[int], *,
+                       person_id: int | None = None) -> dict[int, list[AnswerRow]]:
         """:meth:`rows` of several cycles in one query (a report's trends read every earlier cycle).
 
         Plain columns, not ORM objects: a report reads thousands of answers and
         changes none, so building and tracking an object per answer was wasted.
+        ``person_id``: only that person's answers (a results page needs no one else's).
         """
         out: dict[int, list[AnswerRow]] = {cycle_id: [] for cycle_id in cycle_ids}
         if not out:
@@ -287,6 +289,8 @@ class Responses(Repository):
                 .where(Person.organisation_id == org_id, Answer.cycle_id.in_(list(out)))
                 .order_by(Answer.cycle_id, Answer.person_id, Answer.statement_id)
             )
+            if person_id is not None:
+                query = query.where(Answer.person_id == person_id)
             for cycle_id, person_id, role, team, statement_id, rating, dont_know, comment, status in (
                     session.execute(query).all()):
                 out[cycle_id].append(AnswerRow(
@@ -365,6 +369,24 @@ class Responses(Repository):
         )
         with self._tx.reading() as session:
             return tuple(session.scalars(query))
+
+    def submitters(self, org_id: str, cycle_id: int) -> tuple[tuple[int, str, str], ...]:
+        """(person id, role, team) of everyone who submitted, first to submit first.
+
+        :meth:`submission_order` with the role and team each was counted in
+        (as :meth:`rows` gives them): what a comparison of the first whole
+        batches is worked out from (:mod:`workbook.values.results`).
+        """
+        query = (
+            select(Submission.person_id, func.coalesce(Submission.role, Person.role),
+                   func.coalesce(Submission.team, Person.team))
+            .join(Person, Person.id == Submission.person_id)
+            .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id,
+                   Submission.status == "submitted")
+            .order_by(Submission.submitted_at, Submission.person_id)
+        )
+        with self._tx.reading() as session:
+            return tuple((int(p), str(r), str(t)) for p, r, t in session.execute(query).all())
 
     # --- helpers ----------------------------------------------------------
     @staticmethod

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["HEAD_REVISION", "current_revision", "ensure_schema", "upgrade"]
 
 #: The newest migration in ``migrations/versions``; a test keeps them in step.
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 _LOCK_KEY = 0x44494D45  # "DIME"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

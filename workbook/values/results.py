@@ -9,18 +9,25 @@ it is tested without widgets; :mod:`workbook.values.html` turns it into a page.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from workbook.errors import WorkbookError
 from workbook.framework import Framework
-from workbook.store import Store
+from workbook.store import AnswerRow, Store
 from workbook.values.respondent import Respondent
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "PersonalResults", "personal_results"]
+__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "KEPT_AVERAGE_VERSION", "EveryoneAverage", "PersonalResults",
+           "everyone_average", "personal_results"]
+
+log = logging.getLogger(__name__)
 
 
 #: A difference from the average of at least this much (on a 1-5 scale) is called a clear one.
@@ -46,31 +53,27 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
 
     The person's own scores use all their answers.  The only comparison is the
     average of everyone counted so far, in whole batches of the threshold
-    (:func:`workbook.dataset.answers_in_whole_batches`): the counted sets are
-    nested prefixes of the submission order, so two looks at this page differ
-    by a whole batch of people or not at all.  A per-team series is left out on
-    purpose: a team average next to the organisation's, each counted from a
-    different set of people, can be subtracted (with the viewer's own scores)
-    to isolate one colleague.  Team comparisons belong to the workshop and the
-    report, where partitions are suppressed as a whole.
+    (:func:`everyone_average`): the counted sets are nested prefixes of the
+    submission order, so two looks at this page differ by a whole batch of
+    people or not at all.  A per-team series is left out on purpose: a team
+    average next to the organisation's, each counted from a different set of
+    people, can be subtracted (with the viewer's own scores) to isolate one
+    colleague.  Team comparisons belong to the workshop and the report, where
+    partitions are suppressed as a whole.
     """
     import pandas as pd
 
-    from workbook.dataset import answers_frame, answers_in_whole_batches
-    from workbook.scoring import group_scores, person_value_scores
+    from workbook.dataset import answers_frame
+    from workbook.scoring import person_value_scores
 
     org, cycle, person = respondent.organisation, respondent.cycle, respondent.person
     threshold = org.anonymity_threshold
-    order = [v.id for v in framework.values]
     names = {v.id: v.name for v in framework.values}
     low, high = framework.scale.minimum, framework.scale.maximum
-    everyone = answers_frame(store, framework, org.id, cycle.id)
-    own_scores = person_value_scores(everyone[everyone["person_id"] == str(person.id)], low, high)
-
-    batch = answers_in_whole_batches(store, framework, org.id, cycle.id, threshold)
-    scores = group_scores(batch.frame, "overall", threshold=threshold, scale_min=low, scale_max=high,
-                          value_order=order)
-    means = {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
+    mine = store.responses.rows(org.id, cycle.id, person_id=person.id)  # nobody else's answers are read
+    own_scores = person_value_scores(answers_frame(store, framework, org.id, cycle.id, rows=mine), low, high)
+    average = everyone_average(store, framework, respondent)
+    means = average.means
 
     rows: list[dict[str, object]] = []
     own: dict[str, float] = {}
@@ -85,26 +88,79 @@ def personal_results(store: Store, framework: Framework, respondent: Respondent)
     if not means:
         notes.append(f"The average of everyone taking part appears once {threshold} people have submitted; "
                      "smaller groups are never shown, to keep everyone's answers private.")
-    elif batch.counted < batch.submitted:
-        notes.append(f"The average includes {batch.counted} people so far: it grows {threshold} people at a time, "
-                     "so that nobody's answers can be picked out.")
+    elif average.counted < average.submitted:
+        notes.append(f"The average includes {average.counted} people so far: it grows {threshold} people at a "
+                     "time, so that nobody's answers can be picked out.")
     gaps = {names[v]: own[names[v]] - m for v, m in means.items() if names.get(v) in own}
     frame = pd.DataFrame(rows, columns=["value", "series", "score"])
     compared = "everyone who responded" if means else None
-    return PersonalResults(frame, own, compared, gaps, tuple(notes), _own_view_of_organisation(store, framework,
-                                                                                           respondent))
+    return PersonalResults(frame, own, compared, gaps, tuple(notes),
+                           _own_view_of_organisation(framework, respondent, mine))
 
 
-def _own_view_of_organisation(store: Store, framework: Framework, respondent: Respondent) -> dict[str, float]:
-    """Value name -> this person's score of the organisation, from their own answers only."""
+@dataclass(frozen=True, slots=True)
+class EveryoneAverage:
+    """The average a results page may show: value id -> mean, for the values shown."""
+
+    means: dict[str, float]
+    counted: int  # people counted: whole batches of the threshold, first to submit first
+    submitted: int  # people who have submitted so far
+
+
+#: Changed whenever what a kept average holds, or how it is worked out, changes: older ones are then ignored.
+KEPT_AVERAGE_VERSION = 1
+
+
+def everyone_average(store: Store, framework: Framework, respondent: Respondent) -> EveryoneAverage:
+    """The average of everyone counted so far, worked out once per counted set and then kept.
+
+    Working it out reads every counted answer, which grows with the
+    organisation (about 4 CPU seconds a page with 5,000 people who had
+    submitted).  Submitted answers cannot change, so the same people give the
+    same average: it is kept in the database under a fingerprint of the
+    counted people (their ids, roles and teams, in order), the threshold and
+    the framework, and a later page reads it back.  Anyone leaving, or a
+    role or team changing, gives a new fingerprint, so nothing stale is shown.
+    A page that cannot keep what it worked out still shows it.
+    """
+    from workbook.dataset import answers_frame
+    from workbook.scoring import group_scores
+
+    org, cycle = respondent.organisation, respondent.cycle
+    threshold = org.anonymity_threshold
+    submitters = store.responses.submitters(org.id, cycle.id)
+    counted = len(submitters) - len(submitters) % threshold
+    if counted == 0:
+        return EveryoneAverage({}, 0, len(submitters))
+    people = submitters[:counted]
+    low, high = framework.scale.minimum, framework.scale.maximum
+    fingerprint = hashlib.sha256(json.dumps(
+        [KEPT_AVERAGE_VERSION, framework.id, framework.version, threshold, low, high, people]).encode()).hexdigest()
+    kept = store.comparisons.get(cycle.id, fingerprint)
+    if kept is not None:
+        return EveryoneAverage({str(k): float(v) for k, v in json.loads(kept).items()}, counted, len(submitters))
+    ids = {person_id for person_id, _role, _team in people}
+    rows = [r for r in store.responses.rows(org.id, cycle.id) if r.person_id in ids]
+    scores = group_scores(answers_frame(store, framework, org.id, cycle.id, rows=rows), "overall",
+                          threshold=threshold, scale_min=low, scale_max=high,
+                          value_order=[v.id for v in framework.values])
+    means = {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
+    try:
+        store.comparisons.keep(cycle.id, fingerprint, json.dumps(means))
+    except WorkbookError as error:  # the next page works it out again
+        log.warning("could not keep the average for results pages: %s", error)
+    return EveryoneAverage(means, counted, len(submitters))
+
+
+def _own_view_of_organisation(framework: Framework, respondent: Respondent,
+                              mine: list[AnswerRow]) -> dict[str, float]:
+    """Value name -> this person's score of the organisation, from their own answers (``mine``) only."""
     if not framework.organisation_statements:
         return {}
     from workbook.organisation_gap import organisation_answers
     from workbook.scoring import person_value_scores
 
     person = respondent.person
-    rows = store.responses.rows(respondent.organisation.id, respondent.cycle.id)
-    mine = [r for r in rows if r.person_id == person.id]
     if not mine:
         return {}
     import pandas as pd
