@@ -12,6 +12,7 @@ shows it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ from workbook.scoring import group_scores
 from workbook.store import Store, open_store
 from workbook.store.comparison_tables import KeptComparison
 from workbook.values import EVERYONE, personal_results
+from workbook.values import results as results_module
 from workbook.values.respondent import Respondent
+from workbook.values.results import EveryoneAverage, everyone_average
 
 THRESHOLD = 3
 PEOPLE = 8
@@ -155,8 +158,8 @@ def test_a_page_that_cannot_keep_the_average_still_shows_it(
 
 def test_two_pages_keeping_the_same_average_is_no_error(store: Store, framework: Framework) -> None:
     cycle = store.responses.cycle("kept").id
-    store.comparisons.keep(cycle, "f" * 64, "{}")
-    store.comparisons.keep(cycle, "f" * 64, '{"A": 2.0}')  # the first one stays
+    store.comparisons.keep(cycle, "f" * 64, "{}", 3)
+    store.comparisons.keep(cycle, "f" * 64, '{"A": 2.0}', 3)  # the first one stays
     assert store.comparisons.get(cycle, "f" * 64) == "{}"
     assert store.comparisons.get(cycle, "e" * 64) is None
 
@@ -168,3 +171,65 @@ def test_kept_averages_go_with_their_organisation(store: Store, framework: Frame
     assert kept_rows(store)
     store.organisations.delete("kept")
     assert kept_rows(store) == []
+
+
+# --- large organisations: an earlier whole batch may be shown for a while ---------------------------
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this small organisation count as large, and half the people an acceptable distance behind."""
+    monkeypatch.setattr(results_module, "LARGE_ORGANISATION", THRESHOLD)
+    monkeypatch.setattr(results_module, "BEHIND_SHARE", 0.5)
+
+
+def average_of(store: Store, framework: Framework, who: Respondent) -> EveryoneAverage:
+    return everyone_average(store, framework, who)
+
+
+def test_a_large_organisation_shows_an_earlier_batch_while_it_is_close_and_recent(
+        store: Store, framework: Framework, large: None) -> None:
+    who = viewer(store)
+    for index in range(THRESHOLD):
+        submit(store, framework, index)
+    first_batch = worked_out(store, framework)
+    assert average_of(store, framework, who).counted == THRESHOLD
+    for index in range(THRESHOLD, 2 * THRESHOLD):
+        submit(store, framework, index)
+    # Six counted now; the kept three are half of them behind: shown, and the page says it counts three.
+    average = average_of(store, framework, who)
+    assert (average.counted, average.submitted) == (THRESHOLD, 2 * THRESHOLD)
+    results = personal_results(store, framework, who)
+    assert any(f"includes {THRESHOLD} people so far" in note for note in results.notes)
+    assert {v.name: average.means[v.id] for v in framework.values if v.id in average.means} == first_batch
+    assert len(kept_rows(store)) == 1  # nothing was worked out
+    # Ten minutes later it is worked out again, for all six.
+    with store.transactions.writing() as session:
+        session.execute(update(KeptComparison).values(made_at=datetime.now(UTC) - timedelta(seconds=601)))
+    average = average_of(store, framework, who)
+    assert average.counted == 2 * THRESHOLD
+    assert shown(store, framework, who) == pytest.approx(worked_out(store, framework), abs=0)
+
+
+def test_a_large_organisation_works_it_out_when_the_kept_one_is_too_far_behind(
+        store: Store, framework: Framework, large: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results_module, "BEHIND_SHARE", 0.4)
+    who = viewer(store)
+    for index in range(THRESHOLD):
+        submit(store, framework, index)
+    average_of(store, framework, who)
+    for index in range(THRESHOLD, 2 * THRESHOLD):
+        submit(store, framework, index)
+    assert average_of(store, framework, who).counted == 2 * THRESHOLD  # 3 of 6 behind is more than 40 %
+
+
+def test_a_large_organisation_never_shows_an_earlier_batch_that_is_no_longer_a_prefix(
+        store: Store, framework: Framework, large: None) -> None:
+    who = viewer(store, PEOPLE - 1)
+    for index in range(THRESHOLD):
+        submit(store, framework, index)
+    average_of(store, framework, who)
+    for index in range(THRESHOLD, 2 * THRESHOLD + 1):
+        submit(store, framework, index)
+    store.people.delete("kept", "p0@example.org")  # the kept three are no longer the first three
+    average = average_of(store, framework, who)
+    assert average.counted == 2 * THRESHOLD
+    assert shown(store, framework, who) == pytest.approx(worked_out(store, framework), abs=0)

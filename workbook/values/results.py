@@ -14,6 +14,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from workbook.errors import WorkbookError
@@ -24,8 +25,8 @@ from workbook.values.respondent import Respondent
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "KEPT_AVERAGE_VERSION", "EveryoneAverage", "PersonalResults",
-           "everyone_average", "personal_results"]
+__all__ = ["EVERYONE", "GAP_WORTH_MENTIONING", "KEPT_AVERAGE_VERSION", "LARGE_ORGANISATION", "EveryoneAverage",
+           "PersonalResults", "everyone_average", "personal_results"]
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,12 @@ class EveryoneAverage:
 
 #: Changed whenever what a kept average holds, or how it is worked out, changes: older ones are then ignored.
 KEPT_AVERAGE_VERSION = 1
+#: From this many people counted, a kept average a few people behind may be shown instead of working it out.
+LARGE_ORGANISATION = 1000
+#: ... at most this share of the counted people behind ...
+BEHIND_SHARE = 0.02
+#: ... and made at most this long ago.
+BEHIND_SECONDS = 600
 
 
 def everyone_average(store: Store, framework: Framework, respondent: Respondent) -> EveryoneAverage:
@@ -121,35 +128,62 @@ def everyone_average(store: Store, framework: Framework, respondent: Respondent)
     counted people (their ids, roles and teams, in order), the threshold and
     the framework, and a later page reads it back.  Anyone leaving, or a
     role or team changing, gives a new fingerprint, so nothing stale is shown.
-    A page that cannot keep what it worked out still shows it.
-    """
-    from workbook.dataset import answers_frame
-    from workbook.scoring import group_scores
 
+    With :data:`LARGE_ORGANISATION` or more people counted, a new whole batch
+    arrives every few submissions and working each one out (2-3 CPU seconds
+    at 5,000) would cost more than everything else a respondent does.  So a
+    kept average of an earlier whole batch is shown while it is at most
+    :data:`BEHIND_SHARE` of the people behind and :data:`BEHIND_SECONDS` old;
+    its fingerprint is checked against today's first submitters, so it is
+    still the average of a prefix of whole batches, and two looks at the page
+    still differ by whole batches or not at all.  The page says how many
+    people it counts.  A page that cannot keep what it worked out still shows it.
+    """
     org, cycle = respondent.organisation, respondent.cycle
     threshold = org.anonymity_threshold
     submitters = store.responses.submitters(org.id, cycle.id)
     counted = len(submitters) - len(submitters) % threshold
     if counted == 0:
         return EveryoneAverage({}, 0, len(submitters))
-    people = submitters[:counted]
-    low, high = framework.scale.minimum, framework.scale.maximum
-    fingerprint = hashlib.sha256(json.dumps(
-        [KEPT_AVERAGE_VERSION, framework.id, framework.version, threshold, low, high, people]).encode()).hexdigest()
-    kept = store.comparisons.get(cycle.id, fingerprint)
+
+    def fingerprint(people: int) -> str:
+        return hashlib.sha256(json.dumps([KEPT_AVERAGE_VERSION, framework.id, framework.version, threshold,
+                                          framework.scale.minimum, framework.scale.maximum,
+                                          submitters[:people]]).encode()).hexdigest()
+
+    def read(payload: str, people: int) -> EveryoneAverage:
+        return EveryoneAverage({str(k): float(v) for k, v in json.loads(payload).items()}, people, len(submitters))
+
+    exact = fingerprint(counted)
+    kept = store.comparisons.get(cycle.id, exact)
     if kept is not None:
-        return EveryoneAverage({str(k): float(v) for k, v in json.loads(kept).items()}, counted, len(submitters))
-    ids = {person_id for person_id, _role, _team in people}
-    rows = [r for r in store.responses.rows(org.id, cycle.id) if r.person_id in ids]
-    scores = group_scores(answers_frame(store, framework, org.id, cycle.id, rows=rows), "overall",
-                          threshold=threshold, scale_min=low, scale_max=high,
-                          value_order=[v.id for v in framework.values])
-    means = {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
+        return read(kept, counted)
+    if counted >= LARGE_ORGANISATION:
+        since = datetime.now(UTC) - timedelta(seconds=BEHIND_SECONDS)
+        for earlier in store.comparisons.newest(cycle.id):
+            if (counted - BEHIND_SHARE * counted <= earlier.counted < counted and earlier.made_at >= since
+                    and fingerprint(earlier.counted) == earlier.fingerprint):
+                return read(earlier.payload, earlier.counted)
+    means = _work_out_average(store, framework, respondent, {p for p, _role, _team in submitters[:counted]})
     try:
-        store.comparisons.keep(cycle.id, fingerprint, json.dumps(means))
+        store.comparisons.keep(cycle.id, exact, json.dumps(means), counted)
     except WorkbookError as error:  # the next page works it out again
         log.warning("could not keep the average for results pages: %s", error)
     return EveryoneAverage(means, counted, len(submitters))
+
+
+def _work_out_average(store: Store, framework: Framework, respondent: Respondent,
+                      counted: set[int]) -> dict[str, float]:
+    """Value id -> the mean of the ``counted`` people, for the values the anonymity rules let a page show."""
+    from workbook.dataset import answers_frame
+    from workbook.scoring import group_scores
+
+    org, cycle = respondent.organisation, respondent.cycle
+    rows = [r for r in store.responses.rows(org.id, cycle.id) if r.person_id in counted]
+    scores = group_scores(answers_frame(store, framework, org.id, cycle.id, rows=rows), "overall",
+                          threshold=org.anonymity_threshold, scale_min=framework.scale.minimum,
+                          scale_max=framework.scale.maximum, value_order=[v.id for v in framework.values])
+    return {str(r["value_id"]): float(r["mean"]) for r in scores.table.to_dict("records") if r["shown"]}
 
 
 def _own_view_of_organisation(framework: Framework, respondent: Respondent,

@@ -26,6 +26,7 @@ def upgrade() -> None:
         "kept_comparisons",
         sa.Column("cycle_id", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("counted", sa.Integer(), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["cycle_id"], ["cycles.id"], name=op.f("fk_kept_comparisons_cycle_id_cycles"),
