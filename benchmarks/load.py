@@ -231,6 +231,9 @@ class Page:
         self._v1 = False  # the kernel websocket speaks WS_PROTOCOL (as the real page's does)
         self._reader: asyncio.Task[None] | None = None
         self.phases = (0.0, 0.0, 0.0)
+        #: what the kernel or the server wrote to the page (stream and error messages): an app prints
+        #: nothing, so anything here explains a screen that did not change as expected
+        self.printed: list[str] = []
 
     async def open(self, stats: Stats) -> None:
         """GET the link (waiting politely when the server says busy) and connect its kernel."""
@@ -382,6 +385,8 @@ class Page:
                 self.changed_at[comm_id] = now
         elif kind == "comm_close":
             self.models.pop(content.get("comm_id"), None)
+        elif kind in ("stream", "error"):
+            self.printed.append(str(content.get("text") or content.get("evalue") or "")[:200])
 
     # --- the screen ----------------------------------------------------------------
     def visible(self) -> list[tuple[str, dict[str, Any]]]:
@@ -545,8 +550,13 @@ class Respondent:
                     return False
             if self.rng.random() < self.config.change_rate:  # a second thought on this page
                 card = self.rng.choice(cards)
+                # A different answer: a browser sends nothing for a click on the option already chosen,
+                # and a reopened page shows saved answers without "Saved ✓" (only new saves say so).
+                pick = self._pick()
+                while self._index(pick) == self._state(card.radio).get("index"):
+                    pick = self._pick()
                 await self._think(deadline)
-                await self._answer(card, self._pick(), comment=False)
+                await self._answer(card, pick, comment=False)
             button = self._button("Next", "Review and submit")
             if button is None:
                 raise RuntimeError("a value page without Next")
@@ -596,7 +606,7 @@ class Respondent:
             self.told.uncertain.setdefault(card.statement_id, []).append(answer)
         else:
             self.stats.errors.append(f"person {self.told.person.person_id}: after an answer the status said "
-                                     f"{status[:80]!r}")
+                                     f"{status[:80]!r}; the page was sent {self.page.printed[-3:]!r}")
 
     async def _submit(self, button: str) -> None:
         assert self.page is not None
