@@ -237,7 +237,7 @@ class Page:
 
     async def open(self, stats: Stats) -> None:
         """GET the link (waiting politely when the server says busy) and connect its kernel."""
-        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
         from tornado.websocket import websocket_connect
 
         began = time.monotonic()
@@ -276,9 +276,12 @@ class Page:
         ws_url = (self.base_url.replace("http", "ws", 1)
                   + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
         headers = {"Origin": self.base_url, "Cookie": f"wb_page={self.cookies.get('wb_page', '')}"}
-        self._ws = await websocket_connect(HTTPRequest(ws_url, headers=headers, network_interface=self.source,
-                                                       request_timeout=120), max_message_size=64 * 2**20,
-                                            subprotocols=[WS_PROTOCOL])
+        try:
+            self._ws = await websocket_connect(HTTPRequest(ws_url, headers=headers, network_interface=self.source,
+                                                           request_timeout=120), max_message_size=64 * 2**20,
+                                                subprotocols=[WS_PROTOCOL])
+        except HTTPClientError as error:  # the page's script says the connection failed: a person reloads
+            raise PageFailed(f"the kernel websocket was refused: HTTP {error.code}") from error
         self._v1 = self._ws.selected_subprotocol == WS_PROTOCOL
         connected = time.monotonic()
         self._reader = asyncio.ensure_future(self._read())
@@ -437,7 +440,7 @@ class Respondent:
             await self._open()
             while time.monotonic() < deadline and not await self._step(deadline):
                 pass
-        except (ConnectionError, TimeoutError, RuntimeError, OSError) as error:
+        except Exception as error:  # one respondent's failure is counted and never ends the run
             self.stats.errors.append(f"person {self.told.person.person_id}: {type(error).__name__}: {error}")
         finally:
             if self.page is not None:
@@ -971,6 +974,19 @@ def options_of() -> list[int | None]:
     return [*(int(p.value) for p in framework.scale.points), None]
 
 
+@contextlib.contextmanager
+def _log_kept_on_failure(server: VoilaServer, keep: Path | None) -> Iterator[None]:
+    """A run that fails keeps the server's log (its folder is thrown away) and says where."""
+    try:
+        yield
+    except BaseException:
+        where = keep or Path(tempfile.gettempdir()) / "workbook-load-serve.log"
+        with contextlib.suppress(OSError):
+            where.write_text(server.log_text(), encoding="utf-8")
+            print(f"the server's log is kept in {where}", file=sys.stderr)
+        raise
+
+
 def run_load(db_url: str, work: Path, config: Config, *, people: int | None = None,
              extra_args: tuple[str, ...] = (), respondent: type[Respondent] | None = None,
              before_check: Callable[[], None] | None = None, submitted_before: int = 0) -> Result:
@@ -992,7 +1008,7 @@ def run_load(db_url: str, work: Path, config: Config, *, people: int | None = No
     args = ["--pool-size", str(pool), "--max-kernels", str(config.respondents + pool + 8),
             "--page-rate", "600", *extra_args]
     with VoilaServer.start(db_url=db_url, log_path=work / "serve.log", apps=[NOTEBOOK], extra_args=args,
-                           timeout=120) as server:
+                           timeout=120) as server, _log_kept_on_failure(server, config.keep_log):
         server.wait_for_pools(timeout=180)
         meter = ServerMeter(server)
         meter.start()

@@ -23,7 +23,7 @@ def _kernel_manager_class() -> type[Any]:
 
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from tornado import web
-    from traitlets import Float, Integer
+    from traitlets import Float, Integer, default
 
     class WorkbookKernelManager(AsyncMappingKernelManager):
         """Voila's kernel manager with a cap on live kernels.
@@ -67,6 +67,14 @@ def _kernel_manager_class() -> type[Any]:
             self._closed_pages: set[str] = set()  # kernels whose page said it was closed
             self._background: set[asyncio.Future[None]] = set()  # held until done (asyncio keeps weak references)
             self._event_logger: Any = None  # shared by every kernel's manager (pre_start_kernel)
+
+        @default("context")
+        def _context_default(self) -> Any:
+            """One ZeroMQ context for every kernel, allowing enough sockets (see :mod:`workbook.serve.limits`)."""
+            from workbook.serve.limits import kernel_context
+
+            self._created_context = True
+            return kernel_context(self.max_kernels)
 
         def start_watching_activity(self, kernel_id: str) -> None:
             """jupyter_server's IOPub watcher, made cheap: see :mod:`workbook.serve.activity`."""
