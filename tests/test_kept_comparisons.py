@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -36,19 +35,20 @@ PEOPLE = 8
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(str(tmp_path / "kept.db")) as store:
+def store(db_url: str) -> Iterator[Store]:
+    """On SQLite and on a real PostgreSQL (migration 0013, the cascade and a clash when keeping)."""
+    with open_store(db_url) as store:
         store.organisations.create("Kept", "kept", threshold=THRESHOLD)
         store.people.import_rows("kept", [PersonRow(f"P{i}", f"p{i}@example.org", "leader" if i % 3 else "staff",
                                                     "North" if i % 2 else "South") for i in range(PEOPLE)])
         yield store
 
 
-def submit(store: Store, framework: Framework, index: int) -> None:
+def submit(store: Store, framework: Framework, index: int, shift: int = 0) -> None:
     person = store.people.get("kept", f"p{index}@example.org")
     cycle = store.responses.cycle("kept").id
     for n, statement in enumerate(framework.statements):
-        rating = None if (n + index) % 7 == 0 else 1 + (n * 3 + index * 5) % 5  # some "don't know"
+        rating = None if (n + index) % 7 == 0 else 1 + (n * 3 + index * 5 + shift) % 5  # some "don't know"
         store.responses.save_answer(person.id, cycle, statement.id, rating, framework=framework)
     store.responses.submit(person.id, cycle, framework=framework)
 
@@ -138,8 +138,48 @@ def test_a_changed_team_works_the_average_out_again(store: Store, framework: Fra
     with store.transactions.writing() as session:
         session.execute(update(Submission).values(team=None))  # as stored before submissions kept a team
         session.execute(update(Person).where(Person.email == "p2@example.org").values(team="West"))
-    shown(store, framework, who)
+    assert shown(store, framework, who) == pytest.approx(worked_out(store, framework), abs=0)
     assert len(kept_rows(store)) == 2
+
+
+def test_a_person_erased_and_added_again_is_not_counted_with_their_old_answers(
+        store: Store, framework: Framework) -> None:
+    """SQLite gives the highest id again once it is free: the same id, role and team, new answers."""
+    for index in (0, 1, PEOPLE - 1):  # the last one imported (the highest id) submits third
+        submit(store, framework, index)
+    who = viewer(store)
+    before = shown(store, framework, who)
+    erased = store.people.get("kept", f"p{PEOPLE - 1}@example.org")
+    store.people.delete("kept", erased.email)
+    assert kept_rows(store) == []  # averages worked out from their answers go with them
+    store.people.import_rows("kept", [PersonRow(erased.name, erased.email, erased.role, erased.team)])
+    submit(store, framework, PEOPLE - 1, shift=2)
+    after = shown(store, framework, who)
+    assert after == pytest.approx(worked_out(store, framework), abs=0)
+    assert after != before
+
+
+def test_someone_erased_while_the_average_is_worked_out_is_never_kept_under_the_old_set(
+        store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch) -> None:
+    for index in range(THRESHOLD + 1):
+        submit(store, framework, index)
+    who = viewer(store, THRESHOLD)
+    reading = store.responses.submitters
+    calls = []
+
+    def submitters(org_id: str, cycle_id: int) -> tuple[tuple[int, str, str, str], ...]:
+        calls.append(1)
+        if len(calls) == 2:  # between the first read and the re-check: p1 is erased
+            store.people.delete("kept", "p1@example.org")
+        return reading(org_id, cycle_id)
+
+    monkeypatch.setattr(store.responses, "submitters", submitters)
+    average = average_of(store, framework, who)
+    monkeypatch.undo()
+    names = {v.id: v.name for v in framework.values}
+    assert {names[v]: m for v, m in average.means.items()} == pytest.approx(worked_out(store, framework), abs=0)
+    assert average.counted == THRESHOLD and len(calls) >= 3  # worked out again for the three left
+    assert [row.counted for row in kept_rows(store)] == [THRESHOLD]
 
 
 def test_a_page_that_cannot_keep_the_average_still_shows_it(
@@ -162,6 +202,19 @@ def test_two_pages_keeping_the_same_average_is_no_error(store: Store, framework:
     store.comparisons.keep(cycle, "f" * 64, '{"A": 2.0}', 3)  # the first one stays
     assert store.comparisons.get(cycle, "f" * 64) == "{}"
     assert store.comparisons.get(cycle, "e" * 64) is None
+
+
+def test_a_clash_with_another_page_keeping_the_same_average_is_no_error(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.orm import Session
+
+    cycle = store.responses.cycle("kept").id
+    store.comparisons.keep(cycle, "f" * 64, "{}", 3)
+    # As if another page kept it just after this one looked: the insert itself clashes.
+    monkeypatch.setattr(Session, "get", lambda *_args, **_kwargs: None)
+    store.comparisons.keep(cycle, "f" * 64, '{"A": 2.0}', 3)
+    monkeypatch.undo()
+    assert store.comparisons.get(cycle, "f" * 64) == "{}"
 
 
 def test_kept_averages_go_with_their_organisation(store: Store, framework: Framework) -> None:
@@ -223,13 +276,17 @@ def test_a_large_organisation_works_it_out_when_the_kept_one_is_too_far_behind(
 
 def test_a_large_organisation_never_shows_an_earlier_batch_that_is_no_longer_a_prefix(
         store: Store, framework: Framework, large: None) -> None:
+    from workbook.store.tables import Person, Submission
+
     who = viewer(store, PEOPLE - 1)
     for index in range(THRESHOLD):
         submit(store, framework, index)
     average_of(store, framework, who)
-    for index in range(THRESHOLD, 2 * THRESHOLD + 1):
+    for index in range(THRESHOLD, 2 * THRESHOLD):
         submit(store, framework, index)
-    store.people.delete("kept", "p0@example.org")  # the kept three are no longer the first three
+    with store.transactions.writing() as session:  # p0 counted in another team now: the kept three differ
+        session.execute(update(Submission).values(team=None))
+        session.execute(update(Person).where(Person.email == "p0@example.org").values(team="West"))
     average = average_of(store, framework, who)
     assert average.counted == 2 * THRESHOLD
     assert shown(store, framework, who) == pytest.approx(worked_out(store, framework), abs=0)

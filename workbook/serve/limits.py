@@ -1,11 +1,12 @@
 """Enough ZeroMQ sockets and open files for every kernel the server may hold.
 
 The server talks to each kernel over ZeroMQ sockets: one for control and one
-watching its activity, four more for each browser connection (shell,
-control, IOPub, stdin), and the notebook's own client while a page is made.
-All of them come from one ZeroMQ context, and a context allows 1,023 sockets
-unless told otherwise.  In a 200-respondent load test on 2 cores the server
-reached that with about 200 kernels: starting a kernel and connecting a page
+watching its activity, and four more for each browser connection (shell,
+control, IOPub, stdin), about six in use per kernel.  All of these come from
+the kernel manager's one ZeroMQ context (the client that runs a page's
+notebook makes its own), and a context allows 1,023 sockets unless told
+otherwise.  In a 200-respondent load test on 2 cores the server reached that
+with about 200 kernels: starting a kernel and connecting a page
 failed with "Too many open files" (ZeroMQ's word for its own limit), pages
 answered HTTP 500, and the 2-core machine itself still had room.  A larger
 machine, whose memory allows more kernels by default, would meet it sooner
@@ -23,8 +24,8 @@ __all__ = ["FILES_PER_SOCKET", "SOCKETS_PER_KERNEL", "kernel_context", "raise_op
 
 log = logging.getLogger(__name__)
 
-#: Sockets one kernel may hold at once in the server, with room to spare (counted: 2 + 4 per connection
-#: + 5 while its page is made; a reloaded page may briefly hold two connections).
+#: Sockets allowed for one kernel in the server: about 6 in use (2 + 4 per connection), with room for a
+#: reloaded page's second connection and for what a later version of Jupyter adds.
 SOCKETS_PER_KERNEL: Final = 16
 #: Besides the kernels: the pools' warming, the chart renderer's client, ZeroMQ's own threads.
 SPARE_SOCKETS: Final = 256

@@ -10,14 +10,15 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workbook.errors import AccessDeniedError, InputError, NotFoundError, SecretKeyError
 from workbook.people_csv import PersonRow, check_person
 from workbook.store._base import Repository, Transactions, utcnow
+from workbook.store.comparison_tables import KeptComparison
 from workbook.store.records import ImportSummary, Invite, PersonRecord, Role
-from workbook.store.tables import Organisation, Person
+from workbook.store.tables import Cycle, Organisation, Person
 from workbook.store.vault import Vault
 from workbook.text import quoted
 from workbook.tokens import hash_token, looks_like_token
@@ -179,11 +180,17 @@ class People(Repository):
             return [Invite(person=_record(person), token=token) for person, token in renewed]
 
     def delete(self, org_id: str, email: str) -> PersonRecord:
-        """Erase one person and (by cascade) every answer they gave."""
+        """Erase one person and (by cascade) every answer they gave.
+
+        The organisation's kept averages go too (:mod:`workbook.store.comparison_tables`):
+        some were worked out from this person's answers.
+        """
         with self._tx.writing() as session:
             person = self._find(session, org_id, email)
             record = _record(person)
             session.delete(person)
+            session.execute(delete(KeptComparison).where(
+                KeptComparison.cycle_id.in_(select(Cycle.id).where(Cycle.organisation_id == org_id))))
             return record
 
     @staticmethod

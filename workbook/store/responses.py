@@ -370,23 +370,26 @@ class Responses(Repository):
         with self._tx.reading() as session:
             return tuple(session.scalars(query))
 
-    def submitters(self, org_id: str, cycle_id: int) -> tuple[tuple[int, str, str], ...]:
-        """(person id, role, team) of everyone who submitted, first to submit first.
+    def submitters(self, org_id: str, cycle_id: int) -> tuple[tuple[int, str, str, str], ...]:
+        """(person id, role, team, when submitted) of everyone who submitted, first to submit first.
 
         :meth:`submission_order` with the role and team each was counted in
-        (as :meth:`rows` gives them): what a comparison of the first whole
-        batches is worked out from (:mod:`workbook.values.results`).
+        (as :meth:`rows` gives them) and the moment (ISO 8601): what a
+        comparison of the first whole batches is worked out from
+        (:mod:`workbook.values.results`).  The moment tells apart a person
+        erased and added again under a reused id (SQLite reuses the highest).
         """
         query = (
             select(Submission.person_id, func.coalesce(Submission.role, Person.role),
-                   func.coalesce(Submission.team, Person.team))
+                   func.coalesce(Submission.team, Person.team), Submission.submitted_at)
             .join(Person, Person.id == Submission.person_id)
             .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id,
                    Submission.status == "submitted")
             .order_by(Submission.submitted_at, Submission.person_id)
         )
         with self._tx.reading() as session:
-            return tuple((int(p), str(r), str(t)) for p, r, t in session.execute(query).all())
+            return tuple((int(p), str(r), str(t), "" if at is None else as_utc(at).isoformat())
+                         for p, r, t, at in session.execute(query).all())
 
     # --- helpers ----------------------------------------------------------
     @staticmethod

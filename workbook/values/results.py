@@ -116,6 +116,8 @@ LARGE_ORGANISATION = 1000
 BEHIND_SHARE = 0.02
 #: ... and made at most this long ago.
 BEHIND_SECONDS = 600
+#: Times a page works the average out while people are being erased, before it shows none.
+WORK_OUT_TRIES = 3
 
 
 def everyone_average(store: Store, framework: Framework, respondent: Respondent) -> EveryoneAverage:
@@ -125,9 +127,11 @@ def everyone_average(store: Store, framework: Framework, respondent: Respondent)
     organisation (about 4 CPU seconds a page with 5,000 people who had
     submitted).  Submitted answers cannot change, so the same people give the
     same average: it is kept in the database under a fingerprint of the
-    counted people (their ids, roles and teams, in order), the threshold and
-    the framework, and a later page reads it back.  Anyone leaving, or a
-    role or team changing, gives a new fingerprint, so nothing stale is shown.
+    counted people (their ids, roles, teams and moments of submitting, in
+    order), the threshold, the framework's scoring and this code's version,
+    and a later page reads it back.  Anyone leaving, or a role or team
+    changing, gives a new fingerprint, so nothing stale is shown; erasing a
+    person also deletes the organisation's kept averages.
 
     With :data:`LARGE_ORGANISATION` or more people counted, a new whole batch
     arrives every few submissions and working each one out (2-3 CPU seconds
@@ -141,35 +145,51 @@ def everyone_average(store: Store, framework: Framework, respondent: Respondent)
     """
     org, cycle = respondent.organisation, respondent.cycle
     threshold = org.anonymity_threshold
-    submitters = store.responses.submitters(org.id, cycle.id)
-    counted = len(submitters) - len(submitters) % threshold
-    if counted == 0:
-        return EveryoneAverage({}, 0, len(submitters))
+    scoring = _scoring_fingerprint(framework)
+    for _attempt in range(WORK_OUT_TRIES):
+        submitters = store.responses.submitters(org.id, cycle.id)
+        counted = len(submitters) - len(submitters) % threshold
+        if counted == 0:
+            return EveryoneAverage({}, 0, len(submitters))
 
-    def fingerprint(people: int) -> str:
-        return hashlib.sha256(json.dumps([KEPT_AVERAGE_VERSION, framework.id, framework.version, threshold,
-                                          framework.scale.minimum, framework.scale.maximum,
-                                          submitters[:people]]).encode()).hexdigest()
+        def fingerprint(people: int, submitters: tuple[tuple[int, str, str, str], ...] = submitters) -> str:
+            return hashlib.sha256(json.dumps([scoring, threshold, submitters[:people]]).encode()).hexdigest()
 
-    def read(payload: str, people: int) -> EveryoneAverage:
-        return EveryoneAverage({str(k): float(v) for k, v in json.loads(payload).items()}, people, len(submitters))
+        def read(payload: str, people: int, submitted: int = len(submitters)) -> EveryoneAverage:
+            return EveryoneAverage({str(k): float(v) for k, v in json.loads(payload).items()}, people, submitted)
 
-    exact = fingerprint(counted)
-    kept = store.comparisons.get(cycle.id, exact)
-    if kept is not None:
-        return read(kept, counted)
-    if counted >= LARGE_ORGANISATION:
-        since = datetime.now(UTC) - timedelta(seconds=BEHIND_SECONDS)
-        for earlier in store.comparisons.newest(cycle.id):
-            if (counted - BEHIND_SHARE * counted <= earlier.counted < counted and earlier.made_at >= since
-                    and fingerprint(earlier.counted) == earlier.fingerprint):
-                return read(earlier.payload, earlier.counted)
-    means = _work_out_average(store, framework, respondent, {p for p, _role, _team in submitters[:counted]})
-    try:
-        store.comparisons.keep(cycle.id, exact, json.dumps(means), counted)
-    except WorkbookError as error:  # the next page works it out again
-        log.warning("could not keep the average for results pages: %s", error)
-    return EveryoneAverage(means, counted, len(submitters))
+        exact = fingerprint(counted)
+        kept = store.comparisons.get(cycle.id, exact)
+        if kept is not None:
+            return read(kept, counted)
+        if counted >= LARGE_ORGANISATION:
+            since = datetime.now(UTC) - timedelta(seconds=BEHIND_SECONDS)
+            for earlier in store.comparisons.newest(cycle.id):
+                if (counted - BEHIND_SHARE * counted <= earlier.counted < counted and earlier.made_at >= since
+                        and fingerprint(earlier.counted) == earlier.fingerprint):
+                    return read(earlier.payload, earlier.counted)
+        means = _work_out_average(store, framework, respondent, {p for p, *_rest in submitters[:counted]})
+        # Someone counted erased while their answers were read would make this the average of one person
+        # fewer, kept under the full set's fingerprint: read the submitters again, and start over if so.
+        if store.responses.submitters(org.id, cycle.id)[:counted] != submitters[:counted]:
+            continue
+        try:
+            store.comparisons.keep(cycle.id, exact, json.dumps(means), counted)
+        except WorkbookError as error:  # the next page works it out again
+            log.warning("could not keep the average for results pages: %s", error)
+        return EveryoneAverage(means, counted, len(submitters))
+    log.warning("people were erased while everyone's average was worked out, %d times: none shown", WORK_OUT_TRIES)
+    return EveryoneAverage({}, 0, len(submitters))
+
+
+def _scoring_fingerprint(framework: Framework) -> list[object]:
+    """What a kept average depends on besides the people: this code and the framework's scoring."""
+    from workbook import __version__
+
+    statements = [(s.id, framework.value_of_statement(s.id).id, s.reverse, s.about_organisation)
+                  for s in framework.statements]
+    return [KEPT_AVERAGE_VERSION, __version__, framework.id, framework.version, framework.scale.minimum,
+            framework.scale.maximum, statements]
 
 
 def _work_out_average(store: Store, framework: Framework, respondent: Respondent,
