@@ -360,15 +360,7 @@ class Responses(Repository):
         :func:`workbook.dataset.answers_in_whole_batches`), so two snapshots
         never differ by fewer people than the anonymity threshold.
         """
-        query = (
-            select(Submission.person_id)
-            .join(Person, Person.id == Submission.person_id)
-            .where(Person.organisation_id == org_id, Submission.cycle_id == cycle_id,
-                   Submission.status == "submitted")
-            .order_by(Submission.submitted_at, Submission.person_id)
-        )
-        with self._tx.reading() as session:
-            return tuple(session.scalars(query))
+        return tuple(person_id for person_id, *_rest in self.submitters(org_id, cycle_id))
 
     def submitters(self, org_id: str, cycle_id: int) -> tuple[tuple[int, str, str, str], ...]:
         """(person id, role, team, when submitted) of everyone who submitted, first to submit first.
